@@ -1,0 +1,22 @@
+//! Pantau's domain, in plain Rust so that the PWA (wasm) and the server (native)
+//! run the same rules and the rules are tested without a browser.
+//!
+//! - [`report`]: what a volunteer files, and its TPS.
+//! - [`validation`]: the checks both the form and the server apply, with messages
+//!   in Bahasa Indonesia and English.
+//! - [`outbox`]: the on-phone queue as a state machine, and the versioned envelope
+//!   each queued report is stored in.
+//! - [`protocol`]: what travels over HTTP (receipts, problems) and how a response
+//!   maps onto an outbox transition.
+//! - [`backoff`]: when to try again after a failed send.
+
+pub mod backoff;
+pub mod outbox;
+pub mod protocol;
+pub mod report;
+pub mod validation;
+
+pub use outbox::{Delivery, Outbox, OutboxEntry};
+pub use protocol::{Receipt, SendOutcome};
+pub use report::{Report, ReportBody, ReportId, TpsCode};
+pub use validation::{FieldError, Lang};

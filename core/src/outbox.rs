@@ -1,0 +1,425 @@
+//! The queue of reports on the phone, as a state machine.
+//!
+//! ```text
+//!   save ──▶ Waiting ──start_send──▶ Sending ──Delivered──▶ Sent ──clear──▶ (gone)
+//!               ▲                       │
+//!               └──RetryLater/Unauth────┤──Rejected──▶ Rejected (kept)
+//!                                       └──Conflict──▶ Conflict (kept)
+//! ```
+//!
+//! Invariant: a report the volunteer saved is in the outbox or acknowledged by
+//! the server, never neither; only [`Outbox::clear`] removes one, and only once
+//! it is Sent. Storage adapters persist each [`OutboxEntry`] through [`encode`]
+//! and read it back through [`decode`].
+
+use crate::protocol::{Problem, Receipt, SendOutcome};
+use crate::report::{Report, ReportId};
+use crate::validation::FieldError;
+use serde::{Deserialize, Serialize};
+
+/// Where a queued report is in its journey to the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Delivery {
+    Waiting {
+        /// Failed attempts so far; drives the backoff.
+        attempts: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_error: Option<String>,
+    },
+    /// A request is in flight. If the app dies now the outcome is unknown, so a
+    /// reloaded outbox treats it as Waiting: resending is safe because the server
+    /// answers a repeat with the original receipt.
+    Sending { attempts: u32 },
+    Sent { receipt: Receipt },
+    Rejected { problem: Problem },
+    Conflict { problem: Problem },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub report: Report,
+    pub delivery: Delivery,
+}
+
+impl OutboxEntry {
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.delivery, Delivery::Waiting { .. })
+    }
+    pub fn receipt(&self) -> Option<&Receipt> {
+        match &self.delivery {
+            Delivery::Sent { receipt } => Some(receipt),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveError {
+    Invalid(Vec<FieldError>),
+    /// A report with this id is already queued: saving again would overwrite it.
+    AlreadySaved(ReportId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClearError {
+    NotFound(ReportId),
+    /// Only a report the server has acknowledged may leave the outbox.
+    NotSent(ReportId),
+}
+
+/// How many reports are in each state, for the home screen and the progress bar.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub waiting: usize,
+    pub sending: usize,
+    pub sent: usize,
+    pub rejected: usize,
+    pub conflict: usize,
+}
+
+/// All queued reports, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outbox {
+    entries: Vec<OutboxEntry>,
+}
+
+impl Outbox {
+    /// Rebuilds the outbox from storage. Entries caught mid-send become Waiting.
+    pub fn from_entries(mut entries: Vec<OutboxEntry>) -> Outbox {
+        for entry in &mut entries {
+            if let Delivery::Sending { attempts } = entry.delivery {
+                entry.delivery = Delivery::Waiting { attempts, last_error: None };
+            }
+        }
+        entries.sort_by(|a, b| (a.report.created_at, a.report.id).cmp(&(b.report.created_at, b.report.id)));
+        Outbox { entries }
+    }
+
+    pub fn entries(&self) -> &[OutboxEntry] {
+        &self.entries
+    }
+
+    pub fn get(&self, id: ReportId) -> Option<&OutboxEntry> {
+        self.entries.iter().find(|e| e.report.id == id)
+    }
+
+    fn get_mut(&mut self, id: ReportId) -> Option<&mut OutboxEntry> {
+        self.entries.iter_mut().find(|e| e.report.id == id)
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for e in &self.entries {
+            match e.delivery {
+                Delivery::Waiting { .. } => c.waiting += 1,
+                Delivery::Sending { .. } => c.sending += 1,
+                Delivery::Sent { .. } => c.sent += 1,
+                Delivery::Rejected { .. } => c.rejected += 1,
+                Delivery::Conflict { .. } => c.conflict += 1,
+            }
+        }
+        c
+    }
+
+    /// Queues a valid report as Waiting, and returns the entry to persist.
+    pub fn save(&mut self, report: Report) -> Result<&OutboxEntry, SaveError> {
+        report.validate().map_err(SaveError::Invalid)?;
+        if self.get(report.id).is_some() {
+            return Err(SaveError::AlreadySaved(report.id));
+        }
+        self.entries.push(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } });
+        Ok(self.entries.last().expect("just pushed"))
+    }
+
+    /// The oldest report waiting to be sent.
+    pub fn next_waiting(&self) -> Option<ReportId> {
+        self.entries.iter().find(|e| e.is_waiting()).map(|e| e.report.id)
+    }
+
+    /// Marks a Waiting report as in flight and returns it to send.
+    pub fn start_send(&mut self, id: ReportId) -> Option<Report> {
+        let entry = self.get_mut(id)?;
+        match entry.delivery {
+            Delivery::Waiting { attempts, .. } => {
+                entry.delivery = Delivery::Sending { attempts };
+                Some(entry.report.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies the outcome of a send and returns the entry to persist. Outcomes
+    /// for reports that are not in flight (a late answer after a reload) are
+    /// ignored, except a delivery, which is always recorded: it is the server's
+    /// word and the receipt is the same for every repeat.
+    pub fn finish_send(&mut self, id: ReportId, outcome: SendOutcome) -> Option<&OutboxEntry> {
+        let entry = self.get_mut(id)?;
+        let attempts = match entry.delivery {
+            Delivery::Sending { attempts } | Delivery::Waiting { attempts, .. } => attempts,
+            Delivery::Sent { .. } | Delivery::Rejected { .. } | Delivery::Conflict { .. } => {
+                return None;
+            }
+        };
+        if !matches!(entry.delivery, Delivery::Sending { .. }) && !matches!(outcome, SendOutcome::Delivered(_)) {
+            return None;
+        }
+        entry.delivery = match outcome {
+            SendOutcome::Delivered(receipt) => Delivery::Sent { receipt },
+            SendOutcome::RetryLater { reason, .. } => {
+                Delivery::Waiting { attempts: attempts.saturating_add(1), last_error: Some(reason) }
+            }
+            SendOutcome::Unauthorized => {
+                Delivery::Waiting { attempts, last_error: Some("unauthorized".into()) }
+            }
+            SendOutcome::Rejected(problem) => Delivery::Rejected { problem },
+            SendOutcome::Conflict(problem) => Delivery::Conflict { problem },
+        };
+        Some(entry)
+    }
+
+    /// Removes a Sent report (the volunteer cleared it, or it aged out).
+    pub fn clear(&mut self, id: ReportId) -> Result<OutboxEntry, ClearError> {
+        let at = self.entries.iter().position(|e| e.report.id == id).ok_or(ClearError::NotFound(id))?;
+        if self.entries[at].receipt().is_none() {
+            return Err(ClearError::NotSent(id));
+        }
+        Ok(self.entries.remove(at))
+    }
+}
+
+/// The version of the stored envelope written by this code.
+pub const ENVELOPE_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Envelope<T> {
+    v: u32,
+    entry: T,
+}
+
+/// Why a stored record could not be read. The record itself is left untouched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Not an envelope, or its entry does not match the version it claims.
+    Malformed(String),
+    /// Written by a newer version of Pantau than this one.
+    UnknownVersion(u32),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Malformed(e) => write!(f, "malformed outbox record: {e}"),
+            DecodeError::UnknownVersion(v) => write!(f, "outbox record version {v} is newer than this app"),
+        }
+    }
+}
+
+/// The stored form of an entry: a versioned envelope, so later versions can
+/// migrate records written by earlier ones when they read them.
+pub fn encode(entry: &OutboxEntry) -> String {
+    serde_json::to_string(&Envelope { v: ENVELOPE_VERSION, entry }).expect("an OutboxEntry always serialises")
+}
+
+pub fn decode(raw: &str) -> Result<OutboxEntry, DecodeError> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        v: u32,
+    }
+    let version = serde_json::from_str::<VersionOnly>(raw).map_err(|e| DecodeError::Malformed(e.to_string()))?.v;
+    match version {
+        1 => serde_json::from_str::<Envelope<OutboxEntry>>(raw)
+            .map(|e| e.entry)
+            .map_err(|e| DecodeError::Malformed(e.to_string())),
+        other => Err(DecodeError::UnknownVersion(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::ReportBody;
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    fn report(n: u128) -> Report {
+        Report::new(
+            ReportId(Uuid::from_u128(n)),
+            "6471011001-001",
+            OffsetDateTime::from_unix_timestamp(1_770_000_000 + n as i64).unwrap(),
+            ReportBody::Note { text: format!("laporan {n}") },
+        )
+    }
+
+    fn receipt(id: ReportId, seq: i64) -> Receipt {
+        Receipt { id, received_at: OffsetDateTime::from_unix_timestamp(1_770_100_000).unwrap(), seq }
+    }
+
+    #[test]
+    fn a_saved_report_waits_then_is_sent_then_can_be_cleared() {
+        let mut outbox = Outbox::default();
+        outbox.save(report(1)).unwrap();
+        assert_eq!(outbox.counts().waiting, 1);
+        let id = outbox.next_waiting().unwrap();
+        assert_eq!(outbox.clear(id), Err(ClearError::NotSent(id)));
+        outbox.start_send(id).unwrap();
+        assert_eq!(outbox.counts().sending, 1);
+        outbox.finish_send(id, SendOutcome::Delivered(receipt(id, 1))).unwrap();
+        assert_eq!(outbox.counts(), Counts { sent: 1, ..Counts::default() });
+        assert!(outbox.clear(id).is_ok());
+        assert!(outbox.entries().is_empty());
+    }
+
+    #[test]
+    fn saving_an_invalid_or_duplicate_report_is_refused() {
+        let mut outbox = Outbox::default();
+        let mut bad = report(1);
+        bad.tps = String::new();
+        assert!(matches!(outbox.save(bad), Err(SaveError::Invalid(_))));
+        outbox.save(report(2)).unwrap();
+        let mut changed = report(2);
+        changed.body = ReportBody::Note { text: "overwrite attempt".into() };
+        assert_eq!(outbox.save(changed), Err(SaveError::AlreadySaved(report(2).id)));
+        assert_eq!(outbox.get(report(2).id).unwrap().report, report(2));
+    }
+
+    #[test]
+    fn refusals_and_conflicts_are_kept() {
+        let mut outbox = Outbox::default();
+        for n in [1, 2] {
+            outbox.save(report(n)).unwrap();
+        }
+        let problem = Problem { kind: "x".into(), title: "t".into(), status: 422, detail: None, errors: vec![] };
+        let a = report(1).id;
+        outbox.start_send(a);
+        outbox.finish_send(a, SendOutcome::Rejected(problem.clone()));
+        let b = report(2).id;
+        outbox.start_send(b);
+        outbox.finish_send(b, SendOutcome::Conflict(Problem { status: 409, ..problem }));
+        assert_eq!(outbox.counts(), Counts { rejected: 1, conflict: 1, ..Counts::default() });
+        assert!(outbox.clear(a).is_err() && outbox.clear(b).is_err());
+    }
+
+    #[test]
+    fn a_send_interrupted_by_a_reload_is_retried() {
+        let mut outbox = Outbox::default();
+        outbox.save(report(1)).unwrap();
+        outbox.start_send(report(1).id);
+        let reloaded = Outbox::from_entries(outbox.entries().to_vec());
+        assert_eq!(reloaded.next_waiting(), Some(report(1).id));
+    }
+
+    #[test]
+    fn envelope_round_trips_and_refuses_what_it_cannot_read() {
+        let entry = OutboxEntry { report: report(3), delivery: Delivery::Waiting { attempts: 2, last_error: None } };
+        let raw = encode(&entry);
+        assert!(raw.starts_with(r#"{"v":1,"#), "{raw}");
+        assert_eq!(decode(&raw), Ok(entry));
+        assert_eq!(decode(r#"{"v":9,"entry":{}}"#), Err(DecodeError::UnknownVersion(9)));
+        assert!(matches!(decode("not json"), Err(DecodeError::Malformed(_))));
+        assert!(matches!(decode(r#"{"v":1,"entry":{"report":1}}"#), Err(DecodeError::Malformed(_))));
+    }
+
+    /// What can happen between the phone and the server.
+    #[derive(Clone, Debug)]
+    enum Step {
+        Save,
+        /// Send the next waiting report; the server may commit it, and the
+        /// response may or may not make it back.
+        Send { commits: bool, response_arrives: bool, status_5xx: bool },
+        /// The app is killed and reopened: the outbox is rebuilt from storage.
+        Reload,
+        ClearOldestSent,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            3 => Just(Step::Save),
+            6 => (any::<bool>(), any::<bool>(), any::<bool>())
+                .prop_map(|(commits, response_arrives, status_5xx)| Step::Send { commits, response_arrives, status_5xx }),
+            1 => Just(Step::Reload),
+            1 => Just(Step::ClearOldestSent),
+        ]
+    }
+
+    /// A server that stores each id once and answers repeats with the first receipt.
+    #[derive(Default)]
+    struct ModelServer {
+        stored: BTreeMap<ReportId, Receipt>,
+    }
+
+    impl ModelServer {
+        fn post(&mut self, report: &Report) -> Receipt {
+            let seq = self.stored.len() as i64 + 1;
+            self.stored.entry(report.id).or_insert_with(|| receipt(report.id, seq)).clone()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Every saved report is in the outbox or acknowledged by the server, never
+        /// neither; the server never stores one twice or one never saved; and a
+        /// fault-free drain at the end delivers everything still waiting.
+        #[test]
+        fn no_report_is_lost_or_duplicated(steps in proptest::collection::vec(step(), 1..120)) {
+            let mut outbox = Outbox::default();
+            let mut server = ModelServer::default();
+            let mut saved = BTreeSet::new();
+            let mut next = 1u128;
+
+            for step in steps {
+                match step {
+                    Step::Save => {
+                        outbox.save(report(next)).unwrap();
+                        saved.insert(report(next).id);
+                        next += 1;
+                    }
+                    Step::Send { commits, response_arrives, status_5xx } => {
+                        let Some(id) = outbox.next_waiting() else { continue };
+                        let sending = outbox.start_send(id).unwrap();
+                        let outcome = if commits {
+                            let r = server.post(&sending);
+                            response_arrives.then_some(SendOutcome::Delivered(r))
+                        } else if status_5xx {
+                            Some(SendOutcome::RetryLater { reason: "HTTP 503".into(), retry_after_ms: None })
+                        } else {
+                            None
+                        };
+                        let outcome = outcome.unwrap_or(SendOutcome::RetryLater { reason: "network".into(), retry_after_ms: None });
+                        outbox.finish_send(id, outcome);
+                    }
+                    Step::Reload => {
+                        let stored: Vec<_> = outbox.entries().iter().map(encode).collect();
+                        outbox = Outbox::from_entries(stored.iter().map(|raw| decode(raw).unwrap()).collect());
+                    }
+                    Step::ClearOldestSent => {
+                        if let Some(id) = outbox.entries().iter().find(|e| e.receipt().is_some()).map(|e| e.report.id) {
+                            outbox.clear(id).unwrap();
+                        }
+                    }
+                }
+                for id in &saved {
+                    let in_outbox = outbox.get(*id).is_some();
+                    prop_assert!(in_outbox || server.stored.contains_key(id), "report {id} lost");
+                }
+                for entry in outbox.entries() {
+                    if let Some(r) = entry.receipt() {
+                        prop_assert_eq!(Some(r), server.stored.get(&entry.report.id), "receipt differs from the server's");
+                    }
+                }
+                prop_assert!(server.stored.keys().all(|id| saved.contains(id)));
+            }
+
+            while let Some(id) = outbox.next_waiting() {
+                let sending = outbox.start_send(id).unwrap();
+                let r = server.post(&sending);
+                outbox.finish_send(id, SendOutcome::Delivered(r));
+            }
+            prop_assert_eq!(server.stored.keys().copied().collect::<BTreeSet<_>>(), saved);
+            prop_assert_eq!(outbox.counts().waiting + outbox.counts().sending, 0);
+        }
+    }
+}
