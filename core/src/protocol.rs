@@ -74,8 +74,10 @@ impl SendOutcome {
             },
             401 => SendOutcome::Unauthorized,
             409 => SendOutcome::Conflict(problem_or(status, body, "conflict")),
-            // Too many requests and timeouts say nothing against the report itself.
-            408 | 425 | 429 => SendOutcome::RetryLater { reason: format!("HTTP {status}"), retry_after_ms },
+            // Too many requests and timeouts say nothing against the report itself,
+            // and a 404 means we did not reach pantau-server (a captive portal, a
+            // proxy, a half-deployed server): the report may be fine.
+            404 | 408 | 425 | 429 => SendOutcome::RetryLater { reason: format!("HTTP {status}"), retry_after_ms },
             400..=499 => SendOutcome::Rejected(problem_or(status, body, "rejected")),
             _ => SendOutcome::RetryLater { reason: format!("HTTP {status}"), retry_after_ms },
         }
@@ -135,6 +137,7 @@ mod tests {
             SendOutcome::RetryLater { reason: "HTTP 429".into(), retry_after_ms: None }
         );
         assert!(matches!(SendOutcome::from_response(id(1), 500, "boom", None), SendOutcome::RetryLater { .. }));
+        assert!(matches!(SendOutcome::from_response(id(1), 404, "Not Found", None), SendOutcome::RetryLater { .. }));
     }
 
     #[test]

@@ -24,6 +24,12 @@ enum Command {
         #[arg(long, env = "PANTAU_STATIC_DIR")]
         static_dir: Option<PathBuf>,
     },
+    /// Print every stored report as one JSON line ({"receipt":…,"report":…}), in
+    /// arrival order.
+    Reports {
+        #[arg(long, env = "PANTAU_DATABASE", default_value = "data/pantau.db")]
+        database: String,
+    },
 }
 
 #[tokio::main]
@@ -33,9 +39,13 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
-    let Cli { command: Command::Serve { bind, database, static_dir } } = Cli::parse();
-    match serve(bind, &database, static_dir).await {
+    let result = match Cli::parse().command {
+        Command::Serve { bind, database, static_dir } => serve(bind, &database, static_dir).await,
+        Command::Reports { database } => print_reports(&database).await,
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("pantau-server: {e}");
@@ -59,6 +69,18 @@ async fn serve(bind: SocketAddr, database: &str, static_dir: Option<PathBuf>) ->
     // Requests in flight have finished; close the pool so the WAL is checkpointed.
     store.close().await;
     println!("Pantau stopped.");
+    Ok(())
+}
+
+async fn print_reports(database: &str) -> Result<(), Box<dyn std::error::Error>> {
+    if !database.starts_with("sqlite:") && !std::path::Path::new(database).is_file() {
+        return Err(format!("no database at {database}").into());
+    }
+    let store = Store::open(database).await.map_err(|e| format!("opening database {database}: {e}"))?;
+    for (receipt, report) in store.all_reports().await? {
+        println!("{}", serde_json::json!({ "receipt": receipt, "report": report }));
+    }
+    store.close().await;
     Ok(())
 }
 

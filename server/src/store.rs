@@ -128,6 +128,23 @@ impl Store {
             .transpose()
     }
 
+    /// Every stored report in arrival order, with its receipt. For exports.
+    pub async fn all_reports(&self) -> Result<Vec<(Receipt, Report)>, StoreError> {
+        let rows = sqlx::query("SELECT seq, received_at, body FROM reports ORDER BY seq").fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .map(|row| {
+                let seq: i64 = row.get("seq");
+                let body: String = row.get("body");
+                let report: Report =
+                    serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))?;
+                let received_at: String = row.get("received_at");
+                let received_at = OffsetDateTime::parse(&received_at, &Rfc3339)
+                    .map_err(|e| StoreError::Corrupt(format!("report seq {seq} received_at: {e}")))?;
+                Ok((Receipt { id: report.id, received_at, seq }, report))
+            })
+            .collect()
+    }
+
     /// For readiness checks: the database answers a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

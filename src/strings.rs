@@ -1,0 +1,27 @@
+//! Every word the volunteer reads, in one place. Bahasa Indonesia first.
+
+pub const APP_TITLE: &str = "Pantau";
+pub const APP_TAGLINE: &str = "Laporan pengawasan TPS";
+pub const TPS_LABEL: &str = "Kode TPS";
+pub const TPS_HINT: &str = "Kode desa/kelurahan 10 angka lalu nomor TPS, contoh 6471011001-003";
+pub const OBSERVATION_LABEL: &str = "Catatan pengamatan";
+pub const SAVE: &str = "Simpan";
+pub const SAVED: &str = "Tersimpan di ponsel. Akan dikirim saat ada sinyal.";
+pub const NOT_SAVED: &str = "Tidak tersimpan";
+pub const SEND_NOW: &str = "Kirim sekarang";
+pub const OUTBOX_HEADING: &str = "Kotak keluar";
+pub const OUTBOX_EMPTY: &str = "Belum ada laporan.";
+pub const STATE_WAITING: &str = "Menunggu";
+pub const STATE_SENDING: &str = "Mengirim…";
+pub const STATE_SENT: &str = "Terkirim";
+pub const STATE_REJECTED: &str = "Ditolak";
+pub const STATE_CONFLICT: &str = "Bentrok";
+pub const RECEIPT_NO: &str = "No. tanda terima";
+pub const WAITING_COUNT: &str = "menunggu";
+pub const SENT_COUNT: &str = "terkirim";
+pub const LAST_SYNC: &str = "Terakhir terkirim";
+pub const NEVER: &str = "belum pernah";
+pub const UNREADABLE_RECORDS: &str = "catatan tersimpan tidak terbaca dan disimpan apa adanya";
+pub const SYNC_PAUSED_UNAUTHORIZED: &str = "Pengiriman dijeda: perangkat perlu didaftarkan ulang. Laporan tetap tersimpan.";
+pub const QUOTA_ADVICE: &str =
+    "Penyimpanan ponsel penuh. Kirim laporan yang menunggu atau kosongkan ruang, lalu tekan Simpan lagi. Isian Anda tetap di layar.";

@@ -1,0 +1,127 @@
+// Shared pieces for the end-to-end tests: the real pantau-server binary on a
+// loopback port with its own SQLite file, and Debian's Chromium driven by
+// playwright-core (which never downloads a browser of its own).
+
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const SERVER_BIN = process.env.PANTAU_SERVER_BIN;
+const DIST = process.env.PANTAU_DIST;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+if (!SERVER_BIN || !DIST) {
+  throw new Error('PANTAU_SERVER_BIN and PANTAU_DIST must be set: run these tests with `cargo xtask test`');
+}
+
+/** A free loopback port, chosen once so the app's origin (and its storage) stays the same across restarts. */
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export class PantauServer {
+  constructor(port) {
+    this.port = port;
+    this.dir = mkdtempSync(join(tmpdir(), 'pantau-e2e-'));
+    this.database = join(this.dir, 'pantau.db');
+    this.url = `http://127.0.0.1:${port}/`;
+    this.process = null;
+    this.log = '';
+  }
+
+  async start() {
+    if (this.process) throw new Error('server already running');
+    const child = spawn(SERVER_BIN, ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database, '--static-dir', DIST], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => (this.log += d));
+    child.stderr.on('data', (d) => (this.log += d));
+    this.process = child;
+    this.exited = new Promise((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`pantau-server exited early:\n${this.log}`);
+      try {
+        const res = await fetch(`${this.url}api/v1/ready`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`pantau-server did not become ready:\n${this.log}`);
+  }
+
+  /** SIGTERM and wait: the server finishes requests in flight and exits. */
+  async stop() {
+    if (!this.process) return;
+    this.process.kill('SIGTERM');
+    await this.exited;
+    this.process = null;
+  }
+
+  /** Every stored report, read from the database by the server's own CLI. */
+  async storedReports() {
+    const { stdout } = await promisify(execFile)(SERVER_BIN, ['reports', '--database', this.database]);
+    return stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  }
+
+  async dispose() {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Without the background-networking flags Chromium keeps dialling Google's
+    // hosts, which this machine's closed network refuses.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A phone-sized page that fails the test on any uncaught page error. */
+export async function openApp(context, url) {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e));
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Simpan' }).waitFor();
+  return page;
+}
+
+/** Fills in and saves one report, and waits for the app to confirm it was stored on the phone. */
+export async function fileReport(page, { tps, text }) {
+  await page.getByLabel('Kode TPS').fill(tps);
+  await page.getByLabel('Catatan pengamatan').fill(text);
+  await page.getByRole('button', { name: 'Simpan' }).click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+}
+
+/** The outbox as listed on screen: [{ id, state, text }]. */
+export async function listedReports(page) {
+  return page.locator('[data-testid=outbox] li').evaluateAll((items) =>
+    items.map((li) => ({ id: li.dataset.reportId, state: li.dataset.state, text: li.querySelector('.report-text').textContent })),
+  );
+}

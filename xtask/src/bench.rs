@@ -1,0 +1,87 @@
+//! `cargo xtask bench`: figures that speed and size goals are judged by. Printed
+//! as a table, never asserted in tests (these machines are shared and noisy).
+
+use crate::{root, Fail};
+use std::io::Write;
+use std::path::Path;
+
+pub fn bench() -> Result<(), Fail> {
+    crate::build_pwa()?;
+    let rows = first_load(&root().join("dist"))?;
+    println!("{}", first_load_table(&rows));
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+impl std::ops::AddAssign for Sizes {
+    fn add_assign(&mut self, o: Sizes) {
+        self.raw += o.raw;
+        self.gzip += o.gzip;
+        self.brotli += o.brotli;
+    }
+}
+
+pub fn sizes(bytes: &[u8]) -> Sizes {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).expect("writing to memory");
+    let gzip = gz.finish().expect("writing to memory").len();
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        w.write_all(bytes).expect("writing to memory");
+    }
+    Sizes { raw: bytes.len(), gzip, brotli: br.len() }
+}
+
+/// What a first visit downloads: the page and everything Trunk emitted for it,
+/// grouped by kind.
+fn first_load(dist: &Path) -> Result<Vec<(&'static str, Vec<String>, Sizes)>, Fail> {
+    let mut groups: Vec<(&'static str, Vec<String>, Sizes)> =
+        ["html", "js", "wasm", "css"].into_iter().map(|k| (k, Vec::new(), Sizes::default())).collect();
+    let entries = std::fs::read_dir(dist).map_err(|e| Fail(format!("reading {}: {e}", dist.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(ext) = path.extension().and_then(|e| e.to_str()) else { continue };
+        let Some(group) = groups.iter_mut().find(|(k, _, _)| *k == ext) else { continue };
+        let bytes = std::fs::read(&path).map_err(|e| Fail(format!("reading {}: {e}", path.display())))?;
+        group.1.push(entry.file_name().to_string_lossy().into_owned());
+        group.2 += sizes(&bytes);
+    }
+    Ok(groups)
+}
+
+fn kb(n: usize) -> String {
+    format!("{:.1}", n as f64 / 1000.0)
+}
+
+fn first_load_table(rows: &[(&'static str, Vec<String>, Sizes)]) -> String {
+    let mut s = String::from("\nFirst-load transfer of the release PWA (dist/), KB = 1000 bytes\n\n");
+    s.push_str("| file | raw KB | gzip KB | brotli KB |\n|---|---:|---:|---:|\n");
+    let mut total = Sizes::default();
+    for (kind, files, sz) in rows {
+        s.push_str(&format!("| {kind} ({}) | {} | {} | {} |\n", files.join(", "), kb(sz.raw), kb(sz.gzip), kb(sz.brotli)));
+        total += *sz;
+    }
+    s.push_str(&format!("| **total** | {} | {} | {} |\n", kb(total.raw), kb(total.gzip), kb(total.brotli)));
+    s.push_str("\nBudget: 120 KB brotli for the first load.\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_shrinks_repetitive_input_and_reports_raw_size() {
+        let input = "Pantau ".repeat(1000);
+        let s = sizes(input.as_bytes());
+        assert_eq!(s.raw, 7000);
+        assert!(s.gzip < s.raw / 10 && s.brotli < s.raw / 10, "{s:?}");
+    }
+}

@@ -1,0 +1,167 @@
+//! `cargo xtask run | test | bench`: the only commands a developer or CI needs.
+//! Each installs what is missing first (see [`tools`]).
+
+mod bench;
+mod tally;
+mod tools;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use tally::{Level, Tally};
+
+/// A step failed; the message says which and what to do.
+#[derive(Debug)]
+pub struct Fail(pub String);
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  run [SERVER FLAGS]  build the PWA (release) and start pantau-server on
+                      http://127.0.0.1:8080 with its SQLite database in data/pantau.db
+                      (flags such as --bind and --database go to the server)
+  test                every test: native, browser (wasm-bindgen-test), end-to-end
+  bench               print the first-load size table of the release build
+  build               build the PWA (release) into dist/";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run_app(&args[1..]),
+        Some("test") => test(),
+        Some("bench") => bench::bench(),
+        Some("build") => build_pwa(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(message)) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
+}
+
+fn describe(c: &Command) -> String {
+    std::iter::once(c.get_program()).chain(c.get_args()).map(|s| s.to_string_lossy()).collect::<Vec<_>>().join(" ")
+}
+
+/// Runs a command with inherited output; fails on a non-zero exit.
+pub fn run(c: &mut Command) -> Result<(), Fail> {
+    let status = c.status().map_err(|e| Fail(format!("could not start `{}`: {e}", describe(c))))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Fail(format!("`{}` failed ({status})", describe(c))))
+    }
+}
+
+/// Runs a command and returns its stdout; fails on a non-zero exit.
+pub fn cmd_output(c: &mut Command) -> Result<String, Fail> {
+    let out = c.stderr(Stdio::null()).output().map_err(|e| Fail(format!("could not start `{}`: {e}", describe(c))))?;
+    if !out.status.success() {
+        return Err(Fail(format!("`{}` failed ({})", describe(c), out.status)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Runs a test command, echoing its stdout while keeping it for the tally.
+fn run_tests(c: &mut Command) -> (bool, String) {
+    eprintln!("xtask: {}", describe(c));
+    let mut child = match c.stdout(Stdio::piped()).spawn() {
+        Ok(child) => child,
+        Err(e) => return (false, format!("could not start: {e}")),
+    };
+    let mut kept = String::new();
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines().map_while(Result::ok) {
+        println!("{line}");
+        kept.push_str(&line);
+        kept.push('\n');
+    }
+    let ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    (ok, kept)
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root()).env("PATH", tools::tool_path());
+    c
+}
+
+/// Builds the PWA with Trunk in release mode, offline, into dist/.
+fn build_pwa() -> Result<(), Fail> {
+    tools::ensure_build_tools()?;
+    // Trunk passes --offline to cargo: the registry must be filled first.
+    run(cargo().args(["fetch", "--locked"]))?;
+    run(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", tools::tool_path()))
+}
+
+fn run_app(server_args: &[String]) -> Result<(), Fail> {
+    build_pwa()?;
+    run(cargo().args(["build", "--release", "--locked", "-p", "pantau-server"]))?;
+    let server = root().join("target/release/pantau-server");
+    let mut c = Command::new(server);
+    c.current_dir(root()).arg("serve").arg("--static-dir").arg(root().join("dist")).args(server_args);
+    eprintln!("xtask: {}", describe(&c));
+    // Replace this process so Ctrl-C reaches the server directly and it can
+    // finish requests in flight before exiting.
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        Err(Fail(format!("could not start pantau-server: {}", c.exec())))
+    }
+    #[cfg(not(unix))]
+    run(&mut c)
+}
+
+fn test() -> Result<(), Fail> {
+    tools::ensure_build_tools()?;
+    tools::ensure_chromium()?;
+    tools::ensure_npm()?;
+    run(cargo().args(["fetch", "--locked"]))?;
+    let mut tally = Tally::default();
+
+    // 1. Native: pantau-core, pantau-server, xtask.
+    let (ok, out) = run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]));
+    tally.record(Level::Native, ok, &out);
+
+    // 2. The PWA's browser tests, in headless Chromium.
+    let (ok, out) = run_tests(
+        cargo()
+            .args(["test", "--locked", "-p", "pantau", "--target", tools::WASM_TARGET])
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
+            .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "120"),
+    );
+    tally.record(Level::Browser, ok, &out);
+
+    // 3. End to end: the release PWA in Chromium against the real server binary.
+    build_pwa()?;
+    run(cargo().args(["build", "--locked", "-p", "pantau-server"]))?;
+    let e2e = root().join("tests/e2e");
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
+    let (ok, out) = run_tests(
+        Command::new("node")
+            .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+            .current_dir(&e2e)
+            .env("PANTAU_SERVER_BIN", root().join("target/debug/pantau-server"))
+            .env("PANTAU_DIST", root().join("dist"))
+            .env("CHROMIUM", tools::CHROMIUM),
+    );
+    tally.record(Level::EndToEnd, ok, &out);
+
+    println!("{}", tally.table());
+    let (passed, failed) = tally.totals();
+    println!("{passed} passed, {failed} failed");
+    match tally.problems() {
+        problems if problems.is_empty() => Ok(()),
+        problems => Err(Fail(problems.join("; "))),
+    }
+}

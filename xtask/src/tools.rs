@@ -1,0 +1,138 @@
+//! Installs the tools the build needs, each once and at a pinned version.
+//! Checking first keeps a second run fast; pinning keeps a fresh machine's
+//! build identical to ours.
+
+use crate::{cmd_output, root, run, Fail};
+use std::path::PathBuf;
+use std::process::Command;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const BINARYEN_NPM_VERSION: &str = "132";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// The project-local, git-ignored folder for npm-installed tools.
+pub fn tools_dir() -> PathBuf {
+    root().join(".tools")
+}
+
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+/// PATH with the project's tools first, for Trunk and the test runners.
+pub fn tool_path() -> std::ffi::OsString {
+    let mut dirs = vec![tools_dir().join("node_modules/.bin"), cargo_bin()];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(dirs).expect("PATH entries are valid")
+}
+
+fn version_of(program: &str, arg: &str) -> Option<String> {
+    let mut c = Command::new(program);
+    c.arg(arg).env("PATH", tool_path());
+    cmd_output(&mut c).ok().map(|s| s.trim().to_owned())
+}
+
+/// The wasm-bindgen version Cargo.lock resolved; the CLI must equal it.
+pub fn locked_wasm_bindgen_version() -> Result<String, Fail> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| Fail(format!("reading Cargo.lock: {e}")))?;
+    parse_locked_version(&lock, "wasm-bindgen").ok_or_else(|| Fail("Cargo.lock has no wasm-bindgen package".into()))
+}
+
+pub fn parse_locked_version(lock: &str, package: &str) -> Option<String> {
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == format!("name = \"{package}\"") {
+            let version = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
+            return Some(version.to_owned());
+        }
+    }
+    None
+}
+
+pub fn ensure_build_tools() -> Result<(), Fail> {
+    let installed = cmd_output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+
+    if version_of("trunk", "--version").as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
+        eprintln!("xtask: installing trunk {TRUNK_VERSION} (about 20 minutes on 2 cores, once)");
+        run(Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))?;
+    }
+
+    let bindgen = locked_wasm_bindgen_version()?;
+    if version_of("wasm-bindgen", "--version").as_deref() != Some(&format!("wasm-bindgen {bindgen}")) {
+        eprintln!("xtask: installing wasm-bindgen-cli {bindgen} (to match Cargo.lock)");
+        // Not --locked: the CLI's own lock file pins a crate version that is no
+        // longer selectable for 0.2.130.
+        run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &bindgen, "--force"]))?;
+    }
+
+    let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
+    let have = cmd_output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
+    if !have.contains(&format!("version {BINARYEN_NPM_VERSION}")) {
+        ensure_npm()?;
+        eprintln!("xtask: installing wasm-opt from npm binaryen@{BINARYEN_NPM_VERSION} into .tools/");
+        std::fs::create_dir_all(tools_dir()).map_err(|e| Fail(format!("creating .tools: {e}")))?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(tools_dir())
+            .arg(format!("binaryen@{BINARYEN_NPM_VERSION}")))?;
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    cmd_output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false)
+}
+
+fn apt_install(packages: &[&str], what: &str) -> Result<(), Fail> {
+    let command = format!("apt-get update && apt-get install -y {}", packages.join(" "));
+    if !is_root() {
+        return Err(Fail(format!("{what} is missing. Install it with:\n    sudo sh -c '{command}'")));
+    }
+    eprintln!("xtask: installing {what}: {command}");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get").args(["install", "-y"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+pub fn ensure_npm() -> Result<(), Fail> {
+    if cmd_output(Command::new("npm").arg("--version")).is_ok() {
+        return Ok(());
+    }
+    apt_install(&["nodejs", "npm"], "Node.js and npm")
+}
+
+/// Debian's Chromium and its WebDriver, for the browser and end-to-end tests.
+pub fn ensure_chromium() -> Result<(), Fail> {
+    if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver"], "Chromium and ChromeDriver")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_locked_version_of_exactly_that_package() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.1\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(parse_locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(parse_locked_version(lock, "trunk"), None);
+    }
+
+    #[test]
+    fn the_projects_lock_pins_the_wasm_bindgen_trunk_is_told_about() {
+        let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).unwrap();
+        let locked = locked_wasm_bindgen_version().unwrap();
+        assert!(trunk_toml.contains(&format!("wasm_bindgen = \"{locked}\"")), "Trunk.toml and Cargo.lock disagree");
+        assert!(trunk_toml.contains(&format!("wasm_opt = \"version_{BINARYEN_NPM_VERSION}\"")));
+    }
+}
