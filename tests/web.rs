@@ -101,6 +101,13 @@ async fn no_connection_means_retry_later() {
     assert!(matches!(outcome, SendOutcome::RetryLater { .. }), "{outcome:?}");
 }
 
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
 fn by_selector(root: &web_sys::Element, selector: &str) -> web_sys::Element {
     root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))
 }
@@ -147,8 +154,18 @@ async fn saving_the_form_lists_the_report_as_waiting_and_keeps_it_in_storage() {
     click(&root, "[data-testid=save]");
     leptos::task::tick().await;
 
+    // Saving triggers a send at once; with no connection it falls back to waiting.
     let item = by_selector(&root, "[data-testid=outbox] li");
-    assert_eq!(item.get_attribute("data-state").as_deref(), Some("waiting"));
+    let state = || by_selector(&root, "[data-testid=outbox] li").get_attribute("data-state").unwrap_or_default();
+    assert!(["waiting", "sending"].contains(&state().as_str()), "{}", state());
+    for _ in 0..100 {
+        if state() == "waiting" {
+            break;
+        }
+        sleep_ms(50).await;
+    }
+    assert_eq!(state(), "waiting");
+    let item = by_selector(&root, "[data-testid=outbox] li");
     assert!(item.text_content().unwrap().contains("Menunggu"));
     assert!(item.text_content().unwrap().contains("TPS 6471011001-012"));
     assert!(by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan"));

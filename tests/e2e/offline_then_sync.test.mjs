@@ -23,6 +23,12 @@ test('reports filed while the server is down are sent exactly once when it retur
   for (const text of texts) {
     await fileReport(page, { tps: '6471011001-3', text });
   }
+  // Each save tries to send at once; with the server down every report falls back to waiting.
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid=outbox] li')].filter((li) => li.dataset.state === 'waiting').length === 3,
+    null,
+    { timeout: 10_000 },
+  );
   const waiting = await listedReports(page);
   assert.equal(waiting.length, 3);
   assert.deepEqual(waiting.map((r) => r.state), ['waiting', 'waiting', 'waiting']);
