@@ -18,7 +18,8 @@ use tower_http::trace::TraceLayer;
 pub fn app(store: Store, static_dir: Option<&Path>) -> Router {
     let mut app = Router::new().nest("/api/v1", api::router(store));
     if let Some(dir) = static_dir {
-        let spa = ServeDir::new(dir).not_found_service(ServeFile::new(dir.join("index.html")));
+        // `fallback`, not `not_found_service`: a deep link must get index.html with 200.
+        let spa = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
         app = app.fallback_service(spa);
     }
     app.layer(TraceLayer::new_for_http())

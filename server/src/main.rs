@@ -40,6 +40,7 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match Cli::parse().command {
         Command::Serve { bind, database, static_dir } => serve(bind, &database, static_dir).await,

@@ -165,3 +165,22 @@ async fn health_and_readiness_answer() {
     let (status, content_type, _) = server.send(Request::get("/api/v1/nope").body(Body::empty()).unwrap()).await;
     assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
 }
+
+#[tokio::test]
+async fn the_pwa_is_served_and_deep_links_get_its_index_page() {
+    let server = TestServer::new().await;
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!DOCTYPE html><title>Pantau</title>").unwrap();
+    std::fs::write(dist.path().join("app.js"), "console.log(1)").unwrap();
+    let app = || pantau_server::app(server.store.clone(), Some(dist.path()));
+
+    for (path, expected) in [("/", "<title>Pantau</title>"), ("/kotak-keluar", "<title>Pantau</title>"), ("/app.js", "console.log")] {
+        let response = app().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert!(String::from_utf8_lossy(&body).contains(expected), "{path}");
+    }
+    // The API keeps its own 404s rather than answering with the page.
+    let response = app().oneshot(Request::get("/api/v1/nope").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
