@@ -13,6 +13,7 @@ pub const REPORTS_PATH: &str = "/api/v1/reports";
 /// The server's proof that it has stored a report. Identical for every repeat of
 /// the same report, so a retried send can never produce a second receipt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     pub id: ReportId,
     #[serde(with = "time::serde::rfc3339")]
@@ -23,6 +24,7 @@ pub struct Receipt {
 
 /// An RFC 9457 problem document (`application/problem+json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// A stable identifier of the kind of problem.
     #[serde(rename = "type")]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 /// idempotency key that lets the server store a report once however often it arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportId(pub Uuid);
 
 impl fmt::Display for ReportId {
@@ -92,6 +93,7 @@ impl fmt::Display for TpsCode {
 /// it may be saved and accepted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub id: ReportId,
     /// The TPS the report is about, in canonical form once validated.
@@ -106,6 +108,7 @@ pub struct Report {
 /// added without breaking older records.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReportBody {
     /// A free-text observation.
     Note { text: String },

@@ -13,6 +13,7 @@ pub const MAX_TEXT_CHARS: usize = 5_000;
 /// read it first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Lang {
     #[default]
     Id,
@@ -22,6 +23,7 @@ pub enum Lang {
 /// What is wrong with one field. The `code` is stable (clients and tests match
 /// on it); the message is for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field's path in the report's JSON, e.g. `tps` or `body.text`.
     pub field: String,
@@ -30,6 +32,7 @@ pub struct FieldError {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FieldErrorCode {
     Required,
     TooLong,

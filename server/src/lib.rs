@@ -1,26 +1,138 @@
 //! pantau-server: the endpoint volunteers' phones sync reports to, and the
 //! server of the built PWA.
 //!
-//! - [`api`]: the HTTP API under `/api/v1`.
+//! - [`api`]: the HTTP API under `/api/v1` (and its OpenAPI document).
+//! - [`auth`]: tokens and enrolment codes.
 //! - [`store`]: the database; all SQL is there.
+//! - [`security`]: security headers and the Content-Security-Policy.
 
 pub mod api;
+pub mod auth;
+pub mod security;
 pub mod store;
 
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::Router;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 use store::Store;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::KeyExtractor;
+use tower_governor::GovernorLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// The whole application: the API under `/api/v1` and, when `static_dir` is given,
-/// the PWA with every unknown path answered by its `index.html` (client routing).
-pub fn app(store: Store, static_dir: Option<&Path>) -> Router {
-    let mut app = Router::new().nest("/api/v1", api::router(store));
-    if let Some(dir) = static_dir {
+/// Everything a handler may need.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+/// How the server is set up; see `pantau-server serve --help`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The built PWA, served for every path outside `/api`.
+    pub static_dir: Option<PathBuf>,
+    /// Requests per second each token may make on average…
+    pub rate_per_second: u64,
+    /// …and in a burst (a phone flushing a morning's queue).
+    pub rate_burst: u32,
+    /// Origins allowed to call the API from another site. Empty: CORS off.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { static_dir: None, rate_per_second: 50, rate_burst: 1_000, cors_origins: Vec::new() }
+    }
+}
+
+/// Rate limits apply per bearer token. Requests without one share a single
+/// bucket, which also slows guessing of enrolment codes.
+#[derive(Clone)]
+struct TokenKey;
+
+impl KeyExtractor for TokenKey {
+    type Key = String;
+
+    fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<Self::Key, tower_governor::GovernorError> {
+        Ok(req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| auth::hash_secret(v))
+            .unwrap_or_default())
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application: the API under `/api/v1` and, when configured, the PWA
+/// with every unknown path answered by its `index.html` (client routing).
+pub fn app(store: Store, config: &Config) -> Router {
+    let governor = GovernorConfigBuilder::default()
+        .per_millisecond((1_000 / config.rate_per_second.max(1)).max(1))
+        .burst_size(config.rate_burst.max(1))
+        .key_extractor(TokenKey)
+        .use_headers()
+        .finish()
+        .expect("rate and burst are non-zero");
+    let limiter = governor.limiter().clone();
+    // Forget idle tokens' buckets now and then so memory does not grow.
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(60));
+        limiter.retain_recent();
+    });
+
+    let api = api::router()
+        .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
+        .layer(GovernorLayer::new(Arc::new(governor)))
+        .layer(axum::middleware::map_response(api::problem::problem_for_plain_errors))
+        .with_state(AppState { store });
+
+    let mut app = Router::new().nest("/api/v1", api);
+    let mut index_html = None;
+    if let Some(dir) = &config.static_dir {
+        index_html = std::fs::read_to_string(dir.join("index.html")).ok();
         // `fallback`, not `not_found_service`: a deep link must get index.html with 200.
         let spa = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
         app = app.fallback_service(spa);
     }
-    app.layer(TraceLayer::new_for_http())
+
+    let csp = HeaderValue::from_str(&security::content_security_policy(index_html.as_deref()))
+        .expect("the CSP is ASCII");
+    app = app
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+    if !config.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> = config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        app = app.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+        );
+    }
+    // Logs carry the request id, method, route, status and latency; never
+    // headers or bodies, so tokens and enrolment codes stay out of them.
+    app.layer(
+        TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let request_id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id = %request_id, method = %request.method(), route = %request.uri().path())
+        }),
+    )
+    .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+    .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Convenience for tests and tools: the app with default settings.
+pub fn app_with_static(store: Store, static_dir: Option<&Path>) -> Router {
+    app(store, &Config { static_dir: static_dir.map(Path::to_path_buf), ..Config::default() })
 }

@@ -1,5 +1,7 @@
-use clap::{Parser, Subcommand};
-use pantau_server::store::Store;
+use clap::{Args, Parser, Subcommand};
+use pantau_server::auth::{hash_secret, new_enrolment_code, new_token, normalise_code};
+use pantau_server::store::{Role, Store};
+use pantau_server::Config;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -10,6 +12,13 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Args)]
+struct Database {
+    /// SQLite database: a file path (created on first start) or a sqlite: URL.
+    #[arg(long, env = "PANTAU_DATABASE", default_value = "data/pantau.db")]
+    database: String,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (and the built PWA, when --static-dir is given).
@@ -17,20 +26,76 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "PANTAU_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
-        /// SQLite database: a file path (created on first start) or a sqlite: URL.
-        #[arg(long, env = "PANTAU_DATABASE", default_value = "data/pantau.db")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
         /// Directory of the built PWA (Trunk's dist/).
         #[arg(long, env = "PANTAU_STATIC_DIR")]
         static_dir: Option<PathBuf>,
+        /// Average requests per second allowed per token.
+        #[arg(long, env = "PANTAU_RATE_PER_SECOND", default_value_t = Config::default().rate_per_second)]
+        rate_per_second: u64,
+        /// Requests a token may make in a burst.
+        #[arg(long, env = "PANTAU_RATE_BURST", default_value_t = Config::default().rate_burst)]
+        rate_burst: u32,
+        /// Allow the API to be called from this origin (repeatable). CORS is off without it.
+        #[arg(long = "cors-origin", env = "PANTAU_CORS_ORIGINS", value_delimiter = ',')]
+        cors_origins: Vec<String>,
     },
-    /// Print every stored report as one JSON line ({"receipt":…,"report":…}), in
-    /// arrival order.
+    /// Manage volunteers.
+    #[command(subcommand)]
+    Volunteer(VolunteerCommand),
+    /// Manage coordinators.
+    #[command(subcommand)]
+    Coordinator(CoordinatorCommand),
+    /// Print every stored report as one JSON line ({"receipt":…,"volunteer":…,"report":…}),
+    /// in arrival order.
     Reports {
-        #[arg(long, env = "PANTAU_DATABASE", default_value = "data/pantau.db")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
     },
 }
+
+#[derive(Subcommand)]
+enum VolunteerCommand {
+    /// Create a volunteer and print their one-time enrolment code and link.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The TPS they watch, e.g. 6471011001-003.
+        #[arg(long)]
+        tps: String,
+        /// The address volunteers open, for the enrolment link.
+        #[arg(long, env = "PANTAU_BASE_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Revoke a volunteer's token (their reports are kept).
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
+enum CoordinatorCommand {
+    /// Create a coordinator and print their token (shown once).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Revoke a coordinator's token.
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -43,8 +108,21 @@ async fn main() -> std::process::ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { bind, database, static_dir } => serve(bind, &database, static_dir).await,
-        Command::Reports { database } => print_reports(&database).await,
+        Command::Serve { bind, database, static_dir, rate_per_second, rate_burst, cors_origins } => {
+            let config = Config { static_dir, rate_per_second, rate_burst, cors_origins };
+            serve(bind, &database.database, config).await
+        }
+        Command::Volunteer(VolunteerCommand::Add { name, tps, base_url, database }) => {
+            add_volunteer(&database.database, &name, &tps, &base_url).await
+        }
+        Command::Volunteer(VolunteerCommand::Revoke { id, database }) => {
+            revoke(&database.database, id, Role::Volunteer).await
+        }
+        Command::Coordinator(CoordinatorCommand::Add { name, database }) => add_coordinator(&database.database, &name).await,
+        Command::Coordinator(CoordinatorCommand::Revoke { id, database }) => {
+            revoke(&database.database, id, Role::Coordinator).await
+        }
+        Command::Reports { database } => print_reports(&database.database).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -55,16 +133,20 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn serve(bind: SocketAddr, database: &str, static_dir: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error>> {
-    if let Some(dir) = &static_dir {
+async fn open(database: &str) -> Result<Store> {
+    Ok(Store::open(database).await.map_err(|e| format!("opening database {database}: {e}"))?)
+}
+
+async fn serve(bind: SocketAddr, database: &str, config: Config) -> Result {
+    if let Some(dir) = &config.static_dir {
         if !dir.join("index.html").is_file() {
             return Err(format!("--static-dir {}: no index.html there (build the PWA first: cargo xtask run)", dir.display()).into());
         }
     }
-    let store = Store::open(database).await.map_err(|e| format!("opening database {database}: {e}"))?;
+    let store = open(database).await?;
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("listening on {bind}: {e}"))?;
     let addr = listener.local_addr()?;
-    let app = pantau_server::app(store.clone(), static_dir.as_deref());
+    let app = pantau_server::app(store.clone(), &config);
     println!("Pantau is running at http://{addr}/ (database: {database}). Stop it with Ctrl-C.");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     // Requests in flight have finished; close the pool so the WAL is checkpointed.
@@ -73,13 +155,56 @@ async fn serve(bind: SocketAddr, database: &str, static_dir: Option<PathBuf>) ->
     Ok(())
 }
 
-async fn print_reports(database: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn add_volunteer(database: &str, name: &str, tps: &str, base_url: &str) -> Result {
+    let tps = pantau_core::TpsCode::parse(tps).map_err(|e| format!("--tps {tps:?}: {e:?}; expected e.g. 6471011001-003"))?;
+    if name.trim().is_empty() {
+        return Err("--name must not be empty".into());
+    }
+    let store = open(database).await?;
+    let code = new_enrolment_code();
+    let id = store.create_volunteer(name.trim(), &tps.to_string(), &hash_secret(&normalise_code(&code))).await?;
+    store.close().await;
+    println!("volunteer {id}: {} (TPS {tps})", name.trim());
+    println!("enrolment code: {code}");
+    println!("enrolment link: {}/#daftar={code}", base_url.trim_end_matches('/'));
+    println!("The code works once. Show the link as a QR code, or read the code out.");
+    Ok(())
+}
+
+async fn add_coordinator(database: &str, name: &str) -> Result {
+    if name.trim().is_empty() {
+        return Err("--name must not be empty".into());
+    }
+    let store = open(database).await?;
+    let token = new_token();
+    let id = store.create_coordinator(name.trim(), &hash_secret(&token)).await?;
+    store.close().await;
+    println!("coordinator {id}: {}", name.trim());
+    println!("token: {token}");
+    println!("Keep it secret; it is shown only now. Use it as: Authorization: Bearer <token>");
+    Ok(())
+}
+
+async fn revoke(database: &str, id: i64, role: Role) -> Result {
+    let store = open(database).await?;
+    let revoked = store.revoke(id, role).await?;
+    store.close().await;
+    if revoked {
+        println!("revoked {id}");
+        Ok(())
+    } else {
+        Err(format!("no active {} with id {id}", if role == Role::Volunteer { "volunteer" } else { "coordinator" }).into())
+    }
+}
+
+async fn print_reports(database: &str) -> Result {
     if !database.starts_with("sqlite:") && !std::path::Path::new(database).is_file() {
         return Err(format!("no database at {database}").into());
     }
-    let store = Store::open(database).await.map_err(|e| format!("opening database {database}: {e}"))?;
-    for (receipt, report) in store.all_reports().await? {
-        println!("{}", serde_json::json!({ "receipt": receipt, "report": report }));
+    let store = open(database).await?;
+    for stored in store.all_reports().await? {
+        let volunteer = stored.volunteer.map(|v| serde_json::json!({ "id": v.id, "name": v.name }));
+        println!("{}", serde_json::json!({ "receipt": stored.receipt, "volunteer": volunteer, "report": stored.report }));
     }
     store.close().await;
     Ok(())

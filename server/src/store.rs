@@ -1,8 +1,8 @@
 //! All SQL lives here, so that handlers never see the database and another
 //! backend (PostgreSQL) can follow behind the same methods.
 
-use pantau_core::{Receipt, Report, ReportId};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use pantau_core::{Receipt, Report, ReportBody, ReportId};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
@@ -21,10 +21,53 @@ pub struct Store {
 pub enum Stored {
     /// First arrival: a new row.
     Created(Receipt),
-    /// The identical report was already stored: the original receipt.
+    /// The identical report from the same volunteer was already stored: the original receipt.
     Repeat(Receipt),
-    /// A different report is stored under this id.
+    /// A different report, or another volunteer's, is stored under this id.
     Conflict,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Volunteer,
+    Coordinator,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Volunteer => "volunteer",
+            Role::Coordinator => "coordinator",
+        }
+    }
+}
+
+/// Someone holding a valid token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub role: Role,
+    pub name: String,
+    pub tps: Option<String>,
+}
+
+/// A stored report with what the server knows about it, for coordinators.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredReport {
+    pub receipt: Receipt,
+    pub volunteer: Option<Account>,
+    pub report: Report,
+}
+
+/// The coordinator's filters. `after_seq` pages through results in arrival order.
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    pub tps: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub received_since: Option<OffsetDateTime>,
+    pub after_seq: i64,
+    pub limit: i64,
 }
 
 #[derive(Debug)]
@@ -40,7 +83,7 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::Database(e) => write!(f, "database error: {e}"),
             StoreError::Migration(e) => write!(f, "database migration failed: {e}"),
-            StoreError::Corrupt(e) => write!(f, "stored report is unreadable: {e}"),
+            StoreError::Corrupt(e) => write!(f, "stored data is unreadable: {e}"),
         }
     }
 }
@@ -50,6 +93,13 @@ impl std::error::Error for StoreError {}
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         StoreError::Database(e)
+    }
+}
+
+/// The columns coordinators filter on, derived from the report itself.
+fn kind_and_category(report: &Report) -> (&'static str, Option<&str>) {
+    match &report.body {
+        ReportBody::Note { .. } => ("note", None),
     }
 }
 
@@ -72,6 +122,7 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATIONS.run(&pool).await.map_err(StoreError::Migration)?;
@@ -81,38 +132,51 @@ impl Store {
     /// Stores a validated report once. Safe under concurrent repeats: the unique
     /// id makes the insert a no-op for all but the first, and rows are never
     /// updated or deleted, so the read that follows sees the winner.
-    pub async fn store_report(&self, report: &Report) -> Result<Stored, StoreError> {
+    pub async fn store_report(&self, volunteer_id: i64, report: &Report) -> Result<Stored, StoreError> {
         let body = report.canonical_json();
-        let received_at = OffsetDateTime::now_utc();
-        let kind = match &report.body {
-            pantau_core::ReportBody::Note { .. } => "note",
-        };
+        let received_at = now_micros();
+        let (kind, category) = kind_and_category(report);
         let inserted = sqlx::query(
-            "INSERT INTO reports (id, tps, kind, created_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)
+            "INSERT INTO reports (id, tps, kind, category, created_at, received_at, body, volunteer_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO NOTHING RETURNING seq",
         )
         .bind(report.id.to_string())
         .bind(&report.tps)
         .bind(kind)
+        .bind(category)
         .bind(format_time(report.created_at))
         .bind(format_time(received_at))
         .bind(&body)
+        .bind(volunteer_id)
         .fetch_optional(&self.pool)
         .await?;
         if let Some(row) = inserted {
             return Ok(Stored::Created(Receipt { id: report.id, received_at, seq: row.get("seq") }));
         }
-        let row = sqlx::query("SELECT seq, received_at, body FROM reports WHERE id = ?")
+        let row = sqlx::query("SELECT seq, received_at, body, volunteer_id FROM reports WHERE id = ?")
             .bind(report.id.to_string())
             .fetch_one(&self.pool)
             .await?;
-        if row.get::<String, _>("body") != body {
+        if row.get::<String, _>("body") != body || row.get::<Option<i64>, _>("volunteer_id") != Some(volunteer_id) {
             return Ok(Stored::Conflict);
         }
-        let received_at: String = row.get("received_at");
-        let received_at = OffsetDateTime::parse(&received_at, &Rfc3339)
-            .map_err(|e| StoreError::Corrupt(format!("received_at {received_at:?}: {e}")))?;
-        Ok(Stored::Repeat(Receipt { id: report.id, received_at, seq: row.get("seq") }))
+        Ok(Stored::Repeat(Receipt { id: report.id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
+    }
+
+    /// The receipt of a report, if it exists and (when `volunteer_id` is given)
+    /// belongs to that volunteer.
+    pub async fn receipt(&self, id: ReportId, volunteer_id: Option<i64>) -> Result<Option<Receipt>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, received_at FROM reports WHERE id = ? AND (? IS NULL OR volunteer_id = ?)",
+        )
+        .bind(id.to_string())
+        .bind(volunteer_id)
+        .bind(volunteer_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok(Receipt { id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
+            .transpose()
     }
 
     pub async fn report_count(&self) -> Result<i64, StoreError> {
@@ -128,21 +192,99 @@ impl Store {
             .transpose()
     }
 
-    /// Every stored report in arrival order, with its receipt. For exports.
-    pub async fn all_reports(&self) -> Result<Vec<(Receipt, Report)>, StoreError> {
-        let rows = sqlx::query("SELECT seq, received_at, body FROM reports ORDER BY seq").fetch_all(&self.pool).await?;
-        rows.into_iter()
-            .map(|row| {
-                let seq: i64 = row.get("seq");
-                let body: String = row.get("body");
-                let report: Report =
-                    serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))?;
-                let received_at: String = row.get("received_at");
-                let received_at = OffsetDateTime::parse(&received_at, &Rfc3339)
-                    .map_err(|e| StoreError::Corrupt(format!("report seq {seq} received_at: {e}")))?;
-                Ok((Receipt { id: report.id, received_at, seq }, report))
-            })
-            .collect()
+    /// Reports matching `filter`, in arrival order, at most `filter.limit`.
+    pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<StoredReport>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.seq, r.received_at, r.body, a.id AS account_id, a.name, a.tps AS account_tps
+             FROM reports r LEFT JOIN accounts a ON a.id = r.volunteer_id
+             WHERE r.seq > ?
+               AND (? IS NULL OR r.tps = ?)
+               AND (? IS NULL OR r.kind = ?)
+               AND (? IS NULL OR r.category = ?)
+               AND (? IS NULL OR r.received_at >= ?)
+             ORDER BY r.seq LIMIT ?",
+        )
+        .bind(filter.after_seq)
+        .bind(&filter.tps)
+        .bind(&filter.tps)
+        .bind(&filter.kind)
+        .bind(&filter.kind)
+        .bind(&filter.category)
+        .bind(&filter.category)
+        .bind(filter.received_since.map(format_time))
+        .bind(filter.received_since.map(format_time))
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_report).collect()
+    }
+
+    /// Every stored report in arrival order, for exports from the command line.
+    pub async fn all_reports(&self) -> Result<Vec<StoredReport>, StoreError> {
+        self.reports(&ReportFilter { limit: i64::MAX, ..ReportFilter::default() }).await
+    }
+
+    pub async fn create_volunteer(&self, name: &str, tps: &str, enrolment_code_hash: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO accounts (role, name, tps, created_at, enrolment_code_hash) VALUES ('volunteer', ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(name)
+        .bind(tps)
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(enrolment_code_hash)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn create_coordinator(&self, name: &str, token_hash: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO accounts (role, name, created_at, token_hash, enrolled_at) VALUES ('coordinator', ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(name)
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(token_hash)
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Exchanges a one-time enrolment code for a token, atomically: of two
+    /// concurrent attempts with the same code, one wins.
+    pub async fn enrol(&self, enrolment_code_hash: &str, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(
+            "UPDATE accounts SET token_hash = ?, enrolment_code_hash = NULL, enrolled_at = ?
+             WHERE enrolment_code_hash = ? AND role = 'volunteer' AND revoked_at IS NULL
+             RETURNING id, role, name, tps",
+        )
+        .bind(token_hash)
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(enrolment_code_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(account).transpose()
+    }
+
+    /// The account a token belongs to, unless revoked.
+    pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query("SELECT id, role, name, tps FROM accounts WHERE token_hash = ? AND revoked_at IS NULL")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(account).transpose()
+    }
+
+    /// Revokes an account's token (and any unused enrolment code). Returns
+    /// whether an active account was revoked.
+    pub async fn revoke(&self, account_id: i64, role: Role) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE accounts SET revoked_at = ?, enrolment_code_hash = NULL WHERE id = ? AND role = ? AND revoked_at IS NULL",
+        )
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(account_id)
+        .bind(role.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// For readiness checks: the database answers a query.
@@ -157,6 +299,45 @@ impl Store {
     }
 }
 
+fn account(row: &SqliteRow) -> Result<Account, StoreError> {
+    let role = match row.get::<String, _>("role").as_str() {
+        "volunteer" => Role::Volunteer,
+        "coordinator" => Role::Coordinator,
+        other => return Err(StoreError::Corrupt(format!("account role {other:?}"))),
+    };
+    Ok(Account { id: row.get("id"), role, name: row.get("name"), tps: row.get("tps") })
+}
+
+fn stored_report(row: &SqliteRow) -> Result<StoredReport, StoreError> {
+    let seq: i64 = row.get("seq");
+    let report: Report = serde_json::from_str(row.get::<&str, _>("body"))
+        .map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))?;
+    let volunteer = row.get::<Option<i64>, _>("account_id").map(|id| Account {
+        id,
+        role: Role::Volunteer,
+        name: row.get("name"),
+        tps: row.get("account_tps"),
+    });
+    Ok(StoredReport { receipt: Receipt { id: report.id, received_at: parse_time(row, "received_at")?, seq }, volunteer, report })
+}
+
+/// Now, at the precision the database keeps, so a receipt read back later is
+/// identical to the one first given.
+fn now_micros() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000).expect("a truncated nanosecond is in range")
+}
+
 fn format_time(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).expect("every OffsetDateTime formats as RFC 3339")
+    // Fixed-width UTC so that text comparison in SQL is time order.
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+        ))
+        .expect("every OffsetDateTime formats")
+}
+
+fn parse_time(row: &SqliteRow, column: &str) -> Result<OffsetDateTime, StoreError> {
+    let text: String = row.get(column);
+    OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
 }

@@ -1,0 +1,184 @@
+//! Coordinators' endpoints: every report, filtered and paged, as JSON or CSV.
+
+use super::problem::ApiProblem;
+use crate::auth::Caller;
+use crate::store::{ReportFilter, Role, StoredReport};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use pantau_core::protocol::{Problem, Receipt};
+use pantau_core::Report;
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+pub const DEFAULT_PAGE: i64 = 100;
+pub const MAX_PAGE: i64 = 1_000;
+
+#[derive(Deserialize, IntoParams)]
+pub struct ReportQuery {
+    /// Only this TPS (canonical form, e.g. `6471011001-003`).
+    tps: Option<String>,
+    /// Only this kind of report (`note`).
+    kind: Option<String>,
+    /// Only this incident category.
+    category: Option<String>,
+    /// Only reports received at or after this time (RFC 3339).
+    since: Option<String>,
+    /// Page after this sequence number (the previous page's `next_after`).
+    after: Option<String>,
+    /// Page size, 1 to 1000 (default 100). Ignored by the CSV export.
+    limit: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ReportList {
+    pub reports: Vec<ReportListItem>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ReportListItem {
+    pub receipt: Receipt,
+    pub volunteer: Option<VolunteerRef>,
+    pub report: Report,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct VolunteerRef {
+    pub id: i64,
+    pub name: String,
+}
+
+impl From<StoredReport> for ReportListItem {
+    fn from(s: StoredReport) -> Self {
+        ReportListItem {
+            receipt: s.receipt,
+            volunteer: s.volunteer.map(|v| VolunteerRef { id: v.id, name: v.name }),
+            report: s.report,
+        }
+    }
+}
+
+fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
+    let bad = |name: &str, e: &dyn std::fmt::Display| ApiProblem::malformed(format!("query parameter {name}: {e}"));
+    let received_since = query
+        .since
+        .map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(|e| bad("since", &e)))
+        .transpose()?;
+    let after_seq = query.after.map(|s| s.parse::<i64>().map_err(|e| bad("after", &e))).transpose()?.unwrap_or(0);
+    let limit = match (paged, query.limit) {
+        (false, _) => i64::MAX,
+        (true, None) => DEFAULT_PAGE,
+        (true, Some(s)) => match s.parse::<i64>() {
+            Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
+            Ok(_) => return Err(bad("limit", &format!("must be 1 to {MAX_PAGE}"))),
+            Err(e) => return Err(bad("limit", &e)),
+        },
+    };
+    Ok(ReportFilter { tps: query.tps, kind: query.kind, category: query.category, received_since, after_seq, limit })
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports",
+    tag = "coordinators",
+    security(("bearer" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, body = ReportList),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_reports(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ReportQuery>,
+) -> Result<Json<ReportList>, ApiProblem> {
+    caller.require(Role::Coordinator)?;
+    let filter = filter(query, true)?;
+    let reports = state.store.reports(&filter).await.map_err(ApiProblem::internal)?;
+    let next_after = (reports.len() as i64 == filter.limit).then(|| reports.last().map(|r| r.receipt.seq)).flatten();
+    Ok(Json(ReportList { reports: reports.into_iter().map(Into::into).collect(), next_after }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports.csv",
+    tag = "coordinators",
+    security(("bearer" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "Every matching report, one row each", content_type = "text/csv"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reports_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, ApiProblem> {
+    caller.require(Role::Coordinator)?;
+    let reports = state.store.reports(&filter(query, false)?).await.map_err(ApiProblem::internal)?;
+    let csv = to_csv(&reports).map_err(ApiProblem::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"pantau-reports.csv\""),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+pub fn to_csv(reports: &[StoredReport]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["seq", "received_at", "report_id", "volunteer_id", "volunteer_name", "tps", "kind", "created_at", "text"])?;
+    for r in reports {
+        let (kind, text) = match &r.report.body {
+            pantau_core::ReportBody::Note { text } => ("note", text.as_str()),
+        };
+        w.write_record([
+            r.receipt.seq.to_string(),
+            r.receipt.received_at.format(&Rfc3339).unwrap_or_default(),
+            r.report.id.to_string(),
+            r.volunteer.as_ref().map(|v| v.id.to_string()).unwrap_or_default(),
+            spreadsheet_safe(r.volunteer.as_ref().map(|v| v.name.as_str()).unwrap_or_default()),
+            r.report.tps.clone(),
+            kind.to_owned(),
+            r.report.created_at.format(&Rfc3339).unwrap_or_default(),
+            spreadsheet_safe(text),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Text typed by volunteers must not run as a formula when a coordinator opens
+/// the file in a spreadsheet (OWASP "CSV injection").
+fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_plain_text_kept() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("-1 suara"), "'-1 suara");
+        assert_eq!(spreadsheet_safe("Antrean panjang"), "Antrean panjang");
+    }
+}

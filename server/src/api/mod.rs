@@ -1,0 +1,93 @@
+//! HTTP API v1, under `/api/v1`: thin handlers that parse, validate with
+//! pantau-core, check the caller, and hand over to the store.
+
+pub mod coordinator;
+pub mod enrolments;
+pub mod problem;
+pub mod reports;
+
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use problem::ApiProblem;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+
+/// Largest accepted request body. A text report is a few KB; photos will get
+/// their own endpoint and limit.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Pantau API",
+        version = "1",
+        description = "The endpoint Pantau's volunteers sync TPS observation reports to. Errors are RFC 9457 problem documents."
+    ),
+    paths(
+        reports::post_report,
+        reports::get_receipt,
+        enrolments::enrol,
+        coordinator::list_reports,
+        coordinator::reports_csv,
+        health,
+        ready
+    ),
+    components(schemas(
+        pantau_core::validation::FieldErrorCode,
+        pantau_core::validation::FieldError,
+        pantau_core::ReportBody
+    )),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The API's routes. Layers (limits, rate, headers) are added in [`crate::app`].
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports", post(reports::post_report).get(coordinator::list_reports))
+        .route("/reports.csv", get(coordinator::reports_csv))
+        .route("/reports/{id}/receipt", get(reports::get_receipt))
+        .route("/enrolments", post(enrolments::enrol))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/openapi.json", get(openapi))
+        .fallback(not_found)
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/api/v1/health", tag = "operations", responses((status = 200, body = String)))]
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/api/v1/ready", tag = "operations", responses(
+    (status = 200, body = String),
+    (status = 503, body = pantau_core::protocol::Problem, content_type = "application/problem+json")
+))]
+pub async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiProblem> {
+    state.store.ping().await.map_err(|e| {
+        tracing::error!(error = %e, "readiness check failed");
+        ApiProblem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "not-ready", "The database is not available", None)
+    })?;
+    Ok("ready")
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn not_found() -> ApiProblem {
+    ApiProblem::not_found("no such API route")
+}

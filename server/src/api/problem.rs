@@ -1,0 +1,105 @@
+//! RFC 9457 problem responses with stable `type`s that clients match on.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use pantau_core::protocol::Problem;
+use pantau_core::validation::FieldError;
+
+pub const PROBLEM_BASE: &str = "https://pantau.id/problems/";
+
+pub struct ApiProblem(pub Problem);
+
+impl ApiProblem {
+    pub fn new(status: StatusCode, slug: &str, title: &str, detail: Option<String>) -> ApiProblem {
+        ApiProblem(Problem {
+            kind: format!("{PROBLEM_BASE}{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors: Vec::new(),
+        })
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> ApiProblem {
+        let mut p = ApiProblem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-report",
+            "The report is invalid",
+            Some(format!("{} field(s) need correcting", errors.len())),
+        );
+        p.0.errors = errors;
+        p
+    }
+
+    pub fn malformed(detail: impl std::fmt::Display) -> ApiProblem {
+        ApiProblem::new(StatusCode::BAD_REQUEST, "malformed-json", "The body could not be read", Some(detail.to_string()))
+    }
+
+    pub fn unauthorized(detail: &str) -> ApiProblem {
+        ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorized", "A valid bearer token is required", Some(detail.into()))
+    }
+
+    pub fn not_found(detail: &str) -> ApiProblem {
+        ApiProblem::new(StatusCode::NOT_FOUND, "not-found", "Not found", Some(detail.into()))
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> ApiProblem {
+        tracing::error!(error = %e, "request failed");
+        ApiProblem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error", None)
+    }
+}
+
+impl IntoResponse for ApiProblem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self.0).expect("a Problem always serialises");
+        let mut response = (status, [(header::CONTENT_TYPE, Problem::CONTENT_TYPE)], body).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// Turns the plain-text rejections of axum and tower layers (413 body limit,
+/// 429 rate limit, 405, …) into problem documents, keeping their status and
+/// headers (Retry-After stays).
+pub async fn problem_for_plain_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_problem_or_success = !(status.is_client_error() || status.is_server_error())
+        || response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem_or_success {
+        return response;
+    }
+    let (slug, title) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "The request body is too large"),
+        StatusCode::TOO_MANY_REQUESTS => ("rate-limited", "Too many requests: try again later"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "The body must be JSON"),
+        StatusCode::BAD_REQUEST => ("bad-request", "Bad request"),
+        StatusCode::NOT_FOUND => ("not-found", "Not found"),
+        s if s.is_server_error() => ("internal", "Internal server error"),
+        _ => ("error", "Request refused"),
+    };
+    let (mut parts, _) = response.into_parts();
+    let mut problem = ApiProblem::new(status, slug, title, None).into_response();
+    // The limiter rounds its wait down to whole seconds; "0" would invite an
+    // immediate retry that is refused again.
+    if parts.headers.get(header::RETRY_AFTER).is_some_and(|v| v.as_bytes() == b"0") {
+        parts.headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    for name in [header::RETRY_AFTER, header::ALLOW] {
+        if let Some(v) = parts.headers.remove(&name) {
+            problem.headers_mut().insert(name, v);
+        }
+    }
+    for (name, value) in parts.headers.iter() {
+        if name.as_str().starts_with("x-ratelimit") {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem
+}

@@ -1,0 +1,95 @@
+//! A real pantau-server on a loopback port, with its own SQLite file, and the
+//! accounts tests need.
+#![allow(dead_code)]
+
+use pantau_core::{Report, ReportBody, ReportId};
+use pantau_server::auth::{hash_secret, new_enrolment_code, new_token, normalise_code};
+use pantau_server::store::Store;
+use pantau_server::Config;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::net::SocketAddr;
+
+pub struct TestServer {
+    pub dir: tempfile::TempDir,
+    pub db_path: String,
+    pub store: Store,
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        TestServer::start_with(Config::default()).await
+    }
+
+    pub async fn start_with(config: Config) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join("nested/pantau.db").to_string_lossy().into_owned();
+        let store = Store::open(&db_path).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = pantau_server::app(store.clone(), &config);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        TestServer { dir, db_path, store, addr, http: reqwest::Client::new(), task }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A volunteer enrolled through the API, as the PWA does it. Returns the token.
+    pub async fn volunteer(&self, name: &str) -> String {
+        let code = new_enrolment_code();
+        self.store.create_volunteer(name, "6471011001-004", &hash_secret(&normalise_code(&code))).await.unwrap();
+        let response = self.http.post(self.url("/api/v1/enrolments")).json(&serde_json::json!({ "code": code })).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn coordinator(&self) -> String {
+        let token = new_token();
+        self.store.create_coordinator("Koordinator", &hash_secret(&token)).await.unwrap();
+        token
+    }
+
+    pub async fn post_report(&self, token: &str, report: &Report) -> reqwest::Response {
+        self.http.post(self.url("/api/v1/reports")).bearer_auth(token).json(report).send().await.unwrap()
+    }
+
+    pub async fn post_raw(&self, token: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/reports"))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub fn report(text: &str) -> Report {
+    Report::new(
+        ReportId(uuid::Uuid::new_v4()),
+        "6471011001-004",
+        time::macros::datetime!(2026-02-14 09:30 +08:00),
+        ReportBody::Note { text: text.into() },
+    )
+}
+
+/// The problem document of an error response, checking its content type.
+pub async fn problem(response: reqwest::Response) -> Value {
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    response.json().await.unwrap()
+}
