@@ -17,8 +17,9 @@ impl ApiBase {
 
 /// Posts one report. A network failure (no signal, server down, connection
 /// reset) is a [`SendOutcome::RetryLater`]: only a 2xx proves delivery.
-pub async fn post_report(base: &ApiBase, report: &Report) -> SendOutcome {
-    let request = match Request::post(&base.reports_url()).json(report) {
+pub async fn post_report(base: &ApiBase, token: &str, report: &Report) -> SendOutcome {
+    let request = Request::post(&base.reports_url()).header("Authorization", &format!("Bearer {token}"));
+    let request = match request.json(report) {
         Ok(request) => request,
         Err(e) => return SendOutcome::RetryLater { reason: format!("could not encode report: {e}"), retry_after_ms: None },
     };

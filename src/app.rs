@@ -1,6 +1,7 @@
 //! The volunteer's screen: the report form, what is waiting, and the outbox.
 
 use crate::api::ApiBase;
+use crate::enrolment;
 use crate::outbox_store::{OutboxStore, StoreError};
 use crate::strings as t;
 use crate::sync::SyncEngine;
@@ -36,12 +37,64 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
             (Vec::new(), 0)
         }
     };
+    let api = api.unwrap_or_default();
     let outbox = RwSignal::new(Outbox::from_entries(initial));
-    let engine = SyncEngine::new(outbox, store.clone(), api.unwrap_or_default());
+    let enrolled = RwSignal::new(enrolment::load());
+    let token = RwSignal::new(enrolled.get_untracked().map(|e| e.token));
+    let engine = SyncEngine::new(outbox, token, store.clone(), api.clone());
     install_sync_triggers(&engine);
     engine.trigger();
 
-    let tps = RwSignal::new(GlooLocalStorage::get::<String>(LAST_TPS_KEY).unwrap_or_default());
+    let last_tps = GlooLocalStorage::get::<String>(LAST_TPS_KEY)
+        .ok()
+        .or_else(|| enrolled.get_untracked().and_then(|e| e.volunteer.tps));
+    let tps = RwSignal::new(last_tps.unwrap_or_default());
+
+    // Enrolment: from the coordinator's link (#daftar=CODE) or a typed code.
+    let enrol_code = RwSignal::new(String::new());
+    let enrol_message = RwSignal::new(None::<String>);
+    let start_enrolment = {
+        let engine = engine.clone();
+        move |code: String| {
+            let engine = engine.clone();
+            let api = api.clone();
+            enrol_message.set(Some(t::ENROLLING.to_owned()));
+            leptos::task::spawn_local(async move {
+                match enrolment::enrol(&api, &code).await {
+                    Ok(e) => {
+                        if let Err(err) = enrolment::save(&e) {
+                            leptos::logging::error!("could not keep the enrolment: {err}");
+                        }
+                        if tps.get_untracked().is_empty() {
+                            tps.set(e.volunteer.tps.clone().unwrap_or_default());
+                        }
+                        engine.token.set(Some(e.token.clone()));
+                        engine.status.update(|s| s.paused_unauthorized = false);
+                        enrolled.set(Some(e));
+                        enrol_code.set(String::new());
+                        enrol_message.set(None);
+                        engine.trigger();
+                    }
+                    Err(err) => enrol_message.set(Some(err.to_string())),
+                }
+            });
+        }
+    };
+    if let Some(code) = window().location().hash().ok().as_deref().and_then(enrolment::code_from_fragment) {
+        // Drop the code from the address bar so a reload or a shared screenshot
+        // does not carry it.
+        let _ = window().history().and_then(|h| {
+            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&window().location().pathname().unwrap_or_default()))
+        });
+        start_enrolment(code);
+    }
+    let submit_code = {
+        let start_enrolment = start_enrolment.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            start_enrolment(enrol_code.get_untracked());
+        }
+    };
     let text = RwSignal::new(String::new());
     let message = RwSignal::new(None::<FormMessage>);
 
@@ -90,6 +143,24 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
             <p class="tagline">{t::APP_TAGLINE}</p>
         </header>
         <main>
+            <section class="enrolment" data-testid="enrolment">
+                {move || match enrolled.get() {
+                    Some(e) => view! {
+                        <p class="muted" data-testid="enrolled-as">{t::ENROLLED_AS} " " <strong>{e.volunteer.name}</strong></p>
+                    }.into_any(),
+                    None => view! {
+                        <form on:submit=submit_code.clone()>
+                            <p class="warning">{t::NOT_ENROLLED}</p>
+                            <label for="enrol-code">{t::ENROL_CODE_LABEL}</label>
+                            <input id="enrol-code" autocomplete="off" autocapitalize="characters"
+                                prop:value=move || enrol_code.get()
+                                on:input=move |ev| enrol_code.set(event_target_value(&ev)) />
+                            <button type="submit" class="secondary">{t::ENROL}</button>
+                        </form>
+                    }.into_any(),
+                }}
+                <p class="form-message" role="status">{move || enrol_message.get()}</p>
+            </section>
             <section class="summary" aria-live="polite">
                 <p data-testid="counts">
                     <strong>{move || counts().waiting + counts().sending}</strong> " " {t::WAITING_COUNT} " · "

@@ -3,11 +3,13 @@
 //!
 //! - [`outbox_store`]: where queued reports are kept on the phone.
 //! - [`api`]: the HTTP client for pantau-server.
+//! - [`enrolment`]: the volunteer's token, from the coordinator's one-time code.
 //! - [`sync`]: sends waiting reports when it can, and records receipts.
 //! - [`app`]: the screen.
 
 pub mod api;
 mod app;
+pub mod enrolment;
 pub mod outbox_store;
 pub mod strings;
 pub mod sync;

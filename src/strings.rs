@@ -25,3 +25,9 @@ pub const UNREADABLE_RECORDS: &str = "catatan tersimpan tidak terbaca dan disimp
 pub const SYNC_PAUSED_UNAUTHORIZED: &str = "Pengiriman dijeda: perangkat perlu didaftarkan ulang. Laporan tetap tersimpan.";
 pub const QUOTA_ADVICE: &str =
     "Penyimpanan ponsel penuh. Kirim laporan yang menunggu atau kosongkan ruang, lalu tekan Simpan lagi. Isian Anda tetap di layar.";
+pub const ENROLLED_AS: &str = "Terdaftar sebagai";
+pub const NOT_ENROLLED: &str =
+    "Belum terdaftar. Laporan tetap bisa disimpan dan akan dikirim setelah Anda mendaftar dengan kode dari koordinator.";
+pub const ENROL_CODE_LABEL: &str = "Kode pendaftaran";
+pub const ENROL: &str = "Daftar";
+pub const ENROLLING: &str = "Mendaftar…";

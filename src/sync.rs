@@ -10,14 +10,16 @@ use crate::outbox_store::OutboxStore;
 use leptos::prelude::*;
 use pantau_core::backoff::Backoff;
 use pantau_core::{Outbox, SendOutcome};
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What the volunteer sees of syncing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncStatus {
     pub running: bool,
+    /// No token yet: reports wait until the volunteer enrols.
+    pub not_enrolled: bool,
     /// The last time a report was confirmed by the server (ms since the epoch).
     pub last_delivery_ms: Option<f64>,
     /// The server refused our credentials: sending waits for re-enrolment.
@@ -28,44 +30,48 @@ pub struct SyncStatus {
 #[derive(Clone)]
 pub struct SyncEngine {
     pub outbox: RwSignal<Outbox>,
+    /// The volunteer's bearer token, once enrolled.
+    pub token: RwSignal<Option<String>>,
     pub status: RwSignal<SyncStatus>,
     store: OutboxStore,
     api: ApiBase,
     backoff: Backoff,
-    state: Rc<EngineState>,
+    // Shared between the clones held by event listeners and timers. Atomics
+    // rather than Cell so the engine can live inside Leptos views (which want Send).
+    state: Arc<EngineState>,
 }
 
 #[derive(Default)]
 struct EngineState {
-    running: Cell<bool>,
+    running: AtomicBool,
     /// A trigger arrived while running: go round once more when done.
-    again: Cell<bool>,
-    failures: Cell<u32>,
-    timer: RefCell<Option<TimeoutHandle>>,
+    again: AtomicBool,
+    failures: AtomicU32,
+    timer: Mutex<Option<TimeoutHandle>>,
 }
 
 impl SyncEngine {
-    pub fn new(outbox: RwSignal<Outbox>, store: OutboxStore, api: ApiBase) -> SyncEngine {
+    pub fn new(outbox: RwSignal<Outbox>, token: RwSignal<Option<String>>, store: OutboxStore, api: ApiBase) -> SyncEngine {
         SyncEngine {
             outbox,
+            token,
             status: RwSignal::new(SyncStatus::default()),
             store,
             api,
             backoff: Backoff::default(),
-            state: Rc::default(),
+            state: Arc::default(),
         }
     }
 
     /// Starts a round unless one is running (then it runs again afterwards).
     pub fn trigger(&self) {
-        if self.state.running.get() {
-            self.state.again.set(true);
+        if self.state.running.swap(true, Ordering::SeqCst) {
+            self.state.again.store(true, Ordering::SeqCst);
             return;
         }
-        if let Some(timer) = self.state.timer.borrow_mut().take() {
+        if let Some(timer) = self.state.timer.lock().expect("single-threaded").take() {
             timer.clear();
         }
-        self.state.running.set(true);
         self.status.update(|s| s.running = true);
         let engine = self.clone();
         leptos::task::spawn_local(async move { engine.run().await });
@@ -73,9 +79,14 @@ impl SyncEngine {
 
     async fn run(self) {
         let mut retry_in = None;
+        let token = self.token.get_untracked();
+        self.status.update(|s| s.not_enrolled = token.is_none());
         while let Some(id) = self.outbox.with_untracked(|o| o.next_waiting()) {
+            // Without a token every send would be a 401: wait for enrolment,
+            // which triggers a new round.
+            let Some(token) = token.as_deref() else { break };
             let Some(report) = self.outbox.try_update(|o| o.start_send(id)).flatten() else { break };
-            let outcome = post_report(&self.api, &report).await;
+            let outcome = post_report(&self.api, token, &report).await;
             let entry = self.outbox.try_update(|o| o.finish_send(id, outcome.clone()).cloned()).flatten();
             if let Some(entry) = entry {
                 // If this write fails the stored copy still says Waiting; the next
@@ -86,7 +97,7 @@ impl SyncEngine {
             }
             match outcome {
                 SendOutcome::Delivered(_) => {
-                    self.state.failures.set(0);
+                    self.state.failures.store(0, Ordering::SeqCst);
                     self.status.update(|s| {
                         s.last_delivery_ms = Some(js_sys::Date::now());
                         s.last_error = None;
@@ -99,22 +110,22 @@ impl SyncEngine {
                     break;
                 }
                 SendOutcome::RetryLater { reason, retry_after_ms } => {
-                    let failures = self.state.failures.get().saturating_add(1);
-                    self.state.failures.set(failures);
+                    let failures = self.state.failures.load(Ordering::SeqCst).saturating_add(1);
+                    self.state.failures.store(failures, Ordering::SeqCst);
                     self.status.update(|s| s.last_error = Some(reason));
                     retry_in = Some(self.backoff.delay_ms(failures, js_sys::Math::random(), retry_after_ms));
                     break;
                 }
             }
         }
-        self.state.running.set(false);
+        self.state.running.store(false, Ordering::SeqCst);
         self.status.update(|s| s.running = false);
-        if self.state.again.replace(false) {
+        if self.state.again.swap(false, Ordering::SeqCst) {
             self.trigger();
         } else if let Some(ms) = retry_in {
             let engine = self.clone();
             let timer = set_timeout_with_handle(move || engine.trigger(), Duration::from_millis(ms.max(250)));
-            *self.state.timer.borrow_mut() = timer.ok();
+            *self.state.timer.lock().expect("single-threaded") = timer.ok();
         }
     }
 }

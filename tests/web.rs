@@ -97,8 +97,17 @@ fn a_full_storage_is_a_quota_error_and_earlier_reports_stay_intact() {
 
 #[wasm_bindgen_test]
 async fn no_connection_means_retry_later() {
-    let outcome = post_report(&ApiBase(UNREACHABLE.into()), &report("tanpa sinyal")).await;
+    let outcome = post_report(&ApiBase(UNREACHABLE.into()), "pantau_token", &report("tanpa sinyal")).await;
     assert!(matches!(outcome, SendOutcome::RetryLater { .. }), "{outcome:?}");
+}
+
+#[wasm_bindgen_test]
+fn the_enrolment_code_is_read_from_the_coordinators_link() {
+    use pantau::enrolment::code_from_fragment;
+    assert_eq!(code_from_fragment("#daftar=K7QX-M2PA-9RTD").as_deref(), Some("K7QX-M2PA-9RTD"));
+    assert_eq!(code_from_fragment("#daftar="), None);
+    assert_eq!(code_from_fragment("#kotak-keluar"), None);
+    assert_eq!(code_from_fragment(""), None);
 }
 
 async fn sleep_ms(ms: i32) {

@@ -22,6 +22,34 @@ pub struct Receipt {
     pub seq: i64,
 }
 
+/// Where a volunteer exchanges a one-time enrolment code for a token.
+pub const ENROLMENTS_PATH: &str = "/api/v1/enrolments";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolmentRequest {
+    /// The one-time code, e.g. `K7QX-M2PA-9RTD` (case, spaces and dashes are ignored).
+    pub code: String,
+}
+
+/// The answer to an enrolment: the volunteer's bearer token (shown only this
+/// once) and the profile their coordinator set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Enrolment {
+    pub token: String,
+    pub volunteer: VolunteerProfile,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VolunteerProfile {
+    pub name: String,
+    /// The TPS the coordinator assigned, in canonical form.
+    pub tps: Option<String>,
+}
+
 /// An RFC 9457 problem document (`application/problem+json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -71,6 +71,16 @@ export class PantauServer {
     this.process = null;
   }
 
+  /** Creates a volunteer with the server's CLI and returns their enrolment link. */
+  async addVolunteer(name, tps) {
+    const { stdout } = await promisify(execFile)(SERVER_BIN, [
+      'volunteer', 'add', '--name', name, '--tps', tps, '--database', this.database, '--base-url', this.url,
+    ]);
+    const link = stdout.match(/^enrolment link: (\S+)$/m);
+    if (!link) throw new Error(`no enrolment link in:\n${stdout}`);
+    return link[1];
+  }
+
   /** Every stored report, read from the database by the server's own CLI. */
   async storedReports() {
     const { stdout } = await promisify(execFile)(SERVER_BIN, ['reports', '--database', this.database]);
@@ -106,8 +116,19 @@ export async function openApp(context, url) {
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e));
+  // The server's Content-Security-Policy must let the app run untouched.
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) page.errors.push(new Error(m.text()));
+  });
   await page.goto(url);
   await page.getByRole('button', { name: 'Simpan' }).waitFor();
+  return page;
+}
+
+/** Opens the coordinator's enrolment link and waits until the app shows the volunteer as enrolled. */
+export async function enrolWithLink(context, link, name) {
+  const page = await openApp(context, link);
+  await page.getByTestId('enrolled-as').filter({ hasText: name }).waitFor();
   return page;
 }
 

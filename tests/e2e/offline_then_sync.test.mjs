@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PantauServer, freePort, launchChromium, openApp, fileReport, listedReports } from './harness.mjs';
+import { PantauServer, freePort, launchChromium, openApp, enrolWithLink, fileReport, listedReports } from './harness.mjs';
 
 test('reports filed while the server is down are sent exactly once when it returns', async (t) => {
   const server = new PantauServer(await freePort());
@@ -14,9 +14,11 @@ test('reports filed while the server is down are sent exactly once when it retur
     await server.dispose();
   });
 
+  const link = await server.addVolunteer('Sari Wulandari', '6471011001-3');
   await server.start();
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' });
-  const page = await openApp(context, server.url);
+  const page = await enrolWithLink(context, link, 'Sari Wulandari');
+  assert.ok(!page.url().includes('daftar='), 'the one-time code is removed from the address bar');
   await server.stop();
 
   const texts = ['Antrean pemilih panjang', 'Saksi partai tidak hadir', 'Kotak suara sudah dikunci'];
@@ -58,6 +60,7 @@ test('reports filed while the server is down are sent exactly once when it retur
   assert.deepEqual(stored.map((row) => row.report.id).sort(), waiting.map((r) => r.id).sort());
   for (const row of stored) {
     assert.equal(row.report.tps, '6471011001-003');
+    assert.equal(row.volunteer.name, 'Sari Wulandari', 'each report is tied to the volunteer who filed it');
     assert.ok(texts.includes(row.report.body.text));
   }
 });

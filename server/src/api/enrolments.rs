@@ -9,30 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use pantau_core::protocol::Problem;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EnrolmentRequest {
-    /// The one-time code, e.g. `K7QX-M2PA-9RTD` (case, spaces and dashes are ignored).
-    pub code: String,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct Enrolment {
-    /// The bearer token for every later request. Shown only this once.
-    pub token: String,
-    pub volunteer: VolunteerProfile,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct VolunteerProfile {
-    pub name: String,
-    /// The TPS the coordinator assigned, canonical form.
-    pub tps: Option<String>,
-}
+use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, VolunteerProfile};
 
 #[utoipa::path(
     post,

@@ -1,0 +1,60 @@
+//! The volunteer's enrolment: the one-time code from their coordinator (in the
+//! link `#daftar=CODE`, or typed) exchanged for a bearer token, which is kept
+//! with gloo-storage. Losing it costs only a re-enrolment: reports stay queued.
+
+use crate::api::ApiBase;
+use gloo_net::http::Request;
+use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
+use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, ENROLMENTS_PATH};
+
+const STORAGE_KEY: &str = "pantau.enrolment";
+/// The link a coordinator shares: `https://…/#daftar=K7QX-M2PA-9RTD`.
+const LINK_PREFIX: &str = "#daftar=";
+
+pub fn load() -> Option<Enrolment> {
+    GlooLocalStorage::get(STORAGE_KEY).ok()
+}
+
+pub fn save(enrolment: &Enrolment) -> Result<(), String> {
+    GlooLocalStorage::set(STORAGE_KEY, enrolment).map_err(|e| e.to_string())
+}
+
+/// The code in an enrolment link's fragment, if any.
+pub fn code_from_fragment(fragment: &str) -> Option<String> {
+    fragment.strip_prefix(LINK_PREFIX).map(|c| c.trim().to_owned()).filter(|c| !c.is_empty())
+}
+
+/// Why enrolment failed, in words for the volunteer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnrolError {
+    /// The code is unknown, used or revoked (the server's reason is kept).
+    Refused(String),
+    /// No connection: the code is kept and tried again.
+    Network(String),
+}
+
+impl std::fmt::Display for EnrolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnrolError::Refused(why) => write!(f, "Kode pendaftaran ditolak: {why}. Minta kode baru ke koordinator."),
+            EnrolError::Network(_) => f.write_str("Tidak ada sambungan ke server. Coba lagi saat ada sinyal."),
+        }
+    }
+}
+
+pub async fn enrol(api: &ApiBase, code: &str) -> Result<Enrolment, EnrolError> {
+    let url = format!("{}{}", api.0.trim_end_matches('/'), ENROLMENTS_PATH);
+    let request = Request::post(&url)
+        .json(&EnrolmentRequest { code: code.to_owned() })
+        .map_err(|e| EnrolError::Network(e.to_string()))?;
+    let response = request.send().await.map_err(|e| EnrolError::Network(e.to_string()))?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    match status {
+        200..=299 => serde_json::from_str(&body).map_err(|e| EnrolError::Network(format!("unreadable answer: {e}"))),
+        400..=499 if status != 429 => Err(EnrolError::Refused(
+            serde_json::from_str::<Problem>(&body).map(|p| p.title).unwrap_or_else(|_| format!("HTTP {status}")),
+        )),
+        _ => Err(EnrolError::Network(format!("HTTP {status}"))),
+    }
+}
