@@ -1,0 +1,143 @@
+//! The real `pantau-server` binary: acknowledged reports survive `kill -9` and a
+//! restart, and SIGTERM lets requests in flight finish.
+
+mod common;
+
+use common::report;
+use pantau_core::protocol::Receipt;
+use reqwest::StatusCode;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pantau-server");
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start(port: u16, database: &str) -> Server {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(format!("{database}.log")).unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", database])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if reqwest::get(format!("{url}/api/v1/ready")).await.is_ok_and(|r| r.status().is_success()) {
+            return Server { child, url };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("pantau-server did not start");
+}
+
+fn enrolment_code(database: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["volunteer", "add", "--name", "Sari", "--tps", "6471011001-4", "--database", database])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    stdout.lines().find_map(|l| l.strip_prefix("enrolment code: ")).unwrap().to_owned()
+}
+
+async fn enrol(url: &str, code: &str) -> String {
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("{url}/api/v1/enrolments"))
+        .json(&serde_json::json!({ "code": code }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn acknowledged_reports_survive_kill_9_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("pantau.db").to_string_lossy().into_owned();
+    let port = free_port();
+    let code = enrolment_code(&database);
+    let mut server = start(port, &database).await;
+    let token = enrol(&server.url, &code).await;
+    let http = reqwest::Client::new();
+
+    let mut acknowledged = Vec::new();
+    for n in 0..20 {
+        let r = report(&format!("sebelum mati {n}"));
+        let response = http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&r).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        acknowledged.push((r, response.json::<Receipt>().await.unwrap()));
+    }
+    server.child.kill().unwrap(); // SIGKILL: no shutdown code runs
+    server.child.wait().unwrap();
+
+    let mut restarted = start(port, &database).await;
+    for (r, receipt) in &acknowledged {
+        let response = http.post(format!("{}/api/v1/reports", restarted.url)).bearer_auth(&token).json(r).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "report {} was lost", r.id);
+        assert_eq!(&response.json::<Receipt>().await.unwrap(), receipt, "the receipt changed across the restart");
+    }
+    restarted.child.kill().unwrap();
+    restarted.child.wait().unwrap();
+
+    // The logs name requests, never secrets.
+    let log = std::fs::read_to_string(format!("{database}.log")).unwrap();
+    assert!(log.contains("/api/v1/reports"), "requests are logged: {log}");
+    assert!(!log.contains(&token) && !log.contains(&token["pantau_".len()..]), "the token leaked into the log");
+    assert!(!log.contains(&code), "the enrolment code leaked into the log");
+}
+
+#[tokio::test]
+async fn sigterm_finishes_requests_in_flight_and_loses_no_acknowledged_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("pantau.db").to_string_lossy().into_owned();
+    let port = free_port();
+    let code = enrolment_code(&database);
+    let mut server = start(port, &database).await;
+    let token = enrol(&server.url, &code).await;
+    let http = reqwest::Client::new();
+
+    let reports: Vec<_> = (0..200).map(|n| report(&format!("saat berhenti {n}"))).collect();
+    let sends = reports.iter().map(|r| {
+        let http = http.clone();
+        let url = format!("{}/api/v1/reports", server.url);
+        let token = token.clone();
+        let r = r.clone();
+        tokio::spawn(async move {
+            match http.post(url).bearer_auth(token).json(&r).send().await {
+                Ok(response) if response.status().is_success() => Some(r),
+                _ => None,
+            }
+        })
+    });
+    let sends: Vec<_> = sends.collect();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+
+    let mut acknowledged = Vec::new();
+    for send in sends {
+        if let Some(r) = send.await.unwrap() {
+            acknowledged.push(r);
+        }
+    }
+    let store = pantau_server::store::Store::open(&database).await.unwrap();
+    for r in &acknowledged {
+        assert_eq!(store.report(r.id).await.unwrap().as_ref(), Some(r), "acknowledged report {} lost", r.id);
+    }
+    assert_eq!(store.report_count().await.unwrap() as usize >= acknowledged.len(), true);
+}
