@@ -216,3 +216,36 @@ async fn cors_allows_only_configured_origins() {
     let other = preflight("https://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn parallel_posts_of_one_id_with_two_bodies_store_one_and_refuse_the_other() {
+    let server = TestServer::start().await;
+    let token = server.volunteer("Sari").await;
+    let a = report("versi A");
+    let mut b = a.clone();
+    b.body = ReportBody::Note { text: "versi B".into() };
+    let responses = futures::future::join_all((0..60).map(|n| {
+        let r = if n % 2 == 0 { a.clone() } else { b.clone() };
+        let server = &server;
+        let token = &token;
+        async move {
+            let response = server.post_report(token, &r).await;
+            let status = response.status();
+            (r, status, response.text().await.unwrap())
+        }
+    }))
+    .await;
+    let stored = server.store.report(a.id).await.unwrap().expect("one version is stored");
+    assert_eq!(server.store.report_count().await.unwrap(), 1);
+    let mut receipts = Vec::new();
+    for (sent, status, body) in &responses {
+        if *sent == stored {
+            assert!(*status == StatusCode::CREATED || *status == StatusCode::OK, "{status}");
+            receipts.push(serde_json::from_str::<Receipt>(body).unwrap());
+        } else {
+            assert_eq!(*status, StatusCode::CONFLICT);
+        }
+    }
+    assert_eq!(responses.iter().filter(|(_, s, _)| *s == StatusCode::CREATED).count(), 1);
+    assert!(receipts.iter().all(|r| *r == receipts[0]));
+}

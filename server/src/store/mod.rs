@@ -11,9 +11,43 @@ use time::OffsetDateTime;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+mod ingest;
+
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// The group-commit writer for incoming reports (see `ingest`).
+    writer: tokio::sync::mpsc::Sender<ingest::Job>,
+    /// Recently seen tokens, so that authenticating a request costs no query.
+    tokens: std::sync::Arc<TokenCache>,
+}
+
+/// How long a token stays trusted without asking the database again. A
+/// revocation made by this process takes effect at once; one made by the
+/// `pantau-server volunteer revoke` command (another process) within this time.
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+const TOKEN_CACHE_MAX: usize = 100_000;
+
+#[derive(Default)]
+struct TokenCache(std::sync::Mutex<std::collections::HashMap<String, (Account, std::time::Instant)>>);
+
+impl TokenCache {
+    fn get(&self, token_hash: &str) -> Option<Account> {
+        let cache = self.0.lock().expect("token cache lock");
+        cache.get(token_hash).filter(|(_, at)| at.elapsed() < TOKEN_CACHE_TTL).map(|(a, _)| a.clone())
+    }
+
+    fn put(&self, token_hash: &str, account: &Account) {
+        let mut cache = self.0.lock().expect("token cache lock");
+        if cache.len() >= TOKEN_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(token_hash.to_owned(), (account.clone(), std::time::Instant::now()));
+    }
+
+    fn forget_account(&self, account_id: i64) {
+        self.0.lock().expect("token cache lock").retain(|_, (a, _)| a.id != account_id);
+    }
 }
 
 /// What storing a report came to.
@@ -126,42 +160,18 @@ impl Store {
             .busy_timeout(std::time::Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATIONS.run(&pool).await.map_err(StoreError::Migration)?;
-        Ok(Store { pool })
+        let writer = ingest::spawn_writer(pool.clone());
+        Ok(Store { pool, writer, tokens: Default::default() })
     }
 
-    /// Stores a validated report once. Safe under concurrent repeats: the unique
-    /// id makes the insert a no-op for all but the first, and rows are never
-    /// updated or deleted, so the read that follows sees the winner.
+    /// Stores a validated report once, and answers after it is committed.
+    /// Safe under concurrent repeats: the unique id makes the insert a no-op for
+    /// all but the first, and rows are never updated or deleted.
     pub async fn store_report(&self, volunteer_id: i64, report: &Report) -> Result<Stored, StoreError> {
-        let body = report.canonical_json();
-        let received_at = now_micros();
-        let (kind, category) = kind_and_category(report);
-        let inserted = sqlx::query(
-            "INSERT INTO reports (id, tps, kind, category, created_at, received_at, body, volunteer_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO NOTHING RETURNING seq",
-        )
-        .bind(report.id.to_string())
-        .bind(&report.tps)
-        .bind(kind)
-        .bind(category)
-        .bind(format_time(report.created_at))
-        .bind(format_time(received_at))
-        .bind(&body)
-        .bind(volunteer_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        if let Some(row) = inserted {
-            return Ok(Stored::Created(Receipt { id: report.id, received_at, seq: row.get("seq") }));
-        }
-        let row = sqlx::query("SELECT seq, received_at, body, volunteer_id FROM reports WHERE id = ?")
-            .bind(report.id.to_string())
-            .fetch_one(&self.pool)
-            .await?;
-        if row.get::<String, _>("body") != body || row.get::<Option<i64>, _>("volunteer_id") != Some(volunteer_id) {
-            return Ok(Stored::Conflict);
-        }
-        Ok(Stored::Repeat(Receipt { id: report.id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = ingest::Job { volunteer_id, report: report.clone(), reply };
+        self.writer.send(job).await.map_err(|_| StoreError::Corrupt("the report writer has stopped".into()))?;
+        answer.await.map_err(|_| StoreError::Corrupt("the report writer dropped a report".into()))?
     }
 
     /// The receipt of a report, if it exists and (when `volunteer_id` is given)
@@ -266,11 +276,18 @@ impl Store {
 
     /// The account a token belongs to, unless revoked.
     pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        if let Some(account) = self.tokens.get(token_hash) {
+            return Ok(Some(account));
+        }
         let row = sqlx::query("SELECT id, role, name, tps FROM accounts WHERE token_hash = ? AND revoked_at IS NULL")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(account).transpose()
+        let found = row.as_ref().map(account).transpose()?;
+        if let Some(account) = &found {
+            self.tokens.put(token_hash, account);
+        }
+        Ok(found)
     }
 
     /// Revokes an account's token (and any unused enrolment code). Returns
@@ -284,6 +301,7 @@ impl Store {
         .bind(role.as_str())
         .execute(&self.pool)
         .await?;
+        self.tokens.forget_account(account_id);
         Ok(done.rows_affected() == 1)
     }
 

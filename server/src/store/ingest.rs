@@ -1,0 +1,145 @@
+//! Group commit for incoming reports. Handlers hand each report to one writer
+//! task, which gathers whatever has queued up meanwhile and stores the whole
+//! batch with one multi-row INSERT in one transaction: one fsync and a handful
+//! of statements per batch instead of per report. Each handler gets its answer
+//! only after the batch's COMMIT, so an acknowledgement still means "on disk".
+
+use super::{format_time, now_micros, parse_time, StoreError, Stored};
+use pantau_core::{Receipt, Report, ReportId};
+use sqlx::{Row, SqlitePool};
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+
+/// Rows per batch. Eight bound values per row stays far below SQLite's limit.
+const MAX_BATCH: usize = 256;
+/// Reports waiting for the writer before handlers wait for room.
+const QUEUE: usize = 4_096;
+
+pub struct Job {
+    pub volunteer_id: i64,
+    pub report: Report,
+    pub reply: oneshot::Sender<Result<Stored, StoreError>>,
+}
+
+pub fn spawn_writer(pool: SqlitePool) -> mpsc::Sender<Job> {
+    let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
+    tokio::spawn(async move {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let jobs = std::mem::take(&mut batch);
+            match store_batch(&pool, &jobs).await {
+                Ok(outcomes) => {
+                    for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                        let _ = job.reply.send(Ok(outcome));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, rows = jobs.len(), "storing a batch of reports failed");
+                    let message = e.to_string();
+                    for job in jobs {
+                        let _ = job.reply.send(Err(StoreError::Corrupt(message.clone())));
+                    }
+                }
+            }
+        }
+    });
+    tx
+}
+
+struct Existing {
+    seq: i64,
+    received_at: time::OffsetDateTime,
+    body: String,
+    volunteer_id: Option<i64>,
+}
+
+async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Stored>, StoreError> {
+    let received_at = now_micros();
+    let received_text = format_time(received_at);
+    let bodies: Vec<String> = jobs.iter().map(|j| j.report.canonical_json()).collect();
+
+    let mut tx = pool.begin().await?;
+    let mut insert = sqlx::QueryBuilder::new(
+        "INSERT INTO reports (id, tps, kind, category, created_at, received_at, body, volunteer_id) ",
+    );
+    insert.push_values(jobs.iter().zip(&bodies), |mut row, (job, body)| {
+        let (kind, category) = super::kind_and_category(&job.report);
+        row.push_bind(job.report.id.to_string())
+            .push_bind(job.report.tps.clone())
+            .push_bind(kind)
+            .push_bind(category.map(str::to_owned))
+            .push_bind(format_time(job.report.created_at))
+            .push_bind(received_text.clone())
+            .push_bind(body.clone())
+            .push_bind(job.volunteer_id);
+    });
+    insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id, seq");
+    let inserted: HashMap<String, i64> = insert
+        .build()
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|row| (row.get::<String, _>("id"), row.get::<i64, _>("seq")))
+        .collect();
+
+    // Rows already there before this batch, for repeats and conflicts.
+    let earlier: Vec<&str> = jobs
+        .iter()
+        .map(|j| j.report.id)
+        .filter(|id| !inserted.contains_key(&id.to_string()))
+        .map(|_| "?")
+        .collect();
+    let mut existing: HashMap<String, Existing> = HashMap::new();
+    if !earlier.is_empty() {
+        let sql = format!(
+            "SELECT id, seq, received_at, body, volunteer_id FROM reports WHERE id IN ({})",
+            earlier.join(",")
+        );
+        let mut query = sqlx::query(&sql);
+        for job in jobs.iter().filter(|j| !inserted.contains_key(&j.report.id.to_string())) {
+            query = query.bind(job.report.id.to_string());
+        }
+        for row in query.fetch_all(&mut *tx).await? {
+            existing.insert(
+                row.get("id"),
+                Existing {
+                    seq: row.get("seq"),
+                    received_at: parse_time(&row, "received_at")?,
+                    body: row.get("body"),
+                    volunteer_id: row.get("volunteer_id"),
+                },
+            );
+        }
+    }
+    tx.commit().await?;
+
+    // The first job for an id that was inserted is the creation; every other
+    // job for that id (in this batch or later) compares against what is stored.
+    let mut created: HashMap<ReportId, usize> = HashMap::new();
+    let outcomes = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, job)| {
+            let id = job.report.id;
+            let key = id.to_string();
+            if let Some(&seq) = inserted.get(&key) {
+                let first = *created.entry(id).or_insert(i);
+                let receipt = Receipt { id, received_at, seq };
+                if first == i {
+                    return Stored::Created(receipt);
+                }
+                let same = bodies[first] == bodies[i] && jobs[first].volunteer_id == job.volunteer_id;
+                return if same { Stored::Repeat(receipt) } else { Stored::Conflict };
+            }
+            match existing.get(&key) {
+                Some(row) if row.body == bodies[i] && row.volunteer_id == Some(job.volunteer_id) => {
+                    Stored::Repeat(Receipt { id, received_at: row.received_at, seq: row.seq })
+                }
+                Some(_) => Stored::Conflict,
+                // Not inserted and not found cannot happen inside one transaction.
+                None => Stored::Conflict,
+            }
+        })
+        .collect();
+    Ok(outcomes)
+}
