@@ -9,6 +9,8 @@ pub fn bench() -> Result<(), Fail> {
     crate::build_pwa()?;
     let rows = first_load(&root().join("dist"))?;
     println!("{}", first_load_table(&rows));
+    // Server ingest: the bench starts the release server itself and prints its table.
+    crate::run(crate::cargo().args(["bench", "--locked", "-p", "pantau-server", "--bench", "ingest"]))?;
     Ok(())
 }
 

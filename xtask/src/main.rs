@@ -20,7 +20,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                       http://127.0.0.1:8080 with its SQLite database in data/pantau.db
                       (flags such as --bind and --database go to the server)
   test                every test: native, browser (wasm-bindgen-test), end-to-end
-  bench               print the first-load size table of the release build
+  bench               print benchmark tables: first-load size of the release PWA,
+                      server ingest (reports/s, latency, ratio to hello-world)
   build               build the PWA (release) into dist/";
 
 fn main() -> ExitCode {
@@ -89,7 +90,7 @@ fn run_tests(c: &mut Command) -> (bool, String) {
     (ok, kept)
 }
 
-fn cargo() -> Command {
+pub fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root()).env("PATH", tools::tool_path());
     c
