@@ -141,3 +141,30 @@ async fn sigterm_finishes_requests_in_flight_and_loses_no_acknowledged_report() 
     }
     assert_eq!(store.report_count().await.unwrap() as usize >= acknowledged.len(), true);
 }
+
+#[tokio::test]
+async fn revoking_with_the_command_line_locks_the_token_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("pantau.db").to_string_lossy().into_owned();
+    let port = free_port();
+    let code = enrolment_code(&database);
+    let mut server = start(port, &database).await;
+    let token = enrol(&server.url, &code).await;
+    let http = reqwest::Client::new();
+    let post = |text: &str| {
+        http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&report(text)).send()
+    };
+    assert_eq!(post("sebelum").await.unwrap().status(), StatusCode::CREATED);
+
+    let out = Command::new(BIN).args(["volunteer", "revoke", "1", "--database", &database]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Another process revoked it: the server notices within its token cache's lifetime.
+    tokio::time::sleep(pantau_server::store::TOKEN_CACHE_TTL + Duration::from_millis(200)).await;
+    assert_eq!(post("sesudah").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+
+    let again = Command::new(BIN).args(["volunteer", "revoke", "1", "--database", &database]).output().unwrap();
+    assert!(!again.status.success(), "revoking twice is an error that says so");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no active volunteer with id 1"));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

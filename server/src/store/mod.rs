@@ -25,7 +25,7 @@ pub struct Store {
 /// How long a token stays trusted without asking the database again. A
 /// revocation made by this process takes effect at once; one made by the
 /// `pantau-server volunteer revoke` command (another process) within this time.
-pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 const TOKEN_CACHE_MAX: usize = 100_000;
 
 #[derive(Default)]
