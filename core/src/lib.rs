@@ -9,11 +9,13 @@
 //! - [`protocol`]: what travels over HTTP (receipts, problems) and how a response
 //!   maps onto an outbox transition.
 //! - [`backoff`]: when to try again after a failed send.
+//! - [`sync`]: the sync engine, generic over storage and transport.
 
 pub mod backoff;
 pub mod outbox;
 pub mod protocol;
 pub mod report;
+pub mod sync;
 pub mod validation;
 
 pub use outbox::{Delivery, Outbox, OutboxEntry};

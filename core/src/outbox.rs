@@ -188,6 +188,45 @@ impl Outbox {
     }
 }
 
+impl Outbox {
+    /// A refused report, corrected by the volunteer, goes back in the queue under
+    /// the same id (the server stored nothing for it). Only Rejected reports can
+    /// be edited: a sent report is final, and a conflict would only repeat.
+    pub fn edit_rejected(&mut self, report: Report) -> Result<&OutboxEntry, EditError> {
+        report.validate().map_err(EditError::Invalid)?;
+        let entry = self.get_mut(report.id).ok_or(EditError::NotFound(report.id))?;
+        if !matches!(entry.delivery, Delivery::Rejected { .. }) {
+            return Err(EditError::NotEditable(report.id));
+        }
+        entry.report = report;
+        entry.delivery = Delivery::Waiting { attempts: 0, last_error: None };
+        Ok(entry)
+    }
+
+    /// Sent reports older than `keep` (by the server's receipt time), which the
+    /// outbox may now forget. The caller removes them from storage, then calls
+    /// [`Outbox::clear`] for each.
+    pub fn expired_sent(&self, now: time::OffsetDateTime, keep: time::Duration) -> Vec<ReportId> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.receipt().filter(|r| now - r.received_at > keep).map(|_| e.report.id))
+            .collect()
+    }
+
+    /// How far the current drain has come, for "3 dari 10 terkirim".
+    pub fn pending(&self) -> usize {
+        let c = self.counts();
+        c.waiting + c.sending
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditError {
+    Invalid(Vec<FieldError>),
+    NotFound(ReportId),
+    NotEditable(ReportId),
+}
+
 /// The version of the stored envelope written by this code.
 pub const ENVELOPE_VERSION: u32 = 1;
 

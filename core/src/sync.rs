@@ -1,0 +1,288 @@
+//! The sync engine, independent of how reports are stored and sent: the PWA
+//! plugs in IndexedDB and fetch, tests plug in a native HTTP client or a model.
+//!
+//! A round sends waiting reports, oldest first, until none are left or one must
+//! wait. After every outcome the entry is persisted before the next send, so a
+//! crash loses at most the knowledge that the last send succeeded, and the
+//! server's idempotency makes the resend harmless.
+
+use crate::backoff::Backoff;
+use crate::outbox::{Outbox, OutboxEntry};
+use crate::protocol::SendOutcome;
+use crate::report::Report;
+
+/// Sends one report and says what came of it. Network failures are
+/// [`SendOutcome::RetryLater`]; implementations never panic on bad answers.
+#[allow(async_fn_in_trait)] // used single-threaded (wasm) and in tests; no Send bound wanted
+pub trait Transport {
+    async fn send(&self, report: &Report) -> SendOutcome;
+}
+
+/// Writes one outbox entry durably.
+#[allow(async_fn_in_trait)]
+pub trait Persist {
+    type Error: std::fmt::Display;
+    async fn put(&self, entry: &OutboxEntry) -> Result<(), Self::Error>;
+}
+
+/// Where the engine finds the outbox. The PWA keeps it in a reactive signal so
+/// the screen follows every step; tests keep it in a `RefCell`.
+pub trait OutboxCell {
+    fn update<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R;
+}
+
+impl OutboxCell for std::cell::RefCell<Outbox> {
+    fn update<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
+        f(&mut self.borrow_mut())
+    }
+}
+
+/// Why a round stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoundEnd {
+    /// Nothing left to send.
+    Drained,
+    /// A send failed in a way that may pass: try again later (no sooner than
+    /// the server's Retry-After, if it gave one).
+    RetryLater { retry_after_ms: Option<u64> },
+    /// The token was refused: wait for the volunteer to enrol again.
+    Unauthorized,
+}
+
+/// Progress of a round, for "3 dari 10 terkirim".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub delivered: usize,
+    pub total: usize,
+}
+
+/// Runs one round. `on_progress` is called after every outcome.
+pub async fn run_round<C, T, P>(outbox: &C, transport: &T, persist: &P, mut on_progress: impl FnMut(Progress)) -> RoundEnd
+where
+    C: OutboxCell,
+    T: Transport,
+    P: Persist,
+{
+    let mut progress = Progress { delivered: 0, total: outbox.update(|o| o.pending()) };
+    on_progress(progress);
+    loop {
+        let Some(report) = outbox.update(|o| o.next_waiting().and_then(|id| o.start_send(id))) else {
+            return RoundEnd::Drained;
+        };
+        let outcome = transport.send(&report).await;
+        let entry = outbox.update(|o| o.finish_send(report.id, outcome.clone()).cloned());
+        if let Some(entry) = entry {
+            // If this write fails the stored copy still says Waiting; the next
+            // start resends it and the server answers with the same receipt.
+            let _ = persist.put(&entry).await;
+        }
+        match outcome {
+            SendOutcome::Delivered(_) => {
+                progress.delivered += 1;
+                // Reports saved during the round join it.
+                progress.total = progress.total.max(progress.delivered + outbox.update(|o| o.pending()));
+                on_progress(progress);
+            }
+            SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => {
+                progress.total = progress.total.saturating_sub(1).max(progress.delivered);
+                on_progress(progress);
+            }
+            SendOutcome::Unauthorized => return RoundEnd::Unauthorized,
+            SendOutcome::RetryLater { retry_after_ms, .. } => return RoundEnd::RetryLater { retry_after_ms },
+        }
+    }
+}
+
+/// When to start the next round after one ended, so that failures back off
+/// (with full jitter) and a success resets the pace.
+#[derive(Clone, Debug, Default)]
+pub struct RetryClock {
+    pub backoff: Backoff,
+    failures: u32,
+}
+
+impl RetryClock {
+    /// The delay before the next round, or None when no timer is needed (drained,
+    /// or waiting for enrolment). `unit_random` is uniform in [0, 1).
+    pub fn after(&mut self, end: &RoundEnd, unit_random: f64) -> Option<u64> {
+        match end {
+            RoundEnd::Drained | RoundEnd::Unauthorized => {
+                self.failures = 0;
+                None
+            }
+            RoundEnd::RetryLater { retry_after_ms } => {
+                self.failures = self.failures.saturating_add(1);
+                Some(self.backoff.delay_ms(self.failures, unit_random, *retry_after_ms))
+            }
+        }
+    }
+
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Problem, Receipt};
+    use crate::report::{ReportBody, ReportId};
+    use std::cell::{Cell, RefCell};
+    use std::collections::BTreeMap;
+
+    fn report(n: u128) -> Report {
+        Report::new(
+            ReportId(uuid::Uuid::from_u128(n)),
+            "6471011001-001",
+            time::OffsetDateTime::from_unix_timestamp(1_770_000_000 + n as i64).unwrap(),
+            ReportBody::Note { text: format!("laporan {n}") },
+        )
+    }
+
+    /// A server reached through a link that fails on a schedule.
+    struct FlakyServer {
+        stored: RefCell<BTreeMap<ReportId, Receipt>>,
+        attempts: Cell<u32>,
+        /// Attempt numbers whose request never reaches the server.
+        offline: fn(u32) -> bool,
+        /// Attempt numbers whose answer is lost after the server stored the report.
+        drop_answer: fn(u32) -> bool,
+    }
+
+    impl Transport for FlakyServer {
+        async fn send(&self, report: &Report) -> SendOutcome {
+            let n = self.attempts.get();
+            self.attempts.set(n + 1);
+            if (self.offline)(n) {
+                return SendOutcome::RetryLater { reason: "offline".into(), retry_after_ms: None };
+            }
+            if report.summary().contains("tolak") {
+                return SendOutcome::Rejected(Problem { kind: "x".into(), title: "no".into(), status: 422, detail: None, errors: vec![] });
+            }
+            let seq = self.stored.borrow().len() as i64 + 1;
+            let receipt = self
+                .stored
+                .borrow_mut()
+                .entry(report.id)
+                .or_insert(Receipt { id: report.id, received_at: time::OffsetDateTime::UNIX_EPOCH, seq })
+                .clone();
+            if (self.drop_answer)(n) {
+                return SendOutcome::RetryLater { reason: "answer lost".into(), retry_after_ms: None };
+            }
+            SendOutcome::Delivered(receipt)
+        }
+    }
+
+    struct Storage(RefCell<BTreeMap<ReportId, OutboxEntry>>);
+
+    impl Persist for Storage {
+        type Error = String;
+        async fn put(&self, entry: &OutboxEntry) -> Result<(), String> {
+            self.0.borrow_mut().insert(entry.report.id, entry.clone());
+            Ok(())
+        }
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        // The futures here never wait on anything external: poll to completion.
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut f = std::pin::pin!(f);
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn rounds_deliver_everything_exactly_once_through_outages_and_lost_answers() {
+        let outbox = RefCell::new(Outbox::default());
+        for n in 1..=50 {
+            outbox.borrow_mut().save(report(n)).unwrap();
+        }
+        let server = FlakyServer {
+            stored: RefCell::default(),
+            attempts: Cell::new(0),
+            offline: |n| n % 7 == 3,
+            drop_answer: |n| n % 5 == 1,
+        };
+        let storage = Storage(RefCell::default());
+        let mut clock = RetryClock::default();
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            let end = block_on(run_round(&outbox, &server, &storage, |_| {}));
+            if end == RoundEnd::Drained {
+                break;
+            }
+            assert!(clock.after(&end, 0.5).is_some());
+            assert!(rounds < 1_000, "never drained");
+        }
+        assert_eq!(server.stored.borrow().len(), 50);
+        assert_eq!(outbox.borrow().counts().sent, 50);
+        for entry in storage.0.borrow().values() {
+            assert_eq!(entry.receipt(), server.stored.borrow().get(&entry.report.id), "persisted receipt matches");
+        }
+    }
+
+    #[test]
+    fn progress_counts_deliveries_and_a_refusal_does_not_stop_the_round() {
+        let outbox = RefCell::new(Outbox::default());
+        outbox.borrow_mut().save(report(1)).unwrap();
+        let mut refused = report(2);
+        refused.body = ReportBody::Note { text: "tolak ini".into() };
+        outbox.borrow_mut().save(refused).unwrap();
+        outbox.borrow_mut().save(report(3)).unwrap();
+        let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |_| false, drop_answer: |_| false };
+        let storage = Storage(RefCell::default());
+        let mut seen = Vec::new();
+        let end = block_on(run_round(&outbox, &server, &storage, |p| seen.push(p)));
+        assert_eq!(end, RoundEnd::Drained);
+        assert_eq!(seen.first(), Some(&Progress { delivered: 0, total: 3 }));
+        assert_eq!(seen.last(), Some(&Progress { delivered: 2, total: 2 }));
+        assert_eq!(outbox.borrow().counts().rejected, 1);
+    }
+
+    #[test]
+    fn a_rejected_report_can_be_corrected_and_resent_under_its_id() {
+        let mut outbox = Outbox::default();
+        let mut r = report(9);
+        outbox.save(r.clone()).unwrap();
+        outbox.start_send(r.id);
+        outbox.finish_send(r.id, SendOutcome::Rejected(Problem { kind: "x".into(), title: "t".into(), status: 422, detail: None, errors: vec![] }));
+        r.body = ReportBody::Note { text: "diperbaiki".into() };
+        outbox.edit_rejected(r.clone()).unwrap();
+        assert_eq!(outbox.next_waiting(), Some(r.id));
+        assert_eq!(outbox.get(r.id).unwrap().report, r);
+        // A waiting or sent report is not editable.
+        assert!(matches!(outbox.edit_rejected(r.clone()), Err(crate::outbox::EditError::NotEditable(_))));
+    }
+
+    #[test]
+    fn retry_clock_backs_off_then_resets() {
+        let mut clock = RetryClock::default();
+        let later = RoundEnd::RetryLater { retry_after_ms: None };
+        let first = clock.after(&later, 0.999).unwrap();
+        let second = clock.after(&later, 0.999).unwrap();
+        assert!(second > first);
+        assert_eq!(clock.after(&RoundEnd::RetryLater { retry_after_ms: Some(60_000) }, 0.0), Some(60_000));
+        assert_eq!(clock.after(&RoundEnd::Drained, 0.5), None);
+        assert_eq!(clock.failures(), 0);
+    }
+
+    #[test]
+    fn sent_reports_expire_after_the_retention_period_and_others_never_do() {
+        let mut outbox = Outbox::default();
+        for n in [1, 2] {
+            outbox.save(report(n)).unwrap();
+        }
+        let id = report(1).id;
+        outbox.start_send(id);
+        let received_at = time::macros::datetime!(2026-02-14 08:00 UTC);
+        outbox.finish_send(id, SendOutcome::Delivered(Receipt { id, received_at, seq: 1 }));
+        let keep = time::Duration::days(7);
+        assert!(outbox.expired_sent(received_at + time::Duration::days(6), keep).is_empty());
+        assert_eq!(outbox.expired_sent(received_at + time::Duration::days(8), keep), vec![id]);
+    }
+}
