@@ -1,22 +1,34 @@
-//! The volunteer's screen: the report form, what is waiting, and the outbox.
+//! The volunteer's screen: enrolment, what is waiting, the report form, and the
+//! outbox with each report's state and receipt.
 
 use crate::api::ApiBase;
 use crate::enrolment;
-use crate::outbox_store::{OutboxStore, StoreError};
+use crate::outbox_store::{OutboxStore, Quarantined, StoreError, DATABASE};
 use crate::strings as t;
-use crate::sync::SyncEngine;
+use crate::sync::{announce, SyncEngine};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
-use pantau_core::outbox::SaveError;
-use pantau_core::validation::Lang;
+use pantau_core::outbox::{EditError, SaveError};
+use pantau_core::validation::{FieldError, Lang};
 use pantau_core::{Delivery, Outbox, OutboxEntry, Report, ReportBody, ReportId};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
-/// The TPS last used, so a volunteer at one station types it once.
-const LAST_TPS_KEY: &str = "pantau.last_tps";
+/// The form as typed so far, kept on every keystroke so that a reload or a
+/// killed browser does not lose it (gloo-storage: rewriting it is harmless).
+const DRAFT_KEY: &str = "pantau.draft";
+/// How many days a sent report stays listed before the outbox forgets it.
+const KEEP_SENT_DAYS_KEY: &str = "pantau.keep_sent_days";
+const DEFAULT_KEEP_SENT_DAYS: i64 = 7;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Draft {
+    tps: String,
+    text: String,
+}
 
 /// The form's outcome message.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,29 +38,63 @@ enum FormMessage {
     Invalid(Vec<(String, String)>),
 }
 
-/// The whole app. `api` defaults to the origin the PWA was served from.
+/// Whether the browser may evict our data, and how much space is used.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct StorageInfo {
+    persisted: Option<bool>,
+    usage: Option<f64>,
+    quota: Option<f64>,
+}
+
+/// The whole app. `api` defaults to the origin the PWA was served from and
+/// `database` to Pantau's IndexedDB database (tests pass their own).
 #[component]
-pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
-    let store = OutboxStore::default();
-    let (initial, unreadable) = match store.load() {
-        Ok(loaded) => (loaded.entries, loaded.unreadable.len()),
-        Err(e) => {
-            leptos::logging::error!("could not read the outbox: {e}");
-            (Vec::new(), 0)
-        }
-    };
+pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: Option<String>) -> impl IntoView {
     let api = api.unwrap_or_default();
-    let outbox = RwSignal::new(Outbox::from_entries(initial));
+    let outbox = RwSignal::new(Outbox::default());
     let enrolled = RwSignal::new(enrolment::load());
     let token = RwSignal::new(enrolled.get_untracked().map(|e| e.token));
-    let engine = SyncEngine::new(outbox, token, store.clone(), api.clone());
-    install_sync_triggers(&engine);
-    engine.trigger();
+    let engine = SyncEngine::new(outbox, token, api.clone());
+    let ready = RwSignal::new(false);
+    let storage_problem = RwSignal::new(None::<String>);
+    let quarantined = RwSignal::new(Vec::<Quarantined>::new());
+    let storage_info = RwSignal::new(StorageInfo::default());
 
-    let last_tps = GlooLocalStorage::get::<String>(LAST_TPS_KEY)
-        .ok()
-        .or_else(|| enrolled.get_untracked().and_then(|e| e.volunteer.tps));
-    let tps = RwSignal::new(last_tps.unwrap_or_default());
+    let draft: Draft = GlooLocalStorage::get(DRAFT_KEY).unwrap_or_default();
+    let tps = RwSignal::new(if draft.tps.is_empty() {
+        enrolled.get_untracked().and_then(|e| e.volunteer.tps).unwrap_or_default()
+    } else {
+        draft.tps
+    });
+    let text = RwSignal::new(draft.text);
+    let keep_draft = move || {
+        let _ = GlooLocalStorage::set(DRAFT_KEY, Draft { tps: tps.get_untracked(), text: text.get_untracked() });
+    };
+    let message = RwSignal::new(None::<FormMessage>);
+    let saving = RwSignal::new(false);
+    // Set while the form is correcting a report the server refused.
+    let editing = RwSignal::new(None::<ReportId>);
+
+    {
+        let engine = engine.clone();
+        let database = database.unwrap_or_else(|| DATABASE.to_owned());
+        leptos::task::spawn_local(async move {
+            match open_outbox(&database).await {
+                Ok((store, entries, found_quarantined)) => {
+                    outbox.set(Outbox::from_entries(entries));
+                    quarantined.set(found_quarantined);
+                    forget_expired_sent(&store, outbox).await;
+                    engine.store.set_value(Some(store));
+                    ready.set(true);
+                    engine.listen_to_other_tabs();
+                    engine.trigger();
+                }
+                Err(e) => storage_problem.set(Some(e.to_string())),
+            }
+            storage_info.set(storage_status().await);
+        });
+    }
+    install_sync_triggers(&engine);
 
     // Enrolment: from the coordinator's link (#daftar=CODE) or a typed code.
     let enrol_code = RwSignal::new(String::new());
@@ -84,7 +130,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
         // Drop the code from the address bar so a reload or a shared screenshot
         // does not carry it.
         let _ = window().history().and_then(|h| {
-            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&window().location().pathname().unwrap_or_default()))
+            h.replace_state_with_url(&JsValue::NULL, "", Some(&window().location().pathname().unwrap_or_default()))
         });
         start_enrolment(code);
     }
@@ -95,46 +141,100 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
             start_enrolment(enrol_code.get_untracked());
         }
     };
-    let text = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<FormMessage>);
 
     let save = {
         let engine = engine.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let report = Report::new(
-                ReportId(Uuid::new_v4()),
-                &tps.get_untracked(),
-                now(),
-                ReportBody::Note { text: text.get_untracked() },
-            );
-            match save_report(&store, outbox, report) {
-                Ok(saved) => {
-                    let _ = GlooLocalStorage::set(LAST_TPS_KEY, &saved.report.tps);
-                    tps.set(saved.report.tps.clone());
-                    text.set(String::new());
-                    message.set(Some(FormMessage::Saved));
-                    engine.trigger();
-                }
-                Err(m) => message.set(Some(m)),
+            if saving.get_untracked() {
+                return;
             }
+            let Some(store) = engine.store.get_value() else { return };
+            let body = ReportBody::Note { text: text.get_untracked() };
+            let candidate = match editing.get_untracked() {
+                Some(id) => outbox.with_untracked(|o| o.get(id).map(|e| Report { tps: normalised_tps(&tps.get_untracked()), body: body.clone(), ..e.report.clone() })),
+                None => None,
+            };
+            let report = candidate.unwrap_or_else(|| Report::new(ReportId(Uuid::new_v4()), &tps.get_untracked(), now(), body));
+            // Check against a copy first: the real outbox changes only once storage has the report.
+            let mut next = outbox.get_untracked();
+            let checked = match editing.get_untracked() {
+                Some(_) => next.edit_rejected(report).map(Clone::clone).map_err(|e| match e {
+                    EditError::Invalid(errors) => invalid(&errors),
+                    other => FormMessage::NotSaved(format!("{other:?}")),
+                }),
+                None => next.save(report).map(Clone::clone).map_err(|e| match e {
+                    SaveError::Invalid(errors) => invalid(&errors),
+                    SaveError::AlreadySaved(id) => FormMessage::NotSaved(format!("laporan {id} sudah ada")),
+                }),
+            };
+            let entry = match checked {
+                Ok(entry) => entry,
+                Err(m) => return message.set(Some(m)),
+            };
+            saving.set(true);
+            let engine = engine.clone();
+            leptos::task::spawn_local(async move {
+                let stored = store.put(&entry).await;
+                saving.set(false);
+                match stored {
+                    Ok(()) => {
+                        outbox.update(|o| o.absorb(entry.clone()));
+                        engine.channel.with_value(|c| announce(c.as_ref(), entry.report.id));
+                        tps.set(entry.report.tps.clone());
+                        text.set(String::new());
+                        keep_draft();
+                        editing.set(None);
+                        message.set(Some(FormMessage::Saved));
+                        engine.trigger();
+                    }
+                    Err(e @ StoreError::QuotaExceeded(_)) => {
+                        message.set(Some(FormMessage::NotSaved(format!("{e}. {}", t::QUOTA_ADVICE))))
+                    }
+                    Err(e) => message.set(Some(FormMessage::NotSaved(format!("{e}. {}", t::RETRY_ADVICE)))),
+                }
+            });
         }
     };
 
     let field_error = move |field: &'static str| {
         move || match message.get() {
-            Some(FormMessage::Invalid(errors)) => {
-                errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone())
-            }
+            Some(FormMessage::Invalid(errors)) => errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()),
             _ => None,
         }
     };
 
     let counts = move || outbox.with(|o| o.counts());
     let status = engine.status;
+    let progress = engine.progress;
     let send_now = {
         let engine = engine.clone();
         move |_| engine.trigger()
+    };
+    let clear_sent = {
+        let engine = engine.clone();
+        move |_| {
+            let Some(store) = engine.store.get_value() else { return };
+            let sent: Vec<ReportId> =
+                outbox.with_untracked(|o| o.entries().iter().filter(|e| e.receipt().is_some()).map(|e| e.report.id).collect());
+            let engine = engine.clone();
+            leptos::task::spawn_local(async move {
+                for id in sent {
+                    // Storage first: if removal fails the report stays listed.
+                    if store.remove(id).await.is_ok() {
+                        let _ = outbox.try_update(|o| o.clear(id));
+                        engine.channel.with_value(|c| announce(c.as_ref(), id));
+                    }
+                }
+            });
+        }
+    };
+    let edit = move |entry: OutboxEntry| {
+        tps.set(entry.report.tps.clone());
+        text.set(entry.report.summary().to_owned());
+        editing.set(Some(entry.report.id));
+        message.set(None);
+        let _ = document().get_element_by_id("observation").map(|e| e.scroll_into_view());
     };
 
     view! {
@@ -161,27 +261,37 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
                 }}
                 <p class="form-message" role="status">{move || enrol_message.get()}</p>
             </section>
+
             <section class="summary" aria-live="polite">
                 <p data-testid="counts">
                     <strong>{move || counts().waiting + counts().sending}</strong> " " {t::WAITING_COUNT} " · "
                     <strong>{move || counts().sent}</strong> " " {t::SENT_COUNT}
                 </p>
+                {move || progress.get().map(|p| view! {
+                    <progress max=p.total value=p.delivered aria-label=t::SENDING_PROGRESS></progress>
+                    <p data-testid="progress">{p.delivered} " " {t::OF} " " {p.total} " " {t::SENT_COUNT}</p>
+                })}
                 <p class="muted">
                     {t::LAST_SYNC} ": "
                     {move || status.get().last_delivery_ms.map(format_clock).unwrap_or_else(|| t::NEVER.to_owned())}
                 </p>
                 <Show when=move || status.get().paused_unauthorized>
-                    <p class="warning">{t::SYNC_PAUSED_UNAUTHORIZED}</p>
+                    <p class="warning" data-testid="reenrol">{t::SYNC_PAUSED_UNAUTHORIZED}</p>
                 </Show>
-                <Show when=move || { unreadable > 0 }>
-                    <p class="warning">{unreadable} " " {t::UNREADABLE_RECORDS}</p>
+                <Show when=move || status.get().other_tab_sending>
+                    <p class="muted">{t::OTHER_TAB_SENDING}</p>
                 </Show>
                 <button type="button" class="secondary" on:click=send_now data-testid="send-now">
                     {t::SEND_NOW}
                 </button>
             </section>
 
+            <Show when=move || storage_problem.get().is_some()>
+                <p class="warning" role="alert">{t::STORAGE_UNAVAILABLE} " " {move || storage_problem.get()}</p>
+            </Show>
+
             <form on:submit=save novalidate>
+                <h2>{move || if editing.get().is_some() { t::EDIT_HEADING } else { t::NEW_REPORT_HEADING }}</h2>
                 <label for="tps">{t::TPS_LABEL}</label>
                 <input
                     id="tps"
@@ -190,7 +300,10 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
                     autocomplete="off"
                     aria-describedby="tps-hint"
                     prop:value=move || tps.get()
-                    on:input=move |ev| tps.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        tps.set(event_target_value(&ev));
+                        keep_draft();
+                    }
                 />
                 <p id="tps-hint" class="hint">{t::TPS_HINT}</p>
                 <p class="field-error" role="alert">{field_error("tps")}</p>
@@ -201,11 +314,16 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
                     name="observation"
                     rows="4"
                     prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        text.set(event_target_value(&ev));
+                        keep_draft();
+                    }
                 ></textarea>
                 <p class="field-error" role="alert">{field_error("body.text")}</p>
 
-                <button type="submit" class="primary" data-testid="save">{t::SAVE}</button>
+                <button type="submit" class="primary" data-testid="save" prop:disabled=move || !ready.get() || saving.get()>
+                    {move || if !ready.get() { t::LOADING } else if saving.get() { t::SAVING } else { t::SAVE }}
+                </button>
                 <p class="form-message" role="status" data-testid="form-message">
                     {move || match message.get() {
                         Some(FormMessage::Saved) => t::SAVED.to_owned(),
@@ -223,66 +341,137 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>) -> impl IntoView {
                 <ul class="outbox" data-testid="outbox">
                     <For
                         each=move || outbox.with(|o| o.entries().iter().rev().cloned().collect::<Vec<_>>())
-                        key=|entry| (entry.report.id, delivery_key(&entry.delivery))
-                        children=move |entry| view! { <OutboxItem entry/> }
+                        key=|entry| (entry.report.id, format!("{:?}", entry.delivery))
+                        children=move |entry| view! { <OutboxItem entry on_edit=edit/> }
                     />
                 </ul>
+                <Show when=move || { counts().sent > 0 }>
+                    <button type="button" class="secondary" on:click=clear_sent.clone() data-testid="clear-sent">
+                        {t::CLEAR_SENT}
+                    </button>
+                </Show>
+            </section>
+
+            <Show when=move || !quarantined.with(Vec::is_empty)>
+                <section class="quarantine" data-testid="quarantine">
+                    <h2>{t::QUARANTINE_HEADING}</h2>
+                    <p class="warning">{move || quarantined.with(Vec::len)} " " {t::UNREADABLE_RECORDS}</p>
+                    <ul>
+                        {move || quarantined.get().into_iter().map(|q| view! {
+                            <li><code>{q.origin}</code> ": " {q.reason}</li>
+                        }).collect::<Vec<_>>()}
+                    </ul>
+                </section>
+            </Show>
+
+            <section class="storage" data-testid="storage">
+                <h2>{t::STORAGE_HEADING}</h2>
+                <p>{move || match storage_info.get().persisted {
+                    Some(true) => t::STORAGE_PERSISTENT,
+                    Some(false) => t::STORAGE_NOT_PERSISTENT,
+                    None => t::STORAGE_UNKNOWN,
+                }}</p>
+                <p class="muted">{move || {
+                    let info = storage_info.get();
+                    match (info.usage, info.quota) {
+                        (Some(u), Some(q)) => format!("{} {} {} {}", t::STORAGE_USED, megabytes(u), t::OF, megabytes(q)),
+                        _ => String::new(),
+                    }
+                }}</p>
             </section>
         </main>
     }
 }
 
 #[component]
-fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
+fn OutboxItem<F>(entry: OutboxEntry, on_edit: F) -> impl IntoView
+where
+    F: Fn(OutboxEntry) + Copy + Send + Sync + 'static,
+{
     let (state, label) = match &entry.delivery {
         Delivery::Waiting { .. } => ("waiting", t::STATE_WAITING.to_owned()),
         Delivery::Sending { .. } => ("sending", t::STATE_SENDING.to_owned()),
-        Delivery::Sent { receipt } => ("sent", format!("{} · {} {}", t::STATE_SENT, t::RECEIPT_NO, receipt.seq)),
+        Delivery::Sent { receipt } => (
+            "sent",
+            format!("{} · {} {} · {}", t::STATE_SENT, t::RECEIPT_NO, receipt.seq, format_clock(millis(receipt.received_at))),
+        ),
         Delivery::Rejected { problem } => ("rejected", format!("{}: {}", t::STATE_REJECTED, problem.title)),
         Delivery::Conflict { problem } => ("conflict", format!("{}: {}", t::STATE_CONFLICT, problem.title)),
     };
+    let field_errors: Vec<String> = match &entry.delivery {
+        Delivery::Rejected { problem } => problem.errors.iter().map(|e| format!("{}: {}", e.field, e.message(Lang::Id))).collect(),
+        _ => Vec::new(),
+    };
+    let last_error = match &entry.delivery {
+        Delivery::Waiting { last_error: Some(e), attempts } => Some(format!("{} {attempts}× · {e}", t::TRIED)),
+        _ => None,
+    };
+    let editable = matches!(entry.delivery, Delivery::Rejected { .. });
+    let for_edit = entry.clone();
     view! {
         <li class=format!("report {state}") data-report-id=entry.report.id.to_string() data-state=state>
             <p class="report-text">{entry.report.summary().to_owned()}</p>
             <p class="report-meta">
-                "TPS " {entry.report.tps.clone()} " · " {format_clock(entry.report.created_at.unix_timestamp() as f64 * 1000.0)}
+                "TPS " {entry.report.tps.clone()} " · " {format_clock(millis(entry.report.created_at))}
             </p>
             <p class="state">{label}</p>
+            {field_errors.into_iter().map(|e| view! { <p class="field-error">{e}</p> }).collect::<Vec<_>>()}
+            {last_error.map(|e| view! { <p class="report-meta">{e}</p> })}
+            {editable.then(|| view! {
+                <button type="button" class="secondary" on:click=move |_| on_edit(for_edit.clone())>{t::EDIT}</button>
+            })}
         </li>
     }
 }
 
-/// Validates, queues and persists a report. The volunteer is told "saved" only
-/// after storage has accepted the write; if it refuses, the outbox in memory is
-/// left as it was and the form keeps what was typed.
-fn save_report(store: &OutboxStore, outbox: RwSignal<Outbox>, report: Report) -> Result<OutboxEntry, FormMessage> {
-    let mut next = outbox.get_untracked();
-    let entry = match next.save(report) {
-        Ok(entry) => entry.clone(),
-        Err(SaveError::Invalid(errors)) => {
-            return Err(FormMessage::Invalid(errors.iter().map(|e| (e.field.clone(), e.message(Lang::Id))).collect()))
+async fn open_outbox(database: &str) -> Result<(OutboxStore, Vec<OutboxEntry>, Vec<Quarantined>), StoreError> {
+    let store = OutboxStore::open(database).await?;
+    let loaded = store.load().await?;
+    if loaded.migrated > 0 {
+        leptos::logging::log!("moved {} reports from localStorage to IndexedDB", loaded.migrated);
+    }
+    Ok((store, loaded.entries, loaded.quarantined))
+}
+
+/// Sent reports older than the retention period leave the outbox (storage first).
+async fn forget_expired_sent(store: &OutboxStore, outbox: RwSignal<Outbox>) {
+    let days = GlooLocalStorage::get::<i64>(KEEP_SENT_DAYS_KEY).unwrap_or(DEFAULT_KEEP_SENT_DAYS).max(0);
+    let expired = outbox.with_untracked(|o| o.expired_sent(now(), time::Duration::days(days)));
+    for id in expired {
+        if store.remove(id).await.is_ok() {
+            let _ = outbox.try_update(|o| o.clear(id));
         }
-        Err(SaveError::AlreadySaved(id)) => return Err(FormMessage::NotSaved(format!("laporan {id} sudah ada"))),
-    };
-    match store.put(&entry) {
-        Ok(()) => {
-            outbox.set(next);
-            Ok(entry)
-        }
-        Err(e @ StoreError::QuotaExceeded(_)) => Err(FormMessage::NotSaved(format!("{e}. {}", t::QUOTA_ADVICE))),
-        Err(e) => Err(FormMessage::NotSaved(e.to_string())),
     }
 }
 
-/// Changes whenever an entry's state does, so `<For>` redraws that row.
-fn delivery_key(delivery: &Delivery) -> u8 {
-    match delivery {
-        Delivery::Waiting { .. } => 0,
-        Delivery::Sending { .. } => 1,
-        Delivery::Sent { .. } => 2,
-        Delivery::Rejected { .. } => 3,
-        Delivery::Conflict { .. } => 4,
+/// Asks the browser not to evict our data, and reads how much space is used.
+async fn storage_status() -> StorageInfo {
+    use wasm_bindgen_futures::JsFuture;
+    let storage = window().navigator().storage();
+    let mut info = StorageInfo::default();
+    if let Ok(promise) = storage.persist() {
+        info.persisted = JsFuture::from(promise).await.ok().and_then(|v| v.as_bool());
     }
+    if let Ok(promise) = storage.estimate() {
+        if let Ok(estimate) = JsFuture::from(promise).await {
+            let number = |name: &str| js_sys::Reflect::get(&estimate, &name.into()).ok().and_then(|v| v.as_f64());
+            info.usage = number("usage");
+            info.quota = number("quota");
+        }
+    }
+    info
+}
+
+fn invalid(errors: &[FieldError]) -> FormMessage {
+    FormMessage::Invalid(errors.iter().map(|e| (e.field.clone(), e.message(Lang::Id))).collect())
+}
+
+fn normalised_tps(typed: &str) -> String {
+    pantau_core::TpsCode::parse(typed).map(|t| t.to_string()).unwrap_or_else(|_| typed.trim().to_owned())
+}
+
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1_000_000.0).replace('.', ",")
 }
 
 fn now() -> OffsetDateTime {
@@ -290,9 +479,13 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+fn millis(t: OffsetDateTime) -> f64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as f64
+}
+
 /// "14.05" in the phone's local time, as Indonesians write the time.
 fn format_clock(ms: f64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    let date = js_sys::Date::new(&JsValue::from_f64(ms));
     format!("{:02}.{:02}", date.get_hours(), date.get_minutes())
 }
 

@@ -1,123 +1,256 @@
-//! Where the outbox lives on the phone. Every read and write of queued reports
-//! goes through this module, so the move to IndexedDB changes nothing else.
+//! Where the outbox lives on the phone: IndexedDB, one record per report keyed
+//! by its id, each holding the versioned envelope from
+//! [`pantau_core::outbox::encode`]. Every read and write of queued reports goes
+//! through this module.
 //!
-//! For now: one localStorage key per report (`pantau.outbox.<id>`), holding the
-//! versioned envelope from [`pantau_core::outbox::encode`]. One key per report
-//! means a save writes one small value whatever the queue's length, and two tabs
-//! never overwrite each other's reports.
+//! Why IndexedDB: measured in Chromium, localStorage writes made seconds before
+//! the browser is killed are lost, while an IndexedDB transaction that has
+//! completed survives. So a report is shown as saved only after its
+//! transaction's `complete` event, and transactions ask for "strict" durability
+//! (flushed to disk, which also survives a power cut).
+//!
+//! Records that cannot be read are moved to the `quarantine` store, never
+//! deleted, and shown to the volunteer.
 
-use pantau_core::outbox::{decode, encode, DecodeError, OutboxEntry};
+use pantau_core::outbox::{decode, encode, Delivery, OutboxEntry};
 use pantau_core::ReportId;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::IdbDatabase;
 
-pub const DEFAULT_PREFIX: &str = "pantau.outbox.";
+pub const DATABASE: &str = "pantau";
+const VERSION: u32 = 1;
+const OUTBOX: &str = "outbox";
+const QUARANTINE: &str = "quarantine";
+/// Where the first versions kept the outbox (one localStorage key per report).
+pub const LEGACY_LOCAL_STORAGE_PREFIX: &str = "pantau.outbox.";
 
-/// Why the outbox could not be written. The JS error is kept for diagnosis.
+/// Why storage failed. The JS error is kept for diagnosis.
 #[derive(Debug, Clone)]
 pub enum StoreError {
-    /// Browser storage is switched off or missing (some private modes).
-    Unavailable(JsValue),
+    /// IndexedDB is missing or refused to open (some private modes).
+    Unavailable(String),
     /// The browser refused the write: storage is full.
-    QuotaExceeded(JsValue),
-    Other(JsValue),
+    QuotaExceeded(String),
+    Other(String),
 }
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StoreError::Unavailable(_) => f.write_str("penyimpanan browser tidak tersedia"),
+            StoreError::Unavailable(e) => write!(f, "penyimpanan browser tidak tersedia ({e})"),
             StoreError::QuotaExceeded(_) => f.write_str("penyimpanan penuh (QuotaExceededError)"),
-            StoreError::Other(e) => write!(f, "gagal menyimpan: {}", js_error_text(e)),
+            StoreError::Other(e) => write!(f, "gagal menyimpan: {e}"),
         }
     }
 }
 
-/// A stored record that could not be read. It stays in storage untouched.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unreadable {
-    pub key: String,
+/// Names a JS error as a [`StoreError`], recognising a full disk by its DOM name.
+pub fn classify(error: &JsValue) -> StoreError {
+    let (name, message) = if let Some(e) = error.dyn_ref::<web_sys::DomException>() {
+        (e.name(), e.message())
+    } else if let Some(e) = error.dyn_ref::<js_sys::Error>() {
+        (String::from(e.name()), String::from(e.message()))
+    } else {
+        (String::new(), error.as_string().unwrap_or_else(|| format!("{error:?}")))
+    };
+    if name == "QuotaExceededError" {
+        StoreError::QuotaExceeded(message)
+    } else {
+        StoreError::Other(if name.is_empty() { message } else { format!("{name}: {message}") })
+    }
+}
+
+fn from_idb(e: idb::Error) -> StoreError {
+    match e {
+        idb::Error::DomException(d) => classify(&d.into()),
+        idb::Error::UpdateFailed(v) | idb::Error::AddFailed(v) | idb::Error::DeleteFailed(v) => classify(&v),
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// A stored record that could not be read, kept as it was found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quarantined {
+    /// Where it was: `outbox/<key>` or `localStorage/<key>`.
+    pub origin: String,
+    /// The record exactly as stored.
+    pub raw: String,
     pub reason: String,
 }
 
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub entries: Vec<OutboxEntry>,
-    pub unreadable: Vec<Unreadable>,
+    /// Everything in quarantine, including records moved there by this load.
+    pub quarantined: Vec<Quarantined>,
+    /// Reports moved from the old localStorage outbox by this load.
+    pub migrated: usize,
 }
 
-/// The outbox in browser storage, under one key prefix (tests use their own).
+/// The outbox database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct OutboxStore {
-    prefix: String,
-}
-
-impl Default for OutboxStore {
-    fn default() -> Self {
-        OutboxStore::with_prefix(DEFAULT_PREFIX)
-    }
+    db: IdbDatabase,
 }
 
 impl OutboxStore {
-    pub fn with_prefix(prefix: &str) -> OutboxStore {
-        OutboxStore { prefix: prefix.to_owned() }
-    }
-
-    fn key(&self, id: ReportId) -> String {
-        format!("{}{}", self.prefix, id)
-    }
-
-    /// Every queued report, plus the records that could not be read (kept, never
-    /// deleted, so nothing a volunteer saved disappears because of a bug).
-    pub fn load(&self) -> Result<Loaded, StoreError> {
-        let storage = local_storage()?;
-        let mut loaded = Loaded::default();
-        let len = storage.length().map_err(StoreError::Other)?;
-        for i in 0..len {
-            let Some(key) = storage.key(i).map_err(StoreError::Other)? else { continue };
-            if !key.starts_with(&self.prefix) {
-                continue;
+    /// Opens (creating on first use) the database `name` (tests use their own).
+    pub async fn open(name: &str) -> Result<OutboxStore, StoreError> {
+        let factory = idb::Factory::new().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut request = factory.open(name, Some(VERSION)).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        request.on_upgrade_needed(|event| {
+            use idb::DatabaseEvent;
+            let Ok(db) = event.database() else { return };
+            let existing = db.store_names();
+            for store in [OUTBOX, QUARANTINE] {
+                if !existing.iter().any(|s| s == store) {
+                    // Out-of-line keys: the key is the report id, the value the envelope string.
+                    let _ = db.create_object_store(store, idb::ObjectStoreParams::new());
+                }
             }
-            let raw = storage.get_item(&key).map_err(StoreError::Other)?.unwrap_or_default();
-            match decode(&raw) {
+        });
+        let db = request.await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(OutboxStore { db: db.into() })
+    }
+
+    fn transaction(&self, stores: &[&str], write: bool) -> Result<idb::Transaction, StoreError> {
+        let names: js_sys::Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+        let mode = JsValue::from_str(if write { "readwrite" } else { "readonly" });
+        // `{durability: "strict"}` is behind web-sys's unstable APIs, so the
+        // call is made directly; browsers without it ignore the option.
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"durability".into(), &"strict".into());
+        let open = js_sys::Reflect::get(&self.db, &"transaction".into())
+            .map_err(|e| classify(&e))?
+            .unchecked_into::<js_sys::Function>();
+        open.call3(&self.db, &names, &mode, &options)
+            .map(|t| idb::Transaction::from(t.unchecked_into::<web_sys::IdbTransaction>()))
+            .map_err(|e| classify(&e))
+    }
+
+    /// Waits for a write transaction to reach `complete`: only then is it on disk.
+    async fn finish(transaction: idb::Transaction) -> Result<(), StoreError> {
+        match transaction.await {
+            Ok(idb::TransactionResult::Committed) => Ok(()),
+            Ok(idb::TransactionResult::Aborted) => Err(StoreError::Other("transaction aborted".into())),
+            Err(e) => Err(from_idb(e)),
+        }
+    }
+
+    /// Every queued report. Moves what cannot be read to quarantine, and, on the
+    /// first start after an update, the old localStorage outbox into IndexedDB.
+    pub async fn load(&self) -> Result<Loaded, StoreError> {
+        let migrated = self.migrate_local_storage().await?;
+        let transaction = self.transaction(&[OUTBOX, QUARANTINE], true)?;
+        let outbox = transaction.object_store(OUTBOX).map_err(from_idb)?;
+        let quarantine = transaction.object_store(QUARANTINE).map_err(from_idb)?;
+        let keys = outbox.get_all_keys(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
+        let values = outbox.get_all(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
+        let mut loaded = Loaded { migrated, ..Loaded::default() };
+        for (key, value) in keys.into_iter().zip(values) {
+            let raw = value.as_string().unwrap_or_else(|| format!("{value:?}"));
+            match value.as_string().ok_or_else(|| "not a string".to_owned()).and_then(|s| decode(&s).map_err(|e| e.to_string())) {
                 Ok(entry) => loaded.entries.push(entry),
-                Err(e @ (DecodeError::Malformed(_) | DecodeError::UnknownVersion(_))) => {
-                    loaded.unreadable.push(Unreadable { key, reason: e.to_string() })
+                Err(reason) => {
+                    let key_text = key.as_string().unwrap_or_else(|| format!("{key:?}"));
+                    let record = Quarantined { origin: format!("{OUTBOX}/{key_text}"), raw, reason };
+                    let json = serde_json::to_string(&record).expect("serialises");
+                    // In the same transaction: it is in one store or the other, never neither.
+                    quarantine.put(&JsValue::from_str(&json), Some(&JsValue::from_str(&record.origin))).map_err(from_idb)?;
+                    outbox.delete(idb::Query::Key(key)).map_err(from_idb)?;
                 }
             }
         }
+        let quarantined = quarantine.get_all(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
+        Self::finish(transaction).await?;
+        loaded.quarantined = quarantined
+            .into_iter()
+            .filter_map(|v| v.as_string().and_then(|s| serde_json::from_str(&s).ok()))
+            .collect();
         Ok(loaded)
     }
 
-    /// Writes one entry. Returns only once the browser has accepted the write.
-    pub fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        local_storage()?.set_item(&self.key(entry.report.id), &encode(entry)).map_err(classify_write_error)
+    /// One entry, e.g. after another tab said it changed it.
+    pub async fn get(&self, id: ReportId) -> Result<Option<OutboxEntry>, StoreError> {
+        let transaction = self.transaction(&[OUTBOX], false)?;
+        let store = transaction.object_store(OUTBOX).map_err(from_idb)?;
+        let value = store.get(JsValue::from_str(&id.to_string())).map_err(from_idb)?.await.map_err(from_idb)?;
+        Ok(value.and_then(|v| v.as_string()).and_then(|s| decode(&s).ok()))
     }
 
-    pub fn remove(&self, id: ReportId) -> Result<(), StoreError> {
-        local_storage()?.remove_item(&self.key(id)).map_err(StoreError::Other)
+    /// Writes one entry and returns once it is on disk. A Sent record is final:
+    /// a stale copy from another tab cannot turn it back into Waiting.
+    pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let transaction = self.transaction(&[OUTBOX], true)?;
+        let store = transaction.object_store(OUTBOX).map_err(from_idb)?;
+        let key = JsValue::from_str(&entry.report.id.to_string());
+        if !matches!(entry.delivery, Delivery::Sent { .. }) {
+            let current = store.get(key.clone()).map_err(from_idb)?.await.map_err(from_idb)?;
+            let already_sent = current
+                .and_then(|v| v.as_string())
+                .and_then(|s| decode(&s).ok())
+                .is_some_and(|e| matches!(e.delivery, Delivery::Sent { .. }));
+            if already_sent {
+                return Self::finish(transaction).await;
+            }
+        }
+        store.put(&JsValue::from_str(&encode(entry)), Some(&key)).map_err(from_idb)?;
+        Self::finish(transaction).await
     }
-}
 
-fn local_storage() -> Result<web_sys::Storage, StoreError> {
-    let window = web_sys::window().ok_or_else(|| StoreError::Unavailable(JsValue::from_str("no window")))?;
-    window
-        .local_storage()
-        .map_err(StoreError::Unavailable)?
-        .ok_or_else(|| StoreError::Unavailable(JsValue::from_str("localStorage is null")))
-}
-
-fn classify_write_error(e: JsValue) -> StoreError {
-    let name = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default();
-    if name == "QuotaExceededError" {
-        StoreError::QuotaExceeded(e)
-    } else {
-        StoreError::Other(e)
+    pub async fn remove(&self, id: ReportId) -> Result<(), StoreError> {
+        let transaction = self.transaction(&[OUTBOX], true)?;
+        let store = transaction.object_store(OUTBOX).map_err(from_idb)?;
+        store.delete(idb::Query::Key(JsValue::from_str(&id.to_string()))).map_err(from_idb)?;
+        Self::finish(transaction).await
     }
-}
 
-fn js_error_text(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| format!("{}: {}", String::from(e.name()), String::from(e.message())))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"))
+    /// Moves reports from the first versions' localStorage outbox. IndexedDB is
+    /// written first; the old keys are removed only after that transaction is
+    /// complete, so a crash in between leaves a copy in both (the next start
+    /// skips what IndexedDB already has).
+    async fn migrate_local_storage(&self) -> Result<usize, StoreError> {
+        let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return Ok(0) };
+        let len = storage.length().unwrap_or(0);
+        let mut legacy = Vec::new();
+        for i in 0..len {
+            if let Ok(Some(key)) = storage.key(i) {
+                if let Some(id) = key.strip_prefix(LEGACY_LOCAL_STORAGE_PREFIX) {
+                    let raw = storage.get_item(&key).ok().flatten().unwrap_or_default();
+                    legacy.push((key.clone(), id.to_owned(), raw));
+                }
+            }
+        }
+        if legacy.is_empty() {
+            return Ok(0);
+        }
+        let transaction = self.transaction(&[OUTBOX, QUARANTINE], true)?;
+        let outbox = transaction.object_store(OUTBOX).map_err(from_idb)?;
+        let quarantine = transaction.object_store(QUARANTINE).map_err(from_idb)?;
+        let mut moved = 0;
+        for (key, id, raw) in &legacy {
+            match decode(raw) {
+                Ok(entry) if entry.report.id.to_string() == *id => {
+                    let key = JsValue::from_str(id);
+                    let exists = outbox.get_key(key.clone()).map_err(from_idb)?.await.map_err(from_idb)?.is_some();
+                    if !exists {
+                        outbox.put(&JsValue::from_str(&encode(&entry)), Some(&key)).map_err(from_idb)?;
+                        moved += 1;
+                    }
+                }
+                Ok(_) | Err(_) => {
+                    let reason = decode(raw).err().map(|e| e.to_string()).unwrap_or_else(|| "key and report id differ".into());
+                    let record = Quarantined { origin: format!("localStorage/{key}"), raw: raw.clone(), reason };
+                    let json = serde_json::to_string(&record).expect("serialises");
+                    quarantine.put(&JsValue::from_str(&json), Some(&JsValue::from_str(&record.origin))).map_err(from_idb)?;
+                }
+            }
+        }
+        Self::finish(transaction).await?;
+        for (key, _, _) in &legacy {
+            let _ = storage.remove_item(key);
+        }
+        Ok(moved)
+    }
 }

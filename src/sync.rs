@@ -1,18 +1,37 @@
-//! The sync loop: sends waiting reports one at a time, oldest first, and records
-//! each outcome in the outbox and in storage.
+//! The browser side of syncing: runs pantau-core's [`run_round`] with fetch as
+//! the transport and IndexedDB as storage, decides when to run it, and keeps
+//! several open tabs in step.
 //!
 //! Triggers (wired in [`crate::app`]): app start, the `online` event, the page
-//! becoming visible, the "Kirim sekarang" button, and a backoff timer after a
-//! failure. `navigator.onLine` is never trusted: only a 2xx marks a report sent.
+//! becoming visible, the "Kirim sekarang" button, a save, a change announced by
+//! another tab, and the backoff timer after a failure. `navigator.onLine` is
+//! never trusted: only a 2xx marks a report sent.
+//!
+//! One tab sends at a time: a round runs inside the Web Lock `pantau-sync`
+//! (where the browser has no Web Locks every tab may send, which is safe because
+//! the server stores each report id once). Tabs tell each other about changed
+//! entries on the BroadcastChannel `pantau-outbox`, because IndexedDB fires no
+//! event in other tabs.
 
 use crate::api::{post_report, ApiBase};
-use crate::outbox_store::OutboxStore;
+use crate::outbox_store::{OutboxStore, StoreError};
 use leptos::prelude::*;
-use pantau_core::backoff::Backoff;
-use pantau_core::{Outbox, SendOutcome};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use pantau_core::outbox::OutboxEntry;
+use pantau_core::sync::{run_round, OutboxCell, Persist, Progress, RetryClock, RoundEnd, Transport};
+use pantau_core::{Outbox, Report, ReportId, SendOutcome};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+const LOCK_NAME: &str = "pantau-sync";
+const CHANNEL_NAME: &str = "pantau-outbox";
+/// While another tab holds the lock, look again after this long (that tab may
+/// be in the background, where browsers slow its timers).
+const OTHER_TAB_RECHECK: Duration = Duration::from_secs(15);
 
 /// What the volunteer sees of syncing.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,21 +43,52 @@ pub struct SyncStatus {
     pub last_delivery_ms: Option<f64>,
     /// The server refused our credentials: sending waits for re-enrolment.
     pub paused_unauthorized: bool,
-    pub last_error: Option<String>,
+    /// Another tab is sending.
+    pub other_tab_sending: bool,
+    /// When the next automatic attempt is due (ms since the epoch), after a failure.
+    pub next_attempt_ms: Option<f64>,
 }
 
-#[derive(Clone)]
-pub struct SyncEngine {
-    pub outbox: RwSignal<Outbox>,
-    /// The volunteer's bearer token, once enrolled.
-    pub token: RwSignal<Option<String>>,
-    pub status: RwSignal<SyncStatus>,
-    store: OutboxStore,
-    api: ApiBase,
-    backoff: Backoff,
-    // Shared between the clones held by event listeners and timers. Atomics
-    // rather than Cell so the engine can live inside Leptos views (which want Send).
-    state: Arc<EngineState>,
+/// The outbox as the engine sees it: the reactive signal the screen renders.
+struct SignalOutbox(RwSignal<Outbox>);
+
+impl OutboxCell for SignalOutbox {
+    fn update<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
+        self.0.try_update(f).expect("the outbox signal lives as long as the app")
+    }
+}
+
+struct Http<'a> {
+    api: &'a ApiBase,
+    token: &'a str,
+}
+
+impl Transport for Http<'_> {
+    async fn send(&self, report: &Report) -> SendOutcome {
+        post_report(self.api, self.token, report).await
+    }
+}
+
+/// Persists through IndexedDB and tells the other tabs.
+pub struct Storage<'a> {
+    pub store: &'a OutboxStore,
+    pub channel: Option<&'a web_sys::BroadcastChannel>,
+}
+
+impl Persist for Storage<'_> {
+    type Error = StoreError;
+    async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.store.put(entry).await?;
+        announce(self.channel, entry.report.id);
+        Ok(())
+    }
+}
+
+/// Tells other tabs that this report's stored entry changed.
+pub fn announce(channel: Option<&web_sys::BroadcastChannel>, id: ReportId) {
+    if let Some(channel) = channel {
+        let _ = channel.post_message(&JsValue::from_str(&id.to_string()));
+    }
 }
 
 #[derive(Default)]
@@ -46,25 +96,45 @@ struct EngineState {
     running: AtomicBool,
     /// A trigger arrived while running: go round once more when done.
     again: AtomicBool,
-    failures: AtomicU32,
     timer: Mutex<Option<TimeoutHandle>>,
+    clock: Mutex<RetryClock>,
+}
+
+/// Cheap to clone; every clone drives the same engine.
+#[derive(Clone)]
+pub struct SyncEngine {
+    pub outbox: RwSignal<Outbox>,
+    /// The volunteer's bearer token, once enrolled.
+    pub token: RwSignal<Option<String>>,
+    pub status: RwSignal<SyncStatus>,
+    /// Set while a round is sending, for "3 dari 10 terkirim".
+    pub progress: RwSignal<Option<Progress>>,
+    /// Set once the database is open; nothing is sent before.
+    pub store: StoredValue<Option<OutboxStore>, LocalStorage>,
+    pub channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
+    api: ApiBase,
+    state: Arc<EngineState>,
 }
 
 impl SyncEngine {
-    pub fn new(outbox: RwSignal<Outbox>, token: RwSignal<Option<String>>, store: OutboxStore, api: ApiBase) -> SyncEngine {
+    pub fn new(outbox: RwSignal<Outbox>, token: RwSignal<Option<String>>, api: ApiBase) -> SyncEngine {
         SyncEngine {
             outbox,
             token,
             status: RwSignal::new(SyncStatus::default()),
-            store,
+            progress: RwSignal::new(None),
+            store: StoredValue::new_local(None),
+            channel: StoredValue::new_local(web_sys::BroadcastChannel::new(CHANNEL_NAME).ok()),
             api,
-            backoff: Backoff::default(),
             state: Arc::default(),
         }
     }
 
     /// Starts a round unless one is running (then it runs again afterwards).
     pub fn trigger(&self) {
+        if self.store.with_value(Option::is_none) {
+            return;
+        }
         if self.state.running.swap(true, Ordering::SeqCst) {
             self.state.again.store(true, Ordering::SeqCst);
             return;
@@ -72,60 +142,128 @@ impl SyncEngine {
         if let Some(timer) = self.state.timer.lock().expect("single-threaded").take() {
             timer.clear();
         }
-        self.status.update(|s| s.running = true);
+        self.status.update(|s| {
+            s.running = true;
+            s.next_attempt_ms = None;
+        });
         let engine = self.clone();
         leptos::task::spawn_local(async move { engine.run().await });
     }
 
     async fn run(self) {
-        let mut retry_in = None;
         let token = self.token.get_untracked();
         self.status.update(|s| s.not_enrolled = token.is_none());
-        while let Some(id) = self.outbox.with_untracked(|o| o.next_waiting()) {
+        let next = match token {
             // Without a token every send would be a 401: wait for enrolment,
             // which triggers a new round.
-            let Some(token) = token.as_deref() else { break };
-            let Some(report) = self.outbox.try_update(|o| o.start_send(id)).flatten() else { break };
-            let outcome = post_report(&self.api, token, &report).await;
-            let entry = self.outbox.try_update(|o| o.finish_send(id, outcome.clone()).cloned()).flatten();
-            if let Some(entry) = entry {
-                // If this write fails the stored copy still says Waiting; the next
-                // start resends it and the server answers with the same receipt.
-                if let Err(e) = self.store.put(&entry) {
-                    leptos::logging::error!("outbox write after send failed: {e}");
+            None => None,
+            Some(token) => {
+                let engine = self.clone();
+                let round = with_sync_lock(move || async move { engine.round(&token).await }).await;
+                match round {
+                    Some(end) => {
+                        self.status.update(|s| s.other_tab_sending = false);
+                        let random = js_sys::Math::random();
+                        self.state.clock.lock().expect("single-threaded").after(&end, random)
+                    }
+                    None => {
+                        self.status.update(|s| s.other_tab_sending = true);
+                        Some(OTHER_TAB_RECHECK.as_millis() as u64)
+                    }
                 }
             }
-            match outcome {
-                SendOutcome::Delivered(_) => {
-                    self.state.failures.store(0, Ordering::SeqCst);
-                    self.status.update(|s| {
-                        s.last_delivery_ms = Some(js_sys::Date::now());
-                        s.last_error = None;
-                        s.paused_unauthorized = false;
-                    });
-                }
-                SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => {}
-                SendOutcome::Unauthorized => {
-                    self.status.update(|s| s.paused_unauthorized = true);
-                    break;
-                }
-                SendOutcome::RetryLater { reason, retry_after_ms } => {
-                    let failures = self.state.failures.load(Ordering::SeqCst).saturating_add(1);
-                    self.state.failures.store(failures, Ordering::SeqCst);
-                    self.status.update(|s| s.last_error = Some(reason));
-                    retry_in = Some(self.backoff.delay_ms(failures, js_sys::Math::random(), retry_after_ms));
-                    break;
-                }
-            }
-        }
+        };
+        self.progress.set(None);
         self.state.running.store(false, Ordering::SeqCst);
         self.status.update(|s| s.running = false);
         if self.state.again.swap(false, Ordering::SeqCst) {
             self.trigger();
-        } else if let Some(ms) = retry_in {
+        } else if let Some(ms) = next {
             let engine = self.clone();
-            let timer = set_timeout_with_handle(move || engine.trigger(), Duration::from_millis(ms.max(250)));
+            let delay = Duration::from_millis(ms.max(250));
+            self.status.update(|s| s.next_attempt_ms = Some(js_sys::Date::now() + delay.as_millis() as f64));
+            let timer = set_timeout_with_handle(move || engine.trigger(), delay);
             *self.state.timer.lock().expect("single-threaded") = timer.ok();
         }
+    }
+
+    async fn round(&self, token: &str) -> RoundEnd {
+        let Some(store) = self.store.get_value() else { return RoundEnd::Drained };
+        let channel = self.channel.get_value();
+        let storage = Storage { store: &store, channel: channel.as_ref() };
+        let transport = Http { api: &self.api, token };
+        let progress = self.progress;
+        let status = self.status;
+        let mut delivered_before = 0;
+        let end = run_round(&SignalOutbox(self.outbox), &transport, &storage, |p| {
+            if p.delivered > delivered_before {
+                status.update(|s| s.last_delivery_ms = Some(js_sys::Date::now()));
+            }
+            delivered_before = p.delivered;
+            progress.set((p.total > 0).then_some(p));
+        })
+        .await;
+        self.status.update(|s| s.paused_unauthorized = end == RoundEnd::Unauthorized);
+        end
+    }
+
+    /// Listens for other tabs' changes and takes them into this tab's outbox.
+    pub fn listen_to_other_tabs(&self) {
+        let Some(channel) = self.channel.get_value() else { return };
+        let engine = self.clone();
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(id) = event.data().as_string().and_then(|s| s.parse::<ReportId>().ok()) else { return };
+            let engine = engine.clone();
+            leptos::task::spawn_local(async move {
+                let Some(store) = engine.store.get_value() else { return };
+                match store.get(id).await {
+                    Ok(Some(entry)) => engine.outbox.update(|o| o.absorb(entry)),
+                    Ok(None) => {
+                        let _ = engine.outbox.try_update(|o| o.clear(id));
+                    }
+                    Err(e) => leptos::logging::error!("reading a report another tab changed: {e}"),
+                }
+                engine.trigger();
+            });
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // The listener lives as long as the page.
+        on_message.forget();
+    }
+}
+
+/// Runs `f` holding the Web Lock `pantau-sync`, or returns None at once if
+/// another tab holds it. Without Web Locks, runs `f` directly.
+async fn with_sync_lock<F, Fut, T>(f: F) -> Option<T>
+where
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = T> + 'static,
+    T: 'static,
+{
+    let navigator = window().navigator();
+    let locks = js_sys::Reflect::get(&navigator, &"locks".into()).ok().filter(|l| !l.is_undefined() && !l.is_null());
+    let Some(locks) = locks else { return Some(f().await) };
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()).map(|r| r.unchecked_into::<js_sys::Function>()) else {
+        return Some(f().await);
+    };
+    let slot: Rc<RefCell<Option<T>>> = Rc::default();
+    let result = slot.clone();
+    let callback = Closure::once_into_js(move |lock: JsValue| -> js_sys::Promise {
+        if lock.is_null() {
+            return js_sys::Promise::resolve(&JsValue::NULL);
+        }
+        wasm_bindgen_futures::future_to_promise(async move {
+            *result.borrow_mut() = Some(f().await);
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    match request.call3(&locks, &LOCK_NAME.into(), &options, &callback) {
+        Ok(promise) => {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise.unchecked_into::<js_sys::Promise>()).await;
+            slot.borrow_mut().take()
+        }
+        Err(_) => None,
     }
 }

@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 use pantau::api::{post_report, ApiBase};
-use pantau::outbox_store::{OutboxStore, StoreError};
+use pantau::outbox_store::{classify, OutboxStore, StoreError, LEGACY_LOCAL_STORAGE_PREFIX};
 use pantau_core::outbox::{Delivery, OutboxEntry};
 use pantau_core::{Report, ReportBody, ReportId, SendOutcome};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -31,68 +31,108 @@ fn waiting(report: Report) -> OutboxEntry {
     OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } }
 }
 
+/// A fresh database per test, so tests do not see each other's reports.
+async fn fresh_store(name: &str) -> OutboxStore {
+    let name = format!("test-{name}-{}", uuid::Uuid::new_v4());
+    OutboxStore::open(&name).await.unwrap()
+}
+
+fn sent(report: Report, seq: i64) -> OutboxEntry {
+    let receipt = pantau_core::Receipt { id: report.id, received_at: time::macros::datetime!(2026-02-14 10:05 UTC), seq };
+    OutboxEntry { report, delivery: Delivery::Sent { receipt } }
+}
+
 #[wasm_bindgen_test]
-fn stored_entries_load_back_and_other_keys_are_ignored() {
+async fn stored_entries_load_back_and_removal_is_kept() {
     storage().clear().unwrap();
-    let store = OutboxStore::with_prefix("test.roundtrip.");
+    let store = fresh_store("roundtrip").await;
     let entries = [waiting(report("satu")), waiting(report("dua"))];
     for e in &entries {
-        store.put(e).unwrap();
+        store.put(e).await.unwrap();
     }
-    storage().set_item("test.other", "not an outbox record").unwrap();
-
-    let mut loaded = store.load().unwrap();
-    assert!(loaded.unreadable.is_empty());
+    let mut loaded = store.load().await.unwrap();
+    assert!(loaded.quarantined.is_empty());
     loaded.entries.sort_by_key(|e| e.report.summary().to_owned());
     let mut expected = entries.to_vec();
     expected.sort_by_key(|e| e.report.summary().to_owned());
     assert_eq!(loaded.entries, expected);
 
-    store.remove(entries[0].report.id).unwrap();
-    assert_eq!(store.load().unwrap().entries.len(), 1);
+    store.remove(entries[0].report.id).await.unwrap();
+    assert_eq!(store.load().await.unwrap().entries, vec![entries[1].clone()]);
+    assert_eq!(store.get(entries[1].report.id).await.unwrap(), Some(entries[1].clone()));
 }
 
 #[wasm_bindgen_test]
-fn an_unreadable_record_is_reported_and_left_in_place() {
-    storage().clear().unwrap();
-    let store = OutboxStore::with_prefix("test.corrupt.");
-    store.put(&waiting(report("baik"))).unwrap();
-    storage().set_item("test.corrupt.broken", "{\"v\":1,\"entry\":{\"report\":42}}").unwrap();
-    storage().set_item("test.corrupt.future", "{\"v\":99,\"entry\":{}}").unwrap();
-
-    let loaded = store.load().unwrap();
-    assert_eq!(loaded.entries.len(), 1);
-    let mut keys: Vec<_> = loaded.unreadable.iter().map(|u| u.key.as_str()).collect();
-    keys.sort();
-    assert_eq!(keys, ["test.corrupt.broken", "test.corrupt.future"]);
-    assert_eq!(storage().get_item("test.corrupt.broken").unwrap().as_deref(), Some("{\"v\":1,\"entry\":{\"report\":42}}"));
+async fn a_sent_record_is_never_turned_back_into_waiting() {
+    let store = fresh_store("final").await;
+    let r = report("sudah terkirim");
+    store.put(&sent(r.clone(), 3)).await.unwrap();
+    // A stale copy from another tab arrives later.
+    store.put(&waiting(r.clone())).await.unwrap();
+    assert_eq!(store.get(r.id).await.unwrap(), Some(sent(r, 3)));
 }
 
 #[wasm_bindgen_test]
-fn a_full_storage_is_a_quota_error_and_earlier_reports_stay_intact() {
+async fn the_old_local_storage_outbox_moves_into_indexeddb_and_unreadable_records_are_quarantined() {
     storage().clear().unwrap();
-    let store = OutboxStore::with_prefix("test.quota.");
-    let earlier = waiting(report("sebelum penuh"));
-    store.put(&earlier).unwrap();
+    let legacy = waiting(report("dari versi lama"));
+    let legacy_key = format!("{LEGACY_LOCAL_STORAGE_PREFIX}{}", legacy.report.id);
+    storage().set_item(&legacy_key, &pantau_core::outbox::encode(&legacy)).unwrap();
+    let broken_key = format!("{LEGACY_LOCAL_STORAGE_PREFIX}rusak");
+    storage().set_item(&broken_key, "{\"v\":1,\"entry\":{\"report\":42}}").unwrap();
+    storage().set_item("pantau.draft", "{\"tps\":\"\",\"text\":\"x\"}").unwrap();
 
-    // Fill localStorage until the browser refuses, largest chunks first.
-    let mut chunk = "x".repeat(1 << 20);
-    let mut n = 0;
-    while !chunk.is_empty() {
-        if storage().set_item(&format!("filler.{n}"), &chunk).is_err() {
-            chunk.truncate(chunk.len() / 2);
-        }
-        n += 1;
-    }
+    let store = fresh_store("migrate").await;
+    let loaded = store.load().await.unwrap();
+    assert_eq!(loaded.migrated, 1);
+    assert_eq!(loaded.entries, vec![legacy.clone()]);
+    assert_eq!(loaded.quarantined.len(), 1);
+    assert_eq!(loaded.quarantined[0].origin, format!("localStorage/{broken_key}"));
+    assert_eq!(loaded.quarantined[0].raw, "{\"v\":1,\"entry\":{\"report\":42}}", "kept exactly as found");
+    // The old keys are gone only now that IndexedDB has them; other keys are untouched.
+    assert_eq!(storage().get_item(&legacy_key).unwrap(), None);
+    assert!(storage().get_item("pantau.draft").unwrap().is_some());
 
-    let result = store.put(&waiting(report(&"laporan besar ".repeat(200))));
-    let filled = (0..n).map(|i| format!("filler.{i}")).collect::<Vec<_>>();
-    for key in &filled {
-        storage().remove_item(key).unwrap();
-    }
-    assert!(matches!(result, Err(StoreError::QuotaExceeded(_))), "{result:?}");
-    assert!(result.unwrap_err().to_string().contains("penuh"));
-    assert_eq!(store.load().unwrap().entries, vec![earlier]);
+    // A second start neither duplicates nor loses anything.
+    let again = store.load().await.unwrap();
+    assert_eq!((again.migrated, again.entries.len(), again.quarantined.len()), (0, 1, 1));
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_indexeddb_record_moves_to_quarantine_and_is_kept() {
+    let name = format!("test-corrupt-{}", uuid::Uuid::new_v4());
+    let store = OutboxStore::open(&name).await.unwrap();
+    let good = waiting(report("baik"));
+    store.put(&good).await.unwrap();
+    write_raw_record(&name, "rusak", "{\"v\":99,\"entry\":{}}").await;
+
+    let loaded = store.load().await.unwrap();
+    assert_eq!(loaded.entries, vec![good]);
+    assert_eq!(loaded.quarantined.len(), 1);
+    assert_eq!(loaded.quarantined[0].origin, "outbox/rusak");
+    assert!(loaded.quarantined[0].reason.contains("version 99"), "{}", loaded.quarantined[0].reason);
+    assert_eq!(loaded.quarantined[0].raw, "{\"v\":99,\"entry\":{}}");
+}
+
+/// Writes a record behind the store's back, as an older or broken version might have.
+async fn write_raw_record(database: &str, key: &str, value: &str) {
+    let factory = idb::Factory::new().unwrap();
+    let db = factory.open(database, None).unwrap().await.unwrap();
+    let tx = db.transaction(&["outbox"], idb::TransactionMode::ReadWrite).unwrap();
+    let store = tx.object_store("outbox").unwrap();
+    store.put(&JsValue::from_str(value), Some(&JsValue::from_str(key))).unwrap().await.unwrap();
+    tx.await.unwrap();
+    db.close();
+}
+
+#[wasm_bindgen_test]
+fn a_full_disk_is_recognised_by_its_dom_name() {
+    let full = web_sys::DomException::new_with_message_and_name("no space", "QuotaExceededError").unwrap();
+    assert!(matches!(classify(&full.into()), StoreError::QuotaExceeded(_)));
+    let other = web_sys::DomException::new_with_message_and_name("closing", "InvalidStateError").unwrap();
+    let other = classify(&other.into());
+    assert!(matches!(&other, StoreError::Other(m) if m.contains("InvalidStateError")), "{other:?}");
+    assert!(StoreError::QuotaExceeded(String::new()).to_string().contains("penuh"));
 }
 
 #[wasm_bindgen_test]
@@ -146,10 +186,20 @@ async fn saving_the_form_lists_the_report_as_waiting_and_keeps_it_in_storage() {
     storage().clear().unwrap();
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("section").unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
     document.body().unwrap().append_child(&root).unwrap();
-    let _mounted = leptos::mount::mount_to(root.clone().unchecked_into(), || {
-        view! { <pantau::App api=ApiBase(UNREACHABLE.into())/> }
+    let app_database = database.clone();
+    let _mounted = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
+        view! { <pantau::App api=ApiBase(UNREACHABLE.into()) database=app_database.clone()/> }
     });
+
+    // Saving is possible once the database is open.
+    for _ in 0..100 {
+        if !by_selector(&root, "[data-testid=save]").unchecked_into::<web_sys::HtmlButtonElement>().disabled() {
+            break;
+        }
+        sleep_ms(20).await;
+    }
 
     // An invalid TPS is refused with a message that names the problem, and nothing is queued.
     type_into(&root, "#tps", "12345");
@@ -161,10 +211,15 @@ async fn saving_the_form_lists_the_report_as_waiting_and_keeps_it_in_storage() {
 
     type_into(&root, "#tps", "6471011001 12");
     click(&root, "[data-testid=save]");
-    leptos::task::tick().await;
+    // "Tersimpan" only once IndexedDB has completed the write.
+    for _ in 0..100 {
+        if by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan") {
+            break;
+        }
+        sleep_ms(20).await;
+    }
 
     // Saving triggers a send at once; with no connection it falls back to waiting.
-    let item = by_selector(&root, "[data-testid=outbox] li");
     let state = || by_selector(&root, "[data-testid=outbox] li").get_attribute("data-state").unwrap_or_default();
     assert!(["waiting", "sending"].contains(&state().as_str()), "{}", state());
     for _ in 0..100 {
@@ -182,7 +237,7 @@ async fn saving_the_form_lists_the_report_as_waiting_and_keeps_it_in_storage() {
     assert_eq!(by_selector(&root, "#observation").unchecked_into::<web_sys::HtmlTextAreaElement>().value(), "");
     assert_eq!(by_selector(&root, "#tps").unchecked_into::<web_sys::HtmlInputElement>().value(), "6471011001-012");
 
-    let stored = OutboxStore::default().load().unwrap().entries;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].report.summary(), "Pemilih tidak diberi tinta");
     assert_eq!(item.get_attribute("data-report-id"), Some(stored[0].report.id.to_string()));

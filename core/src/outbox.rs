@@ -213,6 +213,29 @@ impl Outbox {
             .collect()
     }
 
+    /// Takes in an entry another tab wrote to storage. A report in flight here
+    /// keeps its local state unless the stored one is already Sent (the server's
+    /// word wins); otherwise the stored copy replaces the local one.
+    pub fn absorb(&mut self, stored: OutboxEntry) {
+        match self.entries.iter().position(|e| e.report.id == stored.report.id) {
+            None => {
+                let at = self
+                    .entries
+                    .partition_point(|e| (e.report.created_at, e.report.id) < (stored.report.created_at, stored.report.id));
+                self.entries.insert(at, stored);
+            }
+            Some(at) => {
+                let local = &mut self.entries[at];
+                let local_final = matches!(local.delivery, Delivery::Sent { .. });
+                let stored_sent = matches!(stored.delivery, Delivery::Sent { .. });
+                let in_flight = matches!(local.delivery, Delivery::Sending { .. });
+                if stored_sent || (!local_final && !in_flight) {
+                    *local = stored;
+                }
+            }
+        }
+    }
+
     /// How far the current drain has come, for "3 dari 10 terkirim".
     pub fn pending(&self) -> usize {
         let c = self.counts();
@@ -348,6 +371,23 @@ mod tests {
         outbox.start_send(report(1).id);
         let reloaded = Outbox::from_entries(outbox.entries().to_vec());
         assert_eq!(reloaded.next_waiting(), Some(report(1).id));
+    }
+
+    #[test]
+    fn entries_from_other_tabs_are_merged_without_losing_a_receipt() {
+        let mut outbox = Outbox::default();
+        outbox.save(report(2)).unwrap();
+        // A report saved in another tab arrives, and sorts by creation time.
+        outbox.absorb(OutboxEntry { report: report(1), delivery: Delivery::Waiting { attempts: 0, last_error: None } });
+        assert_eq!(outbox.entries()[0].report.id, report(1).id);
+        // The other tab sent report 2: its receipt wins even while it is in flight here.
+        outbox.start_send(report(2).id);
+        let sent = OutboxEntry { report: report(2), delivery: Delivery::Sent { receipt: receipt(report(2).id, 5) } };
+        outbox.absorb(sent.clone());
+        assert_eq!(outbox.get(report(2).id), Some(&sent));
+        // A stale Waiting copy never undoes a Sent one.
+        outbox.absorb(OutboxEntry { report: report(2), delivery: Delivery::Waiting { attempts: 0, last_error: None } });
+        assert_eq!(outbox.get(report(2).id), Some(&sent));
     }
 
     #[test]
