@@ -161,7 +161,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
             let checked = match editing.get_untracked() {
                 Some(_) => next.edit_rejected(report).map(Clone::clone).map_err(|e| match e {
                     EditError::Invalid(errors) => invalid(&errors),
-                    other => FormMessage::NotSaved(format!("{other:?}")),
+                    EditError::NotFound(_) | EditError::NotEditable(_) => FormMessage::NotSaved(t::NOT_EDITABLE.to_owned()),
                 }),
                 None => next.save(report).map(Clone::clone).map_err(|e| match e {
                     SaveError::Invalid(errors) => invalid(&errors),
@@ -341,7 +341,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
                 <ul class="outbox" data-testid="outbox">
                     <For
                         each=move || outbox.with(|o| o.entries().iter().rev().cloned().collect::<Vec<_>>())
-                        key=|entry| (entry.report.id, format!("{:?}", entry.delivery))
+                        key=|entry| (entry.report.id, delivery_key(&entry.delivery))
                         children=move |entry| view! { <OutboxItem entry on_edit=edit/> }
                     />
                 </ul>
@@ -470,8 +470,21 @@ fn normalised_tps(typed: &str) -> String {
     pantau_core::TpsCode::parse(typed).map(|t| t.to_string()).unwrap_or_else(|_| typed.trim().to_owned())
 }
 
+/// "1,5 MB", written with integers: float formatting costs kilobytes of wasm.
 fn megabytes(bytes: f64) -> String {
-    format!("{:.1} MB", bytes / 1_000_000.0).replace('.', ",")
+    let tenths = (bytes / 100_000.0).round() as u64;
+    format!("{},{} MB", tenths / 10, tenths % 10)
+}
+
+/// Changes whenever an entry's state does, so `<For>` redraws that row.
+fn delivery_key(delivery: &Delivery) -> (u8, u32) {
+    match delivery {
+        Delivery::Waiting { attempts, .. } => (0, *attempts),
+        Delivery::Sending { attempts } => (1, *attempts),
+        Delivery::Sent { .. } => (2, 0),
+        Delivery::Rejected { .. } => (3, 0),
+        Delivery::Conflict { .. } => (4, 0),
+    }
 }
 
 fn now() -> OffsetDateTime {

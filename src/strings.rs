@@ -50,3 +50,4 @@ pub const STORAGE_UNKNOWN: &str = "Status penyimpanan tidak diketahui.";
 pub const STORAGE_USED: &str = "Terpakai";
 pub const TRIED: &str = "Dicoba";
 pub const EDIT: &str = "Perbaiki";
+pub const NOT_EDITABLE: &str = "Laporan ini tidak bisa diubah lagi.";
