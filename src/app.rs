@@ -216,7 +216,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
         move |_| {
             let Some(store) = engine.store.get_value() else { return };
             let sent: Vec<ReportId> =
-                outbox.with_untracked(|o| o.entries().iter().filter(|e| e.receipt().is_some()).map(|e| e.report.id).collect());
+                outbox.with_untracked(|o| o.entries().filter(|e| e.receipt().is_some()).map(|e| e.report.id).collect());
             let engine = engine.clone();
             leptos::task::spawn_local(async move {
                 for id in sent {
@@ -335,12 +335,12 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
 
             <section>
                 <h2>{t::OUTBOX_HEADING}</h2>
-                <Show when=move || outbox.with(|o| o.entries().is_empty())>
+                <Show when=move || outbox.with(|o| o.is_empty())>
                     <p class="muted">{t::OUTBOX_EMPTY}</p>
                 </Show>
                 <ul class="outbox" data-testid="outbox">
                     <For
-                        each=move || outbox.with(|o| o.entries().iter().rev().cloned().collect::<Vec<_>>())
+                        each=move || outbox.with(|o| o.entries().rev().cloned().collect::<Vec<_>>())
                         key=|entry| (entry.report.id, delivery_key(&entry.delivery))
                         children=move |entry| view! { <OutboxItem entry on_edit=edit/> }
                     />

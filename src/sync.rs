@@ -17,7 +17,7 @@ use crate::api::{post_report, ApiBase};
 use crate::outbox_store::{OutboxStore, StoreError};
 use leptos::prelude::*;
 use pantau_core::outbox::OutboxEntry;
-use pantau_core::sync::{run_round, OutboxCell, Persist, Progress, RetryClock, RoundEnd, Transport};
+use pantau_core::sync::{run_round, OutboxCell, Persist, Progress, RetryClock, RoundEnd, Transport, IN_FLIGHT};
 use pantau_core::{Outbox, Report, ReportId, SendOutcome};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -195,7 +195,7 @@ impl SyncEngine {
         let progress = self.progress;
         let status = self.status;
         let mut delivered_before = 0;
-        let end = run_round(&SignalOutbox(self.outbox), &transport, &storage, |p| {
+        let end = run_round(&SignalOutbox(self.outbox), &transport, &storage, IN_FLIGHT, |p| {
             if p.delivered > delivered_before {
                 status.update(|s| s.last_delivery_ms = Some(js_sys::Date::now()));
             }

@@ -16,6 +16,7 @@ use crate::protocol::{Problem, Receipt, SendOutcome};
 use crate::report::{Report, ReportId};
 use crate::validation::FieldError;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a queued report is in its journey to the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,75 +79,126 @@ pub struct Counts {
     pub conflict: usize,
 }
 
-/// All queued reports, oldest first.
+/// Where an entry sits in the outbox: oldest first, ties broken by id.
+type Order = (time::OffsetDateTime, ReportId);
+
+fn order(report: &Report) -> Order {
+    (report.created_at, report.id)
+}
+
+/// All queued reports, oldest first. Every operation is O(log n), so saving or
+/// sending costs the same with 1,000 reports queued as with none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outbox {
-    entries: Vec<OutboxEntry>,
+    entries: BTreeMap<Order, OutboxEntry>,
+    by_id: BTreeMap<ReportId, Order>,
+    waiting: BTreeSet<Order>,
+    counts: Counts,
+}
+
+impl Counts {
+    fn add(&mut self, delivery: &Delivery, by: isize) {
+        let slot = match delivery {
+            Delivery::Waiting { .. } => &mut self.waiting,
+            Delivery::Sending { .. } => &mut self.sending,
+            Delivery::Sent { .. } => &mut self.sent,
+            Delivery::Rejected { .. } => &mut self.rejected,
+            Delivery::Conflict { .. } => &mut self.conflict,
+        };
+        *slot = slot.checked_add_signed(by).expect("counts stay in step with entries");
+    }
 }
 
 impl Outbox {
     /// Rebuilds the outbox from storage. Entries caught mid-send become Waiting.
-    pub fn from_entries(mut entries: Vec<OutboxEntry>) -> Outbox {
-        for entry in &mut entries {
+    pub fn from_entries(entries: Vec<OutboxEntry>) -> Outbox {
+        let mut outbox = Outbox::default();
+        for mut entry in entries {
             if let Delivery::Sending { attempts } = entry.delivery {
                 entry.delivery = Delivery::Waiting { attempts, last_error: None };
             }
+            outbox.insert(entry);
         }
-        entries.sort_by(|a, b| (a.report.created_at, a.report.id).cmp(&(b.report.created_at, b.report.id)));
-        Outbox { entries }
+        outbox
     }
 
-    pub fn entries(&self) -> &[OutboxEntry] {
-        &self.entries
+    /// Adds or replaces an entry, keeping the indexes in step.
+    fn insert(&mut self, entry: OutboxEntry) {
+        if let Some(old) = self.by_id.get(&entry.report.id).copied() {
+            self.remove_at(old);
+        }
+        let key = order(&entry.report);
+        self.counts.add(&entry.delivery, 1);
+        if entry.is_waiting() {
+            self.waiting.insert(key);
+        }
+        self.by_id.insert(entry.report.id, key);
+        self.entries.insert(key, entry);
+    }
+
+    fn remove_at(&mut self, key: Order) -> Option<OutboxEntry> {
+        let entry = self.entries.remove(&key)?;
+        self.counts.add(&entry.delivery, -1);
+        self.waiting.remove(&key);
+        self.by_id.remove(&entry.report.id);
+        Some(entry)
+    }
+
+    fn set_delivery(&mut self, key: Order, delivery: Delivery) -> Option<&OutboxEntry> {
+        let entry = self.entries.get_mut(&key)?;
+        self.counts.add(&entry.delivery, -1);
+        self.counts.add(&delivery, 1);
+        if matches!(delivery, Delivery::Waiting { .. }) {
+            self.waiting.insert(key);
+        } else {
+            self.waiting.remove(&key);
+        }
+        entry.delivery = delivery;
+        Some(entry)
+    }
+
+    /// Oldest first.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &OutboxEntry> {
+        self.entries.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     pub fn get(&self, id: ReportId) -> Option<&OutboxEntry> {
-        self.entries.iter().find(|e| e.report.id == id)
-    }
-
-    fn get_mut(&mut self, id: ReportId) -> Option<&mut OutboxEntry> {
-        self.entries.iter_mut().find(|e| e.report.id == id)
+        self.by_id.get(&id).and_then(|key| self.entries.get(key))
     }
 
     pub fn counts(&self) -> Counts {
-        let mut c = Counts::default();
-        for e in &self.entries {
-            match e.delivery {
-                Delivery::Waiting { .. } => c.waiting += 1,
-                Delivery::Sending { .. } => c.sending += 1,
-                Delivery::Sent { .. } => c.sent += 1,
-                Delivery::Rejected { .. } => c.rejected += 1,
-                Delivery::Conflict { .. } => c.conflict += 1,
-            }
-        }
-        c
+        self.counts
     }
 
     /// Queues a valid report as Waiting, and returns the entry to persist.
     pub fn save(&mut self, report: Report) -> Result<&OutboxEntry, SaveError> {
         report.validate().map_err(SaveError::Invalid)?;
-        if self.get(report.id).is_some() {
+        if self.by_id.contains_key(&report.id) {
             return Err(SaveError::AlreadySaved(report.id));
         }
-        self.entries.push(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } });
-        Ok(self.entries.last().expect("just pushed"))
+        let key = order(&report);
+        self.insert(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } });
+        Ok(&self.entries[&key])
     }
 
     /// The oldest report waiting to be sent.
     pub fn next_waiting(&self) -> Option<ReportId> {
-        self.entries.iter().find(|e| e.is_waiting()).map(|e| e.report.id)
+        self.waiting.first().map(|(_, id)| *id)
     }
 
     /// Marks a Waiting report as in flight and returns it to send.
     pub fn start_send(&mut self, id: ReportId) -> Option<Report> {
-        let entry = self.get_mut(id)?;
-        match entry.delivery {
-            Delivery::Waiting { attempts, .. } => {
-                entry.delivery = Delivery::Sending { attempts };
-                Some(entry.report.clone())
-            }
-            _ => None,
-        }
+        let key = *self.by_id.get(&id)?;
+        let Delivery::Waiting { attempts, .. } = self.entries[&key].delivery else { return None };
+        self.set_delivery(key, Delivery::Sending { attempts }).map(|e| e.report.clone())
     }
 
     /// Applies the outcome of a send and returns the entry to persist. Outcomes
@@ -154,61 +206,55 @@ impl Outbox {
     /// ignored, except a delivery, which is always recorded: it is the server's
     /// word and the receipt is the same for every repeat.
     pub fn finish_send(&mut self, id: ReportId, outcome: SendOutcome) -> Option<&OutboxEntry> {
-        let entry = self.get_mut(id)?;
-        let attempts = match entry.delivery {
-            Delivery::Sending { attempts } | Delivery::Waiting { attempts, .. } => attempts,
-            Delivery::Sent { .. } | Delivery::Rejected { .. } | Delivery::Conflict { .. } => {
-                return None;
-            }
+        let key = *self.by_id.get(&id)?;
+        let current = &self.entries[&key].delivery;
+        let attempts = match current {
+            Delivery::Sending { attempts } | Delivery::Waiting { attempts, .. } => *attempts,
+            Delivery::Sent { .. } | Delivery::Rejected { .. } | Delivery::Conflict { .. } => return None,
         };
-        if !matches!(entry.delivery, Delivery::Sending { .. }) && !matches!(outcome, SendOutcome::Delivered(_)) {
+        if !matches!(current, Delivery::Sending { .. }) && !matches!(outcome, SendOutcome::Delivered(_)) {
             return None;
         }
-        entry.delivery = match outcome {
+        let delivery = match outcome {
             SendOutcome::Delivered(receipt) => Delivery::Sent { receipt },
             SendOutcome::RetryLater { reason, .. } => {
                 Delivery::Waiting { attempts: attempts.saturating_add(1), last_error: Some(reason) }
             }
-            SendOutcome::Unauthorized => {
-                Delivery::Waiting { attempts, last_error: Some("unauthorized".into()) }
-            }
+            SendOutcome::Unauthorized => Delivery::Waiting { attempts, last_error: Some("unauthorized".into()) },
             SendOutcome::Rejected(problem) => Delivery::Rejected { problem },
             SendOutcome::Conflict(problem) => Delivery::Conflict { problem },
         };
-        Some(entry)
+        self.set_delivery(key, delivery)
     }
 
     /// Removes a Sent report (the volunteer cleared it, or it aged out).
     pub fn clear(&mut self, id: ReportId) -> Result<OutboxEntry, ClearError> {
-        let at = self.entries.iter().position(|e| e.report.id == id).ok_or(ClearError::NotFound(id))?;
-        if self.entries[at].receipt().is_none() {
+        let key = *self.by_id.get(&id).ok_or(ClearError::NotFound(id))?;
+        if self.entries[&key].receipt().is_none() {
             return Err(ClearError::NotSent(id));
         }
-        Ok(self.entries.remove(at))
+        Ok(self.remove_at(key).expect("indexed entries exist"))
     }
-}
 
-impl Outbox {
     /// A refused report, corrected by the volunteer, goes back in the queue under
     /// the same id (the server stored nothing for it). Only Rejected reports can
     /// be edited: a sent report is final, and a conflict would only repeat.
     pub fn edit_rejected(&mut self, report: Report) -> Result<&OutboxEntry, EditError> {
         report.validate().map_err(EditError::Invalid)?;
-        let entry = self.get_mut(report.id).ok_or(EditError::NotFound(report.id))?;
-        if !matches!(entry.delivery, Delivery::Rejected { .. }) {
+        let key = *self.by_id.get(&report.id).ok_or(EditError::NotFound(report.id))?;
+        if !matches!(self.entries[&key].delivery, Delivery::Rejected { .. }) {
             return Err(EditError::NotEditable(report.id));
         }
-        entry.report = report;
-        entry.delivery = Delivery::Waiting { attempts: 0, last_error: None };
-        Ok(entry)
+        let new_key = order(&report);
+        self.insert(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } });
+        Ok(&self.entries[&new_key])
     }
 
     /// Sent reports older than `keep` (by the server's receipt time), which the
     /// outbox may now forget. The caller removes them from storage, then calls
     /// [`Outbox::clear`] for each.
     pub fn expired_sent(&self, now: time::OffsetDateTime, keep: time::Duration) -> Vec<ReportId> {
-        self.entries
-            .iter()
+        self.entries()
             .filter_map(|e| e.receipt().filter(|r| now - r.received_at > keep).map(|_| e.report.id))
             .collect()
     }
@@ -217,29 +263,20 @@ impl Outbox {
     /// keeps its local state unless the stored one is already Sent (the server's
     /// word wins); otherwise the stored copy replaces the local one.
     pub fn absorb(&mut self, stored: OutboxEntry) {
-        match self.entries.iter().position(|e| e.report.id == stored.report.id) {
-            None => {
-                let at = self
-                    .entries
-                    .partition_point(|e| (e.report.created_at, e.report.id) < (stored.report.created_at, stored.report.id));
-                self.entries.insert(at, stored);
-            }
-            Some(at) => {
-                let local = &mut self.entries[at];
-                let local_final = matches!(local.delivery, Delivery::Sent { .. });
-                let stored_sent = matches!(stored.delivery, Delivery::Sent { .. });
-                let in_flight = matches!(local.delivery, Delivery::Sending { .. });
-                if stored_sent || (!local_final && !in_flight) {
-                    *local = stored;
-                }
+        if let Some(local) = self.get(stored.report.id) {
+            let local_final = matches!(local.delivery, Delivery::Sent { .. });
+            let in_flight = matches!(local.delivery, Delivery::Sending { .. });
+            let stored_sent = matches!(stored.delivery, Delivery::Sent { .. });
+            if !(stored_sent || (!local_final && !in_flight)) {
+                return;
             }
         }
+        self.insert(stored);
     }
 
-    /// How far the current drain has come, for "3 dari 10 terkirim".
+    /// How many reports still have to go, for "3 dari 10 terkirim".
     pub fn pending(&self) -> usize {
-        let c = self.counts();
-        c.waiting + c.sending
+        self.counts.waiting + self.counts.sending
     }
 }
 
@@ -331,7 +368,7 @@ mod tests {
         outbox.finish_send(id, SendOutcome::Delivered(receipt(id, 1))).unwrap();
         assert_eq!(outbox.counts(), Counts { sent: 1, ..Counts::default() });
         assert!(outbox.clear(id).is_ok());
-        assert!(outbox.entries().is_empty());
+        assert!(outbox.is_empty());
     }
 
     #[test]
@@ -369,7 +406,7 @@ mod tests {
         let mut outbox = Outbox::default();
         outbox.save(report(1)).unwrap();
         outbox.start_send(report(1).id);
-        let reloaded = Outbox::from_entries(outbox.entries().to_vec());
+        let reloaded = Outbox::from_entries(outbox.entries().cloned().collect());
         assert_eq!(reloaded.next_waiting(), Some(report(1).id));
     }
 
@@ -379,7 +416,7 @@ mod tests {
         outbox.save(report(2)).unwrap();
         // A report saved in another tab arrives, and sorts by creation time.
         outbox.absorb(OutboxEntry { report: report(1), delivery: Delivery::Waiting { attempts: 0, last_error: None } });
-        assert_eq!(outbox.entries()[0].report.id, report(1).id);
+        assert_eq!(outbox.entries().next().unwrap().report.id, report(1).id);
         // The other tab sent report 2: its receipt wins even while it is in flight here.
         outbox.start_send(report(2).id);
         let sent = OutboxEntry { report: report(2), delivery: Delivery::Sent { receipt: receipt(report(2).id, 5) } };
@@ -471,11 +508,12 @@ mod tests {
                         outbox.finish_send(id, outcome);
                     }
                     Step::Reload => {
-                        let stored: Vec<_> = outbox.entries().iter().map(encode).collect();
+                        let stored: Vec<_> = outbox.entries().map(encode).collect();
                         outbox = Outbox::from_entries(stored.iter().map(|raw| decode(raw).unwrap()).collect());
                     }
                     Step::ClearOldestSent => {
-                        if let Some(id) = outbox.entries().iter().find(|e| e.receipt().is_some()).map(|e| e.report.id) {
+                        let oldest_sent = outbox.entries().find(|e| e.receipt().is_some()).map(|e| e.report.id);
+                        if let Some(id) = oldest_sent {
                             outbox.clear(id).unwrap();
                         }
                     }
@@ -490,6 +528,13 @@ mod tests {
                     }
                 }
                 prop_assert!(server.stored.keys().all(|id| saved.contains(id)));
+                // The indexes agree with a plain scan of the entries.
+                let mut recount = Counts::default();
+                for e in outbox.entries() {
+                    recount.add(&e.delivery, 1);
+                }
+                prop_assert_eq!(outbox.counts(), recount);
+                prop_assert_eq!(outbox.next_waiting(), outbox.entries().find(|e| e.is_waiting()).map(|e| e.report.id));
             }
 
             while let Some(id) = outbox.next_waiting() {

@@ -10,6 +10,9 @@ use crate::backoff::Backoff;
 use crate::outbox::{Outbox, OutboxEntry};
 use crate::protocol::SendOutcome;
 use crate::report::Report;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// Sends one report and says what came of it. Network failures are
 /// [`SendOutcome::RetryLater`]; implementations never panic on bad answers.
@@ -43,8 +46,10 @@ pub enum RoundEnd {
     /// Nothing left to send.
     Drained,
     /// A send failed in a way that may pass: try again later (no sooner than
-    /// the server's Retry-After, if it gave one).
-    RetryLater { retry_after_ms: Option<u64> },
+    /// the server's Retry-After, if it gave one). `progressed` says whether the
+    /// round delivered anything before: a flaky link that still moves reports
+    /// is retried briskly, a dead one backs off.
+    RetryLater { retry_after_ms: Option<u64>, progressed: bool },
     /// The token was refused: wait for the volunteer to enrol again.
     Unauthorized,
 }
@@ -56,8 +61,20 @@ pub struct Progress {
     pub total: usize,
 }
 
-/// Runs one round. `on_progress` is called after every outcome.
-pub async fn run_round<C, T, P>(outbox: &C, transport: &T, persist: &P, mut on_progress: impl FnMut(Progress)) -> RoundEnd
+/// How many reports a round keeps in flight at once. A few in parallel let the
+/// server commit them together (one disk flush for several reports) and hide
+/// the round-trip time of a slow mobile link; more would only compete for it.
+pub const IN_FLIGHT: usize = 4;
+
+/// Runs one round with up to `in_flight` sends at once. `on_progress` is called
+/// after every outcome.
+pub async fn run_round<C, T, P>(
+    outbox: &C,
+    transport: &T,
+    persist: &P,
+    in_flight: usize,
+    mut on_progress: impl FnMut(Progress),
+) -> RoundEnd
 where
     C: OutboxCell,
     T: Transport,
@@ -65,11 +82,21 @@ where
 {
     let mut progress = Progress { delivered: 0, total: outbox.update(|o| o.pending()) };
     on_progress(progress);
+    let mut sending: Vec<Pin<Box<dyn Future<Output = (Report, SendOutcome)> + '_>>> = Vec::new();
+    let mut end = None;
     loop {
-        let Some(report) = outbox.update(|o| o.next_waiting().and_then(|id| o.start_send(id))) else {
-            return RoundEnd::Drained;
-        };
-        let outcome = transport.send(&report).await;
+        // Start sends until the window is full, unless the round is ending.
+        while end.is_none() && sending.len() < in_flight.max(1) {
+            let Some(report) = outbox.update(|o| o.next_waiting().and_then(|id| o.start_send(id))) else { break };
+            sending.push(Box::pin(async move {
+                let outcome = transport.send(&report).await;
+                (report, outcome)
+            }));
+        }
+        if sending.is_empty() {
+            return end.unwrap_or(RoundEnd::Drained);
+        }
+        let (report, outcome) = FirstReady(&mut sending).await;
         let entry = outbox.update(|o| o.finish_send(report.id, outcome.clone()).cloned());
         if let Some(entry) = entry {
             // If this write fails the stored copy still says Waiting; the next
@@ -87,9 +114,32 @@ where
                 progress.total = progress.total.saturating_sub(1).max(progress.delivered);
                 on_progress(progress);
             }
-            SendOutcome::Unauthorized => return RoundEnd::Unauthorized,
-            SendOutcome::RetryLater { retry_after_ms, .. } => return RoundEnd::RetryLater { retry_after_ms },
+            // Stop starting new sends; let those in flight finish and record them.
+            SendOutcome::Unauthorized => end = Some(RoundEnd::Unauthorized),
+            SendOutcome::RetryLater { retry_after_ms, .. } => {
+                if end.is_none() {
+                    end = Some(RoundEnd::RetryLater { retry_after_ms, progressed: progress.delivered > 0 });
+                }
+            }
         }
+    }
+}
+
+/// Resolves to the output of whichever future in the list finishes first, and
+/// removes it from the list.
+struct FirstReady<'a, 'f, T>(&'a mut Vec<Pin<Box<dyn Future<Output = T> + 'f>>>);
+
+impl<T> Future for FirstReady<'_, '_, T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        for i in 0..self.0.len() {
+            if let Poll::Ready(output) = self.0[i].as_mut().poll(cx) {
+                drop(self.0.swap_remove(i));
+                return Poll::Ready(output);
+            }
+        }
+        Poll::Pending
     }
 }
 
@@ -102,6 +152,10 @@ pub struct RetryClock {
 }
 
 impl RetryClock {
+    pub fn new(backoff: Backoff) -> RetryClock {
+        RetryClock { backoff, failures: 0 }
+    }
+
     /// The delay before the next round, or None when no timer is needed (drained,
     /// or waiting for enrolment). `unit_random` is uniform in [0, 1).
     pub fn after(&mut self, end: &RoundEnd, unit_random: f64) -> Option<u64> {
@@ -110,8 +164,8 @@ impl RetryClock {
                 self.failures = 0;
                 None
             }
-            RoundEnd::RetryLater { retry_after_ms } => {
-                self.failures = self.failures.saturating_add(1);
+            RoundEnd::RetryLater { retry_after_ms, progressed } => {
+                self.failures = if *progressed { 1 } else { self.failures.saturating_add(1) };
                 Some(self.backoff.delay_ms(self.failures, unit_random, *retry_after_ms))
             }
         }
@@ -212,7 +266,7 @@ mod tests {
         let mut rounds = 0;
         loop {
             rounds += 1;
-            let end = block_on(run_round(&outbox, &server, &storage, |_| {}));
+            let end = block_on(run_round(&outbox, &server, &storage, 3, |_| {}));
             if end == RoundEnd::Drained {
                 break;
             }
@@ -237,7 +291,7 @@ mod tests {
         let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |_| false, drop_answer: |_| false };
         let storage = Storage(RefCell::default());
         let mut seen = Vec::new();
-        let end = block_on(run_round(&outbox, &server, &storage, |p| seen.push(p)));
+        let end = block_on(run_round(&outbox, &server, &storage, 1, |p| seen.push(p)));
         assert_eq!(end, RoundEnd::Drained);
         assert_eq!(seen.first(), Some(&Progress { delivered: 0, total: 3 }));
         assert_eq!(seen.last(), Some(&Progress { delivered: 2, total: 2 }));
@@ -262,11 +316,14 @@ mod tests {
     #[test]
     fn retry_clock_backs_off_then_resets() {
         let mut clock = RetryClock::default();
-        let later = RoundEnd::RetryLater { retry_after_ms: None };
+        let later = RoundEnd::RetryLater { retry_after_ms: None, progressed: false };
         let first = clock.after(&later, 0.999).unwrap();
         let second = clock.after(&later, 0.999).unwrap();
         assert!(second > first);
-        assert_eq!(clock.after(&RoundEnd::RetryLater { retry_after_ms: Some(60_000) }, 0.0), Some(60_000));
+        // A round that delivered something before failing starts the backoff over.
+        let moving = RoundEnd::RetryLater { retry_after_ms: None, progressed: true };
+        assert_eq!(clock.after(&moving, 0.999), Some(first));
+        assert_eq!(clock.after(&RoundEnd::RetryLater { retry_after_ms: Some(60_000), progressed: false }, 0.0), Some(60_000));
         assert_eq!(clock.after(&RoundEnd::Drained, 0.5), None);
         assert_eq!(clock.failures(), 0);
     }

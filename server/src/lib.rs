@@ -8,6 +8,8 @@
 
 pub mod api;
 pub mod auth;
+#[cfg(feature = "fault-injection")]
+pub mod faults;
 pub mod security;
 pub mod store;
 

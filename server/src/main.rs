@@ -40,6 +40,10 @@ enum Command {
         /// Allow the API to be called from this origin (repeatable). CORS is off without it.
         #[arg(long = "cors-origin", env = "PANTAU_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
+        /// Test builds only: inject network faults into /api, e.g. "reset=0.05,drop=0.2,delay=20".
+        #[cfg(feature = "fault-injection")]
+        #[arg(long)]
+        inject_faults: Option<String>,
     },
     /// Manage volunteers.
     #[command(subcommand)]
@@ -108,9 +112,28 @@ async fn main() -> std::process::ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { bind, database, static_dir, rate_per_second, rate_burst, cors_origins } => {
+        Command::Serve {
+            bind,
+            database,
+            static_dir,
+            rate_per_second,
+            rate_burst,
+            cors_origins,
+            #[cfg(feature = "fault-injection")]
+            inject_faults,
+        } => {
             let config = Config { static_dir, rate_per_second, rate_burst, cors_origins };
-            serve(bind, &database.database, config).await
+            #[cfg(feature = "fault-injection")]
+            let faults = match inject_faults.as_deref().map(pantau_server::faults::Faults::parse).transpose() {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("pantau-server: --inject-faults: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+            };
+            #[cfg(not(feature = "fault-injection"))]
+            let faults = None::<()>;
+            serve(bind, &database.database, config, faults).await
         }
         Command::Volunteer(VolunteerCommand::Add { name, tps, base_url, database }) => {
             add_volunteer(&database.database, &name, &tps, &base_url).await
@@ -137,7 +160,12 @@ async fn open(database: &str) -> Result<Store> {
     Ok(Store::open(database).await.map_err(|e| format!("opening database {database}: {e}"))?)
 }
 
-async fn serve(bind: SocketAddr, database: &str, config: Config) -> Result {
+#[cfg(feature = "fault-injection")]
+type Faults = pantau_server::faults::Faults;
+#[cfg(not(feature = "fault-injection"))]
+type Faults = ();
+
+async fn serve(bind: SocketAddr, database: &str, config: Config, faults: Option<Faults>) -> Result {
     if let Some(dir) = &config.static_dir {
         if !dir.join("index.html").is_file() {
             return Err(format!("--static-dir {}: no index.html there (build the PWA first: cargo xtask run)", dir.display()).into());
@@ -147,6 +175,16 @@ async fn serve(bind: SocketAddr, database: &str, config: Config) -> Result {
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("listening on {bind}: {e}"))?;
     let addr = listener.local_addr()?;
     let app = pantau_server::app(store.clone(), &config);
+    #[cfg(feature = "fault-injection")]
+    let app = match faults {
+        Some(faults) => {
+            eprintln!("pantau-server: injecting faults into /api: {faults:?}");
+            pantau_server::faults::layer(app, faults)
+        }
+        None => app,
+    };
+    #[cfg(not(feature = "fault-injection"))]
+    let _ = faults;
     println!("Pantau is running at http://{addr}/ (database: {database}). Stop it with Ctrl-C.");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     // Requests in flight have finished; close the pool so the WAL is checkpointed.

@@ -30,13 +30,27 @@ impl TestServer {
         TestServer::start_with(Config::default()).await
     }
 
+    pub async fn start_with_faults(faults: pantau_server::faults::Faults) -> TestServer {
+        // One phone flushing 10,000 reports would meet the per-token rate limit;
+        // these tests are about faults, not rates.
+        let config = Config { rate_per_second: 1_000_000, rate_burst: 1_000_000, ..Config::default() };
+        TestServer::start_inner(config, Some(faults)).await
+    }
+
     pub async fn start_with(config: Config) -> TestServer {
+        TestServer::start_inner(config, None).await
+    }
+
+    async fn start_inner(config: Config, faults: Option<pantau_server::faults::Faults>) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("nested/pantau.db").to_string_lossy().into_owned();
         let store = Store::open(&db_path).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = pantau_server::app(store.clone(), &config);
+        let mut app = pantau_server::app(store.clone(), &config);
+        if let Some(faults) = faults {
+            app = pantau_server::faults::layer(app, faults);
+        }
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
