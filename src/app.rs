@@ -81,6 +81,14 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
         leptos::task::spawn_local(async move {
             match open_outbox(&database).await {
                 Ok((store, entries, found_quarantined)) => {
+                    if enrolled.get_untracked().is_none() {
+                        // localStorage lost it (a killed browser): the durable copy restores it.
+                        if let Ok(Some(e)) = store.setting::<pantau_core::protocol::Enrolment>(enrolment::SETTING_KEY).await {
+                            let _ = enrolment::save(&e);
+                            engine.token.set(Some(e.token.clone()));
+                            enrolled.set(Some(e));
+                        }
+                    }
                     outbox.set(Outbox::from_entries(entries));
                     quarantined.set(found_quarantined);
                     forget_expired_sent(&store, outbox).await;
@@ -110,6 +118,18 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
                     Ok(e) => {
                         if let Err(err) = enrolment::save(&e) {
                             leptos::logging::error!("could not keep the enrolment: {err}");
+                        }
+                        // The durable copy. The database may still be opening at first start.
+                        let mut kept = false;
+                        for _ in 0..50 {
+                            if let Some(store) = engine.store.get_value() {
+                                kept = store.set_setting(enrolment::SETTING_KEY, &e).await.is_ok();
+                                break;
+                            }
+                            sleep_ms(100).await;
+                        }
+                        if !kept {
+                            leptos::logging::error!("the enrolment is kept only in localStorage");
                         }
                         if tps.get_untracked().is_empty() {
                             tps.set(e.volunteer.tps.clone().unwrap_or_default());
@@ -460,6 +480,13 @@ async fn storage_status() -> StorageInfo {
         }
     }
     info
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 fn invalid(errors: &[FieldError]) -> FormMessage {

@@ -1,6 +1,9 @@
 //! The volunteer's enrolment: the one-time code from their coordinator (in the
-//! link `#daftar=CODE`, or typed) exchanged for a bearer token, which is kept
-//! with gloo-storage. Losing it costs only a re-enrolment: reports stay queued.
+//! link `#daftar=CODE`, or typed) exchanged for a bearer token.
+//!
+//! The token is kept twice: in IndexedDB, durably, because its code works only
+//! once and a browser killed seconds after enrolling loses recent localStorage
+//! writes; and with gloo-storage, so the app knows it at once on start.
 
 use crate::api::ApiBase;
 use gloo_net::http::Request;
@@ -8,6 +11,8 @@ use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, ENROLMENTS_PATH};
 
 const STORAGE_KEY: &str = "pantau.enrolment";
+/// The key of the durable copy in the outbox database's settings.
+pub const SETTING_KEY: &str = "enrolment";
 /// The link a coordinator shares: `https://…/#daftar=K7QX-M2PA-9RTD`.
 const LINK_PREFIX: &str = "#daftar=";
 

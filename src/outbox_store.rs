@@ -19,9 +19,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbDatabase;
 
 pub const DATABASE: &str = "pantau";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const OUTBOX: &str = "outbox";
 const QUARANTINE: &str = "quarantine";
+/// Small values that must survive a killed browser (the enrolment token: its
+/// one-time code cannot be used again). Added in version 2.
+const SETTINGS: &str = "settings";
 /// Where the first versions kept the outbox (one localStorage key per report).
 pub const LEGACY_LOCAL_STORAGE_PREFIX: &str = "pantau.outbox.";
 
@@ -103,7 +106,7 @@ impl OutboxStore {
             use idb::DatabaseEvent;
             let Ok(db) = event.database() else { return };
             let existing = db.store_names();
-            for store in [OUTBOX, QUARANTINE] {
+            for store in [OUTBOX, QUARANTINE, SETTINGS] {
                 if !existing.iter().any(|s| s == store) {
                     // Out-of-line keys: the key is the report id, the value the envelope string.
                     let _ = db.create_object_store(store, idb::ObjectStoreParams::new());
@@ -114,7 +117,8 @@ impl OutboxStore {
         Ok(OutboxStore { db: db.into() })
     }
 
-    fn transaction(&self, stores: &[&str], write: bool) -> Result<idb::Transaction, StoreError> {
+    /// A transaction, and its raw handle, which tells why it aborted.
+    fn transaction(&self, stores: &[&str], write: bool) -> Result<(idb::Transaction, web_sys::IdbTransaction), StoreError> {
         let names: js_sys::Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
         let mode = JsValue::from_str(if write { "readwrite" } else { "readonly" });
         // `{durability: "strict"}` is behind web-sys's unstable APIs, so the
@@ -124,17 +128,19 @@ impl OutboxStore {
         let open = js_sys::Reflect::get(&self.db, &"transaction".into())
             .map_err(|e| classify(&e))?
             .unchecked_into::<js_sys::Function>();
-        open.call3(&self.db, &names, &mode, &options)
-            .map(|t| idb::Transaction::from(t.unchecked_into::<web_sys::IdbTransaction>()))
-            .map_err(|e| classify(&e))
+        let raw: web_sys::IdbTransaction = open.call3(&self.db, &names, &mode, &options).map_err(|e| classify(&e))?.unchecked_into();
+        Ok((idb::Transaction::from(raw.clone()), raw))
     }
 
     /// Waits for a write transaction to reach `complete`: only then is it on disk.
-    async fn finish(transaction: idb::Transaction) -> Result<(), StoreError> {
+    async fn finish((transaction, raw): (idb::Transaction, web_sys::IdbTransaction)) -> Result<(), StoreError> {
         match transaction.await {
             Ok(idb::TransactionResult::Committed) => Ok(()),
-            Ok(idb::TransactionResult::Aborted) => Err(StoreError::Other("transaction aborted".into())),
-            Err(e) => Err(from_idb(e)),
+            // The transaction's own error says why (QuotaExceededError on a full disk).
+            Ok(idb::TransactionResult::Aborted) | Err(_) => Err(match raw.error() {
+                Some(error) => classify(&error.into()),
+                None => StoreError::Other("transaction aborted".into()),
+            }),
         }
     }
 
@@ -143,8 +149,8 @@ impl OutboxStore {
     pub async fn load(&self) -> Result<Loaded, StoreError> {
         let migrated = self.migrate_local_storage().await?;
         let transaction = self.transaction(&[OUTBOX, QUARANTINE], true)?;
-        let outbox = transaction.object_store(OUTBOX).map_err(from_idb)?;
-        let quarantine = transaction.object_store(QUARANTINE).map_err(from_idb)?;
+        let outbox = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
+        let quarantine = transaction.0.object_store(QUARANTINE).map_err(from_idb)?;
         let keys = outbox.get_all_keys(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
         let values = outbox.get_all(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
         let mut loaded = Loaded { migrated, ..Loaded::default() };
@@ -174,7 +180,7 @@ impl OutboxStore {
     /// One entry, e.g. after another tab said it changed it.
     pub async fn get(&self, id: ReportId) -> Result<Option<OutboxEntry>, StoreError> {
         let transaction = self.transaction(&[OUTBOX], false)?;
-        let store = transaction.object_store(OUTBOX).map_err(from_idb)?;
+        let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
         let value = store.get(JsValue::from_str(&id.to_string())).map_err(from_idb)?.await.map_err(from_idb)?;
         Ok(value.and_then(|v| v.as_string()).and_then(|s| decode(&s).ok()))
     }
@@ -183,7 +189,7 @@ impl OutboxStore {
     /// a stale copy from another tab cannot turn it back into Waiting.
     pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
         let transaction = self.transaction(&[OUTBOX], true)?;
-        let store = transaction.object_store(OUTBOX).map_err(from_idb)?;
+        let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
         let key = JsValue::from_str(&entry.report.id.to_string());
         if !matches!(entry.delivery, Delivery::Sent { .. }) {
             let current = store.get(key.clone()).map_err(from_idb)?.await.map_err(from_idb)?;
@@ -201,8 +207,25 @@ impl OutboxStore {
 
     pub async fn remove(&self, id: ReportId) -> Result<(), StoreError> {
         let transaction = self.transaction(&[OUTBOX], true)?;
-        let store = transaction.object_store(OUTBOX).map_err(from_idb)?;
+        let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
         store.delete(idb::Query::Key(JsValue::from_str(&id.to_string()))).map_err(from_idb)?;
+        Self::finish(transaction).await
+    }
+
+    /// A setting kept durably (JSON), or None.
+    pub async fn setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let transaction = self.transaction(&[SETTINGS], false)?;
+        let store = transaction.0.object_store(SETTINGS).map_err(from_idb)?;
+        let value = store.get(JsValue::from_str(key)).map_err(from_idb)?.await.map_err(from_idb)?;
+        Ok(value.and_then(|v| v.as_string()).and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    /// Writes a setting and returns once it is on disk.
+    pub async fn set_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        let transaction = self.transaction(&[SETTINGS], true)?;
+        let store = transaction.0.object_store(SETTINGS).map_err(from_idb)?;
+        let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
+        store.put(&JsValue::from_str(&json), Some(&JsValue::from_str(key))).map_err(from_idb)?;
         Self::finish(transaction).await
     }
 
@@ -226,8 +249,8 @@ impl OutboxStore {
             return Ok(0);
         }
         let transaction = self.transaction(&[OUTBOX, QUARANTINE], true)?;
-        let outbox = transaction.object_store(OUTBOX).map_err(from_idb)?;
-        let quarantine = transaction.object_store(QUARANTINE).map_err(from_idb)?;
+        let outbox = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
+        let quarantine = transaction.0.object_store(QUARANTINE).map_err(from_idb)?;
         let mut moved = 0;
         for (key, id, raw) in &legacy {
             match decode(raw) {

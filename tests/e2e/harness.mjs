@@ -31,6 +31,7 @@ export async function freePort() {
 }
 
 export class PantauServer {
+  /** `faults`, if given, is passed to --inject-faults (e.g. "reset=0.05,drop=0.2"). */
   constructor(port) {
     this.port = port;
     this.dir = mkdtempSync(join(tmpdir(), 'pantau-e2e-'));
@@ -40,9 +41,13 @@ export class PantauServer {
     this.log = '';
   }
 
-  async start() {
+  async start({ faults } = {}) {
     if (this.process) throw new Error('server already running');
-    const child = spawn(SERVER_BIN, ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database, '--static-dir', DIST], {
+    const args = ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database, '--static-dir', DIST];
+    // One volunteer filing hundreds of reports in seconds is a test, not abuse.
+    args.push('--rate-per-second', '100000', '--rate-burst', '100000');
+    if (faults) args.push('--inject-faults', faults);
+    const child = spawn(SERVER_BIN, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d) => (this.log += d));
@@ -53,7 +58,8 @@ export class PantauServer {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`pantau-server exited early:\n${this.log}`);
       try {
-        const res = await fetch(`${this.url}api/v1/ready`);
+        // Readiness through the static side: /api may be set to fail on purpose.
+        const res = await fetch(this.url);
         if (res.ok) return;
       } catch {
         // not listening yet
@@ -93,12 +99,33 @@ export class PantauServer {
   }
 }
 
+// Without the background-networking flags Chromium keeps dialling Google's
+// hosts, which this machine's closed network refuses.
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A browser with a profile on disk that outlives it, like a phone's. */
+export async function launchPhoneProfile(userDataDir) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 360, height: 740 },
+    locale: 'id-ID',
+  });
+}
+
 export async function launchChromium() {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    // Without the background-networking flags Chromium keeps dialling Google's
-    // hosts, which this machine's closed network refuses.
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -132,12 +159,40 @@ export async function enrolWithLink(context, link, name) {
   return page;
 }
 
-/** Fills in and saves one report, and waits for the app to confirm it was stored on the phone. */
+/**
+ * Fills in and saves one report, and waits until the app confirms it was stored
+ * on the phone and lists it (`text` must be unique).
+ */
 export async function fileReport(page, { tps, text }) {
   await page.getByLabel('Kode TPS').fill(tps);
   await page.getByLabel('Catatan pengamatan').fill(text);
   await page.getByRole('button', { name: 'Simpan' }).click();
+  await page.locator('[data-testid=outbox] li .report-text', { hasText: new RegExp(`^${escapeRegExp(text)}$`) }).waitFor();
   await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Waits until exactly `count` listed reports are in `state` (and none in any other, when `all`). */
+export async function waitForState(page, state, count, { timeout = 30_000 } = {}) {
+  await page.waitForFunction(
+    ([state, count]) => {
+      const items = [...document.querySelectorAll('[data-testid=outbox] li')];
+      return items.length === count && items.every((li) => li.dataset.state === state);
+    },
+    [state, count],
+    { timeout, polling: 100 },
+  );
+}
+
+/** A new browser context (phone) enrolled as a new volunteer. */
+export async function enrolledPhone(browser, server, name, tps = '6471011001-3') {
+  const link = await server.addVolunteer(name, tps);
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' });
+  const page = await enrolWithLink(context, link, name);
+  return { context, page };
 }
 
 /** The outbox as listed on screen: [{ id, state, text }]. */

@@ -145,7 +145,8 @@ fn test() -> Result<(), Fail> {
 
     // 3. End to end: the release PWA in Chromium against the real server binary.
     build_pwa()?;
-    run(cargo().args(["build", "--locked", "-p", "pantau-server"]))?;
+    // The fault tests need the test-only fault layer (`--inject-faults`).
+    run(cargo().args(["build", "--locked", "-p", "pantau-server", "--features", "fault-injection"]))?;
     let e2e = root().join("tests/e2e");
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
     let (ok, out) = run_tests(
