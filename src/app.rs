@@ -103,6 +103,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
         });
     }
     install_sync_triggers(&engine);
+    let status = engine.status;
 
     // Enrolment: from the coordinator's link (#daftar=CODE) or a typed code.
     let enrol_code = RwSignal::new(String::new());
@@ -225,7 +226,6 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
     };
 
     let counts = move || outbox.with(|o| o.counts());
-    let status = engine.status;
     let progress = engine.progress;
     let send_now = {
         let engine = engine.clone();
@@ -264,7 +264,8 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
         </header>
         <main>
             <section class="enrolment" data-testid="enrolment">
-                {move || match enrolled.get() {
+                // A refused token shows the form again: re-enrolling resumes sending.
+                {move || match enrolled.get().filter(|_| !status.get().paused_unauthorized) {
                     Some(e) => view! {
                         <p class="muted" data-testid="enrolled-as">{t::ENROLLED_AS} " " <strong>{e.volunteer.name}</strong></p>
                     }.into_any(),

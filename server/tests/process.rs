@@ -63,14 +63,29 @@ async fn enrol(url: &str, code: &str) -> String {
     body["token"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test]
-async fn acknowledged_reports_survive_kill_9_and_restart() {
+/// A running server with its own database and one enrolled volunteer.
+struct Enrolled {
+    _dir: tempfile::TempDir,
+    database: String,
+    port: u16,
+    code: String,
+    server: Server,
+    token: String,
+}
+
+async fn enrolled_server() -> Enrolled {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("pantau.db").to_string_lossy().into_owned();
     let port = free_port();
     let code = enrolment_code(&database);
-    let mut server = start(port, &database).await;
+    let server = start(port, &database).await;
     let token = enrol(&server.url, &code).await;
+    Enrolled { _dir: dir, database, port, code, server, token }
+}
+
+#[tokio::test]
+async fn acknowledged_reports_survive_kill_9_and_restart() {
+    let Enrolled { _dir, database, port, code, mut server, token } = enrolled_server().await;
     let http = reqwest::Client::new();
 
     let mut acknowledged = Vec::new();
@@ -101,12 +116,7 @@ async fn acknowledged_reports_survive_kill_9_and_restart() {
 
 #[tokio::test]
 async fn sigterm_finishes_requests_in_flight_and_loses_no_acknowledged_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("pantau.db").to_string_lossy().into_owned();
-    let port = free_port();
-    let code = enrolment_code(&database);
-    let mut server = start(port, &database).await;
-    let token = enrol(&server.url, &code).await;
+    let Enrolled { _dir, database, port: _, code: _, mut server, token } = enrolled_server().await;
     let http = reqwest::Client::new();
 
     let reports: Vec<_> = (0..200).map(|n| report(&format!("saat berhenti {n}"))).collect();
@@ -144,12 +154,7 @@ async fn sigterm_finishes_requests_in_flight_and_loses_no_acknowledged_report() 
 
 #[tokio::test]
 async fn revoking_with_the_command_line_locks_the_token_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("pantau.db").to_string_lossy().into_owned();
-    let port = free_port();
-    let code = enrolment_code(&database);
-    let mut server = start(port, &database).await;
-    let token = enrol(&server.url, &code).await;
+    let Enrolled { _dir, database, port: _, code: _, mut server, token } = enrolled_server().await;
     let http = reqwest::Client::new();
     let post = |text: &str| {
         http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&report(text)).send()

@@ -201,3 +201,14 @@ export async function listedReports(page) {
     items.map((li) => ({ id: li.dataset.reportId, state: li.dataset.state, text: li.querySelector('.report-text').textContent })),
   );
 }
+
+/** A fresh server (not started) and browser for one test, both disposed when it ends. */
+export async function serverAndBrowser(t) {
+  const server = new PantauServer(await freePort());
+  const browser = await launchChromium();
+  t.after(async () => {
+    await browser.close();
+    await server.dispose();
+  });
+  return { server, browser };
+}

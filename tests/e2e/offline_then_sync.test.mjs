@@ -4,15 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PantauServer, freePort, launchChromium, openApp, enrolWithLink, fileReport, listedReports } from './harness.mjs';
+import { serverAndBrowser, PantauServer, freePort, launchChromium, openApp, enrolWithLink, fileReport, listedReports } from './harness.mjs';
 
 test('reports filed while the server is down are sent exactly once when it returns', async (t) => {
-  const server = new PantauServer(await freePort());
-  const browser = await launchChromium();
-  t.after(async () => {
-    await browser.close();
-    await server.dispose();
-  });
+  const { server, browser } = await serverAndBrowser(t);
 
   const link = await server.addVolunteer('Sari Wulandari', '6471011001-3');
   await server.start();

@@ -6,18 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PantauServer, freePort, launchChromium, enrolledPhone, fileReport, listedReports, waitForState } from './harness.mjs';
+import { serverAndBrowser, PantauServer, freePort, launchChromium, enrolledPhone, fileReport, listedReports, waitForState } from './harness.mjs';
 
 const REPORTS = 200;
 const FLAPS = 10;
 
 test('200 reports through flaps, dropped answers and resets arrive exactly once', async (t) => {
-  const server = new PantauServer(await freePort());
-  const browser = await launchChromium();
-  t.after(async () => {
-    await browser.close();
-    await server.dispose();
-  });
+  const { server, browser } = await serverAndBrowser(t);
   await server.start();
   const { context, page } = await enrolledPhone(browser, server, 'Relawan Uji');
   await server.stop();

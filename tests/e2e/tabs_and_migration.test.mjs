@@ -5,15 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PantauServer, freePort, launchChromium, launchPhoneProfile, enrolledPhone, openApp, fileReport, listedReports, waitForState } from './harness.mjs';
+import { serverAndBrowser, PantauServer, freePort, launchChromium, launchPhoneProfile, enrolledPhone, openApp, fileReport, listedReports, waitForState } from './harness.mjs';
 
 test('three tabs filing at once: every report reaches the server exactly once', async (t) => {
-  const server = new PantauServer(await freePort());
-  const browser = await launchChromium();
-  t.after(async () => {
-    await browser.close();
-    await server.dispose();
-  });
+  const { server, browser } = await serverAndBrowser(t);
   await server.start();
   const { context, page: first } = await enrolledPhone(browser, server, 'Tiga Tab');
   const tabs = [first, await openApp(context, server.url), await openApp(context, server.url)];
@@ -37,12 +32,7 @@ test('three tabs filing at once: every report reaches the server exactly once', 
 });
 
 test('reports in the first version\'s localStorage outbox move to IndexedDB and sync', async (t) => {
-  const server = new PantauServer(await freePort());
-  const browser = await launchChromium();
-  t.after(async () => {
-    await browser.close();
-    await server.dispose();
-  });
+  const { server, browser } = await serverAndBrowser(t);
   await server.start();
   const { page } = await enrolledPhone(browser, server, 'Versi Lama');
   await server.stop();

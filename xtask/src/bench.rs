@@ -11,6 +11,23 @@ pub fn bench() -> Result<(), Fail> {
     println!("{}", first_load_table(&rows));
     // Server ingest: the bench starts the release server itself and prints its table.
     crate::run(crate::cargo().args(["bench", "--locked", "-p", "pantau-server", "--bench", "ingest"]))?;
+
+    // The outbox in Chromium: save latency and delivery time.
+    crate::tools::ensure_chromium()?;
+    crate::tools::ensure_npm()?;
+    crate::run(crate::cargo().args([
+        "build", "--locked", "--profile", "bench-server", "-p", "pantau-server", "--features", "fault-injection",
+    ]))?;
+    let e2e = root().join("tests/e2e");
+    crate::run(std::process::Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
+    crate::run(
+        std::process::Command::new("node")
+            .arg("bench/outbox.mjs")
+            .current_dir(&e2e)
+            .env("PANTAU_SERVER_BIN", root().join("target/bench-server/pantau-server"))
+            .env("PANTAU_DIST", root().join("dist"))
+            .env("CHROMIUM", crate::tools::CHROMIUM),
+    )?;
     Ok(())
 }
 
