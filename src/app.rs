@@ -23,6 +23,8 @@ const DRAFT_KEY: &str = "pantau.draft";
 /// How many days a sent report stays listed before the outbox forgets it.
 const KEEP_SENT_DAYS_KEY: &str = "pantau.keep_sent_days";
 const DEFAULT_KEEP_SENT_DAYS: i64 = 7;
+/// Outbox rows drawn before "show all".
+const OUTBOX_PAGE: usize = 50;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Draft {
@@ -72,6 +74,8 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
     };
     let message = RwSignal::new(None::<FormMessage>);
     let saving = RwSignal::new(false);
+    // How many outbox rows are drawn.
+    let shown = RwSignal::new(OUTBOX_PAGE);
     // Set while the form is correcting a report the server refused.
     let editing = RwSignal::new(None::<ReportId>);
 
@@ -360,12 +364,24 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
                     <p class="muted">{t::OUTBOX_EMPTY}</p>
                 </Show>
                 <ul class="outbox" data-testid="outbox">
+                    // The newest first, a page at a time: a cheap phone should not
+                    // draw 1,000 rows. Keys only: with 1,000 reports queued every send changes the
+                    // outbox several times, and cloning every entry each time
+                    // would cost more than the send. Rows are rebuilt only for
+                    // entries whose state changed.
                     <For
-                        each=move || outbox.with(|o| o.entries().rev().cloned().collect::<Vec<_>>())
-                        key=|entry| (entry.report.id, delivery_key(&entry.delivery))
-                        children=move |entry| view! { <OutboxItem entry on_edit=edit/> }
+                        each=move || outbox.with(|o| o.entries().rev().take(shown.get()).map(|e| (e.report.id, delivery_key(&e.delivery))).collect::<Vec<_>>())
+                        key=|row| *row
+                        children=move |(id, _)| {
+                            outbox.with_untracked(|o| o.get(id).cloned()).map(|entry| view! { <OutboxItem entry on_edit=edit/> })
+                        }
                     />
                 </ul>
+                <Show when=move || { outbox.with(|o| o.len()) > shown.get() }>
+                    <button type="button" class="secondary" on:click=move |_| shown.set(usize::MAX) data-testid="show-all">
+                        {t::SHOW_ALL} " (" {move || outbox.with(|o| o.len())} ")"
+                    </button>
+                </Show>
                 <Show when=move || { counts().sent > 0 }>
                     <button type="button" class="secondary" on:click=clear_sent.clone() data-testid="clear-sent">
                         {t::CLEAR_SENT}

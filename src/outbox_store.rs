@@ -72,6 +72,12 @@ fn from_idb(e: idb::Error) -> StoreError {
     }
 }
 
+#[derive(Clone, Copy, Debug)]
+enum Durability {
+    Strict,
+    Relaxed,
+}
+
 /// A stored record that could not be read, kept as it was found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quarantined {
@@ -119,12 +125,25 @@ impl OutboxStore {
 
     /// A transaction, and its raw handle, which tells why it aborted.
     fn transaction(&self, stores: &[&str], write: bool) -> Result<(idb::Transaction, web_sys::IdbTransaction), StoreError> {
+        self.transaction_with(stores, write, Durability::Strict)
+    }
+
+    fn transaction_with(
+        &self,
+        stores: &[&str],
+        write: bool,
+        durability: Durability,
+    ) -> Result<(idb::Transaction, web_sys::IdbTransaction), StoreError> {
         let names: js_sys::Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
         let mode = JsValue::from_str(if write { "readwrite" } else { "readonly" });
         // `{durability: "strict"}` is behind web-sys's unstable APIs, so the
         // call is made directly; browsers without it ignore the option.
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"durability".into(), &"strict".into());
+        let durability = match durability {
+            Durability::Strict => "strict",
+            Durability::Relaxed => "relaxed",
+        };
+        let _ = js_sys::Reflect::set(&options, &"durability".into(), &durability.into());
         let open = js_sys::Reflect::get(&self.db, &"transaction".into())
             .map_err(|e| classify(&e))?
             .unchecked_into::<js_sys::Function>();
@@ -185,10 +204,23 @@ impl OutboxStore {
         Ok(value.and_then(|v| v.as_string()).and_then(|s| decode(&s).ok()))
     }
 
-    /// Writes one entry and returns once it is on disk. A Sent record is final:
-    /// a stale copy from another tab cannot turn it back into Waiting.
+    /// Writes one entry and returns once it is on disk (strict durability: also
+    /// through a power cut). For what the volunteer saved. A Sent record is
+    /// final: a stale copy from another tab cannot turn it back into Waiting.
     pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        let transaction = self.transaction(&[OUTBOX], true)?;
+        self.put_with(entry, Durability::Strict).await
+    }
+
+    /// Writes the progress of a send (a receipt, a retry count, a refusal) with
+    /// relaxed durability: it survives the browser being killed, and if a power
+    /// cut loses it the report is only sent again, which the server answers with
+    /// the same receipt. This keeps a flush per report out of the sync loop.
+    pub async fn put_progress(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.put_with(entry, Durability::Relaxed).await
+    }
+
+    async fn put_with(&self, entry: &OutboxEntry, durability: Durability) -> Result<(), StoreError> {
+        let transaction = self.transaction_with(&[OUTBOX], true, durability)?;
         let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
         let key = JsValue::from_str(&entry.report.id.to_string());
         if !matches!(entry.delivery, Delivery::Sent { .. }) {

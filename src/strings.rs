@@ -51,3 +51,4 @@ pub const STORAGE_USED: &str = "Terpakai";
 pub const TRIED: &str = "Dicoba";
 pub const EDIT: &str = "Perbaiki";
 pub const NOT_EDITABLE: &str = "Laporan ini tidak bisa diubah lagi.";
+pub const SHOW_ALL: &str = "Tampilkan semua laporan";

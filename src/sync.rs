@@ -56,6 +56,9 @@ impl OutboxCell for SignalOutbox {
     fn update<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
         self.0.try_update(f).expect("the outbox signal lives as long as the app")
     }
+    fn read<R>(&self, f: impl FnOnce(&Outbox) -> R) -> R {
+        self.0.with_untracked(f)
+    }
 }
 
 struct Http<'a> {
@@ -77,9 +80,21 @@ pub struct Storage<'a> {
 
 impl Persist for Storage<'_> {
     type Error = StoreError;
+    /// Starts the write and returns: waiting for each one would serialise the
+    /// sends behind the disk. IndexedDB runs read-write transactions on the same
+    /// store in the order they were created, so a later state never lands
+    /// before an earlier one; and a progress write lost to a crash only means
+    /// the report is sent again and answered with the same receipt.
     async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        self.store.put(entry).await?;
-        announce(self.channel, entry.report.id);
+        let store = self.store.clone();
+        let channel = self.channel.cloned();
+        let entry = entry.clone();
+        leptos::task::spawn_local(async move {
+            match store.put_progress(&entry).await {
+                Ok(()) => announce(channel.as_ref(), entry.report.id),
+                Err(e) => leptos::logging::error!("recording the progress of report {}: {e}", entry.report.id),
+            }
+        });
         Ok(())
     }
 }

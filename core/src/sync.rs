@@ -32,11 +32,16 @@ pub trait Persist {
 /// the screen follows every step; tests keep it in a `RefCell`.
 pub trait OutboxCell {
     fn update<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R;
+    /// A look that changes nothing (so a reactive screen need not redraw).
+    fn read<R>(&self, f: impl FnOnce(&Outbox) -> R) -> R;
 }
 
 impl OutboxCell for std::cell::RefCell<Outbox> {
     fn update<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
         f(&mut self.borrow_mut())
+    }
+    fn read<R>(&self, f: impl FnOnce(&Outbox) -> R) -> R {
+        f(&self.borrow())
     }
 }
 
@@ -61,10 +66,11 @@ pub struct Progress {
     pub total: usize,
 }
 
-/// How many reports a round keeps in flight at once. A few in parallel let the
+/// How many reports a round keeps in flight at once. Several in parallel let the
 /// server commit them together (one disk flush for several reports) and hide
-/// the round-trip time of a slow mobile link; more would only compete for it.
-pub const IN_FLIGHT: usize = 4;
+/// the round-trip time of a slow mobile link. Six is what browsers open to one
+/// host over HTTP/1.1; more would only queue inside the browser.
+pub const IN_FLIGHT: usize = 6;
 
 /// Runs one round with up to `in_flight` sends at once. `on_progress` is called
 /// after every outcome.
@@ -80,7 +86,7 @@ where
     T: Transport,
     P: Persist,
 {
-    let mut progress = Progress { delivered: 0, total: outbox.update(|o| o.pending()) };
+    let mut progress = Progress { delivered: 0, total: outbox.read(|o| o.pending()) };
     on_progress(progress);
     let mut sending: Vec<Pin<Box<dyn Future<Output = (Report, SendOutcome)> + '_>>> = Vec::new();
     let mut end = None;
@@ -107,7 +113,7 @@ where
             SendOutcome::Delivered(_) => {
                 progress.delivered += 1;
                 // Reports saved during the round join it.
-                progress.total = progress.total.max(progress.delivered + outbox.update(|o| o.pending()));
+                progress.total = progress.total.max(progress.delivered + outbox.read(|o| o.pending()));
                 on_progress(progress);
             }
             SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => {

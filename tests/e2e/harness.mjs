@@ -175,10 +175,14 @@ function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Waits until exactly `count` listed reports are in `state` (and none in any other, when `all`). */
+/** Waits until the outbox holds exactly `count` reports, all in `state`. */
 export async function waitForState(page, state, count, { timeout = 30_000 } = {}) {
+  const showAll = page.getByTestId('show-all');
+  if (await showAll.count()) await showAll.click();
   await page.waitForFunction(
     ([state, count]) => {
+      // More rows may arrive (other tabs, a reload): keep every row drawn.
+      document.querySelector('[data-testid=show-all]')?.click();
       const items = [...document.querySelectorAll('[data-testid=outbox] li')];
       return items.length === count && items.every((li) => li.dataset.state === state);
     },
@@ -195,8 +199,10 @@ export async function enrolledPhone(browser, server, name, tps = '6471011001-3')
   return { context, page };
 }
 
-/** The outbox as listed on screen: [{ id, state, text }]. */
+/** The outbox as listed on screen: [{ id, state, text }] (every row, not only the first page). */
 export async function listedReports(page) {
+  const showAll = page.getByTestId('show-all');
+  if (await showAll.count()) await showAll.click();
   return page.locator('[data-testid=outbox] li').evaluateAll((items) =>
     items.map((li) => ({ id: li.dataset.reportId, state: li.dataset.state, text: li.querySelector('.report-text').textContent })),
   );

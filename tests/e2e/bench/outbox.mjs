@@ -44,7 +44,7 @@ async function saveLatencies(browser, server, queued) {
   const page = await openApp(context, server.url);
   if (queued > 0) await prefill(page, queued);
   await page.reload();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=outbox] li').length === n, queued, { timeout: 60_000 });
+  await page.waitForFunction((n) => document.querySelector('[data-testid=counts]').textContent.startsWith(`${n} menunggu`), queued, { timeout: 60_000 });
   await page.getByLabel('Kode TPS').fill('6471011001-3');
   const times = [];
   for (let i = 0; i < SAVES; i++) {
@@ -86,7 +86,7 @@ async function deliveryTime(browser, server, queued) {
   const t0 = Date.now();
   await page.reload();
   await page.waitForFunction(
-    (n) => [...document.querySelectorAll('[data-testid=outbox] li')].filter((li) => li.dataset.state === 'sent').length === n,
+    (n) => document.querySelector('[data-testid=counts]')?.textContent === `0 menunggu · ${n} terkirim`,
     queued,
     { timeout: 120_000, polling: 20 },
   );
