@@ -10,7 +10,7 @@ use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
 use pantau_core::outbox::{EditError, SaveError};
 use pantau_core::validation::{FieldError, Lang};
-use pantau_core::{Delivery, Outbox, OutboxEntry, Report, ReportBody, ReportId};
+use pantau_core::{Delivery, Outbox, OutboxEntry, Report, ReportBody, ReportId, TpsCode};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -40,14 +40,6 @@ enum FormMessage {
     Invalid(Vec<(String, String)>),
 }
 
-/// Whether the browser may evict our data, and how much space is used.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct StorageInfo {
-    persisted: Option<bool>,
-    usage: Option<f64>,
-    quota: Option<f64>,
-}
-
 /// The whole app. `api` defaults to the origin the PWA was served from and
 /// `database` to Pantau's IndexedDB database (tests pass their own).
 #[component]
@@ -60,7 +52,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
     let ready = RwSignal::new(false);
     let storage_problem = RwSignal::new(None::<String>);
     let quarantined = RwSignal::new(Vec::<Quarantined>::new());
-    let storage_info = RwSignal::new(StorageInfo::default());
+    let storage_info = RwSignal::new(crate::outbox_store::StorageInfo::default());
 
     let draft: Draft = GlooLocalStorage::get(DRAFT_KEY).unwrap_or_default();
     let tps = RwSignal::new(if draft.tps.is_empty() {
@@ -103,7 +95,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
                 }
                 Err(e) => storage_problem.set(Some(e.to_string())),
             }
-            storage_info.set(storage_status().await);
+            storage_info.set(crate::outbox_store::storage_status().await);
         });
     }
     install_sync_triggers(&engine);
@@ -177,18 +169,19 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
             let Some(store) = engine.store.get_value() else { return };
             let body = ReportBody::Note { text: text.get_untracked() };
             let candidate = match editing.get_untracked() {
-                Some(id) => outbox.with_untracked(|o| o.get(id).map(|e| Report { tps: normalised_tps(&tps.get_untracked()), body: body.clone(), ..e.report.clone() })),
+                Some(id) => outbox.with_untracked(|o| {
+                    o.get(id).map(|e| Report { tps: TpsCode::normalise(&tps.get_untracked()), body: body.clone(), ..e.report.clone() })
+                }),
                 None => None,
             };
             let report = candidate.unwrap_or_else(|| Report::new(ReportId(Uuid::new_v4()), &tps.get_untracked(), now(), body));
-            // Check against a copy first: the real outbox changes only once storage has the report.
-            let mut next = outbox.get_untracked();
+            // Only checked here: the outbox changes once storage has the report.
             let checked = match editing.get_untracked() {
-                Some(_) => next.edit_rejected(report).map(Clone::clone).map_err(|e| match e {
+                Some(_) => outbox.with_untracked(|o| o.check_edit(report)).map_err(|e| match e {
                     EditError::Invalid(errors) => invalid(&errors),
                     EditError::NotFound(_) | EditError::NotEditable(_) => FormMessage::NotSaved(t::NOT_EDITABLE.to_owned()),
                 }),
-                None => next.save(report).map(Clone::clone).map_err(|e| match e {
+                None => outbox.with_untracked(|o| o.check_save(report)).map_err(|e| match e {
                     SaveError::Invalid(errors) => invalid(&errors),
                     SaveError::AlreadySaved(id) => FormMessage::NotSaved(format!("laporan {id} sudah ada")),
                 }),
@@ -481,24 +474,6 @@ async fn forget_expired_sent(store: &OutboxStore, outbox: RwSignal<Outbox>) {
     }
 }
 
-/// Asks the browser not to evict our data, and reads how much space is used.
-async fn storage_status() -> StorageInfo {
-    use wasm_bindgen_futures::JsFuture;
-    let storage = window().navigator().storage();
-    let mut info = StorageInfo::default();
-    if let Ok(promise) = storage.persist() {
-        info.persisted = JsFuture::from(promise).await.ok().and_then(|v| v.as_bool());
-    }
-    if let Ok(promise) = storage.estimate() {
-        if let Ok(estimate) = JsFuture::from(promise).await {
-            let number = |name: &str| js_sys::Reflect::get(&estimate, &name.into()).ok().and_then(|v| v.as_f64());
-            info.usage = number("usage");
-            info.quota = number("quota");
-        }
-    }
-    info
-}
-
 async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
@@ -508,10 +483,6 @@ async fn sleep_ms(ms: i32) {
 
 fn invalid(errors: &[FieldError]) -> FormMessage {
     FormMessage::Invalid(errors.iter().map(|e| (e.field.clone(), e.message(Lang::Id))).collect())
-}
-
-fn normalised_tps(typed: &str) -> String {
-    pantau_core::TpsCode::parse(typed).map(|t| t.to_string()).unwrap_or_else(|_| typed.trim().to_owned())
 }
 
 /// "1,5 MB", written with integers: float formatting costs kilobytes of wasm.

@@ -309,3 +309,30 @@ impl OutboxStore {
         Ok(moved)
     }
 }
+
+/// Whether the browser may evict our data, and how much space is used.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StorageInfo {
+    pub persisted: Option<bool>,
+    pub usage: Option<f64>,
+    pub quota: Option<f64>,
+}
+
+/// Asks the browser not to evict our data, and reads how much space is used.
+pub async fn storage_status() -> StorageInfo {
+    use wasm_bindgen_futures::JsFuture;
+    let storage = web_sys::window().expect("a browser window").navigator().storage();
+    let mut info = StorageInfo::default();
+    if let Ok(promise) = storage.persist() {
+        info.persisted = JsFuture::from(promise).await.ok().and_then(|v| v.as_bool());
+    }
+    if let Ok(promise) = storage.estimate() {
+        if let Ok(estimate) = JsFuture::from(promise).await {
+            let number = |name: &str| js_sys::Reflect::get(&estimate, &name.into()).ok().and_then(|v| v.as_f64());
+            info.usage = number("usage");
+            info.quota = number("quota");
+        }
+    }
+    info
+}
+

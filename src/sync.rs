@@ -36,17 +36,12 @@ const OTHER_TAB_RECHECK: Duration = Duration::from_secs(15);
 /// What the volunteer sees of syncing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncStatus {
-    pub running: bool,
-    /// No token yet: reports wait until the volunteer enrols.
-    pub not_enrolled: bool,
     /// The last time a report was confirmed by the server (ms since the epoch).
     pub last_delivery_ms: Option<f64>,
     /// The server refused our credentials: sending waits for re-enrolment.
     pub paused_unauthorized: bool,
     /// Another tab is sending.
     pub other_tab_sending: bool,
-    /// When the next automatic attempt is due (ms since the epoch), after a failure.
-    pub next_attempt_ms: Option<f64>,
 }
 
 /// The outbox as the engine sees it: the reactive signal the screen renders.
@@ -157,17 +152,12 @@ impl SyncEngine {
         if let Some(timer) = self.state.timer.lock().expect("single-threaded").take() {
             timer.clear();
         }
-        self.status.update(|s| {
-            s.running = true;
-            s.next_attempt_ms = None;
-        });
         let engine = self.clone();
         leptos::task::spawn_local(async move { engine.run().await });
     }
 
     async fn run(self) {
         let token = self.token.get_untracked();
-        self.status.update(|s| s.not_enrolled = token.is_none());
         let next = match token {
             // Without a token every send would be a 401: wait for enrolment,
             // which triggers a new round.
@@ -190,13 +180,11 @@ impl SyncEngine {
         };
         self.progress.set(None);
         self.state.running.store(false, Ordering::SeqCst);
-        self.status.update(|s| s.running = false);
         if self.state.again.swap(false, Ordering::SeqCst) {
             self.trigger();
         } else if let Some(ms) = next {
             let engine = self.clone();
             let delay = Duration::from_millis(ms.max(250));
-            self.status.update(|s| s.next_attempt_ms = Some(js_sys::Date::now() + delay.as_millis() as f64));
             let timer = set_timeout_with_handle(move || engine.trigger(), delay);
             *self.state.timer.lock().expect("single-threaded") = timer.ok();
         }

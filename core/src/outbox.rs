@@ -178,14 +178,21 @@ impl Outbox {
         self.counts
     }
 
-    /// Queues a valid report as Waiting, and returns the entry to persist.
-    pub fn save(&mut self, report: Report) -> Result<&OutboxEntry, SaveError> {
+    /// The entry that saving `report` would queue, without queuing it: the PWA
+    /// writes it to storage first and adds it to the outbox only once stored.
+    pub fn check_save(&self, report: Report) -> Result<OutboxEntry, SaveError> {
         report.validate().map_err(SaveError::Invalid)?;
         if self.by_id.contains_key(&report.id) {
             return Err(SaveError::AlreadySaved(report.id));
         }
-        let key = order(&report);
-        self.insert(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } });
+        Ok(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } })
+    }
+
+    /// Queues a valid report as Waiting, and returns the entry to persist.
+    pub fn save(&mut self, report: Report) -> Result<&OutboxEntry, SaveError> {
+        let entry = self.check_save(report)?;
+        let key = order(&entry.report);
+        self.insert(entry);
         Ok(&self.entries[&key])
     }
 
@@ -236,18 +243,25 @@ impl Outbox {
         Ok(self.remove_at(key).expect("indexed entries exist"))
     }
 
-    /// A refused report, corrected by the volunteer, goes back in the queue under
-    /// the same id (the server stored nothing for it). Only Rejected reports can
-    /// be edited: a sent report is final, and a conflict would only repeat.
-    pub fn edit_rejected(&mut self, report: Report) -> Result<&OutboxEntry, EditError> {
+    /// The entry that correcting a refused report would queue, without queuing
+    /// it. Only Rejected reports can be edited: a sent report is final, and a
+    /// conflict would only repeat. The id is kept (the server stored nothing).
+    pub fn check_edit(&self, report: Report) -> Result<OutboxEntry, EditError> {
         report.validate().map_err(EditError::Invalid)?;
-        let key = *self.by_id.get(&report.id).ok_or(EditError::NotFound(report.id))?;
-        if !matches!(self.entries[&key].delivery, Delivery::Rejected { .. }) {
+        let current = self.get(report.id).ok_or(EditError::NotFound(report.id))?;
+        if !matches!(current.delivery, Delivery::Rejected { .. }) {
             return Err(EditError::NotEditable(report.id));
         }
-        let new_key = order(&report);
-        self.insert(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } });
-        Ok(&self.entries[&new_key])
+        Ok(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } })
+    }
+
+    /// A refused report, corrected by the volunteer, goes back in the queue under
+    /// the same id.
+    pub fn edit_rejected(&mut self, report: Report) -> Result<&OutboxEntry, EditError> {
+        let entry = self.check_edit(report)?;
+        let key = order(&entry.report);
+        self.insert(entry);
+        Ok(&self.entries[&key])
     }
 
     /// Sent reports older than `keep` (by the server's receipt time), which the

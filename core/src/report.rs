@@ -72,6 +72,12 @@ impl TpsCode {
         Ok(TpsCode { village: village.to_owned(), number })
     }
 
+    /// What a typed TPS becomes in a report: the canonical form when it parses,
+    /// otherwise the text as typed (trimmed), for validation to name the problem.
+    pub fn normalise(typed: &str) -> String {
+        TpsCode::parse(typed).map(|t| t.to_string()).unwrap_or_else(|_| typed.trim().to_owned())
+    }
+
     pub fn village(&self) -> &str {
         &self.village
     }
@@ -117,8 +123,7 @@ pub enum ReportBody {
 impl Report {
     /// A new report with the TPS normalised to its canonical form when it parses.
     pub fn new(id: ReportId, tps: &str, created_at: OffsetDateTime, body: ReportBody) -> Report {
-        let tps = TpsCode::parse(tps).map(|t| t.to_string()).unwrap_or_else(|_| tps.trim().to_owned());
-        Report { id, tps, created_at, body }
+        Report { id, tps: TpsCode::normalise(tps), created_at, body }
     }
 
     /// The JSON the server stores and compares: the same report always serialises

@@ -16,7 +16,7 @@ pub mod store;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::Router;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use store::Store;
@@ -85,11 +85,15 @@ pub fn app(store: Store, config: &Config) -> Router {
         .use_headers()
         .finish()
         .expect("rate and burst are non-zero");
-    let limiter = governor.limiter().clone();
-    // Forget idle tokens' buckets now and then so memory does not grow.
+    // Forget idle tokens' buckets now and then so memory does not grow; the
+    // thread ends once the app (and so its limiter) is dropped.
+    let limiter = Arc::downgrade(governor.limiter());
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_secs(60));
-        limiter.retain_recent();
+        match limiter.upgrade() {
+            Some(limiter) => limiter.retain_recent(),
+            None => break,
+        }
     });
 
     let api = api::router()
@@ -135,9 +139,4 @@ pub fn app(store: Store, config: &Config) -> Router {
     )
     .layer(PropagateRequestIdLayer::new(REQUEST_ID))
     .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-}
-
-/// Convenience for tests and tools: the app with default settings.
-pub fn app_with_static(store: Store, static_dir: Option<&Path>) -> Router {
-    app(store, &Config { static_dir: static_dir.map(Path::to_path_buf), ..Config::default() })
 }

@@ -94,7 +94,7 @@ proptest! {
                 .header(header::AUTHORIZATION, format!("Bearer {token}"))
                 .body(Body::from(body.clone()))
                 .unwrap();
-            let response = pantau_server::app_with_static(store.clone(), None).oneshot(request).await.unwrap();
+            let response = pantau_server::app(store.clone(), &pantau_server::Config::default()).oneshot(request).await.unwrap();
             let status = response.status();
             let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
             let _ = response.into_body().collect().await.unwrap();
