@@ -100,7 +100,15 @@ where
             }));
         }
         if sending.is_empty() {
-            return end.unwrap_or(RoundEnd::Drained);
+            // Progress counts every delivery of the round, including sends that
+            // were still in flight when the first failure came back.
+            return match end {
+                Some(RoundEnd::RetryLater { retry_after_ms, .. }) => {
+                    RoundEnd::RetryLater { retry_after_ms, progressed: progress.delivered > 0 }
+                }
+                Some(other) => other,
+                None => RoundEnd::Drained,
+            };
         }
         let (report, outcome) = FirstReady(&mut sending).await;
         let entry = outbox.update(|o| o.finish_send(report.id, outcome.clone()).cloned());
@@ -124,7 +132,7 @@ where
             SendOutcome::Unauthorized => end = Some(RoundEnd::Unauthorized),
             SendOutcome::RetryLater { retry_after_ms, .. } => {
                 if end.is_none() {
-                    end = Some(RoundEnd::RetryLater { retry_after_ms, progressed: progress.delivered > 0 });
+                    end = Some(RoundEnd::RetryLater { retry_after_ms, progressed: false });
                 }
             }
         }
@@ -317,6 +325,20 @@ mod tests {
         assert_eq!(outbox.get(r.id).unwrap().report, r);
         // A waiting or sent report is not editable.
         assert!(matches!(outbox.edit_rejected(r.clone()), Err(crate::outbox::EditError::NotEditable(_))));
+    }
+
+    #[test]
+    fn deliveries_still_in_flight_after_a_failure_count_as_progress() {
+        let outbox = RefCell::new(Outbox::default());
+        for n in 1..=3 {
+            outbox.borrow_mut().save(report(n)).unwrap();
+        }
+        // The first send fails; the two already in flight with it get through.
+        let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |n| n == 0, drop_answer: |_| false };
+        let storage = Storage(RefCell::default());
+        let end = block_on(run_round(&outbox, &server, &storage, 3, |_| {}));
+        assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: None, progressed: true });
+        assert_eq!(outbox.borrow().counts().sent, 2);
     }
 
     #[test]
