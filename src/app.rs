@@ -198,7 +198,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
                 match stored {
                     Ok(()) => {
                         outbox.update(|o| o.absorb(entry.clone()));
-                        engine.channel.with_value(|c| announce(c.as_ref(), entry.report.id));
+                        engine.channel.with_value(|c| announce(c.as_ref(), [entry.report.id]));
                         tps.set(entry.report.tps.clone());
                         text.set(String::new());
                         keep_draft();
@@ -240,7 +240,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
                     // Storage first: if removal fails the report stays listed.
                     if store.remove(id).await.is_ok() {
                         let _ = outbox.try_update(|o| o.clear(id));
-                        engine.channel.with_value(|c| announce(c.as_ref(), id));
+                        engine.channel.with_value(|c| announce(c.as_ref(), [id]));
                     }
                 }
             });

@@ -208,32 +208,35 @@ impl OutboxStore {
     /// through a power cut). For what the volunteer saved. A Sent record is
     /// final: a stale copy from another tab cannot turn it back into Waiting.
     pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        self.put_with(entry, Durability::Strict).await
+        self.put_with(std::slice::from_ref(entry), Durability::Strict).await
     }
 
-    /// Writes the progress of a send (a receipt, a retry count, a refusal) with
-    /// relaxed durability: it survives the browser being killed, and if a power
-    /// cut loses it the report is only sent again, which the server answers with
-    /// the same receipt. This keeps a flush per report out of the sync loop.
-    pub async fn put_progress(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        self.put_with(entry, Durability::Relaxed).await
+    /// Writes the progress of sends (receipts, retry counts, refusals) in one
+    /// transaction with relaxed durability: it survives the browser being
+    /// killed, and if a power cut loses it the reports are only sent again,
+    /// which the server answers with the same receipts. This keeps a flush per
+    /// report out of the sync loop.
+    pub async fn put_progress(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
+        self.put_with(entries, Durability::Relaxed).await
     }
 
-    async fn put_with(&self, entry: &OutboxEntry, durability: Durability) -> Result<(), StoreError> {
+    async fn put_with(&self, entries: &[OutboxEntry], durability: Durability) -> Result<(), StoreError> {
         let transaction = self.transaction_with(&[OUTBOX], true, durability)?;
         let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
-        let key = JsValue::from_str(&entry.report.id.to_string());
-        if !matches!(entry.delivery, Delivery::Sent { .. }) {
-            let current = store.get(key.clone()).map_err(from_idb)?.await.map_err(from_idb)?;
-            let already_sent = current
-                .and_then(|v| v.as_string())
-                .and_then(|s| decode(&s).ok())
-                .is_some_and(|e| matches!(e.delivery, Delivery::Sent { .. }));
-            if already_sent {
-                return Self::finish(transaction).await;
+        for entry in entries {
+            let key = JsValue::from_str(&entry.report.id.to_string());
+            if !matches!(entry.delivery, Delivery::Sent { .. }) {
+                let current = store.get(key.clone()).map_err(from_idb)?.await.map_err(from_idb)?;
+                let already_sent = current
+                    .and_then(|v| v.as_string())
+                    .and_then(|s| decode(&s).ok())
+                    .is_some_and(|e| matches!(e.delivery, Delivery::Sent { .. }));
+                if already_sent {
+                    continue;
+                }
             }
+            store.put(&JsValue::from_str(&encode(entry)), Some(&key)).map_err(from_idb)?;
         }
-        store.put(&JsValue::from_str(&encode(entry)), Some(&key)).map_err(from_idb)?;
         Self::finish(transaction).await
     }
 

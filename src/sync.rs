@@ -13,11 +13,11 @@
 //! entries on the BroadcastChannel `pantau-outbox`, because IndexedDB fires no
 //! event in other tabs.
 
-use crate::api::{post_report, ApiBase};
+use crate::api::{post_batch, ApiBase};
 use crate::outbox_store::{OutboxStore, StoreError};
 use leptos::prelude::*;
 use pantau_core::outbox::OutboxEntry;
-use pantau_core::sync::{run_round, OutboxCell, Persist, Progress, RetryClock, RoundEnd, Transport, IN_FLIGHT};
+use pantau_core::sync::{run_round, OutboxCell, Persist, Progress, RetryClock, RoundEnd, Transport, PACE};
 use pantau_core::{Outbox, Report, ReportId, SendOutcome};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -62,8 +62,8 @@ struct Http<'a> {
 }
 
 impl Transport for Http<'_> {
-    async fn send(&self, report: &Report) -> SendOutcome {
-        post_report(self.api, self.token, report).await
+    async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
+        post_batch(self.api, self.token, reports).await
     }
 }
 
@@ -80,24 +80,28 @@ impl Persist for Storage<'_> {
     /// store in the order they were created, so a later state never lands
     /// before an earlier one; and a progress write lost to a crash only means
     /// the report is sent again and answered with the same receipt.
-    async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+    async fn put(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
         let store = self.store.clone();
         let channel = self.channel.cloned();
-        let entry = entry.clone();
+        let entries = entries.to_vec();
         leptos::task::spawn_local(async move {
-            match store.put_progress(&entry).await {
-                Ok(()) => announce(channel.as_ref(), entry.report.id),
-                Err(e) => leptos::logging::error!("recording the progress of report {}: {e}", entry.report.id),
+            match store.put_progress(&entries).await {
+                Ok(()) => announce(channel.as_ref(), entries.iter().map(|e| e.report.id)),
+                Err(e) => leptos::logging::error!("recording the progress of {} reports: {e}", entries.len()),
             }
         });
         Ok(())
     }
 }
 
-/// Tells other tabs that this report's stored entry changed.
-pub fn announce(channel: Option<&web_sys::BroadcastChannel>, id: ReportId) {
+/// Tells other tabs that these reports' stored entries changed: one message,
+/// the ids separated by spaces.
+pub fn announce(channel: Option<&web_sys::BroadcastChannel>, ids: impl IntoIterator<Item = ReportId>) {
     if let Some(channel) = channel {
-        let _ = channel.post_message(&JsValue::from_str(&id.to_string()));
+        let message: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+        if !message.is_empty() {
+            let _ = channel.post_message(&JsValue::from_str(&message.join(" ")));
+        }
     }
 }
 
@@ -198,7 +202,7 @@ impl SyncEngine {
         let progress = self.progress;
         let status = self.status;
         let mut delivered_before = 0;
-        let end = run_round(&SignalOutbox(self.outbox), &transport, &storage, IN_FLIGHT, |p| {
+        let end = run_round(&SignalOutbox(self.outbox), &transport, &storage, PACE, |p| {
             if p.delivered > delivered_before {
                 status.update(|s| s.last_delivery_ms = Some(js_sys::Date::now()));
             }
@@ -215,17 +219,29 @@ impl SyncEngine {
         let Some(channel) = self.channel.get_value() else { return };
         let engine = self.clone();
         let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let Some(id) = event.data().as_string().and_then(|s| s.parse::<ReportId>().ok()) else { return };
+            let Some(message) = event.data().as_string() else { return };
+            let ids: Vec<ReportId> = message.split(' ').filter_map(|s| s.parse().ok()).collect();
             let engine = engine.clone();
             leptos::task::spawn_local(async move {
                 let Some(store) = engine.store.get_value() else { return };
-                match store.get(id).await {
-                    Ok(Some(entry)) => engine.outbox.update(|o| o.absorb(entry)),
-                    Ok(None) => {
-                        let _ = engine.outbox.try_update(|o| o.clear(id));
+                let mut changes = Vec::with_capacity(ids.len());
+                for id in ids {
+                    match store.get(id).await {
+                        Ok(entry) => changes.push((id, entry)),
+                        Err(e) => leptos::logging::error!("reading a report another tab changed: {e}"),
                     }
-                    Err(e) => leptos::logging::error!("reading a report another tab changed: {e}"),
                 }
+                // One update for the whole message: one redraw.
+                engine.outbox.update(|o| {
+                    for (id, entry) in changes {
+                        match entry {
+                            Some(entry) => o.absorb(entry),
+                            None => {
+                                let _ = o.clear(id);
+                            }
+                        }
+                    }
+                });
                 engine.trigger();
             });
         });

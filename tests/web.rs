@@ -2,7 +2,7 @@
 //! (`cargo xtask test` runs them through wasm-bindgen-test-runner).
 
 use leptos::prelude::*;
-use pantau::api::{post_report, ApiBase};
+use pantau::api::{post_batch, ApiBase};
 use pantau::outbox_store::{classify, OutboxStore, StoreError, LEGACY_LOCAL_STORAGE_PREFIX};
 use pantau_core::outbox::{Delivery, OutboxEntry};
 use pantau_core::{Report, ReportBody, ReportId, SendOutcome};
@@ -137,8 +137,10 @@ fn a_full_disk_is_recognised_by_its_dom_name() {
 
 #[wasm_bindgen_test]
 async fn no_connection_means_retry_later() {
-    let outcome = post_report(&ApiBase(UNREACHABLE.into()), "pantau_token", &report("tanpa sinyal")).await;
-    assert!(matches!(outcome, SendOutcome::RetryLater { .. }), "{outcome:?}");
+    let reports = [report("tanpa sinyal"), report("juga tanpa sinyal")];
+    let outcomes = post_batch(&ApiBase(UNREACHABLE.into()), "pantau_token", &reports).await;
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes.iter().all(|o| matches!(o, SendOutcome::RetryLater { .. })), "{outcomes:?}");
 }
 
 #[wasm_bindgen_test]

@@ -10,6 +10,41 @@ use time::OffsetDateTime;
 /// Where reports are posted, relative to the server's origin.
 pub const REPORTS_PATH: &str = "/api/v1/reports";
 
+/// Where several reports are posted at once: one request, one answer per report.
+/// The PWA syncs through it; a request per report costs a phone a round trip each.
+pub const REPORTS_BATCH_PATH: &str = "/api/v1/reports/batch";
+
+/// Most reports in one batch. With each report bounded by validation, this also
+/// bounds the request body.
+pub const MAX_BATCH_REPORTS: usize = 50;
+
+/// The body of a batch: reports in the order the client wants their answers.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportBatch<'a> {
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::Report>))]
+    pub reports: &'a [crate::Report],
+}
+
+/// The answer to a batch: one result per report, in the order they were sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchResults {
+    pub results: Vec<BatchResult>,
+}
+
+/// What became of one report of a batch: the status a single `POST /reports`
+/// would have answered, with its receipt (2xx) or its problem (otherwise).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchResult {
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Receipt>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Problem>,
+}
+
 /// The server's proof that it has stored a report. Identical for every repeat of
 /// the same report, so a retried send can never produce a second receipt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,30 +128,82 @@ impl SendOutcome {
         let retry_after_ms = retry_after.and_then(parse_retry_after_ms);
         match status {
             200..=299 => match serde_json::from_str::<Receipt>(body) {
-                Ok(receipt) if receipt.id == sent => SendOutcome::Delivered(receipt),
+                Ok(receipt) => Self::from_receipt(sent, receipt, retry_after_ms),
                 // A 2xx we cannot read proves nothing about this report. Sending it
                 // again is safe: the server answers a repeat with the same receipt.
-                Ok(receipt) => SendOutcome::RetryLater {
-                    reason: format!("receipt names report {} instead of {sent}", receipt.id),
-                    retry_after_ms,
-                },
                 Err(e) => SendOutcome::RetryLater { reason: format!("unreadable receipt: {e}"), retry_after_ms },
             },
+            _ => Self::from_refusal(status, || problem_or(status, body), retry_after_ms),
+        }
+    }
+
+    /// Interprets a response to `POST /api/v1/reports/batch` carrying the
+    /// reports `sent`, in order: one outcome per report. A failure of the whole
+    /// request (no signal, 401, 429, 5xx) is that outcome for every report.
+    pub fn from_batch_response(sent: &[ReportId], status: u16, body: &str, retry_after: Option<&str>) -> Vec<SendOutcome> {
+        let retry_after_ms = retry_after.and_then(parse_retry_after_ms);
+        if !(200..=299).contains(&status) {
+            // A refusal of the whole request says nothing about one report in
+            // particular: only 401 and the retryable statuses apply to all. A
+            // 400/413/415 would be our own bug, so keep the reports and retry.
+            let outcome = match Self::from_refusal(status, || problem_or(status, body), retry_after_ms) {
+                SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => {
+                    SendOutcome::RetryLater { reason: format!("batch refused: HTTP {status}"), retry_after_ms }
+                }
+                other => other,
+            };
+            return vec![outcome; sent.len()];
+        }
+        let results = match serde_json::from_str::<BatchResults>(body) {
+            Ok(r) if r.results.len() == sent.len() => r.results,
+            Ok(r) => {
+                let reason = format!("{} answers for {} reports", r.results.len(), sent.len());
+                return vec![SendOutcome::RetryLater { reason, retry_after_ms }; sent.len()];
+            }
+            Err(e) => {
+                let reason = format!("unreadable batch answer: {e}");
+                return vec![SendOutcome::RetryLater { reason, retry_after_ms }; sent.len()];
+            }
+        };
+        sent.iter()
+            .zip(results)
+            .map(|(&id, result)| match (result.status, result.receipt) {
+                (200..=299, Some(receipt)) => Self::from_receipt(id, receipt, None),
+                (200..=299, None) => SendOutcome::RetryLater { reason: "answer without a receipt".into(), retry_after_ms: None },
+                (status, _) => {
+                    let problem = result.problem;
+                    Self::from_refusal(status, || problem.unwrap_or_else(|| problem_or(status, "")), None)
+                }
+            })
+            .collect()
+    }
+
+    fn from_receipt(sent: ReportId, receipt: Receipt, retry_after_ms: Option<u64>) -> SendOutcome {
+        if receipt.id == sent {
+            SendOutcome::Delivered(receipt)
+        } else {
+            SendOutcome::RetryLater { reason: format!("receipt names report {} instead of {sent}", receipt.id), retry_after_ms }
+        }
+    }
+
+    /// The outcome of a non-2xx status for one report.
+    fn from_refusal(status: u16, problem: impl FnOnce() -> Problem, retry_after_ms: Option<u64>) -> SendOutcome {
+        match status {
             401 => SendOutcome::Unauthorized,
-            409 => SendOutcome::Conflict(problem_or(status, body, "conflict")),
+            409 => SendOutcome::Conflict(problem()),
             // Too many requests and timeouts say nothing against the report itself,
             // and a 404 means we did not reach pantau-server (a captive portal, a
             // proxy, a half-deployed server): the report may be fine.
             404 | 408 | 425 | 429 => SendOutcome::RetryLater { reason: format!("HTTP {status}"), retry_after_ms },
-            400..=499 => SendOutcome::Rejected(problem_or(status, body, "rejected")),
+            400..=499 => SendOutcome::Rejected(problem()),
             _ => SendOutcome::RetryLater { reason: format!("HTTP {status}"), retry_after_ms },
         }
     }
 }
 
-fn problem_or(status: u16, body: &str, kind: &str) -> Problem {
+fn problem_or(status: u16, body: &str) -> Problem {
     serde_json::from_str(body).unwrap_or_else(|_| Problem {
-        kind: format!("about:blank#{kind}"),
+        kind: "about:blank".into(),
         title: format!("HTTP {status}"),
         status,
         detail: (!body.is_empty()).then(|| body.chars().take(500).collect()),
@@ -185,5 +272,43 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(SendOutcome::from_response(id(1), 401, "", None), SendOutcome::Unauthorized);
+    }
+
+    #[test]
+    fn a_batch_answer_gives_each_report_its_own_outcome_in_order() {
+        let receipt = |n| serde_json::from_str::<Receipt>(&receipt_json(n)).unwrap();
+        let problem = Problem { kind: "p".into(), title: "t".into(), status: 422, detail: None, errors: vec![] };
+        let body = serde_json::to_string(&BatchResults {
+            results: vec![
+                BatchResult { status: 201, receipt: Some(receipt(1)), problem: None },
+                BatchResult { status: 422, receipt: None, problem: Some(problem.clone()) },
+                BatchResult { status: 409, receipt: None, problem: Some(Problem { status: 409, ..problem.clone() }) },
+                // A receipt for another report proves nothing about this one.
+                BatchResult { status: 200, receipt: Some(receipt(9)), problem: None },
+            ],
+        })
+        .unwrap();
+        let outcomes = SendOutcome::from_batch_response(&[id(1), id(2), id(3), id(4)], 200, &body, None);
+        assert!(matches!(&outcomes[0], SendOutcome::Delivered(r) if r.id == id(1)));
+        assert_eq!(outcomes[1], SendOutcome::Rejected(problem));
+        assert!(matches!(&outcomes[2], SendOutcome::Conflict(p) if p.status == 409));
+        assert!(matches!(&outcomes[3], SendOutcome::RetryLater { .. }));
+    }
+
+    #[test]
+    fn a_failed_or_unreadable_batch_keeps_every_report() {
+        let ids = [id(1), id(2)];
+        for (status, body) in [(200, "<html>portal</html>"), (200, r#"{"results":[]}"#), (503, ""), (413, ""), (400, "{}")] {
+            let outcomes = SendOutcome::from_batch_response(&ids, status, body, Some("3"));
+            assert_eq!(outcomes.len(), 2, "{status} {body}");
+            for outcome in outcomes {
+                assert!(matches!(outcome, SendOutcome::RetryLater { .. }), "{status} {body}: {outcome:?}");
+            }
+        }
+        assert_eq!(SendOutcome::from_batch_response(&ids, 401, "", None), vec![SendOutcome::Unauthorized; 2]);
+        assert!(matches!(
+            &SendOutcome::from_batch_response(&ids, 429, "", Some("4"))[1],
+            SendOutcome::RetryLater { retry_after_ms: Some(4000), .. }
+        ));
     }
 }

@@ -14,18 +14,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// Sends one report and says what came of it. Network failures are
-/// [`SendOutcome::RetryLater`]; implementations never panic on bad answers.
+/// Sends reports together and says what came of each: one outcome per report,
+/// in order. Network failures are [`SendOutcome::RetryLater`] for all of them;
+/// implementations never panic on bad answers.
 #[allow(async_fn_in_trait)] // used single-threaded (wasm) and in tests; no Send bound wanted
 pub trait Transport {
-    async fn send(&self, report: &Report) -> SendOutcome;
+    async fn send(&self, reports: &[Report]) -> Vec<SendOutcome>;
 }
 
-/// Writes one outbox entry durably.
+/// Writes outbox entries durably, together.
 #[allow(async_fn_in_trait)]
 pub trait Persist {
     type Error: std::fmt::Display;
-    async fn put(&self, entry: &OutboxEntry) -> Result<(), Self::Error>;
+    async fn put(&self, entries: &[OutboxEntry]) -> Result<(), Self::Error>;
 }
 
 /// Where the engine finds the outbox. The PWA keeps it in a reactive signal so
@@ -66,19 +67,27 @@ pub struct Progress {
     pub total: usize,
 }
 
-/// How many reports a round keeps in flight at once. Several in parallel let the
-/// server commit them together (one disk flush for several reports) and hide
-/// the round-trip time of a slow mobile link. Six is what browsers open to one
-/// host over HTTP/1.1; more would only queue inside the browser.
-pub const IN_FLIGHT: usize = 6;
+/// How a round spreads its reports over requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pace {
+    /// Most reports per request.
+    pub batch: usize,
+    /// Most requests in flight at once.
+    pub in_flight: usize,
+}
 
-/// Runs one round with up to `in_flight` sends at once. `on_progress` is called
-/// after every outcome.
+/// The PWA's pace. Batches save a round trip per report on a slow mobile link,
+/// and one storage write and one screen update per batch instead of per report;
+/// 25 reports (a few KB each at most) keep a lost answer cheap to resend. Three
+/// requests in flight let the server commit one batch while the next travels.
+pub const PACE: Pace = Pace { batch: 25, in_flight: 3 };
+
+/// Runs one round. `on_progress` is called at the start and after every answer.
 pub async fn run_round<C, T, P>(
     outbox: &C,
     transport: &T,
     persist: &P,
-    in_flight: usize,
+    pace: Pace,
     mut on_progress: impl FnMut(Progress),
 ) -> RoundEnd
 where
@@ -86,17 +95,31 @@ where
     T: Transport,
     P: Persist,
 {
+    let batch_size = pace.batch.clamp(1, crate::protocol::MAX_BATCH_REPORTS);
     let mut progress = Progress { delivered: 0, total: outbox.read(|o| o.pending()) };
     on_progress(progress);
-    let mut sending: Vec<Pin<Box<dyn Future<Output = (Report, SendOutcome)> + '_>>> = Vec::new();
+    type Sending<'t> = Pin<Box<dyn Future<Output = (Vec<Report>, Vec<SendOutcome>)> + 't>>;
+    let mut sending: Vec<Sending<'_>> = Vec::new();
     let mut end = None;
     loop {
-        // Start sends until the window is full, unless the round is ending.
-        while end.is_none() && sending.len() < in_flight.max(1) {
-            let Some(report) = outbox.update(|o| o.next_waiting().and_then(|id| o.start_send(id))) else { break };
+        // Start batches until the window is full, unless the round is ending.
+        while end.is_none() && sending.len() < pace.in_flight.max(1) {
+            let batch = outbox.update(|o| {
+                let mut batch = Vec::new();
+                while batch.len() < batch_size {
+                    match o.next_waiting().and_then(|id| o.start_send(id)) {
+                        Some(report) => batch.push(report),
+                        None => break,
+                    }
+                }
+                batch
+            });
+            if batch.is_empty() {
+                break;
+            }
             sending.push(Box::pin(async move {
-                let outcome = transport.send(&report).await;
-                (report, outcome)
+                let outcomes = transport.send(&batch).await;
+                (batch, outcomes)
             }));
         }
         if sending.is_empty() {
@@ -110,32 +133,33 @@ where
                 None => RoundEnd::Drained,
             };
         }
-        let (report, outcome) = FirstReady(&mut sending).await;
-        let entry = outbox.update(|o| o.finish_send(report.id, outcome.clone()).cloned());
-        if let Some(entry) = entry {
-            // If this write fails the stored copy still says Waiting; the next
-            // start resends it and the server answers with the same receipt.
-            let _ = persist.put(&entry).await;
-        }
-        match outcome {
-            SendOutcome::Delivered(_) => {
-                progress.delivered += 1;
-                // Reports saved during the round join it.
-                progress.total = progress.total.max(progress.delivered + outbox.read(|o| o.pending()));
-                on_progress(progress);
-            }
-            SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => {
-                progress.total = progress.total.saturating_sub(1).max(progress.delivered);
-                on_progress(progress);
-            }
-            // Stop starting new sends; let those in flight finish and record them.
-            SendOutcome::Unauthorized => end = Some(RoundEnd::Unauthorized),
-            SendOutcome::RetryLater { retry_after_ms, .. } => {
-                if end.is_none() {
-                    end = Some(RoundEnd::RetryLater { retry_after_ms, progressed: false });
+        let (batch, mut outcomes) = FirstReady(&mut sending).await;
+        // A transport that answered for fewer reports proved nothing about the rest.
+        outcomes.resize_with(batch.len(), || SendOutcome::RetryLater { reason: "no answer".into(), retry_after_ms: None });
+        let entries: Vec<OutboxEntry> = outbox.update(|o| {
+            batch.iter().zip(&outcomes).filter_map(|(report, outcome)| o.finish_send(report.id, outcome.clone()).cloned()).collect()
+        });
+        // If this write fails the stored copies still say Waiting; the next
+        // start resends them and the server answers with the same receipts.
+        let _ = persist.put(&entries).await;
+        for outcome in outcomes {
+            match outcome {
+                SendOutcome::Delivered(_) => progress.delivered += 1,
+                SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => {
+                    progress.total = progress.total.saturating_sub(1).max(progress.delivered);
+                }
+                // Stop starting new sends; let those in flight finish and record them.
+                SendOutcome::Unauthorized => end = Some(RoundEnd::Unauthorized),
+                SendOutcome::RetryLater { retry_after_ms, .. } => {
+                    if end.is_none() {
+                        end = Some(RoundEnd::RetryLater { retry_after_ms, progressed: false });
+                    }
                 }
             }
         }
+        // Reports saved during the round join it.
+        progress.total = progress.total.max(progress.delivered + outbox.read(|o| o.pending()));
+        on_progress(progress);
     }
 }
 
@@ -217,13 +241,8 @@ mod tests {
         drop_answer: fn(u32) -> bool,
     }
 
-    impl Transport for FlakyServer {
-        async fn send(&self, report: &Report) -> SendOutcome {
-            let n = self.attempts.get();
-            self.attempts.set(n + 1);
-            if (self.offline)(n) {
-                return SendOutcome::RetryLater { reason: "offline".into(), retry_after_ms: None };
-            }
+    impl FlakyServer {
+        fn store(&self, report: &Report) -> SendOutcome {
             if report.summary().contains("tolak") {
                 return SendOutcome::Rejected(Problem { kind: "x".into(), title: "no".into(), status: 422, detail: None, errors: vec![] });
             }
@@ -234,10 +253,23 @@ mod tests {
                 .entry(report.id)
                 .or_insert(Receipt { id: report.id, received_at: time::OffsetDateTime::UNIX_EPOCH, seq })
                 .clone();
-            if (self.drop_answer)(n) {
-                return SendOutcome::RetryLater { reason: "answer lost".into(), retry_after_ms: None };
-            }
             SendOutcome::Delivered(receipt)
+        }
+    }
+
+    impl Transport for FlakyServer {
+        async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
+            let n = self.attempts.get();
+            self.attempts.set(n + 1);
+            let everyone = |outcome: SendOutcome| vec![outcome; reports.len()];
+            if (self.offline)(n) {
+                return everyone(SendOutcome::RetryLater { reason: "offline".into(), retry_after_ms: None });
+            }
+            let outcomes: Vec<SendOutcome> = reports.iter().map(|r| self.store(r)).collect();
+            if (self.drop_answer)(n) {
+                return everyone(SendOutcome::RetryLater { reason: "answer lost".into(), retry_after_ms: None });
+            }
+            outcomes
         }
     }
 
@@ -245,8 +277,10 @@ mod tests {
 
     impl Persist for Storage {
         type Error = String;
-        async fn put(&self, entry: &OutboxEntry) -> Result<(), String> {
-            self.0.borrow_mut().insert(entry.report.id, entry.clone());
+        async fn put(&self, entries: &[OutboxEntry]) -> Result<(), String> {
+            for entry in entries {
+                self.0.borrow_mut().insert(entry.report.id, entry.clone());
+            }
             Ok(())
         }
     }
@@ -280,7 +314,7 @@ mod tests {
         let mut rounds = 0;
         loop {
             rounds += 1;
-            let end = block_on(run_round(&outbox, &server, &storage, 3, |_| {}));
+            let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 4, in_flight: 3 }, |_| {}));
             if end == RoundEnd::Drained {
                 break;
             }
@@ -305,7 +339,9 @@ mod tests {
         let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |_| false, drop_answer: |_| false };
         let storage = Storage(RefCell::default());
         let mut seen = Vec::new();
-        let end = block_on(run_round(&outbox, &server, &storage, 1, |p| seen.push(p)));
+        // All three go in one batch: the refusal of one does not hold back the others.
+        let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 3, in_flight: 1 }, |p| seen.push(p)));
+        assert_eq!(server.attempts.get(), 1);
         assert_eq!(end, RoundEnd::Drained);
         assert_eq!(seen.first(), Some(&Progress { delivered: 0, total: 3 }));
         assert_eq!(seen.last(), Some(&Progress { delivered: 2, total: 2 }));
@@ -336,9 +372,53 @@ mod tests {
         // The first send fails; the two already in flight with it get through.
         let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |n| n == 0, drop_answer: |_| false };
         let storage = Storage(RefCell::default());
-        let end = block_on(run_round(&outbox, &server, &storage, 3, |_| {}));
+        let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 1, in_flight: 3 }, |_| {}));
         assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: None, progressed: true });
         assert_eq!(outbox.borrow().counts().sent, 2);
+    }
+
+    #[test]
+    fn a_round_sends_batches_of_at_most_the_pace_and_persists_each_batch_together() {
+        let outbox = RefCell::new(Outbox::default());
+        for n in 1..=60 {
+            outbox.borrow_mut().save(report(n)).unwrap();
+        }
+        let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |_| false, drop_answer: |_| false };
+        struct CountingStorage(Cell<usize>, RefCell<Vec<usize>>);
+        impl Persist for CountingStorage {
+            type Error = String;
+            async fn put(&self, entries: &[OutboxEntry]) -> Result<(), String> {
+                self.0.set(self.0.get() + 1);
+                self.1.borrow_mut().push(entries.len());
+                Ok(())
+            }
+        }
+        let storage = CountingStorage(Cell::new(0), RefCell::default());
+        let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 25, in_flight: 2 }, |_| {}));
+        assert_eq!(end, RoundEnd::Drained);
+        assert_eq!(server.attempts.get(), 3, "60 reports in batches of 25: 25 + 25 + 10");
+        assert_eq!(*storage.1.borrow(), vec![25, 25, 10]);
+        assert_eq!(outbox.borrow().counts().sent, 60);
+    }
+
+    #[test]
+    fn a_transport_that_answers_for_fewer_reports_leaves_the_rest_waiting() {
+        struct Forgetful;
+        impl Transport for Forgetful {
+            async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
+                let first = &reports[0];
+                vec![SendOutcome::Delivered(Receipt { id: first.id, received_at: time::OffsetDateTime::UNIX_EPOCH, seq: 1 })]
+            }
+        }
+        let outbox = RefCell::new(Outbox::default());
+        for n in 1..=3 {
+            outbox.borrow_mut().save(report(n)).unwrap();
+        }
+        let storage = Storage(RefCell::default());
+        let end = block_on(run_round(&outbox, &Forgetful, &storage, Pace { batch: 3, in_flight: 1 }, |_| {}));
+        assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: None, progressed: true });
+        let counts = outbox.borrow().counts();
+        assert_eq!((counts.sent, counts.waiting), (1, 2));
     }
 
     #[test]

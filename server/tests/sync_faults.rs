@@ -8,7 +8,7 @@ mod common;
 use common::TestServer;
 use pantau_core::backoff::Backoff;
 use pantau_core::outbox::OutboxEntry;
-use pantau_core::sync::{run_round, Persist, RetryClock, RoundEnd, Transport, IN_FLIGHT};
+use pantau_core::sync::{run_round, Persist, RetryClock, RoundEnd, Transport, PACE};
 use pantau_core::{Outbox, Report, ReportBody, ReportId, SendOutcome};
 use pantau_server::faults::Faults;
 use std::cell::{Cell, RefCell};
@@ -28,24 +28,28 @@ struct Phone {
     url: String,
     token: String,
     online: Cell<bool>,
+    /// Reports attempted so far: the clock of the flap schedule.
     sends: Cell<u32>,
 }
 
 impl Transport for Phone {
-    async fn send(&self, report: &Report) -> SendOutcome {
-        self.sends.set(self.sends.get() + 1);
+    async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
+        self.sends.set(self.sends.get() + reports.len() as u32);
+        let everyone = |outcome: SendOutcome| vec![outcome; reports.len()];
         if !self.online.get() {
-            return SendOutcome::RetryLater { reason: "offline".into(), retry_after_ms: None };
+            return everyone(SendOutcome::RetryLater { reason: "offline".into(), retry_after_ms: None });
         }
-        let response = match self.http.post(&self.url).bearer_auth(&self.token).json(report).send().await {
+        let batch = pantau_core::protocol::ReportBatch { reports };
+        let response = match self.http.post(&self.url).bearer_auth(&self.token).json(&batch).send().await {
             Ok(r) => r,
-            Err(e) => return SendOutcome::RetryLater { reason: format!("network: {e}"), retry_after_ms: None },
+            Err(e) => return everyone(SendOutcome::RetryLater { reason: format!("network: {e}"), retry_after_ms: None }),
         };
         let status = response.status().as_u16();
         let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let ids: Vec<ReportId> = reports.iter().map(|r| r.id).collect();
         match response.text().await {
-            Ok(body) => SendOutcome::from_response(report.id, status, &body, retry_after.as_deref()),
-            Err(e) => SendOutcome::RetryLater { reason: format!("answer lost: {e}"), retry_after_ms: None },
+            Ok(body) => SendOutcome::from_batch_response(&ids, status, &body, retry_after.as_deref()),
+            Err(e) => everyone(SendOutcome::RetryLater { reason: format!("answer lost: {e}"), retry_after_ms: None }),
         }
     }
 }
@@ -56,8 +60,10 @@ struct Disk(RefCell<BTreeMap<ReportId, OutboxEntry>>);
 
 impl Persist for Disk {
     type Error = String;
-    async fn put(&self, entry: &OutboxEntry) -> Result<(), String> {
-        self.0.borrow_mut().insert(entry.report.id, entry.clone());
+    async fn put(&self, entries: &[OutboxEntry]) -> Result<(), String> {
+        for entry in entries {
+            self.0.borrow_mut().insert(entry.report.id, entry.clone());
+        }
         Ok(())
     }
 }
@@ -85,7 +91,7 @@ async fn ten_thousand_reports_through_flaps_drops_and_resets_arrive_exactly_once
 
     let phone = Phone {
         http: reqwest::Client::new(),
-        url: server.url("/api/v1/reports"),
+        url: server.url(pantau_core::protocol::REPORTS_BATCH_PATH),
         token,
         online: Cell::new(true),
         sends: Cell::new(0),
@@ -99,7 +105,7 @@ async fn ten_thousand_reports_through_flaps_drops_and_resets_arrive_exactly_once
     loop {
         rounds += 1;
         assert!(rounds < 100_000, "the outbox never drained");
-        let end = run_round(&outbox, &phone, &disk, IN_FLIGHT, |_| {
+        let end = run_round(&outbox, &phone, &disk, PACE, |_| {
             let due_flap = phone.sends.get() / flap_every;
             if flaps < FLAPS * 2 && due_flap > flaps {
                 flaps += 1;

@@ -18,6 +18,9 @@ use utoipa::OpenApi;
 /// their own endpoint and limit.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Largest accepted batch body: a full batch of reports at the single limit.
+pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS * MAX_BODY_BYTES;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -27,6 +30,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
     ),
     paths(
         reports::post_report,
+        reports::post_batch,
         reports::get_receipt,
         enrolments::enrol,
         coordinator::list_reports,
@@ -56,6 +60,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reports", post(reports::post_report).get(coordinator::list_reports))
+        .route("/reports/batch", post(reports::post_batch).layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BODY_BYTES)))
         .route("/reports.csv", get(coordinator::reports_csv))
         .route("/reports/{id}/receipt", get(reports::get_receipt))
         .route("/enrolments", post(enrolments::enrol))

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use pantau_core::protocol::{Problem, Receipt};
+use pantau_core::protocol::{BatchResult, BatchResults, Problem, Receipt, MAX_BATCH_REPORTS};
 use pantau_core::{Report, ReportId};
 
 /// A complete report that a client author can copy.
@@ -75,12 +75,22 @@ pub async fn post_report(
     let volunteer = caller.require(Role::Volunteer)?;
     let report: Report = json_body(&headers, &body)?;
     report.validate().map_err(ApiProblem::invalid)?;
-    match state.store.store_report(volunteer.id, &report).await.map_err(ApiProblem::internal)? {
+    let stored = state.store.store_report(volunteer.id, &report).await.map_err(ApiProblem::internal)?;
+    match answer(volunteer.id, &report, stored) {
+        Ok((status, receipt)) => Ok((status, Json(receipt)).into_response()),
+        Err(problem) => Err(problem),
+    }
+}
+
+/// What a stored report is answered with: the same for a single report and for
+/// each report of a batch.
+fn answer(volunteer_id: i64, report: &Report, stored: Stored) -> Result<(StatusCode, Receipt), ApiProblem> {
+    match stored {
         Stored::Created(receipt) => {
-            tracing::info!(report = %report.id, seq = receipt.seq, volunteer = volunteer.id, "report stored");
-            Ok((StatusCode::CREATED, Json(receipt)).into_response())
+            tracing::info!(report = %report.id, seq = receipt.seq, volunteer = volunteer_id, "report stored");
+            Ok((StatusCode::CREATED, receipt))
         }
-        Stored::Repeat(receipt) => Ok((StatusCode::OK, Json(receipt)).into_response()),
+        Stored::Repeat(receipt) => Ok((StatusCode::OK, receipt)),
         Stored::Conflict => Err(ApiProblem::new(
             StatusCode::CONFLICT,
             "report-id-conflict",
@@ -88,6 +98,92 @@ pub async fn post_report(
             Some(format!("report {} exists with different content", report.id)),
         )),
     }
+}
+
+/// A batch as it arrives: each report is read on its own, so one malformed
+/// report is refused alone instead of taking the others with it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomingBatch {
+    reports: Vec<serde_json::Value>,
+}
+
+/// File up to 50 reports in one request. Each report is treated exactly as by
+/// `POST /api/v1/reports` (same idempotency, validation and limits) and gets
+/// its own result, in the order sent. The request as a whole fails only for
+/// reasons that concern all of them (token, rate, size, unreadable body).
+#[utoipa::path(
+    post,
+    path = "/api/v1/reports/batch",
+    tag = "reports",
+    security(("bearer" = [])),
+    request_body(content = pantau_core::protocol::ReportBatch, content_type = "application/json",
+        example = json!({ "reports": [example_report()] })),
+    responses(
+        (status = 200, description = "One result per report, in order: status 201/200 with a receipt, or a 4xx with a problem", body = BatchResults),
+        (status = 400, description = "The body is not a JSON object with a `reports` array", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "More than 50 reports, or body over the size limit", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn post_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<BatchResults>, ApiProblem> {
+    let volunteer = caller.require(Role::Volunteer)?;
+    let batch: IncomingBatch = json_body(&headers, &body)?;
+    if batch.reports.len() > MAX_BATCH_REPORTS {
+        return Err(ApiProblem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch-too-large",
+            "Too many reports in one batch",
+            Some(format!("{} reports sent, at most {MAX_BATCH_REPORTS} allowed", batch.reports.len())),
+        ));
+    }
+    let mut results: Vec<Option<BatchResult>> = Vec::with_capacity(batch.reports.len());
+    let mut valid = Vec::new();
+    for value in batch.reports {
+        let refused = |problem: ApiProblem| Some(BatchResult { status: problem.0.status, receipt: None, problem: Some(problem.0) });
+        // The same per-report limit as a single POST: a batch is no way around it.
+        let size = serde_json::to_vec(&value).map_or(usize::MAX, |v| v.len());
+        if size > super::MAX_BODY_BYTES {
+            results.push(refused(ApiProblem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "The report is too large",
+                Some(format!("{size} bytes, at most {}", super::MAX_BODY_BYTES)),
+            )));
+            continue;
+        }
+        match serde_json::from_value::<Report>(value) {
+            Err(e) => results.push(refused(ApiProblem::malformed(e))),
+            Ok(report) => match report.validate() {
+                Err(errors) => results.push(refused(ApiProblem::invalid(errors))),
+                Ok(()) => {
+                    results.push(None);
+                    valid.push(report);
+                }
+            },
+        }
+    }
+    let stored = state.store.store_reports(volunteer.id, valid.clone()).await;
+    let mut answers = valid.iter().zip(stored);
+    let results = results
+        .into_iter()
+        .map(|result| {
+            result.unwrap_or_else(|| {
+                let (report, stored) = answers.next().expect("one stored outcome per valid report");
+                match stored.map_err(ApiProblem::internal).and_then(|s| answer(volunteer.id, report, s)) {
+                    Ok((status, receipt)) => BatchResult { status: status.as_u16(), receipt: Some(receipt), problem: None },
+                    Err(problem) => BatchResult { status: problem.0.status, receipt: None, problem: Some(problem.0) },
+                }
+            })
+        })
+        .collect();
+    Ok(Json(BatchResults { results }))
 }
 
 /// The receipt of one of the caller's own reports (a coordinator may read any).

@@ -174,6 +174,25 @@ impl Store {
         answer.await.map_err(|_| StoreError::Corrupt("the report writer dropped a report".into()))?
     }
 
+    /// Stores several validated reports, answering for each in order. All are
+    /// handed to the writer before any answer is awaited, so they share commits.
+    pub async fn store_reports(&self, volunteer_id: i64, reports: Vec<Report>) -> Vec<Result<Stored, StoreError>> {
+        let mut answers = Vec::with_capacity(reports.len());
+        for report in reports {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let queued = self.writer.send(ingest::Job { volunteer_id, report, reply }).await;
+            answers.push(queued.map(|()| answer));
+        }
+        let mut outcomes = Vec::with_capacity(answers.len());
+        for answer in answers {
+            outcomes.push(match answer {
+                Ok(answer) => answer.await.unwrap_or_else(|_| Err(StoreError::Corrupt("the report writer dropped a report".into()))),
+                Err(_) => Err(StoreError::Corrupt("the report writer has stopped".into())),
+            });
+        }
+        outcomes
+    }
+
     /// The receipt of a report, if it exists and (when `volunteer_id` is given)
     /// belongs to that volunteer.
     pub async fn receipt(&self, id: ReportId, volunteer_id: Option<i64>) -> Result<Option<Receipt>, StoreError> {

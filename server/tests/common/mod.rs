@@ -80,6 +80,10 @@ impl TestServer {
         self.http.post(self.url("/api/v1/reports")).bearer_auth(token).json(report).send().await.unwrap()
     }
 
+    pub async fn post_batch(&self, token: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.http.post(self.url("/api/v1/reports/batch")).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
     pub async fn post_raw(&self, token: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
         self.http
             .post(self.url("/api/v1/reports"))
