@@ -1,7 +1,10 @@
 //! Pantau's domain, in plain Rust so that the PWA (wasm) and the server (native)
 //! run the same rules and the rules are tested without a browser.
 //!
-//! - [`report`]: what a volunteer files, and its TPS.
+//! - [`report`]: what a volunteer files (a note, a checklist, an incident, a
+//!   count result), and its TPS.
+//! - [`checklist`]: the catalogue of TPS checklist items by phase.
+//! - [`region`]: names of the places TPS codes point at (Kota Balikpapan).
 //! - [`validation`]: the checks both the form and the server apply, with messages
 //!   in Bahasa Indonesia and English.
 //! - [`outbox`]: the on-phone queue as a state machine, and the versioned envelope
@@ -12,13 +15,15 @@
 //! - [`sync`]: the sync engine, generic over storage and transport.
 
 pub mod backoff;
+pub mod checklist;
 pub mod outbox;
 pub mod protocol;
+pub mod region;
 pub mod report;
 pub mod sync;
 pub mod validation;
 
 pub use outbox::{Delivery, Outbox, OutboxEntry};
 pub use protocol::{Receipt, SendOutcome};
-pub use report::{Report, ReportBody, ReportId, TpsCode};
+pub use report::{CandidateVotes, ChecklistAnswer, Contest, IncidentCategory, Report, ReportBody, ReportId, TpsCode};
 pub use validation::{FieldError, Lang};

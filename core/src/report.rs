@@ -1,5 +1,7 @@
 //! A report as the volunteer files it and as the server stores it.
 
+use crate::checklist::{Answer, Phase};
+use crate::validation::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
@@ -116,8 +118,215 @@ pub struct Report {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReportBody {
-    /// A free-text observation.
+    /// A free-text observation: the foundation's only kind, still accepted so
+    /// that notes queued before the forms existed are delivered.
     Note { text: String },
+    /// The TPS checklist for one phase of polling day: every item of the phase
+    /// answered.
+    Checklist { phase: Phase, answers: Vec<ChecklistAnswer> },
+    /// An incident, with what a Bawaslu report needs (Perbawaslu 7/2022): when,
+    /// where, what happened, who did it, who saw it. The reporter is the
+    /// enrolled volunteer; evidence (photos) comes with its own issue.
+    Incident {
+        category: IncidentCategory,
+        #[serde(with = "time::serde::rfc3339")]
+        occurred_at: OffsetDateTime,
+        place: String,
+        description: String,
+        /// Terlapor: who is reported, as far as the volunteer knows.
+        #[serde(default)]
+        reported_party: String,
+        #[serde(default)]
+        witnesses: String,
+        #[serde(default)]
+        urgent: bool,
+    },
+    /// The count as posted on the C.Hasil sheet for one contest. Totals that do
+    /// not add up are warned about, not refused: a wrong sheet is worth reporting.
+    CountResult {
+        contest: Contest,
+        votes: Vec<CandidateVotes>,
+        /// Suara sah.
+        valid: u32,
+        /// Suara tidak sah.
+        invalid: u32,
+        /// Pengguna hak pilih: everyone who voted.
+        voters: u32,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChecklistAnswer {
+    /// An item id from [`crate::checklist::ITEMS`].
+    pub item: String,
+    pub answer: Answer,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CandidateVotes {
+    /// The candidate, pair or party as written on the sheet.
+    pub name: String,
+    pub votes: u32,
+}
+
+/// What kind of incident, in the categories Bawaslu's reports use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum IncidentCategory {
+    /// Politik uang.
+    VoteBuying,
+    /// Netralitas ASN/TNI-Polri/kepala desa.
+    Neutrality,
+    /// Intimidasi.
+    Intimidation,
+    /// Data pemilih.
+    VoterList,
+    /// Kampanye di masa tenang.
+    QuietPeriodCampaign,
+    /// Surat suara/logistik.
+    BallotsLogistics,
+    /// Petugas KPPS.
+    PollingOfficials,
+    /// Lainnya.
+    Other,
+}
+
+impl IncidentCategory {
+    pub const ALL: [IncidentCategory; 8] = [
+        IncidentCategory::VoteBuying,
+        IncidentCategory::Neutrality,
+        IncidentCategory::Intimidation,
+        IncidentCategory::VoterList,
+        IncidentCategory::QuietPeriodCampaign,
+        IncidentCategory::BallotsLogistics,
+        IncidentCategory::PollingOfficials,
+        IncidentCategory::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentCategory::VoteBuying => "vote_buying",
+            IncidentCategory::Neutrality => "neutrality",
+            IncidentCategory::Intimidation => "intimidation",
+            IncidentCategory::VoterList => "voter_list",
+            IncidentCategory::QuietPeriodCampaign => "quiet_period_campaign",
+            IncidentCategory::BallotsLogistics => "ballots_logistics",
+            IncidentCategory::PollingOfficials => "polling_officials",
+            IncidentCategory::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IncidentCategory> {
+        IncidentCategory::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        use IncidentCategory::*;
+        match (self, lang) {
+            (VoteBuying, Lang::Id) => "Politik uang",
+            (VoteBuying, Lang::En) => "Vote buying",
+            (Neutrality, Lang::Id) => "Netralitas ASN/TNI-Polri/kepala desa",
+            (Neutrality, Lang::En) => "Neutrality of civil servants, military, police or village heads",
+            (Intimidation, Lang::Id) => "Intimidasi",
+            (Intimidation, Lang::En) => "Intimidation",
+            (VoterList, Lang::Id) => "Data pemilih",
+            (VoterList, Lang::En) => "Voter list",
+            (QuietPeriodCampaign, Lang::Id) => "Kampanye di masa tenang",
+            (QuietPeriodCampaign, Lang::En) => "Campaigning in the quiet period",
+            (BallotsLogistics, Lang::Id) => "Surat suara/logistik",
+            (BallotsLogistics, Lang::En) => "Ballots and logistics",
+            (PollingOfficials, Lang::Id) => "Petugas KPPS",
+            (PollingOfficials, Lang::En) => "Polling officials (KPPS)",
+            (Other, Lang::Id) => "Lainnya",
+            (Other, Lang::En) => "Other",
+        }
+    }
+}
+
+/// Which contest a count result is for: one C.Hasil sheet each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Contest {
+    /// Presiden dan Wakil Presiden.
+    President,
+    /// DPR RI.
+    Dpr,
+    /// DPD RI.
+    Dpd,
+    /// DPRD Provinsi.
+    DprdProvince,
+    /// DPRD Kabupaten/Kota.
+    DprdRegency,
+    /// Kepala daerah (gubernur, bupati, wali kota).
+    RegionalHead,
+}
+
+impl Contest {
+    pub const ALL: [Contest; 6] =
+        [Contest::President, Contest::Dpr, Contest::Dpd, Contest::DprdProvince, Contest::DprdRegency, Contest::RegionalHead];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Contest::President => "president",
+            Contest::Dpr => "dpr",
+            Contest::Dpd => "dpd",
+            Contest::DprdProvince => "dprd_province",
+            Contest::DprdRegency => "dprd_regency",
+            Contest::RegionalHead => "regional_head",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Contest> {
+        Contest::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Contest::President, Lang::Id) => "Presiden dan Wakil Presiden",
+            (Contest::President, Lang::En) => "President and Vice President",
+            (Contest::Dpr, Lang::Id) => "DPR RI",
+            (Contest::Dpr, Lang::En) => "House of Representatives (DPR)",
+            (Contest::Dpd, Lang::Id) => "DPD RI",
+            (Contest::Dpd, Lang::En) => "Regional Representative Council (DPD)",
+            (Contest::DprdProvince, Lang::Id) => "DPRD Provinsi",
+            (Contest::DprdProvince, Lang::En) => "Provincial council (DPRD)",
+            (Contest::DprdRegency, Lang::Id) => "DPRD Kabupaten/Kota",
+            (Contest::DprdRegency, Lang::En) => "City/regency council (DPRD)",
+            (Contest::RegionalHead, Lang::Id) => "Kepala daerah",
+            (Contest::RegionalHead, Lang::En) => "Regional head",
+        }
+    }
+}
+
+impl ReportBody {
+    /// The kind as stored and filtered on: `note`, `checklist`, `incident`, `count_result`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReportBody::Note { .. } => "note",
+            ReportBody::Checklist { .. } => "checklist",
+            ReportBody::Incident { .. } => "incident",
+            ReportBody::CountResult { .. } => "count_result",
+        }
+    }
+
+    /// What coordinators group reports of a kind by: the checklist's phase, the
+    /// incident's category, the count's contest.
+    pub fn category(&self) -> Option<&'static str> {
+        match self {
+            ReportBody::Note { .. } => None,
+            ReportBody::Checklist { phase, .. } => Some(phase.as_str()),
+            ReportBody::Incident { category, .. } => Some(category.as_str()),
+            ReportBody::CountResult { contest, .. } => Some(contest.as_str()),
+        }
+    }
 }
 
 impl Report {
@@ -133,11 +342,37 @@ impl Report {
         serde_json::to_string(self).expect("a Report always serialises")
     }
 
-    /// A one-line summary for lists.
-    pub fn summary(&self) -> &str {
+    /// A one-line summary for lists, in the volunteer's language.
+    pub fn summary(&self, lang: Lang) -> String {
         match &self.body {
-            ReportBody::Note { text } => text,
+            ReportBody::Note { text } => text.clone(),
+            ReportBody::Checklist { phase, answers } => {
+                let no = answers.iter().filter(|a| a.answer == Answer::No).count();
+                let answered_no = match lang {
+                    Lang::Id => "jawaban Tidak",
+                    Lang::En => "answered No",
+                };
+                format!("Checklist {}: {no} {answered_no}", phase.label(lang))
+            }
+            ReportBody::Incident { category, description, urgent, .. } => {
+                let urgent = if *urgent { "‼ " } else { "" };
+                format!("{urgent}{}: {}", category.label(lang), first_chars(description, 80))
+            }
+            ReportBody::CountResult { contest, valid, invalid, voters, .. } => {
+                let (sah, tidak, pengguna) = match lang {
+                    Lang::Id => ("sah", "tidak sah", "pemilih"),
+                    Lang::En => ("valid", "invalid", "voters"),
+                };
+                format!("{}: {valid} {sah}, {invalid} {tidak}, {voters} {pengguna}", contest.label(lang))
+            }
         }
+    }
+}
+
+fn first_chars(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
     }
 }
 

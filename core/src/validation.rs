@@ -2,12 +2,27 @@
 //! server. One implementation, run in both places, so a report the form accepts
 //! is never refused by the server for a rule the volunteer could not see.
 
+use crate::checklist::ChecklistItem;
 use crate::report::{Report, ReportBody, TpsCode, TpsCodeError};
 use serde::{Deserialize, Serialize};
 
 /// Longest free-text observation, in characters. Generous for a field report,
 /// small enough that a day of reports fits easily in browser storage.
 pub const MAX_TEXT_CHARS: usize = 5_000;
+/// Longest note on a checklist answer.
+pub const MAX_NOTE_CHARS: usize = 1_000;
+/// Longest short field: a place, a name.
+pub const MAX_SHORT_CHARS: usize = 200;
+/// Longest list of names (reported party, witnesses).
+pub const MAX_NAMES_CHARS: usize = 1_000;
+/// Most rows on a count result: parties and candidates of the longest sheet.
+pub const MAX_COUNT_ROWS: usize = 300;
+/// Largest number on a count result. A TPS serves at most a few hundred voters;
+/// this bound only catches a slipped finger.
+pub const MAX_COUNT: u32 = 10_000;
+/// How far an incident's time may lie after the report's, for clocks that
+/// disagree by a few minutes.
+pub const CLOCK_SKEW_MINUTES: i64 = 15;
 
 /// The languages messages exist in. Bahasa Indonesia is the default: volunteers
 /// read it first.
@@ -25,9 +40,14 @@ pub enum Lang {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
-    /// The field's path in the report's JSON, e.g. `tps` or `body.text`.
+    /// The field's path in the report's JSON, e.g. `tps`, `body.text`,
+    /// `body.answers.ink` (a checklist item) or `body.votes.2.name` (a row).
     pub field: String,
     pub code: FieldErrorCode,
+    /// The limit that was passed, for `too_long` (characters), `too_many`
+    /// (rows) and `too_large` (a number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,20 +58,63 @@ pub enum FieldErrorCode {
     TooLong,
     TpsVillageCode,
     TpsNumber,
+    /// A checklist item that is not in the catalogue or not in this phase.
+    UnknownItem,
+    /// The same checklist item answered twice.
+    Duplicate,
+    TooMany,
+    TooLarge,
+    /// Not a whole number from 0 up.
+    NotANumber,
+    /// An incident time after the report was saved.
+    InFuture,
+    /// Warning: valid + invalid votes differ from the number of voters.
+    TotalsMismatch,
+    /// Warning: the candidates' votes do not add up to the valid votes.
+    VotesMismatch,
 }
 
 impl FieldError {
-    fn new(field: &str, code: FieldErrorCode) -> FieldError {
-        FieldError { field: field.to_owned(), code }
+    pub fn new(field: &str, code: FieldErrorCode) -> FieldError {
+        FieldError { field: field.to_owned(), code, limit: None }
+    }
+
+    fn limited(field: &str, code: FieldErrorCode, limit: usize) -> FieldError {
+        FieldError { field: field.to_owned(), code, limit: Some(limit as u32) }
     }
 
     pub fn message(&self, lang: Lang) -> String {
         use FieldErrorCode::*;
+        let limit = self.limit.unwrap_or_default();
         match (self.code, lang) {
             (Required, Lang::Id) => "Wajib diisi.".into(),
             (Required, Lang::En) => "Required.".into(),
-            (TooLong, Lang::Id) => format!("Terlalu panjang: paling banyak {MAX_TEXT_CHARS} karakter."),
-            (TooLong, Lang::En) => format!("Too long: at most {MAX_TEXT_CHARS} characters."),
+            (TooLong, Lang::Id) => format!("Terlalu panjang: paling banyak {limit} karakter."),
+            (TooLong, Lang::En) => format!("Too long: at most {limit} characters."),
+            (UnknownItem, Lang::Id) => "Butir checklist tidak dikenal untuk tahap ini.".into(),
+            (UnknownItem, Lang::En) => "Unknown checklist item for this phase.".into(),
+            (Duplicate, Lang::Id) => "Butir ini dijawab dua kali.".into(),
+            (Duplicate, Lang::En) => "This item is answered twice.".into(),
+            (TooMany, Lang::Id) => format!("Terlalu banyak baris: paling banyak {limit}."),
+            (TooMany, Lang::En) => format!("Too many rows: at most {limit}."),
+            (TooLarge, Lang::Id) => format!("Angka terlalu besar: paling banyak {limit}."),
+            (TooLarge, Lang::En) => format!("Number too large: at most {limit}."),
+            (NotANumber, Lang::Id) => "Isi dengan angka bulat, 0 atau lebih.".into(),
+            (NotANumber, Lang::En) => "Enter a whole number, 0 or more.".into(),
+            (InFuture, Lang::Id) => "Waktu kejadian tidak boleh sesudah waktu sekarang.".into(),
+            (InFuture, Lang::En) => "The time of the incident cannot be in the future.".into(),
+            (TotalsMismatch, Lang::Id) => {
+                "Suara sah + tidak sah tidak sama dengan pengguna hak pilih. Periksa lagi; laporan tetap bisa disimpan.".into()
+            }
+            (TotalsMismatch, Lang::En) => {
+                "Valid + invalid votes differ from the number of voters. Check again; the report can still be saved.".into()
+            }
+            (VotesMismatch, Lang::Id) => {
+                "Jumlah suara peserta tidak sama dengan suara sah. Periksa lagi; laporan tetap bisa disimpan.".into()
+            }
+            (VotesMismatch, Lang::En) => {
+                "The candidates' votes do not add up to the valid votes. Check again; the report can still be saved.".into()
+            }
             (TpsVillageCode, Lang::Id) => {
                 "Kode wilayah desa/kelurahan harus 10 angka, lalu nomor TPS (contoh: 6471011001-003).".into()
             }
@@ -78,11 +141,60 @@ impl Report {
             Err(TpsCodeError::TpsNumber) => errors.push(FieldError::new("tps", FieldErrorCode::TpsNumber)),
         }
         match &self.body {
-            ReportBody::Note { text } => {
-                if text.trim().is_empty() {
-                    errors.push(FieldError::new("body.text", FieldErrorCode::Required));
-                } else if text.chars().count() > MAX_TEXT_CHARS {
-                    errors.push(FieldError::new("body.text", FieldErrorCode::TooLong));
+            ReportBody::Note { text } => check_text(&mut errors, "body.text", text, true, MAX_TEXT_CHARS),
+            ReportBody::Checklist { phase, answers } => {
+                let mut seen = Vec::with_capacity(answers.len());
+                for (i, answer) in answers.iter().enumerate() {
+                    match ChecklistItem::find(&answer.item).filter(|item| item.phase == *phase) {
+                        None => errors.push(FieldError::new(&format!("body.answers.{i}.item"), FieldErrorCode::UnknownItem)),
+                        Some(item) if seen.contains(&item.id) => {
+                            errors.push(FieldError::new(&format!("body.answers.{}", item.id), FieldErrorCode::Duplicate))
+                        }
+                        Some(item) => {
+                            seen.push(item.id);
+                            if answer.note.chars().count() > MAX_NOTE_CHARS {
+                                errors.push(FieldError::limited(
+                                    &format!("body.answers.{}.note", item.id),
+                                    FieldErrorCode::TooLong,
+                                    MAX_NOTE_CHARS,
+                                ));
+                            }
+                        }
+                    }
+                }
+                for item in phase.items().filter(|item| !seen.contains(&item.id)) {
+                    errors.push(FieldError::new(&format!("body.answers.{}", item.id), FieldErrorCode::Required));
+                }
+            }
+            ReportBody::Incident { occurred_at, place, description, reported_party, witnesses, .. } => {
+                if *occurred_at > self.created_at + time::Duration::minutes(CLOCK_SKEW_MINUTES) {
+                    errors.push(FieldError::new("body.occurred_at", FieldErrorCode::InFuture));
+                }
+                check_text(&mut errors, "body.place", place, true, MAX_SHORT_CHARS);
+                check_text(&mut errors, "body.description", description, true, MAX_TEXT_CHARS);
+                check_text(&mut errors, "body.reported_party", reported_party, false, MAX_NAMES_CHARS);
+                check_text(&mut errors, "body.witnesses", witnesses, false, MAX_NAMES_CHARS);
+            }
+            ReportBody::CountResult { votes, valid, invalid, voters, .. } => {
+                if votes.is_empty() {
+                    errors.push(FieldError::new("body.votes", FieldErrorCode::Required));
+                } else if votes.len() > MAX_COUNT_ROWS {
+                    errors.push(FieldError::limited("body.votes", FieldErrorCode::TooMany, MAX_COUNT_ROWS));
+                }
+                for (i, row) in votes.iter().enumerate().take(MAX_COUNT_ROWS) {
+                    if row.name.trim().is_empty() {
+                        errors.push(FieldError::new(&format!("body.votes.{i}.name"), FieldErrorCode::Required));
+                    } else if row.name.chars().count() > MAX_SHORT_CHARS {
+                        errors.push(FieldError::limited(&format!("body.votes.{i}.name"), FieldErrorCode::TooLong, MAX_SHORT_CHARS));
+                    }
+                    if row.votes > MAX_COUNT {
+                        errors.push(FieldError::limited(&format!("body.votes.{i}.votes"), FieldErrorCode::TooLarge, MAX_COUNT as usize));
+                    }
+                }
+                for (field, n) in [("body.valid", valid), ("body.invalid", invalid), ("body.voters", voters)] {
+                    if *n > MAX_COUNT {
+                        errors.push(FieldError::limited(field, FieldErrorCode::TooLarge, MAX_COUNT as usize));
+                    }
                 }
             }
         }
@@ -91,6 +203,47 @@ impl Report {
         } else {
             Err(errors)
         }
+    }
+}
+
+fn check_text(errors: &mut Vec<FieldError>, field: &str, text: &str, required: bool, max: usize) {
+    if required && text.trim().is_empty() {
+        errors.push(FieldError::new(field, FieldErrorCode::Required));
+    } else if text.chars().count() > max {
+        errors.push(FieldError::limited(field, FieldErrorCode::TooLong, max));
+    }
+}
+
+impl Report {
+    /// What looks wrong but may be true and is worth filing as it is: totals on
+    /// a count result that do not add up. Never blocks saving or sending.
+    pub fn warnings(&self) -> Vec<FieldError> {
+        let mut warnings = Vec::new();
+        if let ReportBody::CountResult { votes, valid, invalid, voters, .. } = &self.body {
+            if u64::from(*valid) + u64::from(*invalid) != u64::from(*voters) {
+                warnings.push(FieldError::new("body.voters", FieldErrorCode::TotalsMismatch));
+            }
+            if votes.iter().map(|v| u64::from(v.votes)).sum::<u64>() != u64::from(*valid) {
+                warnings.push(FieldError::new("body.valid", FieldErrorCode::VotesMismatch));
+            }
+        }
+        warnings
+    }
+}
+
+/// Reads a count typed in a form: a whole number from 0, spaces and the
+/// thousands dots Indonesians write ("1.250") allowed.
+pub fn parse_count(typed: &str) -> Result<u32, FieldErrorCode> {
+    let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '.' | '\u{a0}')).collect();
+    if digits.is_empty() {
+        return Err(FieldErrorCode::Required);
+    }
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FieldErrorCode::NotANumber);
+    }
+    match digits.parse::<u32>() {
+        Ok(n) if n <= MAX_COUNT => Ok(n),
+        _ => Err(FieldErrorCode::TooLarge),
     }
 }
 
