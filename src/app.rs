@@ -248,7 +248,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
     };
     let edit = move |entry: OutboxEntry| {
         tps.set(entry.report.tps.clone());
-        text.set(entry.report.summary().to_owned());
+        text.set(entry.report.summary(Lang::Id));
         editing.set(Some(entry.report.id));
         message.set(None);
         let _ = document().get_element_by_id("observation").map(|e| e.scroll_into_view());
@@ -440,7 +440,7 @@ where
     let for_edit = entry.clone();
     view! {
         <li class=format!("report {state}") data-report-id=entry.report.id.to_string() data-state=state>
-            <p class="report-text">{entry.report.summary().to_owned()}</p>
+            <p class="report-text">{entry.report.summary(Lang::Id)}</p>
             <p class="report-meta">
                 "TPS " {entry.report.tps.clone()} " · " {format_clock(millis(entry.report.created_at))}
             </p>

@@ -52,9 +52,9 @@ async fn stored_entries_load_back_and_removal_is_kept() {
     }
     let mut loaded = store.load().await.unwrap();
     assert!(loaded.quarantined.is_empty());
-    loaded.entries.sort_by_key(|e| e.report.summary().to_owned());
+    loaded.entries.sort_by_key(|e| e.report.summary(pantau_core::Lang::Id));
     let mut expected = entries.to_vec();
-    expected.sort_by_key(|e| e.report.summary().to_owned());
+    expected.sort_by_key(|e| e.report.summary(pantau_core::Lang::Id));
     assert_eq!(loaded.entries, expected);
 
     store.remove(entries[0].report.id).await.unwrap();
@@ -241,6 +241,6 @@ async fn saving_the_form_lists_the_report_as_waiting_and_keeps_it_in_storage() {
 
     let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].report.summary(), "Pemilih tidak diberi tinta");
+    assert_eq!(stored[0].report.summary(pantau_core::Lang::Id), "Pemilih tidak diberi tinta");
     assert_eq!(item.get_attribute("data-report-id"), Some(stored[0].report.id.to_string()));
 }

@@ -243,7 +243,7 @@ mod tests {
 
     impl FlakyServer {
         fn store(&self, report: &Report) -> SendOutcome {
-            if report.summary().contains("tolak") {
+            if report.summary(crate::Lang::Id).contains("tolak") {
                 return SendOutcome::Rejected(Problem { kind: "x".into(), title: "no".into(), status: 422, detail: None, errors: vec![] });
             }
             let seq = self.stored.borrow().len() as i64 + 1;

@@ -308,4 +308,130 @@ mod tests {
             assert!(!e.message(Lang::Id).is_empty());
         }
     }
+
+    use crate::checklist::{Answer, Phase};
+    use crate::report::{CandidateVotes, ChecklistAnswer, Contest, IncidentCategory};
+
+    fn with_body(body: ReportBody) -> Report {
+        Report::new(ReportId(Uuid::from_u128(2)), "6471011001-3", time::macros::datetime!(2026-02-14 10:00 +08:00), body)
+    }
+
+    fn full_checklist(phase: Phase) -> Vec<ChecklistAnswer> {
+        phase.items().map(|i| ChecklistAnswer { item: i.id.into(), answer: Answer::Yes, note: String::new() }).collect()
+    }
+
+    #[test]
+    fn a_checklist_needs_every_item_of_its_phase_once_and_nothing_else() {
+        assert_eq!(with_body(ReportBody::Checklist { phase: Phase::Voting, answers: full_checklist(Phase::Voting) }).validate(), Ok(()));
+
+        let mut answers = full_checklist(Phase::Opening);
+        let missing = answers.remove(1);
+        answers.push(answers[0].clone());
+        answers.push(ChecklistAnswer { item: "ink".into(), answer: Answer::No, note: String::new() });
+        answers[2].note = "x".repeat(MAX_NOTE_CHARS + 1);
+        let errors = with_body(ReportBody::Checklist { phase: Phase::Opening, answers }).validate().unwrap_err();
+        let named: Vec<(&str, FieldErrorCode)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert!(named.contains(&(&*format!("body.answers.{}", missing.item), FieldErrorCode::Required)), "{named:?}");
+        assert!(named.contains(&("body.answers.opened_0700", FieldErrorCode::Duplicate)), "{named:?}");
+        assert!(named.iter().any(|(f, c)| f.ends_with(".item") && *c == FieldErrorCode::UnknownItem), "an item of another phase: {named:?}");
+        assert!(named.iter().any(|(f, c)| f.ends_with(".note") && *c == FieldErrorCode::TooLong), "{named:?}");
+        assert_eq!(errors.len(), 4, "{named:?}");
+    }
+
+    fn incident() -> ReportBody {
+        ReportBody::Incident {
+            category: IncidentCategory::VoteBuying,
+            occurred_at: time::macros::datetime!(2026-02-14 09:40 +08:00),
+            place: "Depan TPS 003".into(),
+            description: "Amplop dibagikan kepada pemilih yang antre".into(),
+            reported_party: String::new(),
+            witnesses: String::new(),
+            urgent: true,
+        }
+    }
+
+    #[test]
+    fn an_incident_needs_place_and_description_and_a_time_not_in_the_future() {
+        assert_eq!(with_body(incident()).validate(), Ok(()));
+        let mut body = incident();
+        if let ReportBody::Incident { occurred_at, place, description, witnesses, .. } = &mut body {
+            *occurred_at = time::macros::datetime!(2026-02-14 11:00 +08:00);
+            *place = " ".into();
+            description.clear();
+            *witnesses = "w".repeat(MAX_NAMES_CHARS + 1);
+        }
+        let errors = with_body(body).validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["body.occurred_at", "body.place", "body.description", "body.witnesses"]);
+        assert_eq!(errors[0].code, FieldErrorCode::InFuture);
+        assert_eq!(errors[3].limit, Some(MAX_NAMES_CHARS as u32));
+        assert!(errors[3].message(Lang::Id).contains("1000"), "{}", errors[3].message(Lang::Id));
+    }
+
+    fn count(valid: u32, invalid: u32, voters: u32, votes: &[u32]) -> Report {
+        with_body(ReportBody::CountResult {
+            contest: Contest::President,
+            votes: votes.iter().enumerate().map(|(i, v)| CandidateVotes { name: format!("Paslon {}", i + 1), votes: *v }).collect(),
+            valid,
+            invalid,
+            voters,
+        })
+    }
+
+    #[test]
+    fn a_count_that_does_not_add_up_is_valid_with_warnings() {
+        let good = count(200, 5, 205, &[120, 80]);
+        assert_eq!(good.validate(), Ok(()));
+        assert!(good.warnings().is_empty());
+        let odd = count(200, 5, 210, &[120, 70]);
+        assert_eq!(odd.validate(), Ok(()), "a wrong sheet is worth filing");
+        let codes: Vec<FieldErrorCode> = odd.warnings().iter().map(|w| w.code).collect();
+        assert_eq!(codes, vec![FieldErrorCode::TotalsMismatch, FieldErrorCode::VotesMismatch]);
+    }
+
+    #[test]
+    fn a_count_needs_named_rows_and_plausible_numbers() {
+        let errors = count(MAX_COUNT + 1, 0, 0, &[]).validate().unwrap_err();
+        assert_eq!(errors[0], FieldError::new("body.votes", FieldErrorCode::Required));
+        assert_eq!(errors[1].field, "body.valid");
+        let mut report = count(1, 0, 1, &[1]);
+        if let ReportBody::CountResult { votes, .. } = &mut report.body {
+            votes[0].name = "  ".into();
+        }
+        assert_eq!(report.validate().unwrap_err()[0].field, "body.votes.0.name");
+    }
+
+    #[test]
+    fn counts_are_read_as_volunteers_write_them() {
+        assert_eq!(parse_count("1.250"), Ok(1250));
+        assert_eq!(parse_count(" 42 "), Ok(42));
+        assert_eq!(parse_count(""), Err(FieldErrorCode::Required));
+        assert_eq!(parse_count("-3"), Err(FieldErrorCode::NotANumber));
+        assert_eq!(parse_count("12a"), Err(FieldErrorCode::NotANumber));
+        assert_eq!(parse_count("99999999999"), Err(FieldErrorCode::TooLarge));
+    }
+
+    #[test]
+    fn every_code_has_a_message_in_both_languages() {
+        use FieldErrorCode::*;
+        for code in [UnknownItem, Duplicate, TooMany, TooLarge, NotANumber, InFuture, TotalsMismatch, VotesMismatch] {
+            let e = FieldError { field: "x".into(), code, limit: Some(5) };
+            assert_ne!(e.message(Lang::Id), e.message(Lang::En), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_json() {
+        for body in [
+            ReportBody::Checklist { phase: Phase::Counting, answers: full_checklist(Phase::Counting) },
+            incident(),
+            count(200, 5, 205, &[120, 80]).body,
+        ] {
+            let report = with_body(body);
+            let back: Report = serde_json::from_str(&report.canonical_json()).unwrap();
+            assert_eq!(back, report);
+        }
+        let json = with_body(incident()).canonical_json();
+        assert!(json.contains(r#""kind":"incident","category":"vote_buying""#), "{json}");
+    }
 }

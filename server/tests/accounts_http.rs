@@ -140,11 +140,16 @@ async fn coordinators_export_csv_with_formulas_defused() {
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let body = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
-    assert_eq!(&rows[0][8], "'=HYPERLINK(\"http://x\")");
-    assert_eq!(&rows[1][8], "Antrean, \"panjang\"\nbaris dua");
-    assert_eq!(&rows[1][4], "Sari");
+    assert_eq!(&rows[0][column("summary")], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&rows[1][column("summary")], "Antrean, \"panjang\"\nbaris dua");
+    assert_eq!(&rows[1][column("volunteer_name")], "Sari");
+    assert_eq!(&rows[1][column("village")], "Manggar", "the TPS's place, from the shipped names");
+    assert_eq!(&rows[1][column("kind")], "note");
+    assert!(rows[1][column("body_json")].contains("baris dua"));
 
     let anonymous = server.http.get(server.url("/api/v1/reports.csv")).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);

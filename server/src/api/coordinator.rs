@@ -141,11 +141,27 @@ pub async fn reports_csv(
 
 pub fn to_csv(reports: &[StoredReport]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["seq", "received_at", "report_id", "volunteer_id", "volunteer_name", "tps", "kind", "created_at", "text"])?;
+    w.write_record([
+        "seq",
+        "received_at",
+        "report_id",
+        "volunteer_id",
+        "volunteer_name",
+        "tps",
+        "village",
+        "district",
+        "kind",
+        "category",
+        "urgent",
+        "created_at",
+        "summary",
+        "body_json",
+    ])?;
     for r in reports {
-        let (kind, text) = match &r.report.body {
-            pantau_core::ReportBody::Note { text } => ("note", text.as_str()),
-        };
+        let body = &r.report.body;
+        let place = pantau_core::TpsCode::parse(&r.report.tps).ok().and_then(|t| pantau_core::region::place(t.village()));
+        let urgent = matches!(body, pantau_core::ReportBody::Incident { urgent: true, .. });
+        let body_json = serde_json::to_string(body).unwrap_or_default();
         w.write_record([
             r.receipt.seq.to_string(),
             r.receipt.received_at.format(&Rfc3339).unwrap_or_default(),
@@ -153,9 +169,14 @@ pub fn to_csv(reports: &[StoredReport]) -> Result<Vec<u8>, csv::Error> {
             r.volunteer.as_ref().map(|v| v.id.to_string()).unwrap_or_default(),
             spreadsheet_safe(r.volunteer.as_ref().map(|v| v.name.as_str()).unwrap_or_default()),
             r.report.tps.clone(),
-            kind.to_owned(),
+            place.map(|p| p.village).unwrap_or_default().to_owned(),
+            place.map(|p| p.district).unwrap_or_default().to_owned(),
+            body.kind().to_owned(),
+            body.category().unwrap_or_default().to_owned(),
+            if urgent { "yes" } else { "" }.to_owned(),
             r.report.created_at.format(&Rfc3339).unwrap_or_default(),
-            spreadsheet_safe(text),
+            spreadsheet_safe(&r.report.summary(pantau_core::Lang::Id)),
+            spreadsheet_safe(&body_json),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())

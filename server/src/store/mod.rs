@@ -1,7 +1,7 @@
 //! All SQL lives here, so that handlers never see the database and another
 //! backend (PostgreSQL) can follow behind the same methods.
 
-use pantau_core::{Receipt, Report, ReportBody, ReportId};
+use pantau_core::{Receipt, Report, ReportId};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::Path;
@@ -131,10 +131,8 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// The columns coordinators filter on, derived from the report itself.
-fn kind_and_category(report: &Report) -> (&'static str, Option<&str>) {
-    match &report.body {
-        ReportBody::Note { .. } => ("note", None),
-    }
+fn kind_and_category(report: &Report) -> (&'static str, Option<&'static str>) {
+    (report.body.kind(), report.body.category())
 }
 
 impl Store {
