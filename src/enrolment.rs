@@ -38,11 +38,12 @@ pub enum EnrolError {
     Network(String),
 }
 
-impl std::fmt::Display for EnrolError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl EnrolError {
+    pub fn message(&self, lang: pantau_core::Lang) -> String {
+        let t = crate::i18n::texts(lang);
         match self {
-            EnrolError::Refused(why) => write!(f, "Kode pendaftaran ditolak: {why}. Minta kode baru ke koordinator."),
-            EnrolError::Network(_) => f.write_str("Tidak ada sambungan ke server. Coba lagi saat ada sinyal."),
+            EnrolError::Refused(why) => format!("{}: {why}. {}", t.enrol_refused, t.enrol_refused_advice),
+            EnrolError::Network(_) => t.enrol_no_connection.to_owned(),
         }
     }
 }

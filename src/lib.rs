@@ -5,13 +5,19 @@
 //! - [`api`]: the HTTP client for pantau-server.
 //! - [`enrolment`]: the volunteer's token, from the coordinator's one-time code.
 //! - [`sync`]: sends waiting reports when it can, and records receipts.
-//! - [`app`]: the screen.
+//! - [`profile`]: the volunteer's name and TPS.
+//! - [`i18n`]: every word on screen, in Bahasa Indonesia and English.
+//! - [`app`]: the shell (shared state, start-up, routes, navigation);
+//!   [`pages`]: one module per screen; [`forms`]: the three report forms.
 
 pub mod api;
-mod app;
+pub mod app;
 pub mod enrolment;
+pub mod forms;
+pub mod i18n;
 pub mod outbox_store;
-pub mod strings;
+pub mod pages;
+pub mod profile;
 pub mod sync;
 
 pub use app::App;

@@ -179,68 +179,205 @@ fn type_into(root: &web_sys::Element, selector: &str, value: &str) {
     el.dispatch_event(&event).unwrap();
 }
 
+fn choose(root: &web_sys::Element, selector: &str, value: &str) {
+    let el = by_selector(root, selector);
+    el.dyn_ref::<web_sys::HtmlSelectElement>().unwrap().set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    el.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+}
+
+fn value_of(root: &web_sys::Element, selector: &str) -> String {
+    let el = by_selector(root, selector);
+    match el.dyn_ref::<web_sys::HtmlInputElement>() {
+        Some(input) => input.value(),
+        None => el.unchecked_into::<web_sys::HtmlTextAreaElement>().value(),
+    }
+}
+
+fn text(root: &web_sys::Element) -> String {
+    root.text_content().unwrap_or_default()
+}
+
+/// Waits (up to 5 s) until `done` holds.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..250 {
+        if done() {
+            return;
+        }
+        sleep_ms(20).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Mounts the whole app on a screen (`hash`), with its own database and no server.
+async fn mount_app(hash: &str) -> (web_sys::Element, String, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+    let window = web_sys::window().unwrap();
+    window.location().set_hash(hash).unwrap();
+    let document = window.document().unwrap();
+    let root = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+    let app_database = database.clone();
+    let mounted = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
+        view! { <pantau::App api=ApiBase(UNREACHABLE.into()) database=app_database.clone()/> }
+    });
+    (root, database, mounted)
+}
+
+async fn until_ready(root: &web_sys::Element) {
+    until("the outbox to open", || {
+        !by_selector(root, "[data-testid=save]").unchecked_into::<web_sys::HtmlButtonElement>().disabled()
+    })
+    .await;
+}
+
 fn click(root: &web_sys::Element, selector: &str) {
     by_selector(root, selector).unchecked_into::<web_sys::HtmlElement>().click();
 }
 
 #[wasm_bindgen_test]
-async fn saving_the_form_lists_the_report_as_waiting_and_keeps_it_in_storage() {
+async fn an_incident_is_refused_with_named_fields_then_saved_and_listed_as_waiting() {
     storage().clear().unwrap();
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("section").unwrap();
-    let database = format!("test-app-{}", uuid::Uuid::new_v4());
-    document.body().unwrap().append_child(&root).unwrap();
-    let app_database = database.clone();
-    let _mounted = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
-        view! { <pantau::App api=ApiBase(UNREACHABLE.into()) database=app_database.clone()/> }
-    });
+    let (root, database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
 
-    // Saving is possible once the database is open.
-    for _ in 0..100 {
-        if !by_selector(&root, "[data-testid=save]").unchecked_into::<web_sys::HtmlButtonElement>().disabled() {
-            break;
-        }
-        sleep_ms(20).await;
-    }
-
-    // An invalid TPS is refused with a message that names the problem, and nothing is queued.
+    // An invalid TPS and missing fields are refused, each named, and nothing is queued.
     type_into(&root, "#tps", "12345");
-    type_into(&root, "#observation", "Pemilih tidak diberi tinta");
+    type_into(&root, "#description", "Pemilih tidak diberi tinta");
     click(&root, "[data-testid=save]");
     leptos::task::tick().await;
-    assert!(root.text_content().unwrap().contains("10 angka"), "{}", root.inner_html());
-    assert_eq!(root.query_selector_all("[data-testid=outbox] li").unwrap().length(), 0);
+    let shown = text(&root);
+    assert!(shown.contains("10 angka"), "{shown}");
+    assert!(shown.contains("Wajib diisi"), "the category and place are required: {shown}");
+    assert!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.is_empty());
 
     type_into(&root, "#tps", "6471011001 12");
+    choose(&root, "#category", "polling_officials");
+    type_into(&root, "#place", "Meja KPPS 2");
     click(&root, "[data-testid=save]");
     // "Tersimpan" only once IndexedDB has completed the write.
-    for _ in 0..100 {
-        if by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan") {
-            break;
-        }
-        sleep_ms(20).await;
-    }
-
-    // Saving triggers a send at once; with no connection it falls back to waiting.
-    let state = || by_selector(&root, "[data-testid=outbox] li").get_attribute("data-state").unwrap_or_default();
-    assert!(["waiting", "sending"].contains(&state().as_str()), "{}", state());
-    for _ in 0..100 {
-        if state() == "waiting" {
-            break;
-        }
-        sleep_ms(50).await;
-    }
-    assert_eq!(state(), "waiting");
-    let item = by_selector(&root, "[data-testid=outbox] li");
-    assert!(item.text_content().unwrap().contains("Menunggu"));
-    assert!(item.text_content().unwrap().contains("TPS 6471011001-012"));
-    assert!(by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan"));
-    // The observation field is cleared for the next report; the TPS is kept.
-    assert_eq!(by_selector(&root, "#observation").unchecked_into::<web_sys::HtmlTextAreaElement>().value(), "");
-    assert_eq!(by_selector(&root, "#tps").unchecked_into::<web_sys::HtmlInputElement>().value(), "6471011001-012");
+    until("Tersimpan", || by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan")).await;
+    // The form is cleared for the next report; the TPS is kept, canonical.
+    assert_eq!(value_of(&root, "#description"), "");
+    assert_eq!(value_of(&root, "#tps"), "6471011001-012");
 
     let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].report.summary(pantau_core::Lang::Id), "Pemilih tidak diberi tinta");
+    match &stored[0].report.body {
+        ReportBody::Incident { category, place, description, .. } => {
+            assert_eq!(*category, pantau_core::IncidentCategory::PollingOfficials);
+            assert_eq!(place, "Meja KPPS 2");
+            assert_eq!(description, "Pemilih tidak diberi tinta");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Kotak keluar lists it; saving tried a send at once, and with no connection it waits.
+    web_sys::window().unwrap().location().set_hash("#/kotak-keluar").unwrap();
+    until("the outbox row", || root.query_selector("[data-testid=outbox] li").unwrap().is_some()).await;
+    let state = || by_selector(&root, "[data-testid=outbox] li").get_attribute("data-state").unwrap_or_default();
+    until("waiting", || state() == "waiting").await;
+    let item = by_selector(&root, "[data-testid=outbox] li");
+    assert!(text(&item).contains("Menunggu"), "{}", text(&item));
+    assert!(text(&item).contains("TPS 6471011001-012"));
+    assert!(text(&item).contains("Petugas KPPS"));
     assert_eq!(item.get_attribute("data-report-id"), Some(stored[0].report.id.to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn the_checklist_shows_the_phase_items_and_names_each_unanswered_one() {
+    storage().clear().unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/checklist").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    let items = |root: &web_sys::Element| root.query_selector_all("fieldset.item").unwrap().length();
+    assert_eq!(items(&root), 6, "the opening phase");
+    click(&root, "input[name=phase][value=counting]");
+    leptos::task::tick().await;
+    assert_eq!(items(&root), 4, "the counting phase");
+
+    // Answer all but one: the missing item is named, nothing is saved.
+    for id in ["count_open_same_day", "unused_ballots_announced", "c_hasil_displayed"] {
+        click(&root, &format!("fieldset[data-item={id}] input[value=yes]"));
+    }
+    // A note field appears for a "Tidak".
+    assert!(root.query_selector("#note-c_hasil_displayed").unwrap().is_none());
+    click(&root, "fieldset[data-item=c_hasil_displayed] input[value=no]");
+    leptos::task::tick().await;
+    type_into(&root, "#note-c_hasil_displayed", "Tidak dipajang");
+    click(&root, "[data-testid=save]");
+    leptos::task::tick().await;
+    let missing = by_selector(&root, "fieldset[data-item=objections_recorded]");
+    assert!(text(&missing).contains("Wajib diisi"), "{}", text(&missing));
+    assert!(root.query_selector("fieldset[data-item=ink]").unwrap().is_none(), "a voting item is not in the counting checklist");
+
+    click(&root, "fieldset[data-item=objections_recorded] input[value=unknown]");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_count_that_does_not_add_up_warns_as_it_is_typed_and_still_saves() {
+    storage().clear().unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/hasil").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    choose(&root, "#contest", "president");
+    type_into(&root, "#row-name-1", "Paslon 01");
+    type_into(&root, "#row-votes-1", "61");
+    type_into(&root, "#row-name-2", "Paslon 02");
+    type_into(&root, "#row-votes-2", "112");
+    type_into(&root, "#valid", "173");
+    type_into(&root, "#invalid", "4");
+    type_into(&root, "#voters", "177");
+    leptos::task::tick().await;
+    let warnings = || text(&by_selector(&root, "[data-testid=count-warnings]"));
+    assert_eq!(warnings(), "", "the totals add up");
+    type_into(&root, "#voters", "180");
+    leptos::task::tick().await;
+    assert!(warnings().contains("pengguna hak pilih"), "{}", warnings());
+    type_into(&root, "#row-votes-2", "1x");
+    click(&root, "[data-testid=save]");
+    leptos::task::tick().await;
+    assert!(text(&root).contains("angka bulat"), "a typo in a number is named");
+    type_into(&root, "#row-votes-2", "112");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_half_filled_form_survives_the_app_closing() {
+    storage().clear().unwrap();
+    let (root, _database, mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    type_into(&root, "#place", "Balai RT 05");
+    type_into(&root, "#description", "Setengah jalan");
+    let kept = storage().get_item("pantau.draft.incident").unwrap();
+    assert!(kept.as_deref().unwrap_or_default().contains("Balai RT 05"), "kept at once: {kept:?}");
+    drop(mounted);
+    root.remove();
+    let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "#place"), "Balai RT 05", "{:?}", storage().get_item("pantau.draft.incident"));
+    assert_eq!(value_of(&root, "#description"), "Setengah jalan");
+}
+
+#[wasm_bindgen_test]
+async fn the_language_switch_changes_every_screen_and_is_kept() {
+    storage().clear().unwrap();
+    let (root, _database, mounted) = mount_app("#/pengaturan").await;
+    leptos::task::tick().await;
+    assert!(text(&root).contains("Pengaturan"));
+    let english = root.query_selector_all("input[name=lang]").unwrap().item(1).unwrap();
+    english.unchecked_into::<web_sys::HtmlElement>().click();
+    leptos::task::tick().await;
+    assert!(text(&root).contains("Settings"), "{}", text(&root));
+    assert!(!text(&root).contains("Pengaturan"));
+    assert_eq!(web_sys::window().unwrap().document().unwrap().document_element().unwrap().get_attribute("lang").as_deref(), Some("en"));
+    drop(mounted);
+    root.remove();
+    let (root, _database, _mounted) = mount_app("#/").await;
+    leptos::task::tick().await;
+    assert!(text(&root).contains("Send now"), "the choice is kept: {}", text(&root));
 }

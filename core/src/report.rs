@@ -342,28 +342,47 @@ impl Report {
         serde_json::to_string(self).expect("a Report always serialises")
     }
 
+    /// What kind of report this is, for lists: "Kejadian · Politik uang".
+    pub fn title(&self, lang: Lang) -> String {
+        let (kind, detail) = match (&self.body, lang) {
+            (ReportBody::Note { .. }, Lang::Id) => ("Catatan", None),
+            (ReportBody::Note { .. }, Lang::En) => ("Note", None),
+            (ReportBody::Checklist { phase, .. }, Lang::Id) => ("Checklist TPS", Some(phase.label(lang))),
+            (ReportBody::Checklist { phase, .. }, Lang::En) => ("TPS checklist", Some(phase.label(lang))),
+            (ReportBody::Incident { category, .. }, Lang::Id) => ("Kejadian", Some(category.label(lang))),
+            (ReportBody::Incident { category, .. }, Lang::En) => ("Incident", Some(category.label(lang))),
+            (ReportBody::CountResult { contest, .. }, Lang::Id) => ("Hasil penghitungan", Some(contest.label(lang))),
+            (ReportBody::CountResult { contest, .. }, Lang::En) => ("Count result", Some(contest.label(lang))),
+        };
+        match detail {
+            Some(detail) => format!("{kind} · {detail}"),
+            None => kind.to_owned(),
+        }
+    }
+
     /// A one-line summary for lists, in the volunteer's language.
     pub fn summary(&self, lang: Lang) -> String {
         match &self.body {
             ReportBody::Note { text } => text.clone(),
-            ReportBody::Checklist { phase, answers } => {
-                let no = answers.iter().filter(|a| a.answer == Answer::No).count();
-                let answered_no = match lang {
-                    Lang::Id => "jawaban Tidak",
-                    Lang::En => "answered No",
+            ReportBody::Checklist { answers, .. } => Answer::ALL
+                .iter()
+                .map(|kind| format!("{} {}", answers.iter().filter(|a| a.answer == *kind).count(), kind.label(lang)))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            ReportBody::Incident { description, urgent, .. } => {
+                let urgent = match (urgent, lang) {
+                    (false, _) => "",
+                    (true, Lang::Id) => "MENDESAK: ",
+                    (true, Lang::En) => "URGENT: ",
                 };
-                format!("Checklist {}: {no} {answered_no}", phase.label(lang))
+                format!("{urgent}{}", first_chars(description, 80))
             }
-            ReportBody::Incident { category, description, urgent, .. } => {
-                let urgent = if *urgent { "‼ " } else { "" };
-                format!("{urgent}{}: {}", category.label(lang), first_chars(description, 80))
-            }
-            ReportBody::CountResult { contest, valid, invalid, voters, .. } => {
+            ReportBody::CountResult { valid, invalid, voters, .. } => {
                 let (sah, tidak, pengguna) = match lang {
-                    Lang::Id => ("sah", "tidak sah", "pemilih"),
+                    Lang::Id => ("sah", "tidak sah", "pengguna hak pilih"),
                     Lang::En => ("valid", "invalid", "voters"),
                 };
-                format!("{}: {valid} {sah}, {invalid} {tidak}, {voters} {pengguna}", contest.label(lang))
+                format!("{valid} {sah} · {invalid} {tidak} · {voters} {pengguna}")
             }
         }
     }

@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { PantauServer, freePort, CHROMIUM_ARGS, enrolWithLink, openApp, fileReport, listedReports, waitForState } from './harness.mjs';
+import { PantauServer, freePort, CHROMIUM_ARGS, enrolWithLink, openApp, fileIncident, listedReports, showOutbox, waitForState } from './harness.mjs';
 
-const TRIALS = 20;
+const TRIALS = Number(process.env.PANTAU_CRASH_TRIALS ?? 20);
 
 /** Chromium as its own process (so it can be SIGKILLed), driven over the DevTools protocol. */
 async function startPhone(profile) {
@@ -34,13 +34,16 @@ async function startPhone(profile) {
 test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of ${TRIALS})`, async (t) => {
   const server = new PantauServer(await freePort());
   const profile = mkdtempSync(join(tmpdir(), 'pantau-crash-'));
+  let phone;
   t.after(async () => {
+    // A failed assertion must not leave a browser behind (the runner would wait for it).
+    phone?.child.kill('SIGKILL');
     await server.dispose();
     rmSync(profile, { recursive: true, force: true });
   });
 
   await server.start();
-  let phone = await startPhone(profile);
+  phone = await startPhone(profile);
   await enrolWithLink(phone.context, await server.addVolunteer('Tahan Banting', '6471011001-3'), 'Tahan Banting');
   await phone.browser.close();
   phone.child.kill('SIGTERM');
@@ -53,13 +56,14 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
   for (let trial = 0; trial < TRIALS; trial++) {
     phone = await startPhone(profile);
     const page = await openApp(phone.context, server.url);
+    await showOutbox(page);
     // Every report confirmed in an earlier trial is still there after its kill.
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=outbox] li').length === n, filed.length);
     const listed = (await listedReports(page)).map((r) => r.text).sort();
     assert.deepEqual(listed, [...filed].sort(), `after trial ${trial}`);
 
     const text = `Percobaan ${trial}`;
-    await fileReport(page, { tps: '6471011001-3', text });
+    await fileIncident(page, { tps: '6471011001-3', description: text });
     phone.child.kill('SIGKILL'); // the moment "Tersimpan" shows
     filed.push(text);
     await phone.exited;
@@ -70,7 +74,9 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
   await server.start();
   phone = await startPhone(profile);
   const page = await openApp(phone.context, server.url);
-  await waitForState(page, 'sent', TRIALS, { timeout: 60_000 });
+  await waitForState(page, 'sent', TRIALS, { timeout: 60_000 }).catch(async (e) => {
+    throw new Error(`${e.message}\nlisted: ${JSON.stringify(await listedReports(page))}`);
+  });
   await phone.browser.close();
   phone.child.kill('SIGTERM');
   await phone.exited;
@@ -78,5 +84,5 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
   await server.stop();
   const stored = await server.storedReports();
   assert.equal(stored.length, TRIALS, 'each report reached the server once');
-  assert.deepEqual(stored.map((row) => row.report.body.text).sort(), [...filed].sort());
+  assert.deepEqual(stored.map((row) => row.report.body.description).sort(), [...filed].sort());
 });

@@ -136,27 +136,62 @@ export async function openApp(context, url) {
     if (m.text().includes('Content Security Policy')) page.errors.push(new Error(m.text()));
   });
   await page.goto(url);
-  await page.getByRole('button', { name: 'Simpan' }).waitFor();
+  await page.getByTestId('nav-home').waitFor();
   return page;
+}
+
+/** Opens a screen through the bottom navigation: 'beranda', 'baru', 'kotak-keluar', 'pengaturan'. */
+export async function goTo(page, screen) {
+  const tab = { beranda: 'nav-home', baru: 'nav-new', 'kotak-keluar': 'nav-outbox', pengaturan: 'nav-settings' }[screen];
+  await page.getByTestId(tab).click();
+  await page.waitForFunction((tab) => document.querySelector(`[data-testid=${tab}]`)?.getAttribute('aria-current') === 'page', tab);
 }
 
 /** Opens the coordinator's enrolment link and waits until the app shows the volunteer as enrolled. */
 export async function enrolWithLink(context, link, name) {
   const page = await openApp(context, link);
+  await goTo(page, 'pengaturan');
   await page.getByTestId('enrolled-as').filter({ hasText: name }).waitFor();
+  await goTo(page, 'beranda');
   return page;
 }
 
 /**
- * Fills in and saves one report, and waits until the app confirms it was stored
- * on the phone and lists it (`text` must be unique).
+ * Files one incident report and waits until the app confirms it was stored on
+ * the phone ("Tersimpan"). Leaves the page on the incident form.
+ */
+export async function fileIncident(page, fields) {
+  await fillIncident(page, fields);
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+  // The form is cleared for the next report.
+  await page.waitForFunction(() => document.querySelector('#description').value === '');
+}
+
+/** Opens a screen by its address, e.g. '#/baru/kejadian', as a link would. */
+export async function openScreen(page, hash, testId) {
+  await page.evaluate((hash) => { location.hash = hash; }, hash);
+  await page.getByTestId(testId).waitFor({ state: 'attached' });
+}
+
+/** Fills in the incident form (opening it if needed) without saving. */
+export async function fillIncident(page, { tps, place = 'TPS', description, category = 'other', urgent = false }) {
+  if (!(await page.getByTestId('incident-form').count())) await openScreen(page, '#/baru/kejadian', 'incident-form');
+  if (tps) await page.getByLabel('Kode TPS').fill(tps);
+  await page.getByLabel('Jenis kejadian').selectOption(category);
+  await page.getByLabel('Tempat kejadian').fill(place);
+  await page.getByLabel('Uraian kejadian').fill(description);
+  if (urgent) await page.getByLabel(/^Mendesak/).check();
+}
+
+/**
+ * Files one report whose outbox line reads `text` (`text` must be unique), and
+ * waits until it is stored and listed.
  */
 export async function fileReport(page, { tps, text }) {
-  await page.getByLabel('Kode TPS').fill(tps);
-  await page.getByLabel('Catatan pengamatan').fill(text);
-  await page.getByRole('button', { name: 'Simpan' }).click();
+  await fileIncident(page, { tps, description: text });
+  await goTo(page, 'kotak-keluar');
   await page.locator('[data-testid=outbox] li .report-text', { hasText: new RegExp(`^${escapeRegExp(text)}$`) }).waitFor();
-  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
 }
 
 function escapeRegExp(text) {
@@ -165,6 +200,7 @@ function escapeRegExp(text) {
 
 /** Waits until the outbox holds exactly `count` reports, all in `state`. */
 export async function waitForState(page, state, count, { timeout = 30_000 } = {}) {
+  await showOutbox(page);
   const showAll = page.getByTestId('show-all');
   if (await showAll.count()) await showAll.click();
   await page.waitForFunction(
@@ -189,6 +225,7 @@ export async function enrolledPhone(browser, server, name, tps = '6471011001-3')
 
 /** The outbox as listed on screen: [{ id, state, text }] (every row, not only the first page). */
 export async function listedReports(page) {
+  await showOutbox(page);
   const showAll = page.getByTestId('show-all');
   if (await showAll.count()) await showAll.click();
   return page.locator('[data-testid=outbox] li').evaluateAll((items) =>
@@ -205,4 +242,9 @@ export async function serverAndBrowser(t) {
     await server.dispose();
   });
   return { server, browser };
+}
+
+/** Shows the outbox screen, unless it is showing. */
+export async function showOutbox(page) {
+  if (!(await page.getByTestId('outbox').count())) await goTo(page, 'kotak-keluar');
 }

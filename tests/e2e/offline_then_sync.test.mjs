@@ -56,6 +56,6 @@ test('reports filed while the server is down are sent exactly once when it retur
   for (const row of stored) {
     assert.equal(row.report.tps, '6471011001-003');
     assert.equal(row.volunteer.name, 'Sari Wulandari', 'each report is tied to the volunteer who filed it');
-    assert.ok(texts.includes(row.report.body.text));
+    assert.ok(texts.includes(row.report.body.description));
   }
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverAndBrowser, PantauServer, freePort, launchChromium, launchPhoneProfile, enrolledPhone, openApp, fileReport, listedReports, waitForState } from './harness.mjs';
+import { serverAndBrowser, PantauServer, freePort, launchPhoneProfile, enrolledPhone, openApp, openScreen, fileReport, fillIncident, listedReports, waitForState } from './harness.mjs';
 
 test('three tabs filing at once: every report reaches the server exactly once', async (t) => {
   const { server, browser } = await serverAndBrowser(t);
@@ -24,7 +24,7 @@ test('three tabs filing at once: every report reaches the server exactly once', 
 
   await server.stop();
   const stored = await server.storedReports();
-  const texts = stored.map((row) => row.report.body.text);
+  const texts = stored.map((row) => row.report.body.description);
   assert.equal(stored.length, 3 * perTab);
   assert.equal(new Set(stored.map((row) => row.report.id)).size, 3 * perTab, 'no report stored twice');
   for (let i = 0; i < 3; i++) for (let n = 0; n < perTab; n++) assert.ok(texts.includes(`Tab ${i} laporan ${n}`));
@@ -46,7 +46,6 @@ test('reports in the first version\'s localStorage outbox move to IndexedDB and 
     localStorage.setItem('pantau.outbox.rusak', '{"v":1,"entry":"bukan laporan"}');
   }, id);
   await page.reload();
-  await page.getByRole('button', { name: 'Simpan' }).waitFor();
   await waitForState(page, 'waiting', 1);
   assert.equal((await listedReports(page))[0].id, id);
   // The unreadable one is kept aside and shown, not dropped.
@@ -87,23 +86,23 @@ test('a full disk: the save is refused with the reason, the draft stays, earlier
   const origin = server.url.replace(/\/$/, '');
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
   await page.goto(server.url);
-  await page.getByRole('button', { name: 'Simpan' }).waitFor();
   await waitForState(page, 'waiting', 1);
-  await page.getByLabel('Catatan pengamatan').fill('Sesudah penuh');
-  await page.getByRole('button', { name: 'Simpan' }).click();
+  await fillIncident(page, { description: 'Sesudah penuh' });
+  await page.getByTestId('save').click();
   const message = page.getByTestId('form-message');
   await message.filter({ hasText: 'Tidak tersimpan' }).waitFor();
   assert.match(await message.textContent(), /penuh/);
-  assert.equal(await page.getByLabel('Catatan pengamatan').inputValue(), 'Sesudah penuh', 'the draft stays on screen');
+  assert.equal(await page.getByLabel('Uraian kejadian').inputValue(), 'Sesudah penuh', 'the draft stays on screen');
   assert.deepEqual((await listedReports(page)).map((r) => r.text), ['Sebelum penuh']);
 
   // Room again: the same draft saves, and nothing was lost in between.
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   await page.reload();
-  await page.getByRole('button', { name: 'Simpan' }).waitFor();
-  assert.equal(await page.getByLabel('Catatan pengamatan').inputValue(), 'Sesudah penuh', 'the draft survived the reload');
-  await page.getByRole('button', { name: 'Simpan' }).click();
-  await page.locator('[data-testid=outbox] li .report-text', { hasText: 'Sesudah penuh' }).waitFor();
+  await openScreen(page, '#/baru/kejadian', 'incident-form');
+  assert.equal(await page.getByLabel('Uraian kejadian').inputValue(), 'Sesudah penuh', 'the draft survived the reload');
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
   await waitForState(page, 'waiting', 2);
+  assert.deepEqual((await listedReports(page)).map((r) => r.text).sort(), ['Sebelum penuh', 'Sesudah penuh']);
   await phone.close();
 });

@@ -22,7 +22,25 @@ const USAGE: &str = "usage: cargo xtask <command>
   test                every test: native, browser (wasm-bindgen-test), end-to-end
   bench               print benchmark tables: first-load size of the release PWA,
                       server ingest (reports/s, latency, ratio to hello-world)
-  build               build the PWA (release) into dist/";
+  build               build the PWA (release) into dist/
+  screenshots         every screen at 360×740 into docs/screenshots/ (for the README)";
+
+/// Every screen at 360×740, taken from the release PWA against the real server.
+fn screenshots() -> Result<(), Fail> {
+    tools::ensure_chromium()?;
+    tools::ensure_npm()?;
+    build_pwa()?;
+    run(cargo().args(["build", "--locked", "-p", "pantau-server"]))?;
+    let e2e = root().join("tests/e2e");
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
+    run(Command::new("node")
+        .arg("screenshots.mjs")
+        .current_dir(&e2e)
+        .env("PANTAU_SERVER_BIN", root().join("target/debug/pantau-server"))
+        .env("PANTAU_DIST", root().join("dist"))
+        .env("PANTAU_SCREENSHOTS", root().join("docs/screenshots"))
+        .env("CHROMIUM", tools::CHROMIUM))
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +49,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench::bench(),
         Some("build") => build_pwa(),
+        Some("screenshots") => screenshots(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

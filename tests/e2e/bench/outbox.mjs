@@ -1,12 +1,13 @@
 // Outbox benchmarks in real Chromium, run by `cargo xtask bench`:
-// - the time to save a report (tap "Simpan" to the report listed, which happens
-//   only after IndexedDB completed the write) with 0, 100 and 1,000 queued;
+// - the time to save a report (tap "Simpan" to the report counted in the
+//   outbox, which happens only after IndexedDB completed the write) with 0,
+//   100 and 1,000 queued;
 // - the time to deliver 1,000 queued reports to pantau-server on loopback.
 // Prints a markdown table. Figures are from one shared, noisy machine.
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { PantauServer, freePort, launchChromium, openApp } from '../harness.mjs';
+import { PantauServer, freePort, launchChromium, openApp, fillIncident } from '../harness.mjs';
 
 const SAVES = 40;
 
@@ -45,26 +46,28 @@ async function saveLatencies(browser, server, queued) {
   if (queued > 0) await prefill(page, queued);
   await page.reload();
   await page.waitForFunction((n) => document.querySelector('[data-testid=counts]').textContent.startsWith(`${n} menunggu`), queued, { timeout: 60_000 });
-  await page.getByLabel('Kode TPS').fill('6471011001-3');
+  await fillIncident(page, { tps: '6471011001-3', description: 'Ukur' });
   const times = [];
   for (let i = 0; i < SAVES; i++) {
-    await page.getByLabel('Catatan pengamatan').fill(`Ukur ${i}`);
+    await page.getByLabel('Uraian kejadian').fill(`Ukur ${i}`);
     times.push(
-      await page.evaluate(async (text) => {
-        const list = document.querySelector('[data-testid=outbox]');
-        const listed = new Promise((resolve) => {
+      // From the tap to the outbox counting the report, which happens only
+      // after IndexedDB completed the write (the bottom bar's badge).
+      await page.evaluate(async (expected) => {
+        const tab = document.querySelector('[data-testid=nav-outbox]');
+        const counted = new Promise((resolve) => {
           const observer = new MutationObserver(() => {
-            if ([...list.querySelectorAll('.report-text')].some((p) => p.textContent === text)) {
+            if (tab.querySelector('.badge')?.textContent === String(expected)) {
               observer.disconnect();
               resolve(performance.now());
             }
           });
-          observer.observe(list, { childList: true, subtree: true, characterData: true });
+          observer.observe(tab, { childList: true, subtree: true, characterData: true });
         });
         const t0 = performance.now();
         document.querySelector('[data-testid=save]').click();
-        return (await listed) - t0;
-      }, `Ukur ${i}`),
+        return (await counted) - t0;
+      }, queued + i + 1),
     );
   }
   await context.close();

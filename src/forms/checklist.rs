@@ -1,0 +1,157 @@
+//! Checklist TPS: one phase of polling day at a time, every item answered Ya /
+//! Tidak / Tidak tahu, with a note where something was wrong or unseen.
+
+use super::{profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use crate::app::{use_ctx, FormKind};
+use crate::i18n::use_i18n;
+use leptos::prelude::*;
+use pantau_core::checklist::{Answer, Phase};
+use pantau_core::validation::{FieldError, FieldErrorCode};
+use pantau_core::{ChecklistAnswer, Report, ReportBody};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const DRAFT_KEY: &str = "pantau.draft.checklist";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChecklistDraft {
+    pub tps: String,
+    pub phase: String,
+    /// Item id → "yes" / "no" / "unknown".
+    pub answers: BTreeMap<String, String>,
+    pub notes: BTreeMap<String, String>,
+}
+
+fn parse_phase(s: &str) -> Option<Phase> {
+    Phase::ALL.into_iter().find(|p| p.as_str() == s)
+}
+
+fn parse_answer(s: &str) -> Option<Answer> {
+    Answer::ALL.into_iter().find(|a| a.as_str() == s)
+}
+
+impl ChecklistDraft {
+    fn fresh() -> ChecklistDraft {
+        ChecklistDraft { tps: profile_tps(), phase: Phase::Opening.as_str().into(), ..ChecklistDraft::default() }
+    }
+
+    pub fn from_report(report: &Report) -> Option<ChecklistDraft> {
+        match &report.body {
+            ReportBody::Checklist { phase, answers } => Some(ChecklistDraft {
+                tps: report.tps.clone(),
+                phase: phase.as_str().to_owned(),
+                answers: answers.iter().map(|a| (a.item.clone(), a.answer.as_str().to_owned())).collect(),
+                notes: answers.iter().filter(|a| !a.note.is_empty()).map(|a| (a.item.clone(), a.note.clone())).collect(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn build(&self, id: pantau_core::ReportId, created_at: time::OffsetDateTime) -> Result<Report, Vec<FieldError>> {
+        let Some(phase) = parse_phase(&self.phase) else {
+            return Err(vec![FieldError::new("body.phase", FieldErrorCode::Required)]);
+        };
+        // Only this phase's items: answers kept from another phase stay in the
+        // draft but are not filed with this one.
+        let answers = phase
+            .items()
+            .filter_map(|item| {
+                let answer = parse_answer(self.answers.get(item.id)?)?;
+                let note = self.notes.get(item.id).map(|n| n.trim().to_owned()).unwrap_or_default();
+                Some(ChecklistAnswer { item: item.id.to_owned(), answer, note })
+            })
+            .collect();
+        let report = Report::new(id, &self.tps, created_at, ReportBody::Checklist { phase, answers });
+        report.validate().map(|()| report)
+    }
+}
+
+#[component]
+pub fn ChecklistForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let state = FormState::new();
+    let draft = Draft::load(DRAFT_KEY, ChecklistDraft::fresh);
+    if let Some((FormKind::Checklist, id)) = ctx.editing.get_untracked() {
+        if let Some(fields) = ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| ChecklistDraft::from_report(&e.report))) {
+            draft.replace(fields);
+        }
+    }
+    let phase = move || draft.get(|d| parse_phase(&d.phase)).unwrap_or(Phase::Opening);
+    let submit = {
+        let ctx = ctx.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let fields = draft.fields.get_untracked();
+            let filed_phase = parse_phase(&fields.phase);
+            let tps = pantau_core::TpsCode::normalise(&fields.tps);
+            save_report(&ctx, FormKind::Checklist, state, |id, at| fields.build(id, at), move || {
+                // The next phase is what comes next on polling day.
+                let next = match filed_phase {
+                    Some(Phase::Opening) => Phase::Voting,
+                    _ => Phase::Counting,
+                };
+                draft.clear(ChecklistDraft {
+                    tps,
+                    phase: next.as_str().into(),
+                    ..ChecklistDraft::default()
+                })
+            });
+        }
+    };
+    let answered = move || {
+        let phase = phase();
+        draft.get(|d| phase.items().filter(|i| d.answers.get(i.id).and_then(|a| parse_answer(a)).is_some()).count())
+    };
+    view! {
+        <form on:submit=submit novalidate data-testid="checklist-form">
+            <h2>{move || i18n.t().checklist_heading}</h2>
+            <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
+
+            <fieldset class="choices phases">
+                <legend>{move || i18n.t().phase_label}</legend>
+                {Phase::ALL.into_iter().map(|p| view! {
+                    <label class="choice">
+                        <input type="radio" name="phase" value=p.as_str() prop:checked=move || phase() == p
+                            on:change=move |_| draft.edit(|d| d.phase = p.as_str().into()) />
+                        <span>{move || p.label(i18n.lang())}</span>
+                    </label>
+                }).collect::<Vec<_>>()}
+            </fieldset>
+            <p class="muted" aria-live="polite">
+                {answered} " " {move || i18n.t().of} " " {move || phase().items().count()} " " {move || i18n.t().answered}
+            </p>
+
+            {move || phase().items().map(|item| {
+                let id = item.id;
+                let answer = move || draft.get(|d| d.answers.get(id).and_then(|a| parse_answer(a)));
+                let note = move || draft.get(|d| d.notes.get(id).cloned().unwrap_or_default());
+                let show_note = move || matches!(answer(), Some(Answer::No | Answer::Unknown)) || !note().is_empty();
+                let error = state.error(format!("body.answers.{id}"));
+                view! {
+                    <fieldset class="item" data-item=id>
+                        <legend>{move || item.text(i18n.lang())}</legend>
+                        <div class="answers">
+                            {Answer::ALL.into_iter().map(|a| view! {
+                                <label class=format!("answer {}", a.as_str())>
+                                    <input type="radio" name=id value=a.as_str() prop:checked=move || answer() == Some(a)
+                                        on:change=move |_| draft.edit(|d| { d.answers.insert(id.to_owned(), a.as_str().to_owned()); }) />
+                                    <span>{move || a.label(i18n.lang())}</span>
+                                </label>
+                            }).collect::<Vec<_>>()}
+                        </div>
+                        <Show when=show_note>
+                            <label for=format!("note-{id}")>{move || i18n.t().item_note_label}</label>
+                            <input id=format!("note-{id}") autocomplete="off" prop:value=note
+                                on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| { d.notes.insert(id.to_owned(), v); }) } />
+                        </Show>
+                        <p class="field-error" role="alert">{error}</p>
+                    </fieldset>
+                }
+            }).collect::<Vec<_>>()}
+
+            <SaveButton state/>
+        </form>
+    }
+}

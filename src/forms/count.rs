@@ -1,0 +1,192 @@
+//! Hasil penghitungan: the votes per candidate or party as posted on the
+//! C.Hasil sheet, with valid and invalid votes and the number of voters.
+//! Totals that do not add up are warned about but can be filed: a wrong sheet
+//! is itself worth reporting.
+
+use super::{profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use crate::app::{use_ctx, FormKind};
+use crate::i18n::use_i18n;
+use leptos::prelude::*;
+use pantau_core::validation::{parse_count, FieldError, FieldErrorCode};
+use pantau_core::{CandidateVotes, Contest, Report, ReportBody, ReportId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+pub const DRAFT_KEY: &str = "pantau.draft.count";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CountRow {
+    pub name: String,
+    pub votes: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CountDraft {
+    pub tps: String,
+    pub contest: String,
+    pub rows: Vec<CountRow>,
+    pub valid: String,
+    pub invalid: String,
+    pub voters: String,
+}
+
+impl CountDraft {
+    fn fresh() -> CountDraft {
+        CountDraft { tps: profile_tps(), rows: vec![CountRow::default(), CountRow::default()], ..CountDraft::default() }
+    }
+
+    pub fn from_report(report: &Report) -> Option<CountDraft> {
+        match &report.body {
+            ReportBody::CountResult { contest, votes, valid, invalid, voters } => Some(CountDraft {
+                tps: report.tps.clone(),
+                contest: contest.as_str().to_owned(),
+                rows: votes.iter().map(|v| CountRow { name: v.name.clone(), votes: v.votes.to_string() }).collect(),
+                valid: valid.to_string(),
+                invalid: invalid.to_string(),
+                voters: voters.to_string(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn build(&self, id: ReportId, created_at: OffsetDateTime) -> Result<Report, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let contest = Contest::parse(&self.contest);
+        if contest.is_none() {
+            errors.push(FieldError::new("body.contest", FieldErrorCode::Required));
+        }
+        let mut count = |field: String, typed: &str| match parse_count(typed) {
+            Ok(n) => n,
+            Err(code) => {
+                errors.push(FieldError::new(&field, code));
+                0
+            }
+        };
+        // Rows left entirely empty are spare rows, not errors.
+        let votes: Vec<CandidateVotes> = self
+            .rows
+            .iter()
+            .filter(|r| !(r.name.trim().is_empty() && r.votes.trim().is_empty()))
+            .enumerate()
+            .map(|(i, r)| CandidateVotes { name: r.name.trim().to_owned(), votes: count(format!("body.votes.{i}.votes"), &r.votes) })
+            .collect();
+        let valid = count("body.valid".into(), &self.valid);
+        let invalid = count("body.invalid".into(), &self.invalid);
+        let voters = count("body.voters".into(), &self.voters);
+        let report = Report::new(
+            id,
+            &self.tps,
+            created_at,
+            ReportBody::CountResult { contest: contest.unwrap_or(Contest::President), votes, valid, invalid, voters },
+        );
+        if let Err(more) = report.validate() {
+            let more: Vec<FieldError> = more.into_iter().filter(|e| !errors.iter().any(|known| known.field == e.field)).collect();
+            errors.extend(more);
+        }
+        super::errors_or(errors, || report)
+    }
+
+    /// Rows as numbered in errors: empty spare rows are skipped.
+    fn filed_index(&self, row: usize) -> Option<usize> {
+        let filled = |r: &CountRow| !(r.name.trim().is_empty() && r.votes.trim().is_empty());
+        filled(&self.rows[row]).then(|| self.rows[..row].iter().filter(|r| filled(r)).count())
+    }
+}
+
+#[component]
+pub fn CountForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let state = FormState::new();
+    let draft = Draft::load(DRAFT_KEY, CountDraft::fresh);
+    if let Some((FormKind::CountResult, id)) = ctx.editing.get_untracked() {
+        if let Some(fields) = ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| CountDraft::from_report(&e.report))) {
+            draft.replace(fields);
+        }
+    }
+    // Checked as the volunteer types: the warnings never block saving.
+    let warnings = move || {
+        let fields = draft.fields.get();
+        fields
+            .build(ReportId(uuid::Uuid::nil()), OffsetDateTime::UNIX_EPOCH)
+            .map(|r| r.warnings().into_iter().map(|w| w.message(i18n.lang())).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let submit = {
+        let ctx = ctx.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let fields = draft.fields.get_untracked();
+            let tps = pantau_core::TpsCode::normalise(&fields.tps);
+            save_report(&ctx, FormKind::CountResult, state, |id, at| fields.build(id, at), move || {
+                draft.clear(CountDraft { tps, rows: vec![CountRow::default(), CountRow::default()], ..CountDraft::default() })
+            });
+        }
+    };
+    let rows = move || draft.get(|d| d.rows.len());
+    let number = move |id: &'static str, label: fn(&'static crate::i18n::Texts) -> &'static str, field: &'static str,
+                       get: fn(&CountDraft) -> &String, set: fn(&mut CountDraft, String)| {
+        view! {
+            <label for=id>{move || label(i18n.t())}</label>
+            <input id=id inputmode="numeric" autocomplete="off" prop:value=move || draft.get(|d| get(d).clone())
+                on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| set(d, v)) } />
+            <p class="field-error" role="alert">{state.error(field)}</p>
+        }
+    };
+    view! {
+        <form on:submit=submit novalidate data-testid="count-form">
+            <h2>{move || i18n.t().count_heading}</h2>
+            <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
+
+            <label for="contest">{move || i18n.t().contest_label}</label>
+            <select id="contest" prop:value=move || draft.get(|d| d.contest.clone())
+                on:change=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.contest = v) }>
+                <option value="">{move || i18n.t().choose}</option>
+                {Contest::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{move || c.label(i18n.lang())}</option> }).collect::<Vec<_>>()}
+            </select>
+            <p class="field-error" role="alert">{state.error("body.contest")}</p>
+
+            <fieldset class="rows">
+                <legend>{move || i18n.t().votes_legend}</legend>
+                <p class="field-error" role="alert">{state.error("body.votes")}</p>
+                {move || (0..rows()).map(|i| {
+                    let n = i + 1;
+                    let errors = move || {
+                        let filed = draft.fields.with_untracked(|d| d.filed_index(i));
+                        filed.map(|f| state.messages_under(&format!("body.votes.{f}."), i18n.lang())).unwrap_or_default()
+                    };
+                    view! {
+                        <div class="row">
+                            <input id=format!("row-name-{n}") autocomplete="off" aria-label=move || format!("{} {n}", i18n.t().candidate_name)
+                                placeholder=move || format!("{} {n}", i18n.t().candidate_name)
+                                prop:value=move || draft.get(|d| d.rows.get(i).map(|r| r.name.clone()).unwrap_or_default())
+                                on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| if let Some(r) = d.rows.get_mut(i) { r.name = v }) } />
+                            <input id=format!("row-votes-{n}") class="votes" inputmode="numeric" autocomplete="off"
+                                aria-label=move || format!("{} {n}", i18n.t().candidate_votes)
+                                placeholder=move || i18n.t().votes_placeholder
+                                prop:value=move || draft.get(|d| d.rows.get(i).map(|r| r.votes.clone()).unwrap_or_default())
+                                on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| if let Some(r) = d.rows.get_mut(i) { r.votes = v }) } />
+                            <button type="button" class="secondary remove" aria-label=move || format!("{} {n}", i18n.t().remove_row)
+                                on:click=move |_| draft.edit(|d| { if d.rows.len() > 1 { d.rows.remove(i); } })>"✕"</button>
+                        </div>
+                        {move || errors().into_iter().map(|e| view! { <p class="field-error">{e}</p> }).collect::<Vec<_>>()}
+                    }
+                }).collect::<Vec<_>>()}
+                <button type="button" class="secondary" data-testid="add-row" on:click=move |_| draft.edit(|d| d.rows.push(CountRow::default()))>
+                    {move || i18n.t().add_row}
+                </button>
+            </fieldset>
+
+            {number("valid", |t| t.valid_label, "body.valid", |d| &d.valid, |d, v| d.valid = v)}
+            {number("invalid", |t| t.invalid_label, "body.invalid", |d| &d.invalid, |d, v| d.invalid = v)}
+            {number("voters", |t| t.voters_label, "body.voters", |d| &d.voters, |d, v| d.voters = v)}
+            <div role="status" data-testid="count-warnings">
+                {move || warnings().into_iter().map(|w| view! { <p class="warning">{w}</p> }).collect::<Vec<_>>()}
+            </div>
+
+            <SaveButton state/>
+        </form>
+    }
+}

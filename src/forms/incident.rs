@@ -1,0 +1,197 @@
+//! Laporan kejadian: what a Bawaslu report needs (Perbawaslu 7/2022): the
+//! category, when and where, what happened, who did it, who saw it; plus an
+//! urgent flag for the coordinator.
+
+use super::{errors_or, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use crate::app::{now, use_ctx, FormKind};
+use crate::i18n::use_i18n;
+use leptos::prelude::*;
+use pantau_core::validation::{FieldError, FieldErrorCode};
+use pantau_core::{IncidentCategory, Report, ReportBody};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+pub const DRAFT_KEY: &str = "pantau.draft.incident";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncidentDraft {
+    pub tps: String,
+    pub category: String,
+    /// As the `datetime-local` input gives it: "2026-02-14T09:40", local time.
+    pub occurred_at: String,
+    pub place: String,
+    pub description: String,
+    pub reported_party: String,
+    pub witnesses: String,
+    pub urgent: bool,
+}
+
+impl IncidentDraft {
+    fn fresh() -> IncidentDraft {
+        IncidentDraft { tps: profile_tps(), ..IncidentDraft::default() }
+    }
+
+    pub fn from_report(report: &Report) -> Option<IncidentDraft> {
+        match &report.body {
+            ReportBody::Incident { category, occurred_at, place, description, reported_party, witnesses, urgent } => Some(IncidentDraft {
+                tps: report.tps.clone(),
+                category: category.as_str().to_owned(),
+                occurred_at: to_local_input(*occurred_at),
+                place: place.clone(),
+                description: description.clone(),
+                reported_party: reported_party.clone(),
+                witnesses: witnesses.clone(),
+                urgent: *urgent,
+            }),
+            _ => None,
+        }
+    }
+
+    fn build(&self, id: pantau_core::ReportId, created_at: OffsetDateTime) -> Result<Report, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let category = IncidentCategory::parse(&self.category);
+        if category.is_none() {
+            errors.push(FieldError::new("body.category", FieldErrorCode::Required));
+        }
+        let occurred_at = from_local_input(&self.occurred_at);
+        if occurred_at.is_none() {
+            errors.push(FieldError::new("body.occurred_at", FieldErrorCode::Required));
+        }
+        let report = |category, occurred_at| {
+            Report::new(
+                id,
+                &self.tps,
+                created_at,
+                ReportBody::Incident {
+                    category,
+                    occurred_at,
+                    place: self.place.trim().to_owned(),
+                    description: self.description.trim().to_owned(),
+                    reported_party: self.reported_party.trim().to_owned(),
+                    witnesses: self.witnesses.trim().to_owned(),
+                    urgent: self.urgent,
+                },
+            )
+        };
+        // Validate the rest too, so every wrong field shows at once.
+        let probe = report(category.unwrap_or(IncidentCategory::Other), occurred_at.unwrap_or(created_at));
+        if let Err(more) = probe.validate() {
+            errors.extend(more);
+        }
+        errors_or(errors, || probe)
+    }
+}
+
+#[component]
+pub fn IncidentForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let state = FormState::new();
+    let draft = Draft::load(DRAFT_KEY, IncidentDraft::fresh);
+    // Correcting a refused report: its fields replace the draft.
+    if let Some((FormKind::Incident, id)) = ctx.editing.get_untracked() {
+        if let Some(fields) = ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| IncidentDraft::from_report(&e.report))) {
+            draft.replace(fields);
+        }
+    }
+    if draft.fields.with_untracked(|d| d.occurred_at.is_empty()) {
+        draft.edit(|d| d.occurred_at = to_local_input(now()));
+    }
+    let submit = {
+        let ctx = ctx.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let fields = draft.fields.get_untracked();
+            let tps = fields.tps.clone();
+            save_report(&ctx, FormKind::Incident, state, |id, at| fields.build(id, at), move || {
+                draft.clear(IncidentDraft { tps: pantau_core::TpsCode::normalise(&tps), occurred_at: to_local_input(now()), ..IncidentDraft::default() })
+            });
+        }
+    };
+    let text = move |label: fn(&'static crate::i18n::Texts) -> &'static str,
+                     id: &'static str,
+                     field: &'static str,
+                     get: fn(&IncidentDraft) -> &String,
+                     set: fn(&mut IncidentDraft, String),
+                     long: bool| {
+        let error = state.error(field);
+        let value = move || draft.get(|d| get(d).clone());
+        let on_input = move |ev| {
+            let v = event_target_value(&ev);
+            draft.edit(|d| set(d, v));
+        };
+        view! {
+            <label for=id>{move || label(i18n.t())}</label>
+            {if long {
+                view! { <textarea id=id rows="5" prop:value=value on:input=on_input></textarea> }.into_any()
+            } else {
+                view! { <input id=id autocomplete="off" prop:value=value on:input=on_input /> }.into_any()
+            }}
+            <p class="field-error" role="alert">{error}</p>
+        }
+    };
+    view! {
+        <form on:submit=submit novalidate data-testid="incident-form">
+            <h2>{move || i18n.t().incident_heading}</h2>
+            <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
+
+            <label for="category">{move || i18n.t().category_label}</label>
+            <select id="category" prop:value=move || draft.get(|d| d.category.clone())
+                on:change=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.category = v) }>
+                <option value="">{move || i18n.t().choose}</option>
+                {IncidentCategory::ALL.into_iter().map(|c| view! {
+                    <option value=c.as_str()>{move || c.label(i18n.lang())}</option>
+                }).collect::<Vec<_>>()}
+            </select>
+            <p class="field-error" role="alert">{state.error("body.category")}</p>
+
+            <label for="occurred-at">{move || i18n.t().occurred_at_label}</label>
+            <input id="occurred-at" type="datetime-local" prop:value=move || draft.get(|d| d.occurred_at.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.occurred_at = v) } />
+            <p class="field-error" role="alert">{state.error("body.occurred_at")}</p>
+
+            {text(|t| t.place_label, "place", "body.place", |d| &d.place, |d, v| d.place = v, false)}
+            {text(|t| t.description_label, "description", "body.description", |d| &d.description, |d, v| d.description = v, true)}
+            {text(|t| t.reported_party_label, "reported-party", "body.reported_party", |d| &d.reported_party, |d, v| d.reported_party = v, false)}
+            {text(|t| t.witnesses_label, "witnesses", "body.witnesses", |d| &d.witnesses, |d, v| d.witnesses = v, false)}
+
+            <label class="check">
+                <input type="checkbox" id="urgent" prop:checked=move || draft.get(|d| d.urgent)
+                    on:change=move |ev| { let v = event_target_checked(&ev); draft.edit(|d| d.urgent = v) } />
+                <span>{move || i18n.t().urgent_label}</span>
+            </label>
+
+            <SaveButton state/>
+        </form>
+    }
+}
+
+/// "2026-02-14T09:40" in the phone's local time.
+pub fn to_local_input(t: OffsetDateTime) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(crate::app::millis(t)));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+/// A `datetime-local` value read as the phone's local time, keeping its offset
+/// (a report from Balikpapan says +08:00).
+pub fn from_local_input(value: &str) -> Option<OffsetDateTime> {
+    if value.len() < 16 {
+        return None;
+    }
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value));
+    let ms = date.get_time();
+    if ms.is_nan() {
+        return None;
+    }
+    let offset = time::UtcOffset::from_whole_seconds(-(date.get_timezone_offset() as i32) * 60).ok()?;
+    let utc = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()?;
+    Some(utc.to_offset(offset))
+}

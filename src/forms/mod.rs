@@ -1,0 +1,290 @@
+//! The three report forms and what they share: drafts kept on every change,
+//! the TPS field, and saving through the outbox (validated by pantau-core,
+//! stored in IndexedDB before "Tersimpan" shows).
+
+pub mod checklist;
+pub mod count;
+pub mod incident;
+
+use crate::app::{now, use_ctx, Ctx, FormKind};
+use crate::i18n::use_i18n;
+use crate::outbox_store::StoreError;
+use crate::profile;
+use crate::sync::announce;
+use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
+use leptos::prelude::*;
+use pantau_core::outbox::{EditError, SaveError};
+use pantau_core::validation::FieldError;
+use pantau_core::{Report, ReportId};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A form's fields as typed, kept with gloo-storage on every change so that a
+/// reload or a killed browser does not lose a half-filled form. An unreadable
+/// draft (an older version's) starts the form empty; reports are never drafts.
+#[derive(Debug)]
+pub struct Draft<T: Send + Sync + 'static> {
+    pub fields: RwSignal<T>,
+    key: &'static str,
+}
+
+impl<T: Send + Sync + 'static> Clone for Draft<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Send + Sync + 'static> Copy for Draft<T> {}
+
+impl<T> Draft<T>
+where
+    T: Serialize + DeserializeOwned + Default + Clone + PartialEq + Send + Sync + 'static,
+{
+    /// The stored draft, or a fresh one made by `fresh`.
+    pub fn load(key: &'static str, fresh: impl FnOnce() -> T) -> Draft<T> {
+        let fields = GlooLocalStorage::get::<T>(key).ok().filter(|d| *d != T::default()).unwrap_or_else(fresh);
+        Draft { fields: RwSignal::new(fields), key }
+    }
+
+    /// Changes the draft and keeps it at once (not in an effect: a reload right
+    /// after a keystroke must find it).
+    pub fn edit(&self, f: impl FnOnce(&mut T)) {
+        self.fields.update(f);
+        self.keep();
+    }
+
+    pub fn replace(&self, fields: T) {
+        self.fields.set(fields);
+        self.keep();
+    }
+
+    /// After a save: the form starts again from `fresh`, and no draft is kept
+    /// until the volunteer types.
+    pub fn clear(&self, fresh: T) {
+        self.fields.set(fresh);
+        GlooLocalStorage::delete(self.key);
+    }
+
+    fn keep(&self) {
+        if let Err(e) = self.fields.with_untracked(|d| GlooLocalStorage::set(self.key, d)) {
+            leptos::logging::error!("could not keep the draft {}: {e}", self.key);
+        }
+    }
+
+    /// Reads one field (tracked).
+    pub fn get<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        self.fields.with(f)
+    }
+}
+
+/// Whether any form holds typed-but-unsaved input (an app update waits for it).
+pub fn any_draft_dirty() -> bool {
+    [checklist::DRAFT_KEY, incident::DRAFT_KEY, count::DRAFT_KEY]
+        .iter()
+        .any(|key| GlooLocalStorage::raw().get_item(key).ok().flatten().is_some())
+}
+
+/// What a form says after "Simpan".
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormMessage {
+    Saved,
+    NotSaved(String),
+    Invalid(Vec<FieldError>),
+}
+
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub message: RwSignal<Option<FormMessage>>,
+    pub saving: RwSignal<bool>,
+}
+
+impl FormState {
+    pub fn new() -> FormState {
+        FormState { message: RwSignal::new(None), saving: RwSignal::new(false) }
+    }
+
+    /// The message for one field (tracked), in the volunteer's language.
+    pub fn error(self, field: impl Into<String>) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        let i18n = use_i18n();
+        let field = field.into();
+        move || match self.message.get() {
+            Some(FormMessage::Invalid(errors)) => {
+                errors.iter().find(|e| e.field == field).map(|e| e.message(i18n.lang()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Messages for every field under `prefix` (tracked).
+    pub fn messages_under(self, prefix: &str, lang: crate::i18n::Lang) -> Vec<String> {
+        match self.message.get() {
+            Some(FormMessage::Invalid(errors)) => {
+                errors.iter().filter(|e| e.field.starts_with(prefix)).map(|e| e.message(lang)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Default for FormState {
+    fn default() -> Self {
+        FormState::new()
+    }
+}
+
+/// Validates and stores a report built by `build` (given the id and time it
+/// gets: new ones, or the corrected report's own), then calls `on_saved`.
+pub fn save_report(
+    ctx: &Ctx,
+    kind: FormKind,
+    state: FormState,
+    build: impl FnOnce(ReportId, OffsetDateTime) -> Result<Report, Vec<FieldError>>,
+    on_saved: impl FnOnce() + 'static,
+) {
+    let t = crate::i18n::texts(ctx.i18n.0.get_untracked());
+    if state.saving.get_untracked() {
+        return;
+    }
+    let Some(store) = ctx.engine.store.get_value() else { return };
+    let outbox = ctx.outbox;
+    let editing = ctx.editing.get_untracked().filter(|(k, _)| *k == kind).map(|(_, id)| id);
+    let original = editing.and_then(|id| outbox.with_untracked(|o| o.get(id).map(|e| (id, e.report.created_at))));
+    let (id, created_at) = original.unwrap_or_else(|| (ReportId(Uuid::new_v4()), now()));
+    let report = match build(id, created_at) {
+        Ok(report) => report,
+        Err(errors) => return state.message.set(Some(FormMessage::Invalid(errors))),
+    };
+    // Only checked here: the outbox changes once storage has the report.
+    let checked = match original {
+        Some(_) => outbox.with_untracked(|o| o.check_edit(report)).map_err(|e| match e {
+            EditError::Invalid(errors) => FormMessage::Invalid(errors),
+            EditError::NotFound(_) | EditError::NotEditable(_) => FormMessage::NotSaved(t.not_editable.to_owned()),
+        }),
+        None => outbox.with_untracked(|o| o.check_save(report)).map_err(|e| match e {
+            SaveError::Invalid(errors) => FormMessage::Invalid(errors),
+            SaveError::AlreadySaved(id) => FormMessage::NotSaved(format!("{id}")),
+        }),
+    };
+    let entry = match checked {
+        Ok(entry) => entry,
+        Err(m) => return state.message.set(Some(m)),
+    };
+    state.saving.set(true);
+    let engine = ctx.engine.clone();
+    let editing_signal = ctx.editing;
+    let profile = ctx.profile;
+    leptos::task::spawn_local(async move {
+        let stored = store.put(&entry).await;
+        state.saving.set(false);
+        match stored {
+            Ok(()) => {
+                outbox.update(|o| o.absorb(entry.clone()));
+                engine.channel.with_value(|c| announce(c.as_ref(), [entry.report.id]));
+                editing_signal.set(None);
+                // The first TPS a volunteer files for becomes theirs, so the
+                // next form starts with it.
+                profile.update(|p| {
+                    if p.tps.trim().is_empty() {
+                        p.tps = entry.report.tps.clone();
+                        p.save();
+                    }
+                });
+                on_saved();
+                state.message.set(Some(FormMessage::Saved));
+                engine.trigger();
+            }
+            Err(e @ StoreError::QuotaExceeded(_)) => {
+                state.message.set(Some(FormMessage::NotSaved(format!("{e}. {}", t.quota_advice))))
+            }
+            Err(e) => state.message.set(Some(FormMessage::NotSaved(format!("{e}. {}", t.retry_advice)))),
+        }
+    });
+}
+
+/// The TPS a report is about: the profile's by default, changeable per report.
+#[component]
+pub fn TpsField(value: Signal<String>, on_input: Callback<String>, state: FormState) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = state.error("tps");
+    view! {
+        <label for="tps">{move || i18n.t().tps_label}</label>
+        <input id="tps" name="tps" inputmode="numeric" autocomplete="off" aria-describedby="tps-hint"
+            prop:value=move || value.get()
+            on:input=move |ev| on_input.run(event_target_value(&ev)) />
+        <p id="tps-hint" class="hint">
+            {move || profile::describe(&value.get()).unwrap_or_else(|| i18n.t().tps_hint.to_owned())}
+        </p>
+        <p class="field-error" role="alert">{error}</p>
+    }
+}
+
+/// "Simpan", and what came of it.
+#[component]
+pub fn SaveButton(state: FormState) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let ready = ctx.ready;
+    let editing = ctx.editing;
+    view! {
+        <button type="submit" class="primary" data-testid="save" prop:disabled=move || !ready.get() || state.saving.get()>
+            {move || {
+                let t = i18n.t();
+                if !ready.get() { t.loading } else if state.saving.get() { t.saving } else if editing.get().is_some() { t.save_correction } else { t.save }
+            }}
+        </button>
+        <p class="form-message" role="status" data-testid="form-message">
+            {move || {
+                let t = i18n.t();
+                match state.message.get() {
+                    Some(FormMessage::Saved) => t.saved.to_owned(),
+                    Some(FormMessage::NotSaved(why)) => format!("{}: {why}", t.not_saved),
+                    Some(FormMessage::Invalid(errors)) => format!("{} ({})", t.fix_fields, errors.len()),
+                    None => String::new(),
+                }
+            }}
+        </p>
+    }
+}
+
+/// The foundation's single note draft, `{tps, text}`: its text moves into the
+/// incident form's description so nothing typed is lost.
+#[derive(Deserialize)]
+struct OldDraft {
+    #[serde(default)]
+    tps: String,
+    #[serde(default)]
+    text: String,
+}
+
+pub fn migrate_old_draft() {
+    const OLD_KEY: &str = "pantau.draft";
+    let Ok(old) = GlooLocalStorage::get::<OldDraft>(OLD_KEY) else { return };
+    if !old.text.trim().is_empty() {
+        let mut draft: incident::IncidentDraft = GlooLocalStorage::get(incident::DRAFT_KEY).unwrap_or_default();
+        if draft.description.trim().is_empty() {
+            draft.description = old.text;
+            if draft.tps.is_empty() {
+                draft.tps = old.tps;
+            }
+            if GlooLocalStorage::set(incident::DRAFT_KEY, &draft).is_err() {
+                return;
+            }
+        }
+    }
+    GlooLocalStorage::delete(OLD_KEY);
+}
+
+/// A fresh draft's TPS: the profile's.
+pub fn profile_tps() -> String {
+    use_ctx().profile.with_untracked(|p| p.tps.clone())
+}
+
+/// Helper for form code: `Ok` when there are no errors.
+pub fn errors_or<T>(errors: Vec<FieldError>, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
+    if errors.is_empty() {
+        Ok(value())
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,80 @@
+//! Beranda: what is waiting, the last sync, and the way to a new report.
+
+use crate::app::{format_clock, use_ctx, FormKind, Route};
+use crate::i18n::use_i18n;
+use crate::profile;
+use leptos::prelude::*;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let outbox = ctx.outbox;
+    let counts = move || outbox.with(|o| o.counts());
+    let status = ctx.engine.status;
+    let progress = ctx.engine.progress;
+    let profile = ctx.profile;
+    let enrolled = ctx.enrolled;
+    let engine = ctx.engine.clone();
+    let storage_problem = ctx.storage_problem;
+    view! {
+        <h2 class="greeting">
+            {move || i18n.t().hello} " "
+            {move || { let name = profile.with(|p| p.name.clone()); if name.is_empty() { i18n.t().volunteer.to_owned() } else { name } }}
+        </h2>
+        <p class="muted" data-testid="home-tps">
+            {move || {
+                let tps = profile.with(|p| p.tps.clone());
+                match profile::describe(&tps) {
+                    Some(place) => place,
+                    None if tps.trim().is_empty() => i18n.t().tps_not_set.to_owned(),
+                    None => format!("TPS {tps}"),
+                }
+            }}
+        </p>
+        <Show when=move || enrolled.with(Option::is_none)>
+            <p class="warning">{move || i18n.t().not_enrolled} " "
+                <a href=Route::Settings.href()>{move || i18n.t().go_to_settings}</a>
+            </p>
+        </Show>
+        <Show when=move || storage_problem.get().is_some()>
+            <p class="warning" role="alert">{move || i18n.t().storage_unavailable} " " {move || storage_problem.get()}</p>
+        </Show>
+
+        <section class="summary" aria-live="polite">
+            <p data-testid="counts">
+                <strong>{move || counts().waiting + counts().sending}</strong> " " {move || i18n.t().waiting_count} " · "
+                <strong>{move || counts().sent}</strong> " " {move || i18n.t().sent_count}
+                {move || { let c = counts(); (c.rejected + c.conflict > 0).then(|| format!(" · {} {}", c.rejected + c.conflict, i18n.t().refused_count)) }}
+            </p>
+            {move || progress.get().map(|p| view! {
+                <progress max=p.total value=p.delivered aria-label=move || i18n.t().sending_progress></progress>
+                <p data-testid="progress">{p.delivered} " " {move || i18n.t().of} " " {p.total} " " {move || i18n.t().sent_count}</p>
+            })}
+            <p class="muted">
+                {move || i18n.t().last_sync} ": "
+                {move || status.get().last_delivery_ms.map(format_clock).unwrap_or_else(|| i18n.t().never.to_owned())}
+            </p>
+            <Show when=move || status.get().paused_unauthorized>
+                <p class="warning" data-testid="reenrol">{move || i18n.t().sync_paused_unauthorized} " "
+                    <a href=Route::Settings.href()>{move || i18n.t().go_to_settings}</a>
+                </p>
+            </Show>
+            <Show when=move || status.get().other_tab_sending>
+                <p class="muted">{move || i18n.t().other_tab_sending}</p>
+            </Show>
+            <button type="button" class="secondary" on:click=move |_| engine.trigger() data-testid="send-now">
+                {move || i18n.t().send_now}
+            </button>
+        </section>
+
+        <h2>{move || i18n.t().new_report_heading}</h2>
+        <div class="kinds">
+            {FormKind::ALL.into_iter().map(|kind| view! {
+                <a class="kind" href=Route::NewReport(Some(kind)).href()>
+                    <strong>{move || i18n.t().kind_title(kind)}</strong>
+                </a>
+            }).collect::<Vec<_>>()}
+        </div>
+    }
+}

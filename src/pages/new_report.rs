@@ -1,0 +1,34 @@
+//! Laporan baru: choose the kind, then fill in its form.
+
+use crate::app::{FormKind, Route};
+use crate::forms::{checklist::ChecklistForm, count::CountForm, incident::IncidentForm};
+use crate::i18n::use_i18n;
+use leptos::prelude::*;
+
+#[component]
+pub fn NewReport(kind: Option<FormKind>) -> impl IntoView {
+    let i18n = use_i18n();
+    match kind {
+        None => view! {
+            <h2>{move || i18n.t().choose_kind}</h2>
+            <div class="kinds">
+                {FormKind::ALL.into_iter().map(|kind| view! {
+                    <a class="kind" href=Route::NewReport(Some(kind)).href() data-testid=format!("kind-{}", Route::NewReport(Some(kind)).href().trim_start_matches("#/baru/"))>
+                        <strong>{move || i18n.t().kind_title(kind)}</strong>
+                        <span>{move || i18n.t().kind_hint(kind)}</span>
+                    </a>
+                }).collect::<Vec<_>>()}
+            </div>
+        }
+        .into_any(),
+        Some(kind) => view! {
+            <p class="back"><a href=Route::NewReport(None).href()>"← " {move || i18n.t().other_kind}</a></p>
+            {match kind {
+                FormKind::Checklist => view! { <ChecklistForm/> }.into_any(),
+                FormKind::Incident => view! { <IncidentForm/> }.into_any(),
+                FormKind::CountResult => view! { <CountForm/> }.into_any(),
+            }}
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,165 @@
+//! Kotak keluar: every report with its state and receipt, newest first.
+
+use crate::app::{format_clock, millis, use_ctx, FormKind, Route};
+use crate::i18n::use_i18n;
+use crate::sync::announce;
+use leptos::prelude::*;
+use pantau_core::{Delivery, OutboxEntry, ReportBody, ReportId};
+
+/// Outbox rows drawn before "show all".
+const OUTBOX_PAGE: usize = 50;
+
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let outbox = ctx.outbox;
+    let shown = RwSignal::new(OUTBOX_PAGE);
+    let counts = move || outbox.with(|o| o.counts());
+    let engine = ctx.engine.clone();
+    let clear_sent = move |_| {
+        let Some(store) = engine.store.get_value() else { return };
+        let sent: Vec<ReportId> =
+            outbox.with_untracked(|o| o.entries().filter(|e| e.receipt().is_some()).map(|e| e.report.id).collect());
+        let engine = engine.clone();
+        leptos::task::spawn_local(async move {
+            let mut cleared = Vec::new();
+            for id in sent {
+                // Storage first: if removal fails the report stays listed.
+                if store.remove(id).await.is_ok() {
+                    cleared.push(id);
+                }
+            }
+            outbox.update(|o| {
+                for id in &cleared {
+                    let _ = o.clear(*id);
+                }
+            });
+            engine.channel.with_value(|c| announce(c.as_ref(), cleared));
+        });
+    };
+    let send_engine = ctx.engine.clone();
+    let quarantined = ctx.quarantined;
+    view! {
+        <h2>{move || i18n.t().outbox_heading}</h2>
+        <p data-testid="outbox-counts" class="muted">
+            {move || counts().waiting + counts().sending} " " {move || i18n.t().waiting_count} " · "
+            {move || counts().sent} " " {move || i18n.t().sent_count}
+        </p>
+        <button type="button" class="secondary" on:click=move |_| send_engine.trigger() data-testid="send-now">{move || i18n.t().send_now}</button>
+        <Show when=move || outbox.with(|o| o.is_empty())>
+            <p class="muted">{move || i18n.t().outbox_empty}</p>
+        </Show>
+        <ul class="outbox" data-testid="outbox">
+            // The newest first, a page at a time: a cheap phone should not draw
+            // 1,000 rows. Keys only: with 1,000 reports queued every batch
+            // changes the outbox, and cloning every entry each time would cost
+            // more than the send. Rows are rebuilt only when their state changes.
+            <For
+                each=move || outbox.with(|o| o.entries().rev().take(shown.get()).map(|e| (e.report.id, delivery_key(&e.delivery))).collect::<Vec<_>>())
+                key=|row| *row
+                children=move |(id, _)| outbox.with_untracked(|o| o.get(id).cloned()).map(|entry| view! { <OutboxItem entry/> })
+            />
+        </ul>
+        <Show when=move || { outbox.with(|o| o.len()) > shown.get() }>
+            <button type="button" class="secondary" on:click=move |_| shown.set(usize::MAX) data-testid="show-all">
+                {move || i18n.t().show_all} " (" {move || outbox.with(|o| o.len())} ")"
+            </button>
+        </Show>
+        <Show when=move || { counts().sent > 0 }>
+            <button type="button" class="secondary" on:click=clear_sent.clone() data-testid="clear-sent">
+                {move || i18n.t().clear_sent}
+            </button>
+        </Show>
+        <Show when=move || !quarantined.with(Vec::is_empty)>
+            <section class="quarantine" data-testid="quarantine">
+                <h2>{move || i18n.t().quarantine_heading}</h2>
+                <p class="warning">{move || quarantined.with(Vec::len)} " " {move || i18n.t().unreadable_records}</p>
+                <ul>
+                    {move || quarantined.get().into_iter().map(|q| view! {
+                        <li><code>{q.origin}</code> ": " {q.reason}</li>
+                    }).collect::<Vec<_>>()}
+                </ul>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let delivery = entry.delivery.clone();
+    let state = match &delivery {
+        Delivery::Waiting { .. } => "waiting",
+        Delivery::Sending { .. } => "sending",
+        Delivery::Sent { .. } => "sent",
+        Delivery::Rejected { .. } => "rejected",
+        Delivery::Conflict { .. } => "conflict",
+    };
+    let label = move || {
+        let t = i18n.t();
+        match &delivery {
+            Delivery::Waiting { last_error: Some(_), attempts } => format!("{} · {} {attempts}×", t.state_waiting, t.tried),
+            Delivery::Waiting { .. } => t.state_waiting.to_owned(),
+            Delivery::Sending { .. } => t.state_sending.to_owned(),
+            Delivery::Sent { receipt } => {
+                format!("{} · {} {} · {}", t.state_sent, t.receipt_no, receipt.seq, format_clock(millis(receipt.received_at)))
+            }
+            Delivery::Rejected { problem } => format!("{}: {}", t.state_rejected, problem.title),
+            Delivery::Conflict { problem } => format!("{}: {}", t.state_conflict, problem.title),
+        }
+    };
+    let last_error = match &entry.delivery {
+        Delivery::Waiting { last_error: Some(e), .. } => Some(e.clone()),
+        _ => None,
+    };
+    let field_errors = match &entry.delivery {
+        Delivery::Rejected { problem } => problem.errors.clone(),
+        _ => Vec::new(),
+    };
+    let kind = match &entry.report.body {
+        ReportBody::Checklist { .. } => Some(FormKind::Checklist),
+        ReportBody::Incident { .. } => Some(FormKind::Incident),
+        ReportBody::CountResult { .. } => Some(FormKind::CountResult),
+        // Notes come from before the forms; there is no form to correct them in.
+        ReportBody::Note { .. } => None,
+    };
+    let editable = kind.filter(|_| matches!(entry.delivery, Delivery::Rejected { .. }));
+    let report = entry.report.clone();
+    let title_report = report.clone();
+    let urgent = matches!(report.body, ReportBody::Incident { urgent: true, .. });
+    let report_id = report.id.to_string();
+    view! {
+        <li class=format!("report {state}") class:urgent=urgent data-report-id=report_id data-state=state>
+            <p class="report-kind">{move || title_report.title(i18n.lang())}</p>
+            <p class="report-text">{move || report.summary(i18n.lang())}</p>
+            <p class="report-meta">
+                "TPS " {entry.report.tps.clone()} " · " {format_clock(millis(entry.report.created_at))}
+            </p>
+            <p class="state">{label}</p>
+            {last_error.map(|e| view! { <p class="report-meta">{e}</p> })}
+            {field_errors.into_iter().map(|e| view! { <p class="field-error">{e.field.clone()} ": " {move || e.message(i18n.lang())}</p> }).collect::<Vec<_>>()}
+            {editable.map(|kind| {
+                let id = entry.report.id;
+                let editing = ctx.editing;
+                view! {
+                    <a class="button secondary" href=Route::NewReport(Some(kind)).href() on:click=move |_| editing.set(Some((kind, id)))>
+                        {move || i18n.t().edit}
+                    </a>
+                }
+            })}
+        </li>
+    }
+}
+
+/// Changes whenever an entry's state does, so `<For>` redraws that row.
+fn delivery_key(delivery: &Delivery) -> (u8, u32) {
+    match delivery {
+        Delivery::Waiting { attempts, .. } => (0, *attempts),
+        Delivery::Sending { attempts } => (1, *attempts),
+        Delivery::Sent { .. } => (2, 0),
+        Delivery::Rejected { .. } => (3, 0),
+        Delivery::Conflict { .. } => (4, 0),
+    }
+}

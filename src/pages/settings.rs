@@ -1,0 +1,166 @@
+//! Pengaturan: the profile and TPS, language, storage status, enrolment, and
+//! how long sent reports stay listed.
+
+use crate::app::{enrol, keep_sent_days, megabytes, use_ctx, KEEP_SENT_DAYS_KEY};
+use crate::i18n::{use_i18n, Lang};
+use crate::profile;
+use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
+use leptos::prelude::*;
+use pantau_core::region::{district_name, VILLAGES};
+use pantau_core::TpsCode;
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let profile = ctx.profile;
+    let edit_profile = move |f: &dyn Fn(&mut profile::Profile)| {
+        profile.update(|p| {
+            f(p);
+            p.save();
+        })
+    };
+    // Picking a village fills the code's village part and keeps the TPS number.
+    let pick_village = move |village: String| {
+        if village.is_empty() {
+            return;
+        }
+        edit_profile(&|p| {
+            let number = TpsCode::parse(&p.tps).map(|t| format!("{:03}", t.number())).unwrap_or_default();
+            p.tps = format!("{village}-{number}");
+        });
+        if TpsCode::parse(&profile.get_untracked().tps).is_err() {
+            if let Some(input) = document().get_element_by_id("profile-tps") {
+                use wasm_bindgen::JsCast;
+                let _ = input.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        }
+    };
+    let tps_problem = move || {
+        let tps = profile.with(|p| p.tps.clone());
+        match TpsCode::parse(&tps) {
+            Err(_) if !tps.trim().is_empty() => Some(i18n.t().tps_hint.to_owned()),
+            _ => None,
+        }
+    };
+    let current_village = move || TpsCode::parse(&profile.with(|p| p.tps.clone())).map(|t| t.village().to_owned()).unwrap_or_default();
+
+    let enrolled = ctx.enrolled;
+    let status = ctx.engine.status;
+    let enrol_code = RwSignal::new(String::new());
+    let enrol_message = ctx.enrol_message;
+    let submit_code = {
+        let ctx = ctx.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            enrol(&ctx, enrol_code.get_untracked());
+            enrol_code.set(String::new());
+        }
+    };
+    let storage_info = ctx.storage_info;
+    let keep_days = RwSignal::new(keep_sent_days().to_string());
+
+    view! {
+        <h2>{move || i18n.t().settings_heading}</h2>
+        <section aria-labelledby="profile-heading">
+            <h3 id="profile-heading">{move || i18n.t().profile_heading}</h3>
+            <label for="profile-name">{move || i18n.t().name_label}</label>
+            <input id="profile-name" autocomplete="name" prop:value=move || profile.with(|p| p.name.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); edit_profile(&|p| p.name = v.clone()) } />
+
+            <label for="profile-village">{move || i18n.t().village_picker_label}</label>
+            <select id="profile-village" on:change=move |ev| pick_village(event_target_value(&ev))
+                prop:value=current_village>
+                <option value="">{move || i18n.t().village_picker_none}</option>
+                {district_groups().into_iter().map(|(district, villages)| view! {
+                    <optgroup label=format!("Kec. {district}")>
+                        {villages.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect::<Vec<_>>()}
+                    </optgroup>
+                }).collect::<Vec<_>>()}
+            </select>
+
+            <label for="profile-tps">{move || i18n.t().tps_label}</label>
+            <input id="profile-tps" inputmode="numeric" autocomplete="off" aria-describedby="profile-tps-hint"
+                prop:value=move || profile.with(|p| p.tps.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); edit_profile(&|p| p.tps = v.clone()) }
+                on:change=move |_| edit_profile(&|p| p.tps = TpsCode::normalise(&p.tps)) />
+            <p id="profile-tps-hint" class="hint">{move || i18n.t().tps_hint}</p>
+            <p class="place" data-testid="profile-place">{move || profile::describe(&profile.with(|p| p.tps.clone()))}</p>
+            <p class="field-error" role="alert">{tps_problem}</p>
+        </section>
+
+        <section aria-labelledby="lang-heading">
+            <h3 id="lang-heading">{move || i18n.t().language_heading}</h3>
+            <div class="choices" role="radiogroup" aria-labelledby="lang-heading">
+                {[(Lang::Id, "Bahasa Indonesia"), (Lang::En, "English")].into_iter().map(|(lang, name)| view! {
+                    <label class="choice">
+                        <input type="radio" name="lang" prop:checked=move || i18n.lang() == lang on:change=move |_| i18n.set(lang) />
+                        <span>{name}</span>
+                    </label>
+                }).collect::<Vec<_>>()}
+            </div>
+        </section>
+
+        <section aria-labelledby="enrol-heading" data-testid="enrolment">
+            <h3 id="enrol-heading">{move || i18n.t().enrolment_heading}</h3>
+            // A refused token shows the form again: re-enrolling resumes sending.
+            {move || match enrolled.get().filter(|_| !status.get().paused_unauthorized) {
+                Some(e) => view! {
+                    <p data-testid="enrolled-as">{move || i18n.t().enrolled_as} " " <strong>{e.volunteer.name.clone()}</strong></p>
+                }.into_any(),
+                None => view! {
+                    <form on:submit=submit_code.clone()>
+                        <p class="warning">{move || i18n.t().not_enrolled}</p>
+                        <label for="enrol-code">{move || i18n.t().enrol_code_label}</label>
+                        <input id="enrol-code" autocomplete="off" autocapitalize="characters"
+                            prop:value=move || enrol_code.get()
+                            on:input=move |ev| enrol_code.set(event_target_value(&ev)) />
+                        <button type="submit" class="secondary">{move || i18n.t().enrol}</button>
+                    </form>
+                }.into_any(),
+            }}
+            <p class="form-message" role="status">{move || enrol_message.get()}</p>
+        </section>
+
+        <section aria-labelledby="storage-heading" data-testid="storage">
+            <h3 id="storage-heading">{move || i18n.t().storage_heading}</h3>
+            <p>{move || match storage_info.get().persisted {
+                Some(true) => i18n.t().storage_persistent,
+                Some(false) => i18n.t().storage_not_persistent,
+                None => i18n.t().storage_unknown,
+            }}</p>
+            <p class="muted">{move || {
+                let info = storage_info.get();
+                match (info.usage, info.quota) {
+                    (Some(u), Some(q)) => format!("{} {} {} {}", i18n.t().storage_used, megabytes(u), i18n.t().of, megabytes(q)),
+                    _ => String::new(),
+                }
+            }}</p>
+            <label for="keep-days">{move || i18n.t().keep_sent_days_label}</label>
+            <input id="keep-days" type="number" inputmode="numeric" min="1" max="365"
+                prop:value=move || keep_days.get()
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Ok(days) = v.trim().parse::<i64>() {
+                        if (1..=365).contains(&days) {
+                            let _ = GlooLocalStorage::set(KEEP_SENT_DAYS_KEY, days);
+                        }
+                    }
+                    keep_days.set(v);
+                } />
+        </section>
+    }
+}
+
+/// The shipped villages grouped by district, for the picker.
+fn district_groups() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    let mut groups: Vec<(&'static str, Vec<(&'static str, &'static str)>)> = Vec::new();
+    for (code, name) in VILLAGES {
+        let district = district_name(code).unwrap_or("?");
+        match groups.last_mut() {
+            Some((d, list)) if *d == district => list.push((code, name)),
+            _ => groups.push((district, vec![(code, name)])),
+        }
+    }
+    groups
+}

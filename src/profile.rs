@@ -1,0 +1,51 @@
+//! The volunteer's profile: their name and the TPS they watch. Set at
+//! enrolment from what the coordinator registered, changeable in Pengaturan,
+//! kept with gloo-storage (rewriting it is harmless).
+
+use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
+use pantau_core::region::{self, Place};
+use pantau_core::TpsCode;
+use serde::{Deserialize, Serialize};
+
+const STORAGE_KEY: &str = "pantau.profile";
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    pub name: String,
+    /// As typed; canonical once it parses.
+    pub tps: String,
+}
+
+impl Profile {
+    /// The stored profile; a missing or unreadable one is an empty profile
+    /// (the volunteer types it again; no report depends on it).
+    pub fn load() -> Profile {
+        GlooLocalStorage::get(STORAGE_KEY).unwrap_or_default()
+    }
+
+    pub fn save(&self) {
+        if let Err(e) = GlooLocalStorage::set(STORAGE_KEY, self) {
+            leptos::logging::error!("could not keep the profile: {e}");
+        }
+    }
+}
+
+/// Where a typed TPS is, when the app ships its village's name.
+pub fn place_of(tps: &str) -> Option<Place> {
+    TpsCode::parse(tps).ok().and_then(|t| region::place(t.village()))
+}
+
+/// "TPS 003, Kel. Manggar, Kec. Balikpapan Timur, Kota Balikpapan, Kalimantan Timur".
+pub fn describe(tps: &str) -> Option<String> {
+    let code = TpsCode::parse(tps).ok()?;
+    let place = region::place(code.village())?;
+    Some(format!(
+        "TPS {:03}, Kel. {}, Kec. {}, {}, {}",
+        code.number(),
+        place.village,
+        place.district,
+        place.regency,
+        place.province
+    ))
+}

@@ -1,0 +1,116 @@
+// A new volunteer files one report of each kind with no signal, reloads, and
+// finds all three intact; they sync, and the server holds what was typed,
+// field by field. Also: a half-filled form survives a reload.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverAndBrowser, enrolWithLink, openScreen, fillIncident, listedReports, waitForState, goTo } from './harness.mjs';
+
+test('one report of each kind filed offline survives a reload and reaches the server field by field', async (t) => {
+  const { server, browser } = await serverAndBrowser(t);
+  await server.start();
+  const link = await server.addVolunteer('Dewi Lestari', '6471041005-12');
+  // Balikpapan keeps WITA (UTC+8): times must keep that offset.
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', timezoneId: 'Asia/Makassar' });
+  const page = await enrolWithLink(context, link, 'Dewi Lestari');
+  // The profile came from the coordinator: name, TPS, and its place.
+  await page.getByTestId('home-tps').filter({ hasText: 'Kel. Mekar Sari, Kec. Balikpapan Tengah' }).waitFor();
+  await context.setOffline(true); // no signal at the TPS
+
+  // 1. Checklist, opening phase: every item answered, one "Tidak" with a note.
+  await openScreen(page, '#/baru/checklist', 'checklist-form');
+  assert.equal(await page.getByLabel('Kode TPS').inputValue(), '6471041005-012', 'the TPS comes from the profile');
+  const items = await page.locator('fieldset.item').evaluateAll((sets) => sets.map((f) => f.dataset.item));
+  assert.equal(items.length, 6);
+  for (const item of items) await page.locator(`fieldset[data-item=${item}] .answer.yes`).click();
+  await page.locator('fieldset[data-item=lists_posted] .answer.no').click();
+  await page.locator('#note-lists_posted').fill('DPT tidak ditempel sampai 08.15');
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+
+  // 2. Incident, every field.
+  await fillIncident(page, { category: 'vote_buying', place: 'Gang Mawar, 50 m dari TPS', description: 'Tim sukses membagikan amplop Rp50.000.', urgent: true });
+  await page.getByLabel('Waktu kejadian').fill('2026-02-14T09:40');
+  await page.getByLabel(/^Terlapor/).fill('Tim sukses calon X');
+  await page.getByLabel(/^Saksi/).fill('Budi, Rina');
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+
+  // 3. Count result with three candidates; totals that do not add up still save.
+  await openScreen(page, '#/baru/hasil', 'count-form');
+  await page.getByLabel('Jenis pemilihan').selectOption('president');
+  await page.getByTestId('add-row').click();
+  const rows = [['Paslon 01', '61'], ['Paslon 02', '112'], ['Paslon 03', '20']];
+  for (const [i, [name, votes]] of rows.entries()) {
+    await page.getByLabel(`Nama peserta ${i + 1}`).fill(name);
+    await page.getByLabel(`Suara peserta ${i + 1}`).fill(votes);
+  }
+  await page.getByLabel('Suara sah', { exact: true }).fill('193');
+  await page.getByLabel('Suara tidak sah').fill('4');
+  await page.getByLabel('Pengguna hak pilih').fill('199');
+  await page.getByTestId('count-warnings').filter({ hasText: 'tidak sama dengan pengguna hak pilih' }).waitFor();
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+
+  // A fourth form, half filled, left as it is.
+  await fillIncident(page, { description: 'Belum selesai diketik' });
+
+  // Reload. (Until the app is served from a service worker's cache, the page
+  // itself needs the server: it is up, but its API refuses every request.)
+  await server.stop();
+  await server.start({ faults: 'reset=1' });
+  await context.setOffline(false);
+  await page.reload();
+  await waitForState(page, 'waiting', 3);
+  const listed = await listedReports(page);
+  const titles = await page.locator('[data-testid=outbox] li .report-kind').allTextContents();
+  assert.deepEqual(titles.sort(), ['Checklist TPS · Pembukaan', 'Hasil penghitungan · Presiden dan Wakil Presiden', 'Kejadian · Politik uang'].sort());
+  await openScreen(page, '#/baru/kejadian', 'incident-form');
+  assert.equal(await page.getByLabel('Uraian kejadian').inputValue(), 'Belum selesai diketik', 'the half-filled form survived the reload');
+  assert.deepEqual(page.errors, []);
+
+  await server.stop();
+  await server.start();
+  await goTo(page, 'beranda');
+  await page.getByTestId('send-now').click();
+  await waitForState(page, 'sent', 3);
+  await server.stop();
+
+  const stored = await server.storedReports();
+  assert.equal(stored.length, 3);
+  assert.deepEqual(stored.map((r) => r.report.id).sort(), listed.map((r) => r.id).sort());
+  const byKind = Object.fromEntries(stored.map((row) => [row.report.body.kind, row]));
+  for (const row of stored) {
+    assert.equal(row.report.tps, '6471041005-012');
+    assert.equal(row.volunteer.name, 'Dewi Lestari');
+    assert.match(row.report.created_at, /\+08:00$/, `${row.report.created_at} keeps WITA`);
+  }
+
+  const checklist = byKind.checklist.report.body;
+  assert.equal(checklist.phase, 'opening');
+  assert.deepEqual(checklist.answers.map((a) => a.item), items, 'every item, in catalogue order');
+  for (const a of checklist.answers) {
+    assert.equal(a.answer, a.item === 'lists_posted' ? 'no' : 'yes');
+    assert.equal(a.note ?? '', a.item === 'lists_posted' ? 'DPT tidak ditempel sampai 08.15' : '');
+  }
+
+  assert.deepEqual(byKind.incident.report.body, {
+    kind: 'incident',
+    category: 'vote_buying',
+    occurred_at: '2026-02-14T09:40:00+08:00',
+    place: 'Gang Mawar, 50 m dari TPS',
+    description: 'Tim sukses membagikan amplop Rp50.000.',
+    reported_party: 'Tim sukses calon X',
+    witnesses: 'Budi, Rina',
+    urgent: true,
+  });
+
+  assert.deepEqual(byKind.count_result.report.body, {
+    kind: 'count_result',
+    contest: 'president',
+    votes: rows.map(([name, votes]) => ({ name, votes: Number(votes) })),
+    valid: 193,
+    invalid: 4,
+    voters: 199,
+  });
+});

@@ -1,0 +1,71 @@
+// Screenshots of every screen at 360×740, for the README and for judging the
+// work by eye. Run by `cargo xtask screenshots`; writes docs/screenshots/*.png.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PantauServer, freePort, launchChromium, enrolWithLink, fileIncident, goTo } from './harness.mjs';
+
+const OUT = process.env.PANTAU_SCREENSHOTS ?? join(process.cwd(), '../../docs/screenshots');
+mkdirSync(OUT, { recursive: true });
+
+const server = new PantauServer(await freePort());
+await server.start();
+const browser = await launchChromium();
+try {
+  const link = await server.addVolunteer('Sari Wulandari', '6471011001-3');
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', deviceScaleFactor: 1 });
+  const page = await enrolWithLink(context, link, 'Sari Wulandari');
+  const shot = async (name, { top = true } = {}) => {
+    if (top) await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(OUT, `${name}.png`) });
+  };
+
+  await fileIncident(page, { place: 'Halaman TPS 003', description: 'Amplop berisi uang dibagikan kepada pemilih yang antre.', category: 'vote_buying', urgent: true });
+  await server.stop();
+  await fileIncident(page, { place: 'Jalan menuju TPS', description: 'Spanduk calon masih terpasang di masa tenang.', category: 'quiet_period_campaign' });
+
+  await goTo(page, 'beranda');
+  await shot('1-beranda');
+
+  await goTo(page, 'baru');
+  await shot('2-laporan-baru');
+
+  await page.goto(new URL('#/baru/checklist', server.url).href);
+  await page.locator('[data-item=opened_0700] .answer.yes').click();
+  await page.locator('[data-item=kpps_oath] .answer.yes').click();
+  await page.locator('[data-item=witnesses_mandate] .answer.no').click();
+  await page.getByLabel('Catatan (tidak wajib)').fill('Saksi partai X memakai kaos partai');
+  await shot('3-checklist');
+
+  await page.goto(new URL('#/baru/kejadian', server.url).href);
+  await page.getByLabel('Jenis kejadian').selectOption('intimidation');
+  await page.getByLabel('Tempat kejadian').fill('Pintu masuk TPS 003');
+  await shot('4-kejadian');
+
+  await page.goto(new URL('#/baru/hasil', server.url).href);
+  await page.getByLabel('Jenis pemilihan').selectOption('president');
+  await page.getByLabel('Nama peserta 1').fill('Paslon 01');
+  await page.getByLabel('Suara peserta 1').fill('61');
+  await page.getByLabel('Nama peserta 2').fill('Paslon 02');
+  await page.getByLabel('Suara peserta 2').fill('112');
+  await page.getByLabel('Suara sah', { exact: true }).fill('173');
+  await page.getByLabel('Suara tidak sah').fill('4');
+  await page.getByLabel('Pengguna hak pilih').fill('180');
+  await page.getByTestId('count-warnings').scrollIntoViewIfNeeded();
+  await shot('5-hasil-penghitungan', { top: false });
+
+  await goTo(page, 'kotak-keluar');
+  await shot('6-kotak-keluar');
+
+  await goTo(page, 'pengaturan');
+  await shot('7-pengaturan');
+
+  await page.getByLabel('English').check();
+  await goTo(page, 'beranda');
+  await shot('8-home-english');
+  console.log(`screenshots written to ${OUT}`);
+} finally {
+  await browser.close();
+  await server.dispose();
+}
