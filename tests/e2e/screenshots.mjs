@@ -13,7 +13,7 @@ await server.start();
 const browser = await launchChromium();
 try {
   const link = await server.addVolunteer('Sari Wulandari', '6471011001-3');
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', timezoneId: 'Asia/Makassar', deviceScaleFactor: 1 });
   const page = await enrolWithLink(context, link, 'Sari Wulandari');
   const shot = async (name, { top = true } = {}) => {
     if (top) await page.evaluate(() => window.scrollTo(0, 0));
