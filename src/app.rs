@@ -9,6 +9,7 @@ use crate::i18n::{use_i18n, I18n};
 use crate::outbox_store::{OutboxStore, Quarantined, StorageInfo, StoreError, DATABASE};
 use crate::pages;
 use crate::profile::Profile;
+use crate::pwa::Pwa;
 use crate::sync::SyncEngine;
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
@@ -100,6 +101,9 @@ pub struct Ctx {
     pub route: RwSignal<Route>,
     /// A report the server refused, being corrected in its form.
     pub editing: RwSignal<Option<(FormKind, ReportId)>>,
+    /// Notified whenever a form's draft is written or cleared.
+    pub drafts_changed: Trigger,
+    pub pwa: Pwa,
 }
 
 pub fn use_ctx() -> Ctx {
@@ -130,11 +134,13 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
         profile: RwSignal::new(Profile::load()),
         route: RwSignal::new(Route::from_hash(&window().location().hash().unwrap_or_default())),
         editing: RwSignal::new(None),
+        drafts_changed: Trigger::new(),
+        pwa: Pwa::start(),
     };
     provide_context(ctx.clone());
     crate::forms::migrate_old_draft();
     start(&ctx, database.unwrap_or_else(|| DATABASE.to_owned()));
-    install_sync_triggers(&ctx.engine);
+    install_sync_triggers(&ctx.engine, ctx.pwa);
     follow_hash(ctx.route);
     if let Some(code) = window().location().hash().ok().as_deref().and_then(enrolment::code_from_fragment) {
         // Drop the code from the address bar so a reload or a shared screenshot
@@ -152,6 +158,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
             <h1>"Pantau"</h1>
             <p class="tagline">{move || i18n.t().app_tagline}</p>
         </header>
+        <UpdateBanner/>
         <main id="main">
             {move || match route.get() {
                 Route::Home => view! { <pages::home::Home/> }.into_any(),
@@ -161,6 +168,28 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
             }}
         </main>
         <Nav/>
+    }
+}
+
+/// "Versi baru tersedia — Muat ulang", shown only while no form holds unsaved
+/// input, so an update never lands in the middle of a report.
+#[component]
+fn UpdateBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let pwa = ctx.pwa;
+    let drafts_changed = ctx.drafts_changed;
+    let show = move || {
+        drafts_changed.track();
+        pwa.update_waiting.get() && !crate::forms::any_draft_dirty()
+    };
+    view! {
+        <Show when=show>
+            <div class="update" role="status" data-testid="update">
+                <span>{move || i18n.t().update_available}</span>
+                <button type="button" class="primary-inline" on:click=move |_| pwa.accept_update()>{move || i18n.t().reload}</button>
+            </div>
+        </Show>
     }
 }
 
@@ -349,7 +378,7 @@ pub fn format_clock(ms: f64) -> String {
     format!("{:02}.{:02}", date.get_hours(), date.get_minutes())
 }
 
-fn install_sync_triggers(engine: &SyncEngine) {
+fn install_sync_triggers(engine: &SyncEngine, pwa: Pwa) {
     let on_online = engine.clone();
     // The handle is dropped on purpose: the listener lives as long as the page.
     let _ = window_event_listener(leptos::ev::online, move |_| on_online.trigger());
@@ -358,6 +387,7 @@ fn install_sync_triggers(engine: &SyncEngine) {
     let listener = Closure::<dyn Fn()>::new(move || {
         if document().visibility_state() == web_sys::VisibilityState::Visible {
             on_visible.trigger();
+            pwa.check_for_update();
         }
     });
     let _ = document().add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());

@@ -69,6 +69,11 @@ pub fn texts(lang: Lang) -> &'static Texts {
 
 /// One language's words. Field names say where a string is used.
 pub struct Texts {
+    pub update_available: &'static str,
+    pub reload: &'static str,
+    pub install_app: &'static str,
+    pub install_why: &'static str,
+    pub ios_install: &'static str,
     pub app_tagline: &'static str,
     pub nav_label: &'static str,
     pub nav_home: &'static str,
@@ -167,6 +172,11 @@ pub struct Texts {
 }
 
 pub static ID: Texts = Texts {
+    update_available: "Versi baru tersedia",
+    reload: "Muat ulang",
+    install_app: "Pasang Pantau di ponsel",
+    install_why: "Terpasang, Pantau terbuka tanpa sinyal dan laporan Anda lebih aman dari pembersihan browser.",
+    ios_install: "Di iPhone/iPad: ketuk tombol Bagikan, lalu “Tambahkan ke Layar Utama”. Penting: Safari menghapus data situs yang tidak dibuka selama 7 hari, kecuali aplikasinya dipasang di Layar Utama.",
     app_tagline: "Laporan pengawasan TPS",
     nav_label: "Menu utama",
     nav_home: "Beranda",
@@ -265,6 +275,11 @@ pub static ID: Texts = Texts {
 };
 
 pub static EN: Texts = Texts {
+    update_available: "A new version is available",
+    reload: "Reload",
+    install_app: "Install Pantau on this phone",
+    install_why: "Installed, Pantau opens with no signal and your reports are safer from the browser's clean-ups.",
+    ios_install: "On iPhone/iPad: tap the Share button, then “Add to Home Screen”. This matters: Safari deletes a site's data after 7 days without a visit, unless the app is on the Home Screen.",
     app_tagline: "TPS observation reports",
     nav_label: "Main menu",
     nav_home: "Home",

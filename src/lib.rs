@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod outbox_store;
 pub mod pages;
 pub mod profile;
+pub mod pwa;
 pub mod sync;
 
 pub use app::App;

@@ -75,6 +75,41 @@ impl KeyExtractor for TokenKey {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// How long browsers may keep each response. Trunk's file names carry a hash of
+/// their content, so those are kept a year without asking again; everything
+/// else (index.html, sw.js, the manifest, icons) is checked every time, so a
+/// new build is seen at once; the API is never stored.
+pub fn cache_policy(path: &str) -> &'static str {
+    if path.starts_with("/api/") {
+        return "no-store";
+    }
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
+    let fingerprinted = stem
+        .rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+    if fingerprinted {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
+}
+
+async fn cache_control(request: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut policy = cache_policy(request.uri().path());
+    let mut response = next.run(request).await;
+    // A missing hashed file is answered by the index.html fallback: that
+    // answer must not be kept for a year under the file's name.
+    let is_html = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_html || !response.status().is_success() {
+        policy = if policy == "no-store" { policy } else { "no-cache" };
+    }
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
 /// The whole application: the API under `/api/v1` and, when configured, the PWA
 /// with every unknown path answered by its `index.html` (client routing).
 pub fn app(store: Store, config: &Config) -> Router {
@@ -106,11 +141,15 @@ pub fn app(store: Store, config: &Config) -> Router {
     let mut index_html = None;
     if let Some(dir) = &config.static_dir {
         index_html = std::fs::read_to_string(dir.join("index.html")).ok();
-        // `fallback`, not `not_found_service`: a deep link must get index.html with 200.
-        let spa = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+        // `fallback`, not `not_found_service`: a deep link must get index.html
+        // with 200. `xtask build` writes .br and .gz twins: sent as they are,
+        // chosen by Accept-Encoding.
+        let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
+        let spa = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index);
         app = app.fallback_service(spa);
     }
 
+    app = app.layer(axum::middleware::from_fn(cache_control));
     let csp = HeaderValue::from_str(&security::content_security_policy(index_html.as_deref()))
         .expect("the CSP is ASCII");
     app = app

@@ -96,7 +96,9 @@ pub fn IncidentForm() -> impl IntoView {
         }
     }
     if draft.fields.with_untracked(|d| d.occurred_at.is_empty()) {
-        draft.edit(|d| d.occurred_at = to_local_input(now()));
+        // Shown, not kept: opening a form is not typing in it (an app update
+        // waits only for real input).
+        draft.fields.update(|d| d.occurred_at = to_local_input(now()));
     }
     let submit = {
         let ctx = ctx.clone();

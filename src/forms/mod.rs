@@ -28,6 +28,7 @@ use uuid::Uuid;
 pub struct Draft<T: Send + Sync + 'static> {
     pub fields: RwSignal<T>,
     key: &'static str,
+    changed: Trigger,
 }
 
 impl<T: Send + Sync + 'static> Clone for Draft<T> {
@@ -44,7 +45,7 @@ where
     /// The stored draft, or a fresh one made by `fresh`.
     pub fn load(key: &'static str, fresh: impl FnOnce() -> T) -> Draft<T> {
         let fields = GlooLocalStorage::get::<T>(key).ok().filter(|d| *d != T::default()).unwrap_or_else(fresh);
-        Draft { fields: RwSignal::new(fields), key }
+        Draft { fields: RwSignal::new(fields), key, changed: use_ctx().drafts_changed }
     }
 
     /// Changes the draft and keeps it at once (not in an effect: a reload right
@@ -64,12 +65,14 @@ where
     pub fn clear(&self, fresh: T) {
         self.fields.set(fresh);
         GlooLocalStorage::delete(self.key);
+        self.changed.notify();
     }
 
     fn keep(&self) {
         if let Err(e) = self.fields.with_untracked(|d| GlooLocalStorage::set(self.key, d)) {
             leptos::logging::error!("could not keep the draft {}: {e}", self.key);
         }
+        self.changed.notify();
     }
 
     /// Reads one field (tracked).

@@ -17,6 +17,7 @@ pub fn Home() -> impl IntoView {
     let enrolled = ctx.enrolled;
     let engine = ctx.engine.clone();
     let storage_problem = ctx.storage_problem;
+    let pwa = ctx.pwa;
     view! {
         <h2 class="greeting">
             {move || i18n.t().hello} " "
@@ -32,6 +33,15 @@ pub fn Home() -> impl IntoView {
                 }
             }}
         </p>
+        <Show when=move || pwa.can_install.get()>
+            <section class="install">
+                <button type="button" class="primary" data-testid="install" on:click=move |_| pwa.install()>{move || i18n.t().install_app}</button>
+                <p class="muted">{move || i18n.t().install_why}</p>
+            </section>
+        </Show>
+        {crate::pwa::needs_ios_instructions().then(|| view! {
+            <p class="install" data-testid="ios-install">{move || i18n.t().ios_install}</p>
+        })}
         <Show when=move || enrolled.with(Option::is_none)>
             <p class="warning">{move || i18n.t().not_enrolled} " "
                 <a href=Route::Settings.href()>{move || i18n.t().go_to_settings}</a>

@@ -41,9 +41,10 @@ export class PantauServer {
     this.log = '';
   }
 
-  async start({ faults } = {}) {
+  /** `dist` serves another build of the PWA than the one under test (update tests). */
+  async start({ faults, dist = DIST } = {}) {
     if (this.process) throw new Error('server already running');
-    const args = ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database, '--static-dir', DIST];
+    const args = ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database, '--static-dir', dist];
     // One volunteer filing hundreds of reports in seconds is a test, not abuse.
     args.push('--rate-per-second', '100000', '--rate-burst', '100000');
     if (faults) args.push('--inject-faults', faults);
@@ -242,6 +243,14 @@ export async function serverAndBrowser(t) {
     await server.dispose();
   });
   return { server, browser };
+}
+
+/** The build under test. */
+export const BUILD = DIST;
+
+/** Waits until a service worker controls the page (the app can then open offline). */
+export async function waitForServiceWorker(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, null, { timeout: 30_000 });
 }
 
 /** Shows the outbox screen, unless it is showing. */

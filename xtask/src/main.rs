@@ -2,6 +2,7 @@
 //! Each installs what is missing first (see [`tools`]).
 
 mod bench;
+mod dist;
 mod tally;
 mod tools;
 
@@ -120,7 +121,8 @@ fn build_pwa() -> Result<(), Fail> {
     tools::ensure_build_tools()?;
     // Trunk passes --offline to cargo: the registry must be filled first.
     run(cargo().args(["fetch", "--locked"]))?;
-    run(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", tools::tool_path()))
+    run(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", tools::tool_path()))?;
+    dist::finish(&root().join("dist"))
 }
 
 fn run_app(server_args: &[String]) -> Result<(), Fail> {

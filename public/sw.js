@@ -1,0 +1,43 @@
+// Pantau's service worker: the app opens with no signal.
+//
+// `cargo xtask build` writes the version and the precache list below from the
+// files of the build (never by hand). Reports are not here: they live in
+// IndexedDB, which no cache change touches.
+const VERSION = '__PANTAU_VERSION__';
+const PRECACHE = __PANTAU_PRECACHE__;
+const CACHE = `pantau-${VERSION}`;
+
+self.addEventListener('install', (event) => {
+  // No skipWaiting here: a new version waits until the volunteer accepts it
+  // ("Versi baru tersedia — Muat ulang"), which the page asks for only when no
+  // form holds unsaved input.
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => key.startsWith('pantau-') && key !== CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'pantau:activate') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  // The API is never cached: only the server's answer proves delivery.
+  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (request.mode === 'navigate') {
+    // Every screen is index.html (routes live in the fragment); the cached copy
+    // answers at once, with or without signal.
+    event.respondWith(caches.open(CACHE).then((cache) => cache.match('./index.html')).then((cached) => cached ?? fetch(request)));
+    return;
+  }
+  event.respondWith(caches.open(CACHE).then((cache) => cache.match(request)).then((cached) => cached ?? fetch(request)));
+});

@@ -1,0 +1,129 @@
+//! What `cargo xtask build` does to Trunk's output in `dist/`: the service
+//! worker gets its version and precache list from the files of this build, and
+//! every compressible file gets `.br` and `.gz` twins for the server to send
+//! as they are (no compression work per request, best compression ratio).
+
+use crate::Fail;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const SERVICE_WORKER: &str = "sw.js";
+const COMPRESSIBLE: [&str; 7] = ["html", "js", "wasm", "css", "webmanifest", "svg", "json"];
+
+/// Every file of the build, as paths relative to `dist`, sorted; compressed
+/// twins and the service worker itself excluded.
+pub fn build_files(dist: &Path) -> Result<Vec<String>, Fail> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dist.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Fail(format!("reading {}: {e}", dir.display())))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let relative = path.strip_prefix(dist).expect("under dist").to_string_lossy().replace('\\', "/");
+            if relative == SERVICE_WORKER || relative.ends_with(".br") || relative.ends_with(".gz") {
+                continue;
+            }
+            files.push(relative);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// FNV-1a over names and contents: a short id that changes whenever any file does.
+pub fn version(dist: &Path, files: &[String]) -> Result<String, Fail> {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for file in files {
+        feed(file.as_bytes());
+        feed(&std::fs::read(dist.join(file)).map_err(|e| Fail(format!("reading {file}: {e}")))?);
+    }
+    Ok(format!("{hash:016x}"))
+}
+
+/// The service worker source with its placeholders filled.
+pub fn service_worker(template: &str, version: &str, files: &[String]) -> Result<String, Fail> {
+    if !template.contains("__PANTAU_VERSION__") || !template.contains("__PANTAU_PRECACHE__") {
+        return Err(Fail("sw.js has no __PANTAU_VERSION__ / __PANTAU_PRECACHE__ placeholder".into()));
+    }
+    let list: Vec<String> = files.iter().map(|f| format!("'/{f}'")).collect();
+    Ok(template.replace("__PANTAU_VERSION__", version).replace("__PANTAU_PRECACHE__", &format!("[{}]", list.join(", "))))
+}
+
+pub fn finish(dist: &Path) -> Result<(), Fail> {
+    let files = build_files(dist)?;
+    let version = version(dist, &files)?;
+    let sw_path = dist.join(SERVICE_WORKER);
+    let template = std::fs::read_to_string(&sw_path).map_err(|e| Fail(format!("reading {}: {e}", sw_path.display())))?;
+    std::fs::write(&sw_path, service_worker(&template, &version, &files)?)
+        .map_err(|e| Fail(format!("writing {}: {e}", sw_path.display())))?;
+    let mut compressed = 0;
+    for file in files.iter().chain(std::iter::once(&SERVICE_WORKER.to_owned())) {
+        let path = dist.join(file);
+        if path.extension().and_then(|e| e.to_str()).is_some_and(|e| COMPRESSIBLE.contains(&e)) {
+            precompress(&path)?;
+            compressed += 1;
+        }
+    }
+    eprintln!("xtask: dist/ version {version}: {} files precached, {compressed} precompressed (.br, .gz)", files.len());
+    Ok(())
+}
+
+fn precompress(path: &Path) -> Result<(), Fail> {
+    let bytes = std::fs::read(path).map_err(|e| Fail(format!("reading {}: {e}", path.display())))?;
+    let with_suffix = |suffix: &str| -> PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes).expect("writing to memory");
+    let gz = gz.finish().expect("writing to memory");
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        w.write_all(&bytes).expect("writing to memory");
+    }
+    for (suffix, data) in [(".gz", gz), (".br", br)] {
+        let target = with_suffix(suffix);
+        std::fs::write(&target, data).map_err(|e| Fail(format!("writing {}: {e}", target.display())))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_service_worker_lists_every_build_file_and_its_version_follows_the_content() {
+        let dir = std::env::temp_dir().join(format!("pantau-dist-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("icons")).unwrap();
+        std::fs::write(dir.join("index.html"), "<html>").unwrap();
+        std::fs::write(dir.join("app-0123456789abcdef.js"), "code").unwrap();
+        std::fs::write(dir.join("icons/a.png"), "png").unwrap();
+        std::fs::write(dir.join("sw.js"), "const V='__PANTAU_VERSION__'; const P=__PANTAU_PRECACHE__;").unwrap();
+        std::fs::write(dir.join("index.html.br"), "old").unwrap();
+        let files = build_files(&dir).unwrap();
+        assert_eq!(files, ["app-0123456789abcdef.js", "icons/a.png", "index.html"]);
+        let v1 = version(&dir, &files).unwrap();
+        finish(&dir).unwrap();
+        let sw = std::fs::read_to_string(dir.join("sw.js")).unwrap();
+        assert_eq!(sw, format!("const V='{v1}'; const P=['/app-0123456789abcdef.js', '/icons/a.png', '/index.html'];"));
+        assert!(dir.join("app-0123456789abcdef.js.br").exists() && dir.join("index.html.gz").exists());
+        assert!(!dir.join("icons/a.png.br").exists(), "images are not compressed again");
+        std::fs::write(dir.join("app-0123456789abcdef.js"), "changed").unwrap();
+        assert_ne!(version(&dir, &files).unwrap(), v1, "a changed file is a new version");
+        assert!(service_worker("no placeholders", &v1, &files).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
