@@ -20,14 +20,16 @@ pub fn bench() -> Result<(), Fail> {
     ]))?;
     let e2e = root().join("tests/e2e");
     crate::run(std::process::Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
-    crate::run(
-        std::process::Command::new("node")
-            .arg("bench/outbox.mjs")
-            .current_dir(&e2e)
-            .env("PANTAU_SERVER_BIN", root().join("target/bench-server/pantau-server"))
-            .env("PANTAU_DIST", root().join("dist"))
-            .env("CHROMIUM", crate::tools::CHROMIUM),
-    )?;
+    for bench in ["bench/outbox.mjs", "bench/pwa.mjs"] {
+        crate::run(
+            std::process::Command::new("node")
+                .arg(bench)
+                .current_dir(&e2e)
+                .env("PANTAU_SERVER_BIN", root().join("target/bench-server/pantau-server"))
+                .env("PANTAU_DIST", root().join("dist"))
+                .env("CHROMIUM", crate::tools::CHROMIUM),
+        )?;
+    }
     Ok(())
 }
 
