@@ -69,6 +69,10 @@ pub fn texts(lang: Lang) -> &'static Texts {
 
 /// One language's words. Field names say where a string is used.
 pub struct Texts {
+    pub checklist_hint: &'static str,
+    pub incident_hint: &'static str,
+    pub count_hint: &'static str,
+    pub already_saved: &'static str,
     pub update_available: &'static str,
     pub reload: &'static str,
     pub install_app: &'static str,
@@ -172,6 +176,10 @@ pub struct Texts {
 }
 
 pub static ID: Texts = Texts {
+    checklist_hint: "Pembukaan, pemungutan, penghitungan: Ya / Tidak / Tidak tahu",
+    incident_hint: "Politik uang, intimidasi, netralitas, dan lainnya",
+    count_hint: "Perolehan suara dari C.Hasil",
+    already_saved: "Laporan ini sudah tersimpan.",
     update_available: "Versi baru tersedia",
     reload: "Muat ulang",
     install_app: "Pasang Pantau di ponsel",
@@ -275,6 +283,10 @@ pub static ID: Texts = Texts {
 };
 
 pub static EN: Texts = Texts {
+    checklist_hint: "Opening, voting, counting: Yes / No / Don't know",
+    incident_hint: "Vote buying, intimidation, neutrality and more",
+    count_hint: "The votes from the C.Hasil sheet",
+    already_saved: "This report is already saved.",
     update_available: "A new version is available",
     reload: "Reload",
     install_app: "Install Pantau on this phone",
@@ -387,13 +399,10 @@ impl Texts {
     }
 
     pub fn kind_hint(&self, kind: crate::app::FormKind) -> &'static str {
-        match (kind, std::ptr::eq(self, &ID)) {
-            (crate::app::FormKind::Checklist, true) => "Pembukaan, pemungutan, penghitungan: Ya / Tidak / Tidak tahu",
-            (crate::app::FormKind::Checklist, false) => "Opening, voting, counting: Yes / No / Don't know",
-            (crate::app::FormKind::Incident, true) => "Politik uang, intimidasi, netralitas, dan lainnya",
-            (crate::app::FormKind::Incident, false) => "Vote buying, intimidation, neutrality and more",
-            (crate::app::FormKind::CountResult, true) => "Perolehan suara dari C.Hasil",
-            (crate::app::FormKind::CountResult, false) => "The votes from the C.Hasil sheet",
+        match kind {
+            crate::app::FormKind::Checklist => self.checklist_hint,
+            crate::app::FormKind::Incident => self.incident_hint,
+            crate::app::FormKind::CountResult => self.count_hint,
         }
     }
 }

@@ -96,8 +96,12 @@ impl Pwa {
         // A reload once the accepted version has taken over (never before).
         let reload_on_change = container.clone();
         set_handler(&reload_on_change, "controllerchange", move |_| {
-            if self.registration.with_value(|r| r.is_some()) && ACCEPTED.with(|a| a.get()) {
+            if ACCEPTED.with(|a| a.get()) {
                 let _ = window().location().reload();
+            } else {
+                // Another tab accepted the new version: this one still runs the
+                // old code, so it offers the reload too (try_: tests drop apps).
+                let _ = self.update_waiting.try_set(true);
             }
         });
         leptos::task::spawn_local(async move {
@@ -109,26 +113,36 @@ impl Pwa {
             if controlled && get(&registration, "waiting").is_some() {
                 self.update_waiting.set(true);
             }
+            // A worker that was already installing when the app started fired
+            // its `updatefound` before we listened.
+            if let Some(installing) = get(&registration, "installing") {
+                self.watch_installing(installing);
+            }
             let watched = registration.clone();
             set_handler(&registration, "updatefound", move |_| {
-                let Some(installing) = get(&watched, "installing") else { return };
-                let worker = installing.clone();
-                set_handler(&installing, "statechange", move |_| {
-                    let installed = get(&worker, "state").and_then(|s| s.as_string()).as_deref() == Some("installed");
-                    // With no controller this is the first install, not an update.
-                    if installed && get(&window().navigator(), "serviceWorker").and_then(|c| get(&c, "controller")).is_some() {
-                        self.update_waiting.set(true);
-                    }
-                });
+                if let Some(installing) = get(&watched, "installing") {
+                    self.watch_installing(installing);
+                }
             });
-            self.registration.set_value(Some(registration));
+            let _ = self.registration.try_set_value(Some(registration));
+        });
+    }
+
+    fn watch_installing(self, installing: JsValue) {
+        let worker = installing.clone();
+        set_handler(&installing, "statechange", move |_| {
+            let installed = get(&worker, "state").and_then(|s| s.as_string()).as_deref() == Some("installed");
+            // With no controller this is the first install, not an update.
+            if installed && get(&window().navigator(), "serviceWorker").and_then(|c| get(&c, "controller")).is_some() {
+                let _ = self.update_waiting.try_set(true);
+            }
         });
     }
 
     /// Looks for a new version (on return to the app; the browser also checks
     /// on every navigation).
     pub fn check_for_update(self) {
-        if let Some(registration) = self.registration.get_value() {
+        if let Some(registration) = self.registration.try_get_value().flatten() {
             let _ = call0(&registration, "update");
         }
     }
@@ -136,8 +150,12 @@ impl Pwa {
     /// The volunteer accepted the new version: the waiting worker takes over,
     /// and the page reloads when it has.
     pub fn accept_update(self) {
-        let Some(registration) = self.registration.get_value() else { return };
-        let Some(waiting) = get(&registration, "waiting") else { return };
+        let waiting = self.registration.get_value().and_then(|r| get(&r, "waiting"));
+        let Some(waiting) = waiting else {
+            // Already active (another tab accepted it): only this page is old.
+            let _ = window().location().reload();
+            return;
+        };
         ACCEPTED.with(|a| a.set(true));
         if let Some(post) = get(&waiting, "postMessage").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
             let _ = post.call1(&waiting, &JsValue::from_str(ACTIVATE_MESSAGE));

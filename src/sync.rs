@@ -146,7 +146,8 @@ impl SyncEngine {
 
     /// Starts a round unless one is running (then it runs again afterwards).
     pub fn trigger(&self) {
-        if self.store.with_value(Option::is_none) {
+        // try_: page-long listeners may outlive an app (tests mount and drop apps).
+        if self.store.try_with_value(Option::is_none).unwrap_or(true) {
             return;
         }
         if self.state.running.swap(true, Ordering::SeqCst) {

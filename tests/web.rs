@@ -212,12 +212,16 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
 
 /// Mounts the whole app on a screen (`hash`), with its own database and no server.
 async fn mount_app(hash: &str) -> (web_sys::Element, String, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+    mount_app_on(hash, format!("test-app-{}", uuid::Uuid::new_v4())).await
+}
+
+/// Mounts the app on an existing database (e.g. one a test filled first).
+async fn mount_app_on(hash: &str, database: String) -> (web_sys::Element, String, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
     let window = web_sys::window().unwrap();
     window.location().set_hash(hash).unwrap();
     let document = window.document().unwrap();
     let root = document.create_element("section").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    let database = format!("test-app-{}", uuid::Uuid::new_v4());
     let app_database = database.clone();
     let mounted = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
         view! { <pantau::App api=ApiBase(UNREACHABLE.into()) database=app_database.clone()/> }
@@ -339,8 +343,7 @@ async fn a_count_that_does_not_add_up_warns_as_it_is_typed_and_still_saves() {
     assert!(warnings().contains("pengguna hak pilih"), "{}", warnings());
     type_into(&root, "#row-votes-2", "1x");
     click(&root, "[data-testid=save]");
-    leptos::task::tick().await;
-    assert!(text(&root).contains("angka bulat"), "a typo in a number is named");
+    until("the typo to be named", || text(&root).contains("angka bulat")).await;
     type_into(&root, "#row-votes-2", "112");
     click(&root, "[data-testid=save]");
     until("Tersimpan", || text(&root).contains("Tersimpan")).await;
@@ -380,4 +383,46 @@ async fn the_language_switch_changes_every_screen_and_is_kept() {
     let (root, _database, _mounted) = mount_app("#/").await;
     leptos::task::tick().await;
     assert!(text(&root).contains("Send now"), "the choice is kept: {}", text(&root));
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching_the_new_report_draft() {
+    storage().clear().unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+    let mut refused = report("x");
+    refused.body = ReportBody::Incident {
+        category: pantau_core::IncidentCategory::Intimidation,
+        occurred_at: time::macros::datetime!(2026-02-14 09:00 +08:00),
+        place: "Pos ronda".into(),
+        description: "Pemilih diancam".into(),
+        reported_party: String::new(),
+        witnesses: String::new(),
+        urgent: false,
+    };
+    let problem = pantau_core::protocol::Problem { kind: "x".into(), title: "Ditolak server".into(), status: 422, detail: None, errors: vec![] };
+    OutboxStore::open(&database).await.unwrap().put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
+    // A new report half typed before.
+    storage().set_item("pantau.draft.incident", r#"{"description":"Laporan baru setengah jadi"}"#).unwrap();
+
+    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database.clone()).await;
+    until("the refused row", || root.query_selector("[data-state=rejected] a.button").unwrap().is_some()).await;
+    click(&root, "[data-state=rejected] a.button");
+    until("the correction form", || root.query_selector("#place").unwrap().is_some_and(|_| value_of(&root, "#place") == "Pos ronda")).await;
+    assert_eq!(value_of(&root, "#description"), "Pemilih diancam");
+    type_into(&root, "#description", "Pemilih diancam oleh tim sukses");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 1, "corrected in place, not added");
+    assert_eq!(stored[0].report.id, refused.id);
+    assert!(matches!(stored[0].delivery, Delivery::Waiting { .. }), "{:?}", stored[0].delivery);
+    assert!(matches!(&stored[0].report.body, ReportBody::Incident { description, .. } if description == "Pemilih diancam oleh tim sukses"));
+    // The new report's draft was not overwritten, and the next form is a new report again.
+    web_sys::window().unwrap().location().set_hash("#/baru").unwrap();
+    until("the chooser", || root.query_selector("[data-testid=kind-kejadian]").unwrap().is_some()).await;
+    web_sys::window().unwrap().location().set_hash("#/baru/kejadian").unwrap();
+    until("the incident form", || root.query_selector("#description").unwrap().is_some()).await;
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "#description"), "Laporan baru setengah jadi");
 }

@@ -102,7 +102,9 @@ mod tests {
         assert_eq!(place("6471051001"), None, "retired code");
         assert_eq!(place("3171011001"), None, "outside the shipped data");
         assert_eq!(place("647101100"), None);
-        assert_eq!(place("64710110é1"), None);
+        // Ten bytes but not ASCII: must not be sliced inside a character.
+        assert_eq!("64710é100".len(), 10);
+        assert_eq!(place("64710é100"), None);
     }
 
     #[test]

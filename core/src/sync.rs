@@ -1,10 +1,11 @@
 //! The sync engine, independent of how reports are stored and sent: the PWA
 //! plugs in IndexedDB and fetch, tests plug in a native HTTP client or a model.
 //!
-//! A round sends waiting reports, oldest first, until none are left or one must
-//! wait. After every outcome the entry is persisted before the next send, so a
-//! crash loses at most the knowledge that the last send succeeded, and the
-//! server's idempotency makes the resend harmless.
+//! A round sends waiting reports, oldest first, in batches, until none are
+//! left or one must wait. Each batch's outcomes are handed to storage as one
+//! write (the PWA does not wait for it to land); a crash loses at most the
+//! knowledge that recent sends succeeded, and the server's idempotency makes
+//! the resend harmless.
 
 use crate::backoff::Backoff;
 use crate::outbox::{Outbox, OutboxEntry};

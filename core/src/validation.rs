@@ -23,6 +23,9 @@ pub const MAX_COUNT: u32 = 10_000;
 /// How far an incident's time may lie after the report's, for clocks that
 /// disagree by a few minutes.
 pub const CLOCK_SKEW_MINUTES: i64 = 15;
+/// Largest report, as JSON. Below the server's 64 KiB body limit, so that a
+/// report the form accepts is never refused for its size.
+pub const MAX_REPORT_BYTES: usize = 60_000;
 
 /// The languages messages exist in. Bahasa Indonesia is the default: volunteers
 /// read it first.
@@ -68,6 +71,8 @@ pub enum FieldErrorCode {
     NotANumber,
     /// An incident time after the report was saved.
     InFuture,
+    /// The whole report is over [`MAX_REPORT_BYTES`].
+    ReportTooLarge,
     /// Warning: valid + invalid votes differ from the number of voters.
     TotalsMismatch,
     /// Warning: the candidates' votes do not add up to the valid votes.
@@ -79,7 +84,7 @@ impl FieldError {
         FieldError { field: field.to_owned(), code, limit: None }
     }
 
-    fn limited(field: &str, code: FieldErrorCode, limit: usize) -> FieldError {
+    pub fn limited(field: &str, code: FieldErrorCode, limit: usize) -> FieldError {
         FieldError { field: field.to_owned(), code, limit: Some(limit as u32) }
     }
 
@@ -101,6 +106,8 @@ impl FieldError {
             (TooLarge, Lang::En) => format!("Number too large: at most {limit}."),
             (NotANumber, Lang::Id) => "Isi dengan angka bulat, 0 atau lebih.".into(),
             (NotANumber, Lang::En) => "Enter a whole number, 0 or more.".into(),
+            (ReportTooLarge, Lang::Id) => format!("Laporan terlalu besar (paling banyak {} KB): pendekkan isian.", limit / 1000),
+            (ReportTooLarge, Lang::En) => format!("The report is too large (at most {} KB): shorten what you typed.", limit / 1000),
             (InFuture, Lang::Id) => "Waktu kejadian tidak boleh sesudah waktu sekarang.".into(),
             (InFuture, Lang::En) => "The time of the incident cannot be in the future.".into(),
             (TotalsMismatch, Lang::Id) => {
@@ -197,6 +204,11 @@ impl Report {
                     }
                 }
             }
+        }
+        // Every field may be within its limit and the whole still too large
+        // (300 rows of long names); the size is checked last, as sent.
+        if errors.is_empty() && self.canonical_json().len() > MAX_REPORT_BYTES {
+            errors.push(FieldError::limited("body", FieldErrorCode::ReportTooLarge, MAX_REPORT_BYTES));
         }
         if errors.is_empty() {
             Ok(())
@@ -402,6 +414,18 @@ mod tests {
     }
 
     #[test]
+    fn a_report_within_every_field_limit_but_too_large_as_a_whole_is_refused() {
+        let mut report = count(1, 0, 1, &[1]);
+        if let ReportBody::CountResult { votes, .. } = &mut report.body {
+            *votes = (0..MAX_COUNT_ROWS).map(|i| CandidateVotes { name: format!("{i} {}", "é".repeat(150)), votes: 0 }).collect();
+        }
+        assert!(report.canonical_json().len() > MAX_REPORT_BYTES);
+        let errors = report.validate().unwrap_err();
+        assert_eq!(errors, vec![FieldError::limited("body", FieldErrorCode::ReportTooLarge, MAX_REPORT_BYTES)]);
+        assert!(MAX_REPORT_BYTES < 64 * 1024, "below the server's body limit");
+    }
+
+    #[test]
     fn counts_are_read_as_volunteers_write_them() {
         assert_eq!(parse_count("1.250"), Ok(1250));
         assert_eq!(parse_count(" 42 "), Ok(42));
@@ -414,7 +438,7 @@ mod tests {
     #[test]
     fn every_code_has_a_message_in_both_languages() {
         use FieldErrorCode::*;
-        for code in [UnknownItem, Duplicate, TooMany, TooLarge, NotANumber, InFuture, TotalsMismatch, VotesMismatch] {
+        for code in [UnknownItem, Duplicate, TooMany, TooLarge, NotANumber, InFuture, ReportTooLarge, TotalsMismatch, VotesMismatch] {
             let e = FieldError { field: "x".into(), code, limit: Some(5) };
             assert_ne!(e.message(Lang::Id), e.message(Lang::En), "{code:?}");
         }

@@ -101,11 +101,16 @@ async fn cache_control(request: Request, next: axum::middleware::Next) -> axum::
     // A missing hashed file is answered by the index.html fallback: that
     // answer must not be kept for a year under the file's name.
     let is_html = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if is_html || !response.status().is_success() {
-        policy = if policy == "no-store" { policy } else { "no-cache" };
+    let kept = response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED;
+    if (is_html || !kept) && policy != "no-store" {
+        policy = "no-cache";
     }
     if !response.headers().contains_key(header::CACHE_CONTROL) {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    // The same URL is sent as brotli, gzip or plain: caches must key on it.
+    if policy != "no-store" {
+        response.headers_mut().append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }

@@ -33,6 +33,7 @@ async fn the_build_is_sent_precompressed_as_the_browser_asks_and_hashed_files_ar
     assert_eq!(wasm.headers()["content-encoding"], "br");
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     assert_eq!(wasm.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(wasm.headers()["vary"], "accept-encoding", "a shared cache must not hand brotli to a client that asked for gzip");
     assert_eq!(wasm.bytes().await.unwrap().as_ref(), b"BROTLI-WASM");
 
     let gz = get("/pantau-0123456789abcdef_bg.wasm", "gzip").await.unwrap();

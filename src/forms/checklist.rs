@@ -1,7 +1,7 @@
 //! Checklist TPS: one phase of polling day at a time, every item answered Ya /
 //! Tidak / Tidak tahu, with a note where something was wrong or unseen.
 
-use super::{profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use super::{open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
 use crate::app::{use_ctx, FormKind};
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
@@ -29,6 +29,14 @@ fn parse_phase(s: &str) -> Option<Phase> {
 
 fn parse_answer(s: &str) -> Option<Answer> {
     Answer::ALL.into_iter().find(|a| a.as_str() == s)
+}
+
+impl super::FormDraft for ChecklistDraft {
+    const KEY: &'static str = DRAFT_KEY;
+    const CORRECTION_KEY: &'static str = "pantau.draft.checklist.correction";
+    fn is_blank(&self) -> bool {
+        self.answers.is_empty() && self.notes.values().all(|n| n.trim().is_empty())
+    }
 }
 
 impl ChecklistDraft {
@@ -72,13 +80,10 @@ pub fn ChecklistForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
     let state = FormState::new();
-    let draft = Draft::load(DRAFT_KEY, ChecklistDraft::fresh);
-    if let Some((FormKind::Checklist, id)) = ctx.editing.get_untracked() {
-        if let Some(fields) = ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| ChecklistDraft::from_report(&e.report))) {
-            draft.replace(fields);
-        }
-    }
-    let phase = move || draft.get(|d| parse_phase(&d.phase)).unwrap_or(Phase::Opening);
+    let draft: Draft<ChecklistDraft> = open_draft(FormKind::Checklist, ChecklistDraft::fresh, ChecklistDraft::from_report);
+    // A memo: answering an item must not redraw the whole list.
+    let phase_memo = Memo::new(move |_| draft.get(|d| parse_phase(&d.phase)).unwrap_or(Phase::Opening));
+    let phase = move || phase_memo.get();
     let submit = {
         let ctx = ctx.clone();
         move |ev: leptos::ev::SubmitEvent| {

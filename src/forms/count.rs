@@ -3,11 +3,11 @@
 //! Totals that do not add up are warned about but can be filed: a wrong sheet
 //! is itself worth reporting.
 
-use super::{profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use super::{open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
 use crate::app::{use_ctx, FormKind};
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use pantau_core::validation::{parse_count, FieldError, FieldErrorCode};
+use pantau_core::validation::{parse_count, FieldError, FieldErrorCode, MAX_COUNT};
 use pantau_core::{CandidateVotes, Contest, Report, ReportBody, ReportId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -30,6 +30,16 @@ pub struct CountDraft {
     pub valid: String,
     pub invalid: String,
     pub voters: String,
+}
+
+impl super::FormDraft for CountDraft {
+    const KEY: &'static str = DRAFT_KEY;
+    const CORRECTION_KEY: &'static str = "pantau.draft.count.correction";
+    fn is_blank(&self) -> bool {
+        self.contest.is_empty()
+            && self.rows.iter().all(|r| r.name.trim().is_empty() && r.votes.trim().is_empty())
+            && [&self.valid, &self.invalid, &self.voters].iter().all(|s| s.trim().is_empty())
+    }
 }
 
 impl CountDraft {
@@ -59,6 +69,10 @@ impl CountDraft {
         }
         let mut count = |field: String, typed: &str| match parse_count(typed) {
             Ok(n) => n,
+            Err(code @ FieldErrorCode::TooLarge) => {
+                errors.push(FieldError::limited(&field, code, MAX_COUNT as usize));
+                0
+            }
             Err(code) => {
                 errors.push(FieldError::new(&field, code));
                 0
@@ -91,7 +105,7 @@ impl CountDraft {
     /// Rows as numbered in errors: empty spare rows are skipped.
     fn filed_index(&self, row: usize) -> Option<usize> {
         let filled = |r: &CountRow| !(r.name.trim().is_empty() && r.votes.trim().is_empty());
-        filled(&self.rows[row]).then(|| self.rows[..row].iter().filter(|r| filled(r)).count())
+        self.rows.get(row).filter(|r| filled(r)).map(|_| self.rows[..row].iter().filter(|r| filled(r)).count())
     }
 }
 
@@ -100,12 +114,7 @@ pub fn CountForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
     let state = FormState::new();
-    let draft = Draft::load(DRAFT_KEY, CountDraft::fresh);
-    if let Some((FormKind::CountResult, id)) = ctx.editing.get_untracked() {
-        if let Some(fields) = ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| CountDraft::from_report(&e.report))) {
-            draft.replace(fields);
-        }
-    }
+    let draft: Draft<CountDraft> = open_draft(FormKind::CountResult, CountDraft::fresh, CountDraft::from_report);
     // Checked as the volunteer types: the warnings never block saving.
     let warnings = move || {
         let fields = draft.fields.get();
@@ -125,7 +134,8 @@ pub fn CountForm() -> impl IntoView {
             });
         }
     };
-    let rows = move || draft.get(|d| d.rows.len());
+    // Only the number of rows redraws the list, not every keystroke.
+    let rows = Memo::new(move |_| draft.get(|d| d.rows.len()));
     let number = move |id: &'static str, label: fn(&'static crate::i18n::Texts) -> &'static str, field: &'static str,
                        get: fn(&CountDraft) -> &String, set: fn(&mut CountDraft, String)| {
         view! {
@@ -151,9 +161,11 @@ pub fn CountForm() -> impl IntoView {
             <fieldset class="rows">
                 <legend>{move || i18n.t().votes_legend}</legend>
                 <p class="field-error" role="alert">{state.error("body.votes")}</p>
-                {move || (0..rows()).map(|i| {
+                {move || (0..rows.get()).map(|i| {
                     let n = i + 1;
                     let errors = move || {
+                        // Tracked first: a row that was empty when drawn still shows its errors.
+                        state.message.track();
                         let filed = draft.fields.with_untracked(|d| d.filed_index(i));
                         filed.map(|f| state.messages_under(&format!("body.votes.{f}."), i18n.lang())).unwrap_or_default()
                     };

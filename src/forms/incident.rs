@@ -2,7 +2,7 @@
 //! category, when and where, what happened, who did it, who saw it; plus an
 //! urgent flag for the coordinator.
 
-use super::{errors_or, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use super::{errors_or, open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
 use crate::app::{now, use_ctx, FormKind};
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
@@ -25,6 +25,16 @@ pub struct IncidentDraft {
     pub reported_party: String,
     pub witnesses: String,
     pub urgent: bool,
+}
+
+impl super::FormDraft for IncidentDraft {
+    const KEY: &'static str = DRAFT_KEY;
+    const CORRECTION_KEY: &'static str = "pantau.draft.incident.correction";
+    fn is_blank(&self) -> bool {
+        self.category.is_empty()
+            && [&self.place, &self.description, &self.reported_party, &self.witnesses].iter().all(|s| s.trim().is_empty())
+            && !self.urgent
+    }
 }
 
 impl IncidentDraft {
@@ -88,13 +98,7 @@ pub fn IncidentForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
     let state = FormState::new();
-    let draft = Draft::load(DRAFT_KEY, IncidentDraft::fresh);
-    // Correcting a refused report: its fields replace the draft.
-    if let Some((FormKind::Incident, id)) = ctx.editing.get_untracked() {
-        if let Some(fields) = ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| IncidentDraft::from_report(&e.report))) {
-            draft.replace(fields);
-        }
-    }
+    let draft: Draft<IncidentDraft> = open_draft(FormKind::Incident, IncidentDraft::fresh, IncidentDraft::from_report);
     if draft.fields.with_untracked(|d| d.occurred_at.is_empty()) {
         // Shown, not kept: opening a form is not typing in it (an app update
         // waits only for real input).

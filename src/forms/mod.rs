@@ -81,11 +81,54 @@ where
     }
 }
 
+/// A form's draft type: where it is kept, and whether it holds any input.
+pub trait FormDraft: Serialize + DeserializeOwned + Default + Clone + PartialEq + Send + Sync + 'static {
+    /// The draft of a new report.
+    const KEY: &'static str;
+    /// The draft of a refused report being corrected, kept apart so that a
+    /// correction never overwrites a new report's draft.
+    const CORRECTION_KEY: &'static str;
+    /// Nothing typed: only what the form fills in itself (TPS, phase, time).
+    fn is_blank(&self) -> bool;
+}
+
+fn holds_input<T: FormDraft>() -> bool {
+    [T::KEY, T::CORRECTION_KEY].iter().any(|key| GlooLocalStorage::get::<T>(key).is_ok_and(|d| !d.is_blank()))
+}
+
 /// Whether any form holds typed-but-unsaved input (an app update waits for it).
 pub fn any_draft_dirty() -> bool {
-    [checklist::DRAFT_KEY, incident::DRAFT_KEY, count::DRAFT_KEY]
-        .iter()
-        .any(|key| GlooLocalStorage::raw().get_item(key).ok().flatten().is_some())
+    holds_input::<checklist::ChecklistDraft>() || holds_input::<incident::IncidentDraft>() || holds_input::<count::CountDraft>()
+}
+
+/// The draft a form opens with: the refused report being corrected, or the
+/// new report's draft. Leaving a correction abandons it; the refused report
+/// stays as it was, ready to be corrected again.
+pub fn open_draft<T: FormDraft>(kind: FormKind, fresh: impl FnOnce() -> T, from_report: impl Fn(&Report) -> Option<T>) -> Draft<T> {
+    let ctx = use_ctx();
+    let correcting = ctx
+        .editing
+        .get_untracked()
+        .filter(|(k, _)| *k == kind)
+        .and_then(|(_, id)| ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| from_report(&e.report))));
+    let draft = match correcting {
+        Some(fields) => {
+            let draft = Draft::load(T::CORRECTION_KEY, T::default);
+            draft.replace(fields);
+            draft
+        }
+        None => Draft::load(T::KEY, fresh),
+    };
+    let editing = ctx.editing;
+    let changed = ctx.drafts_changed;
+    on_cleanup(move || {
+        if editing.try_get_untracked().flatten().is_some() {
+            let _ = editing.try_set(None);
+            GlooLocalStorage::delete(T::CORRECTION_KEY);
+            changed.notify();
+        }
+    });
+    draft
 }
 
 /// What a form says after "Simpan".
@@ -166,7 +209,7 @@ pub fn save_report(
         }),
         None => outbox.with_untracked(|o| o.check_save(report)).map_err(|e| match e {
             SaveError::Invalid(errors) => FormMessage::Invalid(errors),
-            SaveError::AlreadySaved(id) => FormMessage::NotSaved(format!("{id}")),
+            SaveError::AlreadySaved(_) => FormMessage::NotSaved(t.already_saved.to_owned()),
         }),
     };
     let entry = match checked {

@@ -76,20 +76,20 @@ test('a new version waits for the volunteer, never while a form is half filled, 
   // v2 is deployed. The browser finds it on the next load; it installs and waits.
   await server.stop();
   await server.start({ faults: 'reset=1', dist: v2 });
-  await fillIncident(page, { description: 'Sedang diketik' });
   await page.reload();
   await page.waitForFunction(async () => Boolean((await navigator.serviceWorker.getRegistration())?.waiting), null, { timeout: 30_000 });
-  // A half-filled form: no prompt, and the old version keeps running.
   await goTo(page, 'beranda');
-  await page.waitForTimeout(500);
-  assert.equal(await page.getByTestId('update').count(), 0, 'no update prompt while a draft holds input');
-  // The report is saved: now the prompt shows.
-  await page.evaluate(() => { location.hash = '#/baru/kejadian'; });
-  await page.getByTestId('save').click();
-  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
-  await page.getByTestId('update').filter({ hasText: 'Versi baru tersedia' }).waitFor();
+  const prompt = page.getByTestId('update').filter({ hasText: 'Versi baru tersedia' });
+  await prompt.waitFor();
+  // The volunteer starts typing a report: the prompt goes away, the old version keeps running.
+  await fillIncident(page, { description: 'Sedang diketik' });
+  await prompt.waitFor({ state: 'detached' });
   assert.ok((await cacheNames()).includes(v1Cache), 'v2 waits: v1 and its cache still serve');
   assert.ok(!(await page.content()).includes('<!-- v2 -->'), 'the page is still v1');
+  // The report is saved: the prompt is back.
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+  await prompt.waitFor();
 
   // Accepting it reloads into v2, which removed v1's cache.
   await server.stop();

@@ -22,9 +22,10 @@ pub const MAX_PAGE: i64 = 1_000;
 pub struct ReportQuery {
     /// Only this TPS (canonical form, e.g. `6471011001-003`).
     tps: Option<String>,
-    /// Only this kind of report (`note`).
+    /// Only this kind of report: `checklist`, `incident`, `count_result` (or `note`).
     kind: Option<String>,
-    /// Only this incident category.
+    /// Only this category: a checklist's phase (`opening`), an incident's
+    /// category (`vote_buying`), a count's contest (`president`).
     category: Option<String>,
     /// Only reports received at or after this time (RFC 3339).
     since: Option<String>,

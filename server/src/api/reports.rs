@@ -109,7 +109,8 @@ pub struct IncomingBatch {
 }
 
 /// File up to 50 reports in one request. Each report is treated exactly as by
-/// `POST /api/v1/reports` (same idempotency, validation and limits) and gets
+/// `POST /api/v1/reports` (same idempotency, validation and size limit; the
+/// rate limit counts the batch as one request) and gets
 /// its own result, in the order sent. The request as a whole fails only for
 /// reasons that concern all of them (token, rate, size, unreadable body).
 #[utoipa::path(
