@@ -72,11 +72,6 @@ fn from_idb(e: idb::Error) -> StoreError {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Durability {
-    Strict,
-    Relaxed,
-}
 
 /// A stored record that could not be read, kept as it was found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,26 +119,17 @@ impl OutboxStore {
     }
 
     /// A transaction, and its raw handle, which tells why it aborted.
+    /// Every transaction is opened with strict durability: a write is on disk
+    /// when it completes. Progress writes used relaxed durability until the
+    /// SIGKILL test lost a whole outbox (about 1 run in 4, Chromium 156): a
+    /// kill during a relaxed write can cost more than that write.
     fn transaction(&self, stores: &[&str], write: bool) -> Result<(idb::Transaction, web_sys::IdbTransaction), StoreError> {
-        self.transaction_with(stores, write, Durability::Strict)
-    }
-
-    fn transaction_with(
-        &self,
-        stores: &[&str],
-        write: bool,
-        durability: Durability,
-    ) -> Result<(idb::Transaction, web_sys::IdbTransaction), StoreError> {
         let names: js_sys::Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
         let mode = JsValue::from_str(if write { "readwrite" } else { "readonly" });
         // `{durability: "strict"}` is behind web-sys's unstable APIs, so the
         // call is made directly; browsers without it ignore the option.
         let options = js_sys::Object::new();
-        let durability = match durability {
-            Durability::Strict => "strict",
-            Durability::Relaxed => "relaxed",
-        };
-        let _ = js_sys::Reflect::set(&options, &"durability".into(), &durability.into());
+        let _ = js_sys::Reflect::set(&options, &"durability".into(), &"strict".into());
         let open = js_sys::Reflect::get(&self.db, &"transaction".into())
             .map_err(|e| classify(&e))?
             .unchecked_into::<js_sys::Function>();
@@ -208,20 +194,17 @@ impl OutboxStore {
     /// through a power cut). For what the volunteer saved. A Sent record is
     /// final: a stale copy from another tab cannot turn it back into Waiting.
     pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        self.put_with(std::slice::from_ref(entry), Durability::Strict).await
+        self.put_with(std::slice::from_ref(entry)).await
     }
 
-    /// Writes the progress of sends (receipts, retry counts, refusals) in one
-    /// transaction with relaxed durability: it survives the browser being
-    /// killed, and if a power cut loses it the reports are only sent again,
-    /// which the server answers with the same receipts. This keeps a flush per
-    /// report out of the sync loop.
+    /// Writes the progress of sends (receipts, retry counts, refusals): one
+    /// transaction, so one flush per batch of reports rather than per report.
     pub async fn put_progress(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
-        self.put_with(entries, Durability::Relaxed).await
+        self.put_with(entries).await
     }
 
-    async fn put_with(&self, entries: &[OutboxEntry], durability: Durability) -> Result<(), StoreError> {
-        let transaction = self.transaction_with(&[OUTBOX], true, durability)?;
+    async fn put_with(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
+        let transaction = self.transaction(&[OUTBOX], true)?;
         let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
         for entry in entries {
             let key = JsValue::from_str(&entry.report.id.to_string());

@@ -58,7 +58,17 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
     const page = await openApp(phone.context, server.url);
     await showOutbox(page);
     // Every report confirmed in an earlier trial is still there after its kill.
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=outbox] li').length === n, filed.length);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=outbox] li').length === n, filed.length).catch(async (e) => {
+      const listed = await listedReports(page).catch(() => 'unreadable');
+      const state = await page.evaluate(async () => ({
+        marks: performance.getEntriesByName('pantau-ready').length,
+        databases: await indexedDB.databases(),
+        controlled: Boolean(navigator.serviceWorker?.controller),
+        body: document.body.innerText.slice(0, 400),
+      })).catch((e) => String(e));
+      console.log(JSON.stringify(state));
+      throw new Error(`trial ${trial}: ${e.message}\nfiled: ${JSON.stringify(filed)}\nlisted: ${JSON.stringify(listed)}\nerrors: ${page.errors.join('; ')}`);
+    });
     const listed = (await listedReports(page)).map((r) => r.text).sort();
     assert.deepEqual(listed, [...filed].sort(), `after trial ${trial}`);
 
