@@ -372,11 +372,20 @@ pub fn megabytes(bytes: f64) -> String {
 /// Now, in the phone's offset: a report from Balikpapan says +08:00 (WITA), so
 /// coordinators read the time the volunteer saw.
 pub fn now() -> OffsetDateTime {
-    let date = js_sys::Date::new_0();
-    let utc = OffsetDateTime::from_unix_timestamp_nanos(date.get_time() as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    local_time(&js_sys::Date::new_0()).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A JS date as a time in the phone's offset at that moment; None for an
+/// invalid date.
+pub fn local_time(date: &js_sys::Date) -> Option<OffsetDateTime> {
+    let ms = date.get_time();
+    if ms.is_nan() {
+        return None;
+    }
+    let utc = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()?;
     match time::UtcOffset::from_whole_seconds(-(date.get_timezone_offset() as i32) * 60) {
-        Ok(offset) => utc.to_offset(offset),
-        Err(_) => utc,
+        Ok(offset) => Some(utc.to_offset(offset)),
+        Err(_) => Some(utc),
     }
 }
 

@@ -3,7 +3,7 @@
 //! kept with gloo-storage (rewriting it is harmless).
 
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
-use pantau_core::region::{self, Place};
+use pantau_core::region;
 use pantau_core::TpsCode;
 use serde::{Deserialize, Serialize};
 
@@ -29,11 +29,6 @@ impl Profile {
             leptos::logging::error!("could not keep the profile: {e}");
         }
     }
-}
-
-/// Where a typed TPS is, when the app ships its village's name.
-pub fn place_of(tps: &str) -> Option<Place> {
-    TpsCode::parse(tps).ok().and_then(|t| region::place(t.village()))
 }
 
 /// "TPS 003, Kel. Manggar, Kec. Balikpapan Timur, Kota Balikpapan, Kalimantan Timur".

@@ -29,6 +29,10 @@ impl Phase {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Phase::Opening, Lang::Id) => "Pembukaan",
@@ -66,6 +70,10 @@ impl Answer {
             Answer::No => "no",
             Answer::Unknown => "unknown",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Answer> {
+        Answer::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
     pub fn label(self, lang: Lang) -> &'static str {

@@ -23,14 +23,6 @@ pub struct ChecklistDraft {
     pub notes: BTreeMap<String, String>,
 }
 
-fn parse_phase(s: &str) -> Option<Phase> {
-    Phase::ALL.into_iter().find(|p| p.as_str() == s)
-}
-
-fn parse_answer(s: &str) -> Option<Answer> {
-    Answer::ALL.into_iter().find(|a| a.as_str() == s)
-}
-
 impl super::FormDraft for ChecklistDraft {
     const KEY: &'static str = DRAFT_KEY;
     const CORRECTION_KEY: &'static str = "pantau.draft.checklist.correction";
@@ -57,7 +49,7 @@ impl ChecklistDraft {
     }
 
     fn build(&self, id: pantau_core::ReportId, created_at: time::OffsetDateTime) -> Result<Report, Vec<FieldError>> {
-        let Some(phase) = parse_phase(&self.phase) else {
+        let Some(phase) = Phase::parse(&self.phase) else {
             return Err(vec![FieldError::new("body.phase", FieldErrorCode::Required)]);
         };
         // Only this phase's items: answers kept from another phase stay in the
@@ -65,7 +57,7 @@ impl ChecklistDraft {
         let answers = phase
             .items()
             .filter_map(|item| {
-                let answer = parse_answer(self.answers.get(item.id)?)?;
+                let answer = Answer::parse(self.answers.get(item.id)?)?;
                 let note = self.notes.get(item.id).map(|n| n.trim().to_owned()).unwrap_or_default();
                 Some(ChecklistAnswer { item: item.id.to_owned(), answer, note })
             })
@@ -82,14 +74,14 @@ pub fn ChecklistForm() -> impl IntoView {
     let state = FormState::new();
     let draft: Draft<ChecklistDraft> = open_draft(FormKind::Checklist, ChecklistDraft::fresh, ChecklistDraft::from_report);
     // A memo: answering an item must not redraw the whole list.
-    let phase_memo = Memo::new(move |_| draft.get(|d| parse_phase(&d.phase)).unwrap_or(Phase::Opening));
+    let phase_memo = Memo::new(move |_| draft.get(|d| Phase::parse(&d.phase)).unwrap_or(Phase::Opening));
     let phase = move || phase_memo.get();
     let submit = {
         let ctx = ctx.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let fields = draft.fields.get_untracked();
-            let filed_phase = parse_phase(&fields.phase);
+            let filed_phase = Phase::parse(&fields.phase);
             let tps = pantau_core::TpsCode::normalise(&fields.tps);
             save_report(&ctx, FormKind::Checklist, state, |id, at| fields.build(id, at), move || {
                 // The next phase is what comes next on polling day.
@@ -107,7 +99,7 @@ pub fn ChecklistForm() -> impl IntoView {
     };
     let answered = move || {
         let phase = phase();
-        draft.get(|d| phase.items().filter(|i| d.answers.get(i.id).and_then(|a| parse_answer(a)).is_some()).count())
+        draft.get(|d| phase.items().filter(|i| d.answers.get(i.id).and_then(|a| Answer::parse(a)).is_some()).count())
     };
     view! {
         <form on:submit=submit novalidate data-testid="checklist-form">
@@ -130,7 +122,7 @@ pub fn ChecklistForm() -> impl IntoView {
 
             {move || phase().items().map(|item| {
                 let id = item.id;
-                let answer = move || draft.get(|d| d.answers.get(id).and_then(|a| parse_answer(a)));
+                let answer = move || draft.get(|d| d.answers.get(id).and_then(|a| Answer::parse(a)));
                 let note = move || draft.get(|d| d.notes.get(id).cloned().unwrap_or_default());
                 let show_note = move || matches!(answer(), Some(Answer::No | Answer::Unknown)) || !note().is_empty();
                 let error = state.error(format!("body.answers.{id}"));

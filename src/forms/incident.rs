@@ -192,12 +192,5 @@ pub fn from_local_input(value: &str) -> Option<OffsetDateTime> {
     if value.len() < 16 {
         return None;
     }
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value));
-    let ms = date.get_time();
-    if ms.is_nan() {
-        return None;
-    }
-    let offset = time::UtcOffset::from_whole_seconds(-(date.get_timezone_offset() as i32) * 60).ok()?;
-    let utc = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()?;
-    Some(utc.to_offset(offset))
+    crate::app::local_time(&js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)))
 }

@@ -2,7 +2,6 @@
 //! as a table, never asserted in tests (these machines are shared and noisy).
 
 use crate::{root, Fail};
-use std::io::Write;
 use std::path::Path;
 
 pub fn bench() -> Result<(), Fail> {
@@ -49,15 +48,8 @@ impl std::ops::AddAssign for Sizes {
 }
 
 pub fn sizes(bytes: &[u8]) -> Sizes {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes).expect("writing to memory");
-    let gzip = gz.finish().expect("writing to memory").len();
-    let mut br = Vec::new();
-    {
-        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-        w.write_all(bytes).expect("writing to memory");
-    }
-    Sizes { raw: bytes.len(), gzip, brotli: br.len() }
+    let (gz, br) = crate::dist::compress(bytes);
+    Sizes { raw: bytes.len(), gzip: gz.len(), brotli: br.len() }
 }
 
 /// What a first visit downloads: the page and everything Trunk emitted for it,

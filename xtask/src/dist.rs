@@ -86,6 +86,20 @@ pub fn finish(dist: &Path) -> Result<(), Fail> {
     Ok(())
 }
 
+/// gzip and brotli at their best settings: what the server sends, and what
+/// the bundle table measures.
+pub fn compress(bytes: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).expect("writing to memory");
+    let gz = gz.finish().expect("writing to memory");
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        w.write_all(bytes).expect("writing to memory");
+    }
+    (gz, br)
+}
+
 fn precompress(path: &Path) -> Result<(), Fail> {
     let bytes = std::fs::read(path).map_err(|e| Fail(format!("reading {}: {e}", path.display())))?;
     let with_suffix = |suffix: &str| -> PathBuf {
@@ -93,14 +107,7 @@ fn precompress(path: &Path) -> Result<(), Fail> {
         name.push(suffix);
         PathBuf::from(name)
     };
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&bytes).expect("writing to memory");
-    let gz = gz.finish().expect("writing to memory");
-    let mut br = Vec::new();
-    {
-        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-        w.write_all(&bytes).expect("writing to memory");
-    }
+    let (gz, br) = compress(&bytes);
     for (suffix, data) in [(".gz", gz), (".br", br)] {
         let target = with_suffix(suffix);
         std::fs::write(&target, data).map_err(|e| Fail(format!("writing {}: {e}", target.display())))?;
