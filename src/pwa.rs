@@ -93,12 +93,15 @@ impl Pwa {
         let Some(container) = get(&navigator, "serviceWorker") else { return };
         let Some(register) = get(&container, "register").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) else { return };
         let Ok(promise) = register.call1(&container, &JsValue::from_str("/sw.js")) else { return };
+        // On a first visit the new worker claims the page once it has
+        // installed: that change of controller is not an update.
+        let controlled_at_start = get(&container, "controller").is_some();
         // A reload once the accepted version has taken over (never before).
         let reload_on_change = container.clone();
         set_handler(&reload_on_change, "controllerchange", move |_| {
             if ACCEPTED.with(|a| a.get()) {
                 let _ = window().location().reload();
-            } else {
+            } else if controlled_at_start {
                 // Another tab accepted the new version: this one still runs the
                 // old code, so it offers the reload too (try_: tests drop apps).
                 let _ = self.update_waiting.try_set(true);

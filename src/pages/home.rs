@@ -33,15 +33,6 @@ pub fn Home() -> impl IntoView {
                 }
             }}
         </p>
-        <Show when=move || pwa.can_install.get()>
-            <section class="install">
-                <button type="button" class="primary" data-testid="install" on:click=move |_| pwa.install()>{move || i18n.t().install_app}</button>
-                <p class="muted">{move || i18n.t().install_why}</p>
-            </section>
-        </Show>
-        {crate::pwa::needs_ios_instructions().then(|| view! {
-            <p class="install" data-testid="ios-install">{move || i18n.t().ios_install}</p>
-        })}
         <Show when=move || enrolled.with(Option::is_none)>
             <p class="warning">{move || i18n.t().not_enrolled} " "
                 <a href=Route::Settings.href()>{move || i18n.t().go_to_settings}</a>
@@ -86,5 +77,17 @@ pub fn Home() -> impl IntoView {
                 </a>
             }).collect::<Vec<_>>()}
         </div>
+        // Last on the screen: the browser offers installation a moment after
+        // load, and an offer above would push the report buttons away from
+        // the thumb about to tap them.
+        <Show when=move || pwa.can_install.get()>
+            <section class="install">
+                <button type="button" class="primary" data-testid="install" on:click=move |_| pwa.install()>{move || i18n.t().install_app}</button>
+                <p class="muted">{move || i18n.t().install_why}</p>
+            </section>
+        </Show>
+        {crate::pwa::needs_ios_instructions().then(|| view! {
+            <p class="install" data-testid="ios-install">{move || i18n.t().ios_install}</p>
+        })}
     }
 }

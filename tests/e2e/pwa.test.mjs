@@ -15,6 +15,10 @@ test('the app opens from the cache with no signal, takes a report, and syncs it 
   await server.start();
   const { context, page } = await enrolledPhone(browser, server, 'Tanpa Sinyal');
   await waitForServiceWorker(page);
+  // The worker's first install claimed the page: no update to offer (the
+  // banner once appeared here and pushed the screen down).
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 200))));
+  assert.equal(await page.getByTestId('update').count(), 0, 'no update prompt on a first visit');
 
   await server.stop();
   await context.setOffline(true);
