@@ -19,7 +19,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a queued report is in its journey to the server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Stored as `{"state": "waiting", "attempts": 1, ...}` and read back through
+/// [`StoredDelivery`], for the reason given at [`ReportBody`](crate::ReportBody).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Delivery {
     Waiting {
@@ -35,6 +38,43 @@ pub enum Delivery {
     Sent { receipt: Receipt },
     Rejected { problem: Problem },
     Conflict { problem: Problem },
+}
+
+/// A stored [`Delivery`]: fields of other states are ignored, as the derived
+/// reader did, so a record written by a newer version still opens.
+#[derive(Deserialize)]
+struct StoredDelivery {
+    state: DeliveryState,
+    attempts: Option<u32>,
+    last_error: Option<String>,
+    receipt: Option<Receipt>,
+    problem: Option<Problem>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DeliveryState {
+    Waiting,
+    Sending,
+    Sent,
+    Rejected,
+    Conflict,
+}
+
+impl<'de> Deserialize<'de> for Delivery {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = StoredDelivery::deserialize(deserializer)?;
+        fn required<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+            value.ok_or_else(|| E::missing_field(field))
+        }
+        Ok(match stored.state {
+            DeliveryState::Waiting => Delivery::Waiting { attempts: required(stored.attempts, "attempts")?, last_error: stored.last_error },
+            DeliveryState::Sending => Delivery::Sending { attempts: required(stored.attempts, "attempts")? },
+            DeliveryState::Sent => Delivery::Sent { receipt: required(stored.receipt, "receipt")? },
+            DeliveryState::Rejected => Delivery::Rejected { problem: required(stored.problem, "problem")? },
+            DeliveryState::Conflict => Delivery::Conflict { problem: required(stored.problem, "problem")? },
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -450,6 +490,29 @@ mod tests {
         assert_eq!(decode(r#"{"v":9,"entry":{}}"#), Err(DecodeError::UnknownVersion(9)));
         assert!(matches!(decode("not json"), Err(DecodeError::Malformed(_))));
         assert!(matches!(decode(r#"{"v":1,"entry":{"report":1}}"#), Err(DecodeError::Malformed(_))));
+    }
+
+    #[test]
+    fn records_written_by_earlier_versions_open_in_every_state() {
+        let report = r#"{"id":"00000000-0000-0000-0000-000000000004","tps":"6471011001-001","created_at":"2026-02-14T07:05:00+08:00","body":{"kind":"note","text":"x"}}"#;
+        let receipt = r#"{"id":"00000000-0000-0000-0000-000000000004","received_at":"2026-02-14T07:06:00Z","seq":12}"#;
+        let problem = r#"{"type":"about:blank","title":"The report is not valid","status":422}"#;
+        let stored = |delivery: &str| decode(&format!(r#"{{"v":1,"entry":{{"report":{report},"delivery":{delivery}}}}}"#));
+        let delivery = |delivery: &str| stored(delivery).map(|e| e.delivery);
+        let problem_value: Problem = serde_json::from_str(problem).unwrap();
+
+        assert_eq!(delivery(r#"{"state":"waiting","attempts":3,"last_error":"offline"}"#), Ok(Delivery::Waiting { attempts: 3, last_error: Some("offline".into()) }));
+        assert_eq!(delivery(r#"{"state":"waiting","attempts":0}"#), Ok(Delivery::Waiting { attempts: 0, last_error: None }));
+        assert_eq!(delivery(r#"{"state":"sending","attempts":1}"#), Ok(Delivery::Sending { attempts: 1 }));
+        assert_eq!(delivery(&format!(r#"{{"state":"sent","receipt":{receipt}}}"#)), Ok(Delivery::Sent { receipt: serde_json::from_str(receipt).unwrap() }));
+        assert_eq!(delivery(&format!(r#"{{"state":"rejected","problem":{problem}}}"#)), Ok(Delivery::Rejected { problem: problem_value.clone() }));
+        assert_eq!(delivery(&format!(r#"{{"state":"conflict","problem":{problem}}}"#)), Ok(Delivery::Conflict { problem: problem_value }));
+        // A field a newer version added is ignored; a missing one is named.
+        assert_eq!(delivery(r#"{"state":"sending","attempts":1,"since":5}"#), Ok(Delivery::Sending { attempts: 1 }));
+        let missing = delivery(r#"{"state":"sent"}"#);
+        assert!(matches!(&missing, Err(DecodeError::Malformed(m)) if m.contains("missing field `receipt`")), "{missing:?}");
+        let unknown = delivery(r#"{"state":"lost","attempts":1}"#);
+        assert!(matches!(&unknown, Err(DecodeError::Malformed(m)) if m.contains("unknown variant `lost`")), "{unknown:?}");
     }
 
     /// What can happen between the phone and the server.
