@@ -74,6 +74,11 @@ enum VolunteerCommand {
         #[command(flatten)]
         database: Database,
     },
+    /// List volunteers: id (for revoke), enrolment, reports filed, TPS, name.
+    List {
+        #[command(flatten)]
+        database: Database,
+    },
     /// Revoke a volunteer's token (their reports are kept).
     Revoke {
         id: i64,
@@ -88,6 +93,11 @@ enum CoordinatorCommand {
     Add {
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// List coordinators: id (for revoke), status, name.
+    List {
         #[command(flatten)]
         database: Database,
     },
@@ -141,7 +151,9 @@ async fn main() -> std::process::ExitCode {
         Command::Volunteer(VolunteerCommand::Revoke { id, database }) => {
             revoke(&database.database, id, Role::Volunteer).await
         }
+        Command::Volunteer(VolunteerCommand::List { database }) => list_accounts(&database.database, Role::Volunteer).await,
         Command::Coordinator(CoordinatorCommand::Add { name, database }) => add_coordinator(&database.database, &name).await,
+        Command::Coordinator(CoordinatorCommand::List { database }) => list_accounts(&database.database, Role::Coordinator).await,
         Command::Coordinator(CoordinatorCommand::Revoke { id, database }) => {
             revoke(&database.database, id, Role::Coordinator).await
         }
@@ -158,6 +170,14 @@ async fn main() -> std::process::ExitCode {
 
 async fn open(database: &str) -> Result<Store> {
     Ok(Store::open(database).await.map_err(|e| format!("opening database {database}: {e}"))?)
+}
+
+/// For commands that only read: a mistyped path must not create an empty database.
+async fn open_existing(database: &str) -> Result<Store> {
+    if !database.starts_with("sqlite:") && !std::path::Path::new(database).is_file() {
+        return Err(format!("no database at {database}").into());
+    }
+    open(database).await
 }
 
 #[cfg(feature = "fault-injection")]
@@ -235,11 +255,39 @@ async fn revoke(database: &str, id: i64, role: Role) -> Result {
     }
 }
 
-async fn print_reports(database: &str) -> Result {
-    if !database.starts_with("sqlite:") && !std::path::Path::new(database).is_file() {
-        return Err(format!("no database at {database}").into());
+async fn list_accounts(database: &str, role: Role) -> Result {
+    let store = open_existing(database).await?;
+    let accounts = store.accounts(role).await?;
+    store.close().await;
+    let when = |t: time::OffsetDateTime| {
+        t.format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
+    };
+    let volunteers = role == Role::Volunteer;
+    if volunteers {
+        println!("{:>4}  {:<29}  {:>7}  {:<14}  name", "id", "status", "reports", "TPS");
+    } else {
+        println!("{:>4}  {:<29}  name", "id", "status");
     }
-    let store = open(database).await?;
+    for a in &accounts {
+        let status = match (a.revoked_at, a.enrolled_at) {
+            (Some(t), _) => format!("revoked {}", when(t)),
+            (None, Some(t)) => format!("enrolled {}", when(t)),
+            (None, None) => "code not yet used".to_owned(),
+        };
+        if volunteers {
+            println!("{:>4}  {:<29}  {:>7}  {:<14}  {}", a.id, status, a.reports, a.tps.as_deref().unwrap_or("-"), a.name);
+        } else {
+            println!("{:>4}  {:<29}  {}", a.id, status, a.name);
+        }
+    }
+    if accounts.is_empty() {
+        println!("(none yet: add one with `pantau-server {} add`)", role.as_str());
+    }
+    Ok(())
+}
+
+async fn print_reports(database: &str) -> Result {
+    let store = open_existing(database).await?;
     for stored in store.all_reports().await? {
         let volunteer = stored.volunteer.map(|v| serde_json::json!({ "id": v.id, "name": v.name }));
         println!("{}", serde_json::json!({ "receipt": stored.receipt, "volunteer": volunteer, "report": stored.report }));

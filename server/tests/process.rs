@@ -173,3 +173,45 @@ async fn revoking_with_the_command_line_locks_the_token_out() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn listing_volunteers_shows_each_id_enrolment_and_reports_filed() {
+    let Enrolled { _dir, database, port: _, code: _, mut server, token } = enrolled_server().await;
+    let cli = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).args(["--database", &database]).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    cli(&["volunteer", "add", "--name", "Budi", "--tps", "6471011001-5"]);
+    cli(&["volunteer", "add", "--name", "Dewi", "--tps", "6471011001-6"]);
+    cli(&["volunteer", "revoke", "3"]);
+    let http = reqwest::Client::new();
+    for text in ["satu", "dua"] {
+        let posted = http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&report(text)).send();
+        assert_eq!(posted.await.unwrap().status(), StatusCode::CREATED);
+    }
+
+    let listing = cli(&["volunteer", "list"]);
+    let rows: Vec<Vec<&str>> = listing
+        .lines()
+        .skip(1)
+        .map(|line| line.split("  ").map(str::trim).filter(|cell| !cell.is_empty()).collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{listing}");
+    let [sari, budi, dewi] = [&rows[0], &rows[1], &rows[2]];
+    assert_eq!((sari[0], sari[2], sari[3], sari[4]), ("1", "2", "6471011001-004", "Sari"), "{listing}");
+    assert!(sari[1].starts_with("enrolled 20") && sari[1].ends_with(" UTC"), "{listing}");
+    assert_eq!(budi, &vec!["2", "code not yet used", "0", "6471011001-005", "Budi"], "{listing}");
+    assert!(dewi[1].starts_with("revoked 20"), "{listing}");
+    assert_eq!((dewi[0], dewi[4]), ("3", "Dewi"), "{listing}");
+    assert!(cli(&["coordinator", "list"]).contains("(none yet"), "no coordinator was added");
+
+    // A mistyped path is an error, not an empty list in a new database.
+    let missing = format!("{database}-typo");
+    let out = Command::new(BIN).args(["volunteer", "list", "--database", &missing]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database at"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!std::path::Path::new(&missing).exists());
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

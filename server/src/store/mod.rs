@@ -68,7 +68,7 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Role::Volunteer => "volunteer",
             Role::Coordinator => "coordinator",
@@ -83,6 +83,20 @@ pub struct Account {
     pub role: Role,
     pub name: String,
     pub tps: Option<String>,
+}
+
+/// An account as `pantau-server volunteer list` shows it: where its enrolment
+/// stands, and how many reports it has filed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountListing {
+    pub id: i64,
+    pub name: String,
+    pub tps: Option<String>,
+    pub created_at: OffsetDateTime,
+    /// None while the one-time code is unused.
+    pub enrolled_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub reports: i64,
 }
 
 /// A stored report with what the server knows about it, for coordinators.
@@ -322,6 +336,32 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Every account of a role, oldest first, revoked ones included (their
+    /// reports are kept, so coordinators still need to know who they were).
+    pub async fn accounts(&self, role: Role) -> Result<Vec<AccountListing>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name, a.tps, a.created_at, a.enrolled_at, a.revoked_at,
+                    (SELECT COUNT(*) FROM reports r WHERE r.volunteer_id = a.id) AS reports
+             FROM accounts a WHERE a.role = ? ORDER BY a.id",
+        )
+        .bind(role.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AccountListing {
+                    id: row.get("id"),
+                    name: row.get("name"),
+                    tps: row.get("tps"),
+                    created_at: parse_time(row, "created_at")?,
+                    enrolled_at: parse_optional_time(row, "enrolled_at")?,
+                    revoked_at: parse_optional_time(row, "revoked_at")?,
+                    reports: row.get("reports"),
+                })
+            })
+            .collect()
+    }
+
     /// For readiness checks: the database answers a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -375,4 +415,11 @@ fn format_time(t: OffsetDateTime) -> String {
 fn parse_time(row: &SqliteRow, column: &str) -> Result<OffsetDateTime, StoreError> {
     let text: String = row.get(column);
     OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
+}
+
+fn parse_optional_time(row: &SqliteRow, column: &str) -> Result<Option<OffsetDateTime>, StoreError> {
+    match row.get::<Option<String>, _>(column) {
+        None => Ok(None),
+        Some(_) => parse_time(row, column).map(Some),
+    }
 }
