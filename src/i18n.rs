@@ -6,9 +6,9 @@
 //! incident categories, validation messages) live in pantau-core with the rules
 //! they describe, in the same two languages.
 
+use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
 pub use pantau_core::Lang;
-use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 
 const STORAGE_KEY: &str = "pantau.lang";
 
@@ -49,10 +49,13 @@ impl Default for I18n {
 /// Screen readers pick their voice from `<html lang>`.
 fn set_document_lang(lang: Lang) {
     if let Some(html) = document().document_element() {
-        let _ = html.set_attribute("lang", match lang {
-            Lang::Id => "id",
-            Lang::En => "en",
-        });
+        let _ = html.set_attribute(
+            "lang",
+            match lang {
+                Lang::Id => "id",
+                Lang::En => "en",
+            },
+        );
     }
 }
 

@@ -72,7 +72,6 @@ fn from_idb(e: idb::Error) -> StoreError {
     }
 }
 
-
 /// A stored record that could not be read, kept as it was found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quarantined {
@@ -123,7 +122,11 @@ impl OutboxStore {
     /// when it completes. Progress writes used relaxed durability until the
     /// SIGKILL test lost a whole outbox (about 1 run in 4, Chromium 156): a
     /// kill during a relaxed write can cost more than that write.
-    fn transaction(&self, stores: &[&str], write: bool) -> Result<(idb::Transaction, web_sys::IdbTransaction), StoreError> {
+    fn transaction(
+        &self,
+        stores: &[&str],
+        write: bool,
+    ) -> Result<(idb::Transaction, web_sys::IdbTransaction), StoreError> {
         let names: js_sys::Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
         let mode = JsValue::from_str(if write { "readwrite" } else { "readonly" });
         // `{durability: "strict"}` is behind web-sys's unstable APIs, so the
@@ -133,7 +136,8 @@ impl OutboxStore {
         let open = js_sys::Reflect::get(&self.db, &"transaction".into())
             .map_err(|e| classify(&e))?
             .unchecked_into::<js_sys::Function>();
-        let raw: web_sys::IdbTransaction = open.call3(&self.db, &names, &mode, &options).map_err(|e| classify(&e))?.unchecked_into();
+        let raw: web_sys::IdbTransaction =
+            open.call3(&self.db, &names, &mode, &options).map_err(|e| classify(&e))?.unchecked_into();
         Ok((idb::Transaction::from(raw.clone()), raw))
     }
 
@@ -161,24 +165,28 @@ impl OutboxStore {
         let mut loaded = Loaded { migrated, ..Loaded::default() };
         for (key, value) in keys.into_iter().zip(values) {
             let raw = value.as_string().unwrap_or_else(|| format!("{value:?}"));
-            match value.as_string().ok_or_else(|| "not a string".to_owned()).and_then(|s| decode(&s).map_err(|e| e.to_string())) {
+            match value
+                .as_string()
+                .ok_or_else(|| "not a string".to_owned())
+                .and_then(|s| decode(&s).map_err(|e| e.to_string()))
+            {
                 Ok(entry) => loaded.entries.push(entry),
                 Err(reason) => {
                     let key_text = key.as_string().unwrap_or_else(|| format!("{key:?}"));
                     let record = Quarantined { origin: format!("{OUTBOX}/{key_text}"), raw, reason };
                     let json = serde_json::to_string(&record).expect("serialises");
                     // In the same transaction: it is in one store or the other, never neither.
-                    quarantine.put(&JsValue::from_str(&json), Some(&JsValue::from_str(&record.origin))).map_err(from_idb)?;
+                    quarantine
+                        .put(&JsValue::from_str(&json), Some(&JsValue::from_str(&record.origin)))
+                        .map_err(from_idb)?;
                     outbox.delete(idb::Query::Key(key)).map_err(from_idb)?;
                 }
             }
         }
         let quarantined = quarantine.get_all(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
         Self::finish(transaction).await?;
-        loaded.quarantined = quarantined
-            .into_iter()
-            .filter_map(|v| v.as_string().and_then(|s| serde_json::from_str(&s).ok()))
-            .collect();
+        loaded.quarantined =
+            quarantined.into_iter().filter_map(|v| v.as_string().and_then(|s| serde_json::from_str(&s).ok())).collect();
         Ok(loaded)
     }
 
@@ -281,10 +289,13 @@ impl OutboxStore {
                     }
                 }
                 Ok(_) | Err(_) => {
-                    let reason = decode(raw).err().map(|e| e.to_string()).unwrap_or_else(|| "key and report id differ".into());
+                    let reason =
+                        decode(raw).err().map(|e| e.to_string()).unwrap_or_else(|| "key and report id differ".into());
                     let record = Quarantined { origin: format!("localStorage/{key}"), raw: raw.clone(), reason };
                     let json = serde_json::to_string(&record).expect("serialises");
-                    quarantine.put(&JsValue::from_str(&json), Some(&JsValue::from_str(&record.origin))).map_err(from_idb)?;
+                    quarantine
+                        .put(&JsValue::from_str(&json), Some(&JsValue::from_str(&record.origin)))
+                        .map_err(from_idb)?;
                 }
             }
         }
@@ -321,4 +332,3 @@ pub async fn storage_status() -> StorageInfo {
     }
     info
 }
-

@@ -91,7 +91,9 @@ impl Pwa {
     fn register(self) {
         let navigator = window().navigator();
         let Some(container) = get(&navigator, "serviceWorker") else { return };
-        let Some(register) = get(&container, "register").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) else { return };
+        let Some(register) = get(&container, "register").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) else {
+            return;
+        };
         let Ok(promise) = register.call1(&container, &JsValue::from_str("/sw.js")) else { return };
         // On a first visit the new worker claims the page once it has
         // installed: that change of controller is not an update.
@@ -108,7 +110,9 @@ impl Pwa {
             }
         });
         leptos::task::spawn_local(async move {
-            let Ok(registration) = wasm_bindgen_futures::JsFuture::from(promise.unchecked_into::<js_sys::Promise>()).await else {
+            let Ok(registration) =
+                wasm_bindgen_futures::JsFuture::from(promise.unchecked_into::<js_sys::Promise>()).await
+            else {
                 leptos::logging::warn!("the service worker could not be registered: the app will not open offline");
                 return;
             };

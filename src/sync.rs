@@ -263,7 +263,8 @@ where
     let navigator = window().navigator();
     let locks = js_sys::Reflect::get(&navigator, &"locks".into()).ok().filter(|l| !l.is_undefined() && !l.is_null());
     let Some(locks) = locks else { return Some(f().await) };
-    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()).map(|r| r.unchecked_into::<js_sys::Function>()) else {
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()).map(|r| r.unchecked_into::<js_sys::Function>())
+    else {
         return Some(f().await);
     };
     let slot: Rc<RefCell<Option<T>>> = Rc::default();

@@ -38,7 +38,8 @@ async fn fresh_store(name: &str) -> OutboxStore {
 }
 
 fn sent(report: Report, seq: i64) -> OutboxEntry {
-    let receipt = pantau_core::Receipt { id: report.id, received_at: time::macros::datetime!(2026-02-14 10:05 UTC), seq };
+    let receipt =
+        pantau_core::Receipt { id: report.id, received_at: time::macros::datetime!(2026-02-14 10:05 UTC), seq };
     OutboxEntry { report, delivery: Delivery::Sent { receipt } }
 }
 
@@ -211,12 +212,17 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 /// Mounts the whole app on a screen (`hash`), with its own database and no server.
-async fn mount_app(hash: &str) -> (web_sys::Element, String, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+async fn mount_app(
+    hash: &str,
+) -> (web_sys::Element, String, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
     mount_app_on(hash, format!("test-app-{}", uuid::Uuid::new_v4())).await
 }
 
 /// Mounts the app on an existing database (e.g. one a test filled first).
-async fn mount_app_on(hash: &str, database: String) -> (web_sys::Element, String, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+async fn mount_app_on(
+    hash: &str,
+    database: String,
+) -> (web_sys::Element, String, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
     let window = web_sys::window().unwrap();
     window.location().set_hash(hash).unwrap();
     let document = window.document().unwrap();
@@ -261,7 +267,10 @@ async fn an_incident_is_refused_with_named_fields_then_saved_and_listed_as_waiti
     type_into(&root, "#place", "Meja KPPS 2");
     click(&root, "[data-testid=save]");
     // "Tersimpan" only once IndexedDB has completed the write.
-    until("Tersimpan", || by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan")).await;
+    until("Tersimpan", || {
+        by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan")
+    })
+    .await;
     // The form is cleared for the next report; the TPS is kept, canonical.
     assert_eq!(value_of(&root, "#description"), "");
     assert_eq!(value_of(&root, "#tps"), "6471011001-012");
@@ -314,7 +323,10 @@ async fn the_checklist_shows_the_phase_items_and_names_each_unanswered_one() {
     leptos::task::tick().await;
     let missing = by_selector(&root, "fieldset[data-item=objections_recorded]");
     assert!(text(&missing).contains("Wajib diisi"), "{}", text(&missing));
-    assert!(root.query_selector("fieldset[data-item=ink]").unwrap().is_none(), "a voting item is not in the counting checklist");
+    assert!(
+        root.query_selector("fieldset[data-item=ink]").unwrap().is_none(),
+        "a voting item is not in the counting checklist"
+    );
 
     click(&root, "fieldset[data-item=objections_recorded] input[value=unknown]");
     click(&root, "[data-testid=save]");
@@ -377,7 +389,10 @@ async fn the_language_switch_changes_every_screen_and_is_kept() {
     leptos::task::tick().await;
     assert!(text(&root).contains("Settings"), "{}", text(&root));
     assert!(!text(&root).contains("Pengaturan"));
-    assert_eq!(web_sys::window().unwrap().document().unwrap().document_element().unwrap().get_attribute("lang").as_deref(), Some("en"));
+    assert_eq!(
+        web_sys::window().unwrap().document().unwrap().document_element().unwrap().get_attribute("lang").as_deref(),
+        Some("en")
+    );
     drop(mounted);
     root.remove();
     let (root, _database, _mounted) = mount_app("#/").await;
@@ -399,15 +414,29 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
         witnesses: String::new(),
         urgent: false,
     };
-    let problem = pantau_core::protocol::Problem { kind: "x".into(), title: "Ditolak server".into(), status: 422, detail: None, errors: vec![] };
-    OutboxStore::open(&database).await.unwrap().put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
+    let problem = pantau_core::protocol::Problem {
+        kind: "x".into(),
+        title: "Ditolak server".into(),
+        status: 422,
+        detail: None,
+        errors: vec![],
+    };
+    OutboxStore::open(&database)
+        .await
+        .unwrap()
+        .put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } })
+        .await
+        .unwrap();
     // A new report half typed before.
     storage().set_item("pantau.draft.incident", r#"{"description":"Laporan baru setengah jadi"}"#).unwrap();
 
     let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database.clone()).await;
     until("the refused row", || root.query_selector("[data-state=rejected] a.button").unwrap().is_some()).await;
     click(&root, "[data-state=rejected] a.button");
-    until("the correction form", || root.query_selector("#place").unwrap().is_some_and(|_| value_of(&root, "#place") == "Pos ronda")).await;
+    until("the correction form", || {
+        root.query_selector("#place").unwrap().is_some_and(|_| value_of(&root, "#place") == "Pos ronda")
+    })
+    .await;
     assert_eq!(value_of(&root, "#description"), "Pemilih diancam");
     type_into(&root, "#description", "Pemilih diancam oleh tim sukses");
     click(&root, "[data-testid=save]");
@@ -417,7 +446,9 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
     assert_eq!(stored.len(), 1, "corrected in place, not added");
     assert_eq!(stored[0].report.id, refused.id);
     assert!(matches!(stored[0].delivery, Delivery::Waiting { .. }), "{:?}", stored[0].delivery);
-    assert!(matches!(&stored[0].report.body, ReportBody::Incident { description, .. } if description == "Pemilih diancam oleh tim sukses"));
+    assert!(
+        matches!(&stored[0].report.body, ReportBody::Incident { description, .. } if description == "Pemilih diancam oleh tim sukses")
+    );
     // The new report's draft was not overwritten, and the next form is a new report again.
     web_sys::window().unwrap().location().set_hash("#/baru").unwrap();
     until("the chooser", || root.query_selector("[data-testid=kind-kejadian]").unwrap().is_some()).await;

@@ -123,17 +123,37 @@ pub const ITEMS: [ChecklistItem; 15] = [
         "Saksi hadir dengan surat mandat, tanpa atribut",
         "Party witnesses present with a mandate letter, without campaign attributes",
     ),
-    item("ballot_box_empty", Phase::Opening, "Kotak suara ditunjukkan kosong lalu dikunci", "The ballot box was shown empty, then locked"),
+    item(
+        "ballot_box_empty",
+        Phase::Opening,
+        "Kotak suara ditunjukkan kosong lalu dikunci",
+        "The ballot box was shown empty, then locked",
+    ),
     item(
         "ballots_sealed",
         Phase::Opening,
         "Surat suara masih tersegel dan jumlahnya sesuai DPT + 2%",
         "Ballots still sealed, and their number matches the voter list plus 2%",
     ),
-    item("lists_posted", Phase::Opening, "Salinan DPT/DPTb dan daftar calon ditempel", "Voter lists and candidate lists posted"),
-    item("dpk_from_1200", Phase::Voting, "Pemilih DPK dilayani mulai 12.00", "Voters not on any list (DPK) served from 12:00"),
+    item(
+        "lists_posted",
+        Phase::Opening,
+        "Salinan DPT/DPTb dan daftar calon ditempel",
+        "Voter lists and candidate lists posted",
+    ),
+    item(
+        "dpk_from_1200",
+        Phase::Voting,
+        "Pemilih DPK dilayani mulai 12.00",
+        "Voters not on any list (DPK) served from 12:00",
+    ),
     item("ink", Phase::Voting, "Pemilih diberi tinta", "Voters marked with ink"),
-    item("no_ballot_photos", Phase::Voting, "Tidak ada pemotretan surat suara di bilik", "No photographing of ballots in the booth"),
+    item(
+        "no_ballot_photos",
+        Phase::Voting,
+        "Tidak ada pemotretan surat suara di bilik",
+        "No photographing of ballots in the booth",
+    ),
     item("disability_access", Phase::Voting, "Akses bagi pemilih disabilitas", "Access for voters with disabilities"),
     item(
         "queue_at_closing_served",
@@ -159,7 +179,12 @@ pub const ITEMS: [ChecklistItem; 15] = [
         "C.Hasil (plano) dipajang dan salinan diberikan ke saksi dan PTPS",
         "The result sheet (C.Hasil) was displayed, copies given to witnesses and the TPS supervisor",
     ),
-    item("objections_recorded", Phase::Counting, "Keberatan/kejadian khusus dicatat", "Objections and special incidents were recorded"),
+    item(
+        "objections_recorded",
+        Phase::Counting,
+        "Keberatan/kejadian khusus dicatat",
+        "Objections and special incidents were recorded",
+    ),
 ];
 
 #[cfg(test)]

@@ -34,10 +34,18 @@ pub enum Delivery {
     /// A request is in flight. If the app dies now the outcome is unknown, so a
     /// reloaded outbox treats it as Waiting: resending is safe because the server
     /// answers a repeat with the original receipt.
-    Sending { attempts: u32 },
-    Sent { receipt: Receipt },
-    Rejected { problem: Problem },
-    Conflict { problem: Problem },
+    Sending {
+        attempts: u32,
+    },
+    Sent {
+        receipt: Receipt,
+    },
+    Rejected {
+        problem: Problem,
+    },
+    Conflict {
+        problem: Problem,
+    },
 }
 
 /// A stored [`Delivery`]: fields of other states are ignored, as the derived
@@ -68,7 +76,9 @@ impl<'de> Deserialize<'de> for Delivery {
             value.ok_or_else(|| E::missing_field(field))
         }
         Ok(match stored.state {
-            DeliveryState::Waiting => Delivery::Waiting { attempts: required(stored.attempts, "attempts")?, last_error: stored.last_error },
+            DeliveryState::Waiting => {
+                Delivery::Waiting { attempts: required(stored.attempts, "attempts")?, last_error: stored.last_error }
+            }
             DeliveryState::Sending => Delivery::Sending { attempts: required(stored.attempts, "attempts")? },
             DeliveryState::Sent => Delivery::Sent { receipt: required(stored.receipt, "receipt")? },
             DeliveryState::Rejected => Delivery::Rejected { problem: required(stored.problem, "problem")? },
@@ -308,9 +318,7 @@ impl Outbox {
     /// outbox may now forget. The caller removes them from storage, then calls
     /// [`Outbox::clear`] for each.
     pub fn expired_sent(&self, now: time::OffsetDateTime, keep: time::Duration) -> Vec<ReportId> {
-        self.entries()
-            .filter_map(|e| e.receipt().filter(|r| now - r.received_at > keep).map(|_| e.report.id))
-            .collect()
+        self.entries().filter_map(|e| e.receipt().filter(|r| now - r.received_at > keep).map(|_| e.report.id)).collect()
     }
 
     /// Takes in an entry another tab wrote to storage. A report in flight here
@@ -497,22 +505,44 @@ mod tests {
         let report = r#"{"id":"00000000-0000-0000-0000-000000000004","tps":"6471011001-001","created_at":"2026-02-14T07:05:00+08:00","body":{"kind":"note","text":"x"}}"#;
         let receipt = r#"{"id":"00000000-0000-0000-0000-000000000004","received_at":"2026-02-14T07:06:00Z","seq":12}"#;
         let problem = r#"{"type":"about:blank","title":"The report is not valid","status":422}"#;
-        let stored = |delivery: &str| decode(&format!(r#"{{"v":1,"entry":{{"report":{report},"delivery":{delivery}}}}}"#));
+        let stored =
+            |delivery: &str| decode(&format!(r#"{{"v":1,"entry":{{"report":{report},"delivery":{delivery}}}}}"#));
         let delivery = |delivery: &str| stored(delivery).map(|e| e.delivery);
         let problem_value: Problem = serde_json::from_str(problem).unwrap();
 
-        assert_eq!(delivery(r#"{"state":"waiting","attempts":3,"last_error":"offline"}"#), Ok(Delivery::Waiting { attempts: 3, last_error: Some("offline".into()) }));
-        assert_eq!(delivery(r#"{"state":"waiting","attempts":0}"#), Ok(Delivery::Waiting { attempts: 0, last_error: None }));
+        assert_eq!(
+            delivery(r#"{"state":"waiting","attempts":3,"last_error":"offline"}"#),
+            Ok(Delivery::Waiting { attempts: 3, last_error: Some("offline".into()) })
+        );
+        assert_eq!(
+            delivery(r#"{"state":"waiting","attempts":0}"#),
+            Ok(Delivery::Waiting { attempts: 0, last_error: None })
+        );
         assert_eq!(delivery(r#"{"state":"sending","attempts":1}"#), Ok(Delivery::Sending { attempts: 1 }));
-        assert_eq!(delivery(&format!(r#"{{"state":"sent","receipt":{receipt}}}"#)), Ok(Delivery::Sent { receipt: serde_json::from_str(receipt).unwrap() }));
-        assert_eq!(delivery(&format!(r#"{{"state":"rejected","problem":{problem}}}"#)), Ok(Delivery::Rejected { problem: problem_value.clone() }));
-        assert_eq!(delivery(&format!(r#"{{"state":"conflict","problem":{problem}}}"#)), Ok(Delivery::Conflict { problem: problem_value }));
+        assert_eq!(
+            delivery(&format!(r#"{{"state":"sent","receipt":{receipt}}}"#)),
+            Ok(Delivery::Sent { receipt: serde_json::from_str(receipt).unwrap() })
+        );
+        assert_eq!(
+            delivery(&format!(r#"{{"state":"rejected","problem":{problem}}}"#)),
+            Ok(Delivery::Rejected { problem: problem_value.clone() })
+        );
+        assert_eq!(
+            delivery(&format!(r#"{{"state":"conflict","problem":{problem}}}"#)),
+            Ok(Delivery::Conflict { problem: problem_value })
+        );
         // A field a newer version added is ignored; a missing one is named.
         assert_eq!(delivery(r#"{"state":"sending","attempts":1,"since":5}"#), Ok(Delivery::Sending { attempts: 1 }));
         let missing = delivery(r#"{"state":"sent"}"#);
-        assert!(matches!(&missing, Err(DecodeError::Malformed(m)) if m.contains("missing field `receipt`")), "{missing:?}");
+        assert!(
+            matches!(&missing, Err(DecodeError::Malformed(m)) if m.contains("missing field `receipt`")),
+            "{missing:?}"
+        );
         let unknown = delivery(r#"{"state":"lost","attempts":1}"#);
-        assert!(matches!(&unknown, Err(DecodeError::Malformed(m)) if m.contains("unknown variant `lost`")), "{unknown:?}");
+        assert!(
+            matches!(&unknown, Err(DecodeError::Malformed(m)) if m.contains("unknown variant `lost`")),
+            "{unknown:?}"
+        );
     }
 
     /// What can happen between the phone and the server.
@@ -521,7 +551,11 @@ mod tests {
         Save,
         /// Send the next waiting report; the server may commit it, and the
         /// response may or may not make it back.
-        Send { commits: bool, response_arrives: bool, status_5xx: bool },
+        Send {
+            commits: bool,
+            response_arrives: bool,
+            status_5xx: bool,
+        },
         /// The app is killed and reopened: the outbox is rebuilt from storage.
         Reload,
         ClearOldestSent,

@@ -140,7 +140,12 @@ impl SendOutcome {
     /// Interprets a response to `POST /api/v1/reports/batch` carrying the
     /// reports `sent`, in order: one outcome per report. A failure of the whole
     /// request (no signal, 401, 429, 5xx) is that outcome for every report.
-    pub fn from_batch_response(sent: &[ReportId], status: u16, body: &str, retry_after: Option<&str>) -> Vec<SendOutcome> {
+    pub fn from_batch_response(
+        sent: &[ReportId],
+        status: u16,
+        body: &str,
+        retry_after: Option<&str>,
+    ) -> Vec<SendOutcome> {
         let retry_after_ms = retry_after.and_then(parse_retry_after_ms);
         if !(200..=299).contains(&status) {
             // A refusal of the whole request says nothing about one report in
@@ -169,7 +174,9 @@ impl SendOutcome {
             .zip(results)
             .map(|(&id, result)| match (result.status, result.receipt) {
                 (200..=299, Some(receipt)) => Self::from_receipt(id, receipt, None),
-                (200..=299, None) => SendOutcome::RetryLater { reason: "answer without a receipt".into(), retry_after_ms: None },
+                (200..=299, None) => {
+                    SendOutcome::RetryLater { reason: "answer without a receipt".into(), retry_after_ms: None }
+                }
                 (status, _) => {
                     let problem = result.problem;
                     Self::from_refusal(status, || problem.unwrap_or_else(|| problem_or(status, "")), None)
@@ -182,7 +189,10 @@ impl SendOutcome {
         if receipt.id == sent {
             SendOutcome::Delivered(receipt)
         } else {
-            SendOutcome::RetryLater { reason: format!("receipt names report {} instead of {sent}", receipt.id), retry_after_ms }
+            SendOutcome::RetryLater {
+                reason: format!("receipt names report {} instead of {sent}", receipt.id),
+                retry_after_ms,
+            }
         }
     }
 
@@ -237,10 +247,18 @@ mod tests {
 
     #[test]
     fn only_a_2xx_with_this_reports_receipt_is_delivery() {
-        assert!(matches!(SendOutcome::from_response(id(1), 201, &receipt_json(1), None), SendOutcome::Delivered(r) if r.seq == 42));
+        assert!(
+            matches!(SendOutcome::from_response(id(1), 201, &receipt_json(1), None), SendOutcome::Delivered(r) if r.seq == 42)
+        );
         assert!(matches!(SendOutcome::from_response(id(1), 200, &receipt_json(1), None), SendOutcome::Delivered(_)));
-        assert!(matches!(SendOutcome::from_response(id(1), 201, &receipt_json(2), None), SendOutcome::RetryLater { .. }));
-        assert!(matches!(SendOutcome::from_response(id(1), 201, "<html>captive portal</html>", None), SendOutcome::RetryLater { .. }));
+        assert!(matches!(
+            SendOutcome::from_response(id(1), 201, &receipt_json(2), None),
+            SendOutcome::RetryLater { .. }
+        ));
+        assert!(matches!(
+            SendOutcome::from_response(id(1), 201, "<html>captive portal</html>", None),
+            SendOutcome::RetryLater { .. }
+        ));
     }
 
     #[test]
@@ -298,7 +316,9 @@ mod tests {
     #[test]
     fn a_failed_or_unreadable_batch_keeps_every_report() {
         let ids = [id(1), id(2)];
-        for (status, body) in [(200, "<html>portal</html>"), (200, r#"{"results":[]}"#), (503, ""), (413, ""), (400, "{}")] {
+        for (status, body) in
+            [(200, "<html>portal</html>"), (200, r#"{"results":[]}"#), (503, ""), (413, ""), (400, "{}")]
+        {
             let outcomes = SendOutcome::from_batch_response(&ids, status, body, Some("3"));
             assert_eq!(outcomes.len(), 2, "{status} {body}");
             for outcome in outcomes {

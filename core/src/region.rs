@@ -92,7 +92,12 @@ mod tests {
     fn a_balikpapan_village_is_named_from_province_down() {
         assert_eq!(
             place("6471011001"),
-            Some(Place { province: "Kalimantan Timur", regency: "Kota Balikpapan", district: "Balikpapan Timur", village: "Manggar" })
+            Some(Place {
+                province: "Kalimantan Timur",
+                regency: "Kota Balikpapan",
+                district: "Balikpapan Timur",
+                village: "Manggar"
+            })
         );
         assert_eq!(place("6471061005").unwrap().district, "Balikpapan Kota");
     }

@@ -56,7 +56,7 @@ impl TpsCode {
         if trimmed.is_empty() {
             return Err(TpsCodeError::Empty);
         }
-        let (village, number) = match trimmed.find(|c: char| c == '-' || c == '/' || c == ' ' || c == '.') {
+        let (village, number) = match trimmed.find(['-', '/', ' ', '.']) {
             Some(at) => (&trimmed[..at], trimmed[at + 1..].trim_start_matches([' ', '-', '/', '.'])),
             None if trimmed.len() > 10 && trimmed.is_char_boundary(10) => (&trimmed[..10], &trimmed[10..]),
             None => (trimmed, ""),
@@ -274,8 +274,14 @@ pub enum Contest {
 }
 
 impl Contest {
-    pub const ALL: [Contest; 6] =
-        [Contest::President, Contest::Dpr, Contest::Dpd, Contest::DprdProvince, Contest::DprdRegency, Contest::RegionalHead];
+    pub const ALL: [Contest; 6] = [
+        Contest::President,
+        Contest::Dpr,
+        Contest::Dpd,
+        Contest::DprdProvince,
+        Contest::DprdRegency,
+        Contest::RegionalHead,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -562,7 +568,11 @@ mod tests {
             ReportBody::Note { text: "catatan".into() },
             ReportBody::Checklist {
                 phase: Phase::Opening,
-                answers: vec![ChecklistAnswer { item: "opening.on_time".into(), answer: Answer::No, note: "terlambat".into() }],
+                answers: vec![ChecklistAnswer {
+                    item: "opening.on_time".into(),
+                    answer: Answer::No,
+                    note: "terlambat".into(),
+                }],
             },
             ReportBody::Incident {
                 category: IncidentCategory::VoteBuying,
@@ -600,7 +610,12 @@ mod tests {
         let err = body(r#"{"text":"x"}"#).unwrap_err();
         assert!(err.contains("missing field `kind`"), "{err}");
         // An incident's optional fields may be left out, as before.
-        let incident = body(r#"{"kind":"incident","category":"other","occurred_at":"2026-02-14T09:30:00+08:00","place":"TPS","description":"d"}"#);
-        assert!(matches!(incident, Ok(ReportBody::Incident { urgent: false, ref witnesses, .. }) if witnesses.is_empty()), "{incident:?}");
+        let incident = body(
+            r#"{"kind":"incident","category":"other","occurred_at":"2026-02-14T09:30:00+08:00","place":"TPS","description":"d"}"#,
+        );
+        assert!(
+            matches!(incident, Ok(ReportBody::Incident { urgent: false, ref witnesses, .. }) if witnesses.is_empty()),
+            "{incident:?}"
+        );
     }
 }

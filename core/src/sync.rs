@@ -136,9 +136,14 @@ where
         }
         let (batch, mut outcomes) = FirstReady(&mut sending).await;
         // A transport that answered for fewer reports proved nothing about the rest.
-        outcomes.resize_with(batch.len(), || SendOutcome::RetryLater { reason: "no answer".into(), retry_after_ms: None });
+        outcomes
+            .resize_with(batch.len(), || SendOutcome::RetryLater { reason: "no answer".into(), retry_after_ms: None });
         let entries: Vec<OutboxEntry> = outbox.update(|o| {
-            batch.iter().zip(&outcomes).filter_map(|(report, outcome)| o.finish_send(report.id, outcome.clone()).cloned()).collect()
+            batch
+                .iter()
+                .zip(&outcomes)
+                .filter_map(|(report, outcome)| o.finish_send(report.id, outcome.clone()).cloned())
+                .collect()
         });
         // If this write fails the stored copies still say Waiting; the next
         // start resends them and the server answers with the same receipts.
@@ -245,7 +250,13 @@ mod tests {
     impl FlakyServer {
         fn store(&self, report: &Report) -> SendOutcome {
             if report.summary(crate::Lang::Id).contains("tolak") {
-                return SendOutcome::Rejected(Problem { kind: "x".into(), title: "no".into(), status: 422, detail: None, errors: vec![] });
+                return SendOutcome::Rejected(Problem {
+                    kind: "x".into(),
+                    title: "no".into(),
+                    status: 422,
+                    detail: None,
+                    errors: vec![],
+                });
             }
             let seq = self.stored.borrow().len() as i64 + 1;
             let receipt = self
@@ -337,7 +348,12 @@ mod tests {
         refused.body = ReportBody::Note { text: "tolak ini".into() };
         outbox.borrow_mut().save(refused).unwrap();
         outbox.borrow_mut().save(report(3)).unwrap();
-        let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |_| false, drop_answer: |_| false };
+        let server = FlakyServer {
+            stored: RefCell::default(),
+            attempts: Cell::new(0),
+            offline: |_| false,
+            drop_answer: |_| false,
+        };
         let storage = Storage(RefCell::default());
         let mut seen = Vec::new();
         // All three go in one batch: the refusal of one does not hold back the others.
@@ -355,7 +371,16 @@ mod tests {
         let mut r = report(9);
         outbox.save(r.clone()).unwrap();
         outbox.start_send(r.id);
-        outbox.finish_send(r.id, SendOutcome::Rejected(Problem { kind: "x".into(), title: "t".into(), status: 422, detail: None, errors: vec![] }));
+        outbox.finish_send(
+            r.id,
+            SendOutcome::Rejected(Problem {
+                kind: "x".into(),
+                title: "t".into(),
+                status: 422,
+                detail: None,
+                errors: vec![],
+            }),
+        );
         r.body = ReportBody::Note { text: "diperbaiki".into() };
         outbox.edit_rejected(r.clone()).unwrap();
         assert_eq!(outbox.next_waiting(), Some(r.id));
@@ -371,7 +396,12 @@ mod tests {
             outbox.borrow_mut().save(report(n)).unwrap();
         }
         // The first send fails; the two already in flight with it get through.
-        let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |n| n == 0, drop_answer: |_| false };
+        let server = FlakyServer {
+            stored: RefCell::default(),
+            attempts: Cell::new(0),
+            offline: |n| n == 0,
+            drop_answer: |_| false,
+        };
         let storage = Storage(RefCell::default());
         let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 1, in_flight: 3 }, |_| {}));
         assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: None, progressed: true });
@@ -384,7 +414,12 @@ mod tests {
         for n in 1..=60 {
             outbox.borrow_mut().save(report(n)).unwrap();
         }
-        let server = FlakyServer { stored: RefCell::default(), attempts: Cell::new(0), offline: |_| false, drop_answer: |_| false };
+        let server = FlakyServer {
+            stored: RefCell::default(),
+            attempts: Cell::new(0),
+            offline: |_| false,
+            drop_answer: |_| false,
+        };
         struct CountingStorage(Cell<usize>, RefCell<Vec<usize>>);
         impl Persist for CountingStorage {
             type Error = String;
@@ -408,7 +443,11 @@ mod tests {
         impl Transport for Forgetful {
             async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
                 let first = &reports[0];
-                vec![SendOutcome::Delivered(Receipt { id: first.id, received_at: time::OffsetDateTime::UNIX_EPOCH, seq: 1 })]
+                vec![SendOutcome::Delivered(Receipt {
+                    id: first.id,
+                    received_at: time::OffsetDateTime::UNIX_EPOCH,
+                    seq: 1,
+                })]
             }
         }
         let outbox = RefCell::new(Outbox::default());
@@ -432,7 +471,10 @@ mod tests {
         // A round that delivered something before failing starts the backoff over.
         let moving = RoundEnd::RetryLater { retry_after_ms: None, progressed: true };
         assert_eq!(clock.after(&moving, 0.999), Some(first));
-        assert_eq!(clock.after(&RoundEnd::RetryLater { retry_after_ms: Some(60_000), progressed: false }, 0.0), Some(60_000));
+        assert_eq!(
+            clock.after(&RoundEnd::RetryLater { retry_after_ms: Some(60_000), progressed: false }, 0.0),
+            Some(60_000)
+        );
         assert_eq!(clock.after(&RoundEnd::Drained, 0.5), None);
         assert_eq!(clock.failures(), 0);
     }

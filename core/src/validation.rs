@@ -26,6 +26,8 @@ pub const CLOCK_SKEW_MINUTES: i64 = 15;
 /// Largest report, as JSON. Below the server's 64 KiB body limit, so that a
 /// report the form accepts is never refused for its size.
 pub const MAX_REPORT_BYTES: usize = 60_000;
+// The promise above, checked when compiling.
+const _: () = assert!(MAX_REPORT_BYTES < 64 * 1024);
 
 /// The languages messages exist in. Bahasa Indonesia is the default: volunteers
 /// read it first.
@@ -106,21 +108,28 @@ impl FieldError {
             (TooLarge, Lang::En) => format!("Number too large: at most {limit}."),
             (NotANumber, Lang::Id) => "Isi dengan angka bulat, 0 atau lebih.".into(),
             (NotANumber, Lang::En) => "Enter a whole number, 0 or more.".into(),
-            (ReportTooLarge, Lang::Id) => format!("Laporan terlalu besar (paling banyak {} KB): pendekkan isian.", limit / 1000),
-            (ReportTooLarge, Lang::En) => format!("The report is too large (at most {} KB): shorten what you typed.", limit / 1000),
+            (ReportTooLarge, Lang::Id) => {
+                format!("Laporan terlalu besar (paling banyak {} KB): pendekkan isian.", limit / 1000)
+            }
+            (ReportTooLarge, Lang::En) => {
+                format!("The report is too large (at most {} KB): shorten what you typed.", limit / 1000)
+            }
             (InFuture, Lang::Id) => "Waktu kejadian tidak boleh sesudah waktu sekarang.".into(),
             (InFuture, Lang::En) => "The time of the incident cannot be in the future.".into(),
             (TotalsMismatch, Lang::Id) => {
-                "Suara sah + tidak sah tidak sama dengan pengguna hak pilih. Periksa lagi; laporan tetap bisa disimpan.".into()
+                "Suara sah + tidak sah tidak sama dengan pengguna hak pilih. Periksa lagi; laporan tetap bisa disimpan."
+                    .into()
             }
             (TotalsMismatch, Lang::En) => {
-                "Valid + invalid votes differ from the number of voters. Check again; the report can still be saved.".into()
+                "Valid + invalid votes differ from the number of voters. Check again; the report can still be saved."
+                    .into()
             }
             (VotesMismatch, Lang::Id) => {
                 "Jumlah suara peserta tidak sama dengan suara sah. Periksa lagi; laporan tetap bisa disimpan.".into()
             }
             (VotesMismatch, Lang::En) => {
-                "The candidates' votes do not add up to the valid votes. Check again; the report can still be saved.".into()
+                "The candidates' votes do not add up to the valid votes. Check again; the report can still be saved."
+                    .into()
             }
             (TpsVillageCode, Lang::Id) => {
                 "Kode wilayah desa/kelurahan harus 10 angka, lalu nomor TPS (contoh: 6471011001-003).".into()
@@ -153,10 +162,11 @@ impl Report {
                 let mut seen = Vec::with_capacity(answers.len());
                 for (i, answer) in answers.iter().enumerate() {
                     match ChecklistItem::find(&answer.item).filter(|item| item.phase == *phase) {
-                        None => errors.push(FieldError::new(&format!("body.answers.{i}.item"), FieldErrorCode::UnknownItem)),
-                        Some(item) if seen.contains(&item.id) => {
-                            errors.push(FieldError::new(&format!("body.answers.{}", item.id), FieldErrorCode::Duplicate))
+                        None => {
+                            errors.push(FieldError::new(&format!("body.answers.{i}.item"), FieldErrorCode::UnknownItem))
                         }
+                        Some(item) if seen.contains(&item.id) => errors
+                            .push(FieldError::new(&format!("body.answers.{}", item.id), FieldErrorCode::Duplicate)),
                         Some(item) => {
                             seen.push(item.id);
                             if answer.note.chars().count() > MAX_NOTE_CHARS {
@@ -192,10 +202,18 @@ impl Report {
                     if row.name.trim().is_empty() {
                         errors.push(FieldError::new(&format!("body.votes.{i}.name"), FieldErrorCode::Required));
                     } else if row.name.chars().count() > MAX_SHORT_CHARS {
-                        errors.push(FieldError::limited(&format!("body.votes.{i}.name"), FieldErrorCode::TooLong, MAX_SHORT_CHARS));
+                        errors.push(FieldError::limited(
+                            &format!("body.votes.{i}.name"),
+                            FieldErrorCode::TooLong,
+                            MAX_SHORT_CHARS,
+                        ));
                     }
                     if row.votes > MAX_COUNT {
-                        errors.push(FieldError::limited(&format!("body.votes.{i}.votes"), FieldErrorCode::TooLarge, MAX_COUNT as usize));
+                        errors.push(FieldError::limited(
+                            &format!("body.votes.{i}.votes"),
+                            FieldErrorCode::TooLarge,
+                            MAX_COUNT as usize,
+                        ));
                     }
                 }
                 for (field, n) in [("body.valid", valid), ("body.invalid", invalid), ("body.voters", voters)] {
@@ -325,7 +343,12 @@ mod tests {
     use crate::report::{CandidateVotes, ChecklistAnswer, Contest, IncidentCategory};
 
     fn with_body(body: ReportBody) -> Report {
-        Report::new(ReportId(Uuid::from_u128(2)), "6471011001-3", time::macros::datetime!(2026-02-14 10:00 +08:00), body)
+        Report::new(
+            ReportId(Uuid::from_u128(2)),
+            "6471011001-3",
+            time::macros::datetime!(2026-02-14 10:00 +08:00),
+            body,
+        )
     }
 
     fn full_checklist(phase: Phase) -> Vec<ChecklistAnswer> {
@@ -334,7 +357,11 @@ mod tests {
 
     #[test]
     fn a_checklist_needs_every_item_of_its_phase_once_and_nothing_else() {
-        assert_eq!(with_body(ReportBody::Checklist { phase: Phase::Voting, answers: full_checklist(Phase::Voting) }).validate(), Ok(()));
+        assert_eq!(
+            with_body(ReportBody::Checklist { phase: Phase::Voting, answers: full_checklist(Phase::Voting) })
+                .validate(),
+            Ok(())
+        );
 
         let mut answers = full_checklist(Phase::Opening);
         let missing = answers.remove(1);
@@ -345,7 +372,10 @@ mod tests {
         let named: Vec<(&str, FieldErrorCode)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert!(named.contains(&(&*format!("body.answers.{}", missing.item), FieldErrorCode::Required)), "{named:?}");
         assert!(named.contains(&("body.answers.opened_0700", FieldErrorCode::Duplicate)), "{named:?}");
-        assert!(named.iter().any(|(f, c)| f.ends_with(".item") && *c == FieldErrorCode::UnknownItem), "an item of another phase: {named:?}");
+        assert!(
+            named.iter().any(|(f, c)| f.ends_with(".item") && *c == FieldErrorCode::UnknownItem),
+            "an item of another phase: {named:?}"
+        );
         assert!(named.iter().any(|(f, c)| f.ends_with(".note") && *c == FieldErrorCode::TooLong), "{named:?}");
         assert_eq!(errors.len(), 4, "{named:?}");
     }
@@ -383,7 +413,11 @@ mod tests {
     fn count(valid: u32, invalid: u32, voters: u32, votes: &[u32]) -> Report {
         with_body(ReportBody::CountResult {
             contest: Contest::President,
-            votes: votes.iter().enumerate().map(|(i, v)| CandidateVotes { name: format!("Paslon {}", i + 1), votes: *v }).collect(),
+            votes: votes
+                .iter()
+                .enumerate()
+                .map(|(i, v)| CandidateVotes { name: format!("Paslon {}", i + 1), votes: *v })
+                .collect(),
             valid,
             invalid,
             voters,
@@ -417,12 +451,13 @@ mod tests {
     fn a_report_within_every_field_limit_but_too_large_as_a_whole_is_refused() {
         let mut report = count(1, 0, 1, &[1]);
         if let ReportBody::CountResult { votes, .. } = &mut report.body {
-            *votes = (0..MAX_COUNT_ROWS).map(|i| CandidateVotes { name: format!("{i} {}", "é".repeat(150)), votes: 0 }).collect();
+            *votes = (0..MAX_COUNT_ROWS)
+                .map(|i| CandidateVotes { name: format!("{i} {}", "é".repeat(150)), votes: 0 })
+                .collect();
         }
         assert!(report.canonical_json().len() > MAX_REPORT_BYTES);
         let errors = report.validate().unwrap_err();
         assert_eq!(errors, vec![FieldError::limited("body", FieldErrorCode::ReportTooLarge, MAX_REPORT_BYTES)]);
-        assert!(MAX_REPORT_BYTES < 64 * 1024, "below the server's body limit");
     }
 
     #[test]
@@ -438,7 +473,17 @@ mod tests {
     #[test]
     fn every_code_has_a_message_in_both_languages() {
         use FieldErrorCode::*;
-        for code in [UnknownItem, Duplicate, TooMany, TooLarge, NotANumber, InFuture, ReportTooLarge, TotalsMismatch, VotesMismatch] {
+        for code in [
+            UnknownItem,
+            Duplicate,
+            TooMany,
+            TooLarge,
+            NotANumber,
+            InFuture,
+            ReportTooLarge,
+            TotalsMismatch,
+            VotesMismatch,
+        ] {
             let e = FieldError { field: "x".into(), code, limit: Some(5) };
             assert_ne!(e.message(Lang::Id), e.message(Lang::En), "{code:?}");
         }

@@ -161,7 +161,11 @@ fn main() {
         .args(["volunteer", "add", "--name", "Bench", "--tps", "6471011001-3", "--database", &database])
         .output()
         .unwrap();
-    let code = String::from_utf8(out.stdout).unwrap().lines().find_map(|l| l.strip_prefix("enrolment code: ").map(str::to_owned)).unwrap();
+    let code = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("enrolment code: ").map(str::to_owned))
+        .unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut server = Command::new(BIN)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", &database])
@@ -205,7 +209,13 @@ fn main() {
     println!("\nServer ingest over loopback ({CONNECTIONS} connections, {} s per phase, SQLite WAL synchronous=FULL, group commit)\n", seconds().as_secs());
     println!("| load | requests/s | p50 ms | p99 ms | errors | ratio to hello |");
     println!("|---|---:|---:|---:|---:|---:|");
-    println!("| GET /api/v1/health (hello-world) | {:.0} | {} | {} | {} | 1.00 |", hello.per_second(), ms(hello.percentile(0.5)), ms(hello.percentile(0.99)), hello.errors);
+    println!(
+        "| GET /api/v1/health (hello-world) | {:.0} | {} | {} | {} | 1.00 |",
+        hello.per_second(),
+        ms(hello.percentile(0.5)),
+        ms(hello.percentile(0.99)),
+        hello.errors
+    );
     println!(
         "| POST /api/v1/reports (closed loop) | {:.0} | {} | {} | {} | {:.2} |",
         ingest.per_second(),
@@ -214,7 +224,13 @@ fn main() {
         ingest.errors,
         ingest.per_second() / hello.per_second()
     );
-    println!("| POST /api/v1/reports at 1,000/s (open loop) | {:.0} | {} | {} | {} | |", paced.per_second(), ms(paced.percentile(0.5)), ms(paced.percentile(0.99)), paced.errors);
+    println!(
+        "| POST /api/v1/reports at 1,000/s (open loop) | {:.0} | {} | {} | {} | |",
+        paced.per_second(),
+        ms(paced.percentile(0.5)),
+        ms(paced.percentile(0.99)),
+        paced.errors
+    );
     println!("\nTargets: at least 12,000 reports/s; p99 at most 50 ms at 1,000 requests/s.");
     let expected = (ingest.requests - ingest.errors) + (paced.requests - paced.errors);
     println!("Rows stored: {rows} (acknowledged: {expected})");

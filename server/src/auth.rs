@@ -32,8 +32,7 @@ pub fn new_token() -> String {
 pub fn new_enrolment_code() -> String {
     let mut bytes = [0u8; CODE_LENGTH];
     getrandom::fill(&mut bytes).expect("the OS random source works");
-    let chars: Vec<char> =
-        bytes.iter().map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char).collect();
+    let chars: Vec<char> = bytes.iter().map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char).collect();
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 

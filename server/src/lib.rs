@@ -68,7 +68,7 @@ impl KeyExtractor for TokenKey {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .map(|v| auth::hash_secret(v))
+            .map(auth::hash_secret)
             .unwrap_or_default())
     }
 }
@@ -85,9 +85,8 @@ pub fn cache_policy(path: &str) -> &'static str {
     }
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
-    let fingerprinted = stem
-        .rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+    let fingerprinted =
+        stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
     if fingerprinted {
         "public, max-age=31536000, immutable"
     } else {
@@ -155,15 +154,16 @@ pub fn app(store: Store, config: &Config) -> Router {
     }
 
     app = app.layer(axum::middleware::from_fn(cache_control));
-    let csp = HeaderValue::from_str(&security::content_security_policy(index_html.as_deref()))
-        .expect("the CSP is ASCII");
+    let csp =
+        HeaderValue::from_str(&security::content_security_policy(index_html.as_deref())).expect("the CSP is ASCII");
     app = app
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
     if !config.cors_origins.is_empty() {
-        let origins: Vec<HeaderValue> = config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        let origins: Vec<HeaderValue> =
+            config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
         app = app.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))

@@ -151,9 +151,15 @@ async fn main() -> std::process::ExitCode {
         Command::Volunteer(VolunteerCommand::Revoke { id, database }) => {
             revoke(&database.database, id, Role::Volunteer).await
         }
-        Command::Volunteer(VolunteerCommand::List { database }) => list_accounts(&database.database, Role::Volunteer).await,
-        Command::Coordinator(CoordinatorCommand::Add { name, database }) => add_coordinator(&database.database, &name).await,
-        Command::Coordinator(CoordinatorCommand::List { database }) => list_accounts(&database.database, Role::Coordinator).await,
+        Command::Volunteer(VolunteerCommand::List { database }) => {
+            list_accounts(&database.database, Role::Volunteer).await
+        }
+        Command::Coordinator(CoordinatorCommand::Add { name, database }) => {
+            add_coordinator(&database.database, &name).await
+        }
+        Command::Coordinator(CoordinatorCommand::List { database }) => {
+            list_accounts(&database.database, Role::Coordinator).await
+        }
         Command::Coordinator(CoordinatorCommand::Revoke { id, database }) => {
             revoke(&database.database, id, Role::Coordinator).await
         }
@@ -188,7 +194,11 @@ type Faults = ();
 async fn serve(bind: SocketAddr, database: &str, config: Config, faults: Option<Faults>) -> Result {
     if let Some(dir) = &config.static_dir {
         if !dir.join("index.html").is_file() {
-            return Err(format!("--static-dir {}: no index.html there (build the PWA first: cargo xtask run)", dir.display()).into());
+            return Err(format!(
+                "--static-dir {}: no index.html there (build the PWA first: cargo xtask run)",
+                dir.display()
+            )
+            .into());
         }
     }
     let store = open(database).await?;
@@ -214,7 +224,8 @@ async fn serve(bind: SocketAddr, database: &str, config: Config, faults: Option<
 }
 
 async fn add_volunteer(database: &str, name: &str, tps: &str, base_url: &str) -> Result {
-    let tps = pantau_core::TpsCode::parse(tps).map_err(|e| format!("--tps {tps:?}: {e:?}; expected e.g. 6471011001-003"))?;
+    let tps =
+        pantau_core::TpsCode::parse(tps).map_err(|e| format!("--tps {tps:?}: {e:?}; expected e.g. 6471011001-003"))?;
     if name.trim().is_empty() {
         return Err("--name must not be empty".into());
     }
@@ -251,7 +262,8 @@ async fn revoke(database: &str, id: i64, role: Role) -> Result {
         println!("revoked {id}");
         Ok(())
     } else {
-        Err(format!("no active {} with id {id}", if role == Role::Volunteer { "volunteer" } else { "coordinator" }).into())
+        Err(format!("no active {} with id {id}", if role == Role::Volunteer { "volunteer" } else { "coordinator" })
+            .into())
     }
 }
 
@@ -275,7 +287,14 @@ async fn list_accounts(database: &str, role: Role) -> Result {
             (None, None) => "code not yet used".to_owned(),
         };
         if volunteers {
-            println!("{:>4}  {:<29}  {:>7}  {:<14}  {}", a.id, status, a.reports, a.tps.as_deref().unwrap_or("-"), a.name);
+            println!(
+                "{:>4}  {:<29}  {:>7}  {:<14}  {}",
+                a.id,
+                status,
+                a.reports,
+                a.tps.as_deref().unwrap_or("-"),
+                a.name
+            );
         } else {
             println!("{:>4}  {:<29}  {}", a.id, status, a.name);
         }
@@ -290,7 +309,10 @@ async fn print_reports(database: &str) -> Result {
     let store = open_existing(database).await?;
     for stored in store.all_reports().await? {
         let volunteer = stored.volunteer.map(|v| serde_json::json!({ "id": v.id, "name": v.name }));
-        println!("{}", serde_json::json!({ "receipt": stored.receipt, "volunteer": volunteer, "report": stored.report }));
+        println!(
+            "{}",
+            serde_json::json!({ "receipt": stored.receipt, "volunteer": volunteer, "report": stored.report })
+        );
     }
     store.close().await;
     Ok(())

@@ -29,7 +29,9 @@ pub fn content_security_policy(index_html: Option<&str>) -> String {
         .map(inline_scripts)
         .unwrap_or_default()
         .into_iter()
-        .map(|s| format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))))
+        .map(|s| {
+            format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes())))
+        })
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data: blob:; \
@@ -44,7 +46,8 @@ mod tests {
 
     #[test]
     fn hashes_inline_scripts_only() {
-        let html = r#"<head><script type="module">import init from '/a.js';</script><script src="/b.js"></script></head>"#;
+        let html =
+            r#"<head><script type="module">import init from '/a.js';</script><script src="/b.js"></script></head>"#;
         assert_eq!(inline_scripts(html), ["import init from '/a.js';"]);
         let csp = content_security_policy(Some(html));
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"import init from '/a.js';"));

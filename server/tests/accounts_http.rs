@@ -15,7 +15,9 @@ async fn an_enrolment_code_works_once_whatever_its_case_and_gives_the_profile() 
     let server = TestServer::start().await;
     let code = new_enrolment_code();
     server.store.create_volunteer("Budi", "6471011001-009", &hash_secret(&normalise_code(&code))).await.unwrap();
-    let enrol = |code: String| server.http.post(server.url("/api/v1/enrolments")).json(&serde_json::json!({ "code": code })).send();
+    let enrol = |code: String| {
+        server.http.post(server.url("/api/v1/enrolments")).json(&serde_json::json!({ "code": code })).send()
+    };
 
     let typed = code.to_lowercase().replace('-', " ");
     let response = enrol(typed).await.unwrap();
@@ -54,7 +56,11 @@ async fn a_volunteer_reads_only_their_own_receipts() {
     let receipt: Receipt = server.post_report(&sari, &hers).await.json().await.unwrap();
 
     let read = |token: &str, report: &Report| {
-        server.http.get(server.url(&format!("/api/v1/reports/{}/receipt", report.id))).bearer_auth(token.to_owned()).send()
+        server
+            .http
+            .get(server.url(&format!("/api/v1/reports/{}/receipt", report.id)))
+            .bearer_auth(token.to_owned())
+            .send()
     };
     let own = read(&sari, &hers).await.unwrap();
     assert_eq!(own.status(), StatusCode::OK);
@@ -95,9 +101,8 @@ async fn coordinators_list_every_report_with_filters_and_pages() {
         server.post_report(&sari, &r).await;
         ids.push(r.id.to_string());
     }
-    let list = |query: &str| {
-        server.http.get(server.url(&format!("/api/v1/reports{query}"))).bearer_auth(&coordinator).send()
-    };
+    let list =
+        |query: &str| server.http.get(server.url(&format!("/api/v1/reports{query}"))).bearer_auth(&coordinator).send();
 
     let page1: Value = list("?limit=2").await.unwrap().json().await.unwrap();
     assert_eq!(page1["reports"].as_array().unwrap().len(), 2);
@@ -160,7 +165,14 @@ async fn the_openapi_document_describes_every_route_and_its_example_is_a_valid_r
     let server = TestServer::start().await;
     let doc: Value = server.http.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/reports", "/api/v1/reports.csv", "/api/v1/reports/{id}/receipt", "/api/v1/enrolments", "/api/v1/health", "/api/v1/ready"] {
+    for path in [
+        "/api/v1/reports",
+        "/api/v1/reports.csv",
+        "/api/v1/reports/{id}/receipt",
+        "/api/v1/enrolments",
+        "/api/v1/health",
+        "/api/v1/ready",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     let post = &doc["paths"]["/api/v1/reports"]["post"];

@@ -16,13 +16,21 @@ struct Server {
     url: String,
 }
 
+/// A failing test must not leave its server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 async fn start(port: u16, database: &str) -> Server {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(format!("{database}.log")).unwrap();
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", database])
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
@@ -37,6 +45,8 @@ async fn start(port: u16, database: &str) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("pantau-server did not start");
 }
 
@@ -91,7 +101,8 @@ async fn acknowledged_reports_survive_kill_9_and_restart() {
     let mut acknowledged = Vec::new();
     for n in 0..20 {
         let r = report(&format!("sebelum mati {n}"));
-        let response = http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&r).send().await.unwrap();
+        let response =
+            http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&r).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
         acknowledged.push((r, response.json::<Receipt>().await.unwrap()));
     }
@@ -100,7 +111,8 @@ async fn acknowledged_reports_survive_kill_9_and_restart() {
 
     let mut restarted = start(port, &database).await;
     for (r, receipt) in &acknowledged {
-        let response = http.post(format!("{}/api/v1/reports", restarted.url)).bearer_auth(&token).json(r).send().await.unwrap();
+        let response =
+            http.post(format!("{}/api/v1/reports", restarted.url)).bearer_auth(&token).json(r).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "report {} was lost", r.id);
         assert_eq!(&response.json::<Receipt>().await.unwrap(), receipt, "the receipt changed across the restart");
     }
@@ -149,16 +161,15 @@ async fn sigterm_finishes_requests_in_flight_and_loses_no_acknowledged_report() 
     for r in &acknowledged {
         assert_eq!(store.report(r.id).await.unwrap().as_ref(), Some(r), "acknowledged report {} lost", r.id);
     }
-    assert_eq!(store.report_count().await.unwrap() as usize >= acknowledged.len(), true);
+    assert!(store.report_count().await.unwrap() as usize >= acknowledged.len());
 }
 
 #[tokio::test]
 async fn revoking_with_the_command_line_locks_the_token_out() {
     let Enrolled { _dir, database, port: _, code: _, mut server, token } = enrolled_server().await;
     let http = reqwest::Client::new();
-    let post = |text: &str| {
-        http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&report(text)).send()
-    };
+    let post =
+        |text: &str| http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&report(text)).send();
     assert_eq!(post("sebelum").await.unwrap().status(), StatusCode::CREATED);
 
     let out = Command::new(BIN).args(["volunteer", "revoke", "1", "--database", &database]).output().unwrap();
@@ -210,7 +221,11 @@ async fn listing_volunteers_shows_each_id_enrolment_and_reports_filed() {
     let missing = format!("{database}-typo");
     let out = Command::new(BIN).args(["volunteer", "list", "--database", &missing]).output().unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no database at"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no database at"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!std::path::Path::new(&missing).exists());
     server.child.kill().unwrap();
     server.child.wait().unwrap();

@@ -79,7 +79,8 @@ async fn an_invalid_report_is_a_422_naming_each_field() {
     let response = server.post_report(&token, &bad).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem = problem(response).await;
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["tps", "body.text"]);
     assert_eq!(problem["errors"][0]["code"], "tps_village_code");
     assert_eq!(server.store.report_count().await.unwrap(), 0);
@@ -199,9 +200,11 @@ async fn every_response_carries_security_headers_and_a_request_id() {
 
 #[tokio::test]
 async fn cors_allows_only_configured_origins() {
-    let server =
-        TestServer::start_with(Config { cors_origins: vec!["https://koordinator.example".into()], ..Config::default() })
-            .await;
+    let server = TestServer::start_with(Config {
+        cors_origins: vec!["https://koordinator.example".into()],
+        ..Config::default()
+    })
+    .await;
     let preflight = |origin: &'static str| {
         server
             .http

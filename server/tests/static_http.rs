@@ -24,7 +24,8 @@ fn dist() -> tempfile::TempDir {
 #[tokio::test]
 async fn the_build_is_sent_precompressed_as_the_browser_asks_and_hashed_files_are_kept_a_year() {
     let dist = dist();
-    let server = TestServer::start_with(Config { static_dir: Some(dist.path().to_path_buf()), ..Config::default() }).await;
+    let server =
+        TestServer::start_with(Config { static_dir: Some(dist.path().to_path_buf()), ..Config::default() }).await;
     let get = |path: &'static str, encoding: &'static str| {
         server.http.get(server.url(path)).header("accept-encoding", encoding).send()
     };
@@ -33,7 +34,11 @@ async fn the_build_is_sent_precompressed_as_the_browser_asks_and_hashed_files_ar
     assert_eq!(wasm.headers()["content-encoding"], "br");
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     assert_eq!(wasm.headers()["cache-control"], "public, max-age=31536000, immutable");
-    assert_eq!(wasm.headers()["vary"], "accept-encoding", "a shared cache must not hand brotli to a client that asked for gzip");
+    assert_eq!(
+        wasm.headers()["vary"],
+        "accept-encoding",
+        "a shared cache must not hand brotli to a client that asked for gzip"
+    );
     assert_eq!(wasm.bytes().await.unwrap().as_ref(), b"BROTLI-WASM");
 
     let gz = get("/pantau-0123456789abcdef_bg.wasm", "gzip").await.unwrap();

@@ -42,7 +42,9 @@ impl Transport for Phone {
         let batch = pantau_core::protocol::ReportBatch { reports };
         let response = match self.http.post(&self.url).bearer_auth(&self.token).json(&batch).send().await {
             Ok(r) => r,
-            Err(e) => return everyone(SendOutcome::RetryLater { reason: format!("network: {e}"), retry_after_ms: None }),
+            Err(e) => {
+                return everyone(SendOutcome::RetryLater { reason: format!("network: {e}"), retry_after_ms: None })
+            }
         };
         let status = response.status().as_u16();
         let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);

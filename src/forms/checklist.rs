@@ -42,7 +42,11 @@ impl ChecklistDraft {
                 tps: report.tps.clone(),
                 phase: phase.as_str().to_owned(),
                 answers: answers.iter().map(|a| (a.item.clone(), a.answer.as_str().to_owned())).collect(),
-                notes: answers.iter().filter(|a| !a.note.is_empty()).map(|a| (a.item.clone(), a.note.clone())).collect(),
+                notes: answers
+                    .iter()
+                    .filter(|a| !a.note.is_empty())
+                    .map(|a| (a.item.clone(), a.note.clone()))
+                    .collect(),
             }),
             _ => None,
         }
@@ -72,7 +76,8 @@ pub fn ChecklistForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
     let state = FormState::new();
-    let draft: Draft<ChecklistDraft> = open_draft(FormKind::Checklist, ChecklistDraft::fresh, ChecklistDraft::from_report);
+    let draft: Draft<ChecklistDraft> =
+        open_draft(FormKind::Checklist, ChecklistDraft::fresh, ChecklistDraft::from_report);
     // A memo: answering an item must not redraw the whole list.
     let phase_memo = Memo::new(move |_| draft.get(|d| Phase::parse(&d.phase)).unwrap_or(Phase::Opening));
     let phase = move || phase_memo.get();
@@ -83,18 +88,20 @@ pub fn ChecklistForm() -> impl IntoView {
             let fields = draft.fields.get_untracked();
             let filed_phase = Phase::parse(&fields.phase);
             let tps = pantau_core::TpsCode::normalise(&fields.tps);
-            save_report(&ctx, FormKind::Checklist, state, |id, at| fields.build(id, at), move || {
-                // The next phase is what comes next on polling day.
-                let next = match filed_phase {
-                    Some(Phase::Opening) => Phase::Voting,
-                    _ => Phase::Counting,
-                };
-                draft.clear(ChecklistDraft {
-                    tps,
-                    phase: next.as_str().into(),
-                    ..ChecklistDraft::default()
-                })
-            });
+            save_report(
+                &ctx,
+                FormKind::Checklist,
+                state,
+                |id, at| fields.build(id, at),
+                move || {
+                    // The next phase is what comes next on polling day.
+                    let next = match filed_phase {
+                        Some(Phase::Opening) => Phase::Voting,
+                        _ => Phase::Counting,
+                    };
+                    draft.clear(ChecklistDraft { tps, phase: next.as_str().into(), ..ChecklistDraft::default() })
+                },
+            );
         }
     };
     let answered = move || {

@@ -84,7 +84,10 @@ impl CountDraft {
             .iter()
             .filter(|r| !(r.name.trim().is_empty() && r.votes.trim().is_empty()))
             .enumerate()
-            .map(|(i, r)| CandidateVotes { name: r.name.trim().to_owned(), votes: count(format!("body.votes.{i}.votes"), &r.votes) })
+            .map(|(i, r)| CandidateVotes {
+                name: r.name.trim().to_owned(),
+                votes: count(format!("body.votes.{i}.votes"), &r.votes),
+            })
             .collect();
         let valid = count("body.valid".into(), &self.valid);
         let invalid = count("body.invalid".into(), &self.invalid);
@@ -96,7 +99,8 @@ impl CountDraft {
             ReportBody::CountResult { contest: contest.unwrap_or(Contest::President), votes, valid, invalid, voters },
         );
         if let Err(more) = report.validate() {
-            let more: Vec<FieldError> = more.into_iter().filter(|e| !errors.iter().any(|known| known.field == e.field)).collect();
+            let more: Vec<FieldError> =
+                more.into_iter().filter(|e| !errors.iter().any(|known| known.field == e.field)).collect();
             errors.extend(more);
         }
         super::errors_or(errors, || report)
@@ -129,15 +133,28 @@ pub fn CountForm() -> impl IntoView {
             ev.prevent_default();
             let fields = draft.fields.get_untracked();
             let tps = pantau_core::TpsCode::normalise(&fields.tps);
-            save_report(&ctx, FormKind::CountResult, state, |id, at| fields.build(id, at), move || {
-                draft.clear(CountDraft { tps, rows: vec![CountRow::default(), CountRow::default()], ..CountDraft::default() })
-            });
+            save_report(
+                &ctx,
+                FormKind::CountResult,
+                state,
+                |id, at| fields.build(id, at),
+                move || {
+                    draft.clear(CountDraft {
+                        tps,
+                        rows: vec![CountRow::default(), CountRow::default()],
+                        ..CountDraft::default()
+                    })
+                },
+            );
         }
     };
     // Only the number of rows redraws the list, not every keystroke.
     let rows = Memo::new(move |_| draft.get(|d| d.rows.len()));
-    let number = move |id: &'static str, label: fn(&'static crate::i18n::Texts) -> &'static str, field: &'static str,
-                       get: fn(&CountDraft) -> &String, set: fn(&mut CountDraft, String)| {
+    let number = move |id: &'static str,
+                       label: fn(&'static crate::i18n::Texts) -> &'static str,
+                       field: &'static str,
+                       get: fn(&CountDraft) -> &String,
+                       set: fn(&mut CountDraft, String)| {
         view! {
             <label for=id>{move || label(i18n.t())}</label>
             <input id=id inputmode="numeric" autocomplete="off" prop:value=move || draft.get(|d| get(d).clone())

@@ -32,7 +32,9 @@ impl super::FormDraft for IncidentDraft {
     const CORRECTION_KEY: &'static str = "pantau.draft.incident.correction";
     fn is_blank(&self) -> bool {
         self.category.is_empty()
-            && [&self.place, &self.description, &self.reported_party, &self.witnesses].iter().all(|s| s.trim().is_empty())
+            && [&self.place, &self.description, &self.reported_party, &self.witnesses]
+                .iter()
+                .all(|s| s.trim().is_empty())
             && !self.urgent
     }
 }
@@ -44,16 +46,18 @@ impl IncidentDraft {
 
     pub fn from_report(report: &Report) -> Option<IncidentDraft> {
         match &report.body {
-            ReportBody::Incident { category, occurred_at, place, description, reported_party, witnesses, urgent } => Some(IncidentDraft {
-                tps: report.tps.clone(),
-                category: category.as_str().to_owned(),
-                occurred_at: to_local_input(*occurred_at),
-                place: place.clone(),
-                description: description.clone(),
-                reported_party: reported_party.clone(),
-                witnesses: witnesses.clone(),
-                urgent: *urgent,
-            }),
+            ReportBody::Incident { category, occurred_at, place, description, reported_party, witnesses, urgent } => {
+                Some(IncidentDraft {
+                    tps: report.tps.clone(),
+                    category: category.as_str().to_owned(),
+                    occurred_at: to_local_input(*occurred_at),
+                    place: place.clone(),
+                    description: description.clone(),
+                    reported_party: reported_party.clone(),
+                    witnesses: witnesses.clone(),
+                    urgent: *urgent,
+                })
+            }
             _ => None,
         }
     }
@@ -110,9 +114,19 @@ pub fn IncidentForm() -> impl IntoView {
             ev.prevent_default();
             let fields = draft.fields.get_untracked();
             let tps = fields.tps.clone();
-            save_report(&ctx, FormKind::Incident, state, |id, at| fields.build(id, at), move || {
-                draft.clear(IncidentDraft { tps: pantau_core::TpsCode::normalise(&tps), occurred_at: to_local_input(now()), ..IncidentDraft::default() })
-            });
+            save_report(
+                &ctx,
+                FormKind::Incident,
+                state,
+                |id, at| fields.build(id, at),
+                move || {
+                    draft.clear(IncidentDraft {
+                        tps: pantau_core::TpsCode::normalise(&tps),
+                        occurred_at: to_local_input(now()),
+                        ..IncidentDraft::default()
+                    })
+                },
+            );
         }
     };
     let text = move |label: fn(&'static crate::i18n::Texts) -> &'static str,

@@ -98,13 +98,19 @@ fn holds_input<T: FormDraft>() -> bool {
 
 /// Whether any form holds typed-but-unsaved input (an app update waits for it).
 pub fn any_draft_dirty() -> bool {
-    holds_input::<checklist::ChecklistDraft>() || holds_input::<incident::IncidentDraft>() || holds_input::<count::CountDraft>()
+    holds_input::<checklist::ChecklistDraft>()
+        || holds_input::<incident::IncidentDraft>()
+        || holds_input::<count::CountDraft>()
 }
 
 /// The draft a form opens with: the refused report being corrected, or the
 /// new report's draft. Leaving a correction abandons it; the refused report
 /// stays as it was, ready to be corrected again.
-pub fn open_draft<T: FormDraft>(kind: FormKind, fresh: impl FnOnce() -> T, from_report: impl Fn(&Report) -> Option<T>) -> Draft<T> {
+pub fn open_draft<T: FormDraft>(
+    kind: FormKind,
+    fresh: impl FnOnce() -> T,
+    from_report: impl Fn(&Report) -> Option<T>,
+) -> Draft<T> {
     let ctx = use_ctx();
     let correcting = ctx
         .editing

@@ -100,11 +100,19 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
     let label = move || {
         let t = i18n.t();
         match &delivery {
-            Delivery::Waiting { last_error: Some(_), attempts } => format!("{} · {} {attempts}×", t.state_waiting, t.tried),
+            Delivery::Waiting { last_error: Some(_), attempts } => {
+                format!("{} · {} {attempts}×", t.state_waiting, t.tried)
+            }
             Delivery::Waiting { .. } => t.state_waiting.to_owned(),
             Delivery::Sending { .. } => t.state_sending.to_owned(),
             Delivery::Sent { receipt } => {
-                format!("{} · {} {} · {}", t.state_sent, t.receipt_no, receipt.seq, format_clock(millis(receipt.received_at)))
+                format!(
+                    "{} · {} {} · {}",
+                    t.state_sent,
+                    t.receipt_no,
+                    receipt.seq,
+                    format_clock(millis(receipt.received_at))
+                )
             }
             Delivery::Rejected { problem } => format!("{}: {}", t.state_rejected, problem.title),
             Delivery::Conflict { problem } => format!("{}: {}", t.state_conflict, problem.title),

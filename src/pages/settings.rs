@@ -43,7 +43,8 @@ pub fn Settings() -> impl IntoView {
             _ => None,
         }
     };
-    let current_village = move || TpsCode::parse(&profile.with(|p| p.tps.clone())).map(|t| t.village().to_owned()).unwrap_or_default();
+    let current_village =
+        move || TpsCode::parse(&profile.with(|p| p.tps.clone())).map(|t| t.village().to_owned()).unwrap_or_default();
 
     let enrolled = ctx.enrolled;
     let status = ctx.engine.status;

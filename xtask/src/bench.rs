@@ -15,7 +15,14 @@ pub fn bench() -> Result<(), Fail> {
     crate::tools::ensure_chromium()?;
     crate::tools::ensure_npm()?;
     crate::run(crate::cargo().args([
-        "build", "--locked", "--profile", "bench-server", "-p", "pantau-server", "--features", "fault-injection",
+        "build",
+        "--locked",
+        "--profile",
+        "bench-server",
+        "-p",
+        "pantau-server",
+        "--features",
+        "fault-injection",
     ]))?;
     let e2e = root().join("tests/e2e");
     crate::run(std::process::Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
@@ -52,10 +59,13 @@ pub fn sizes(bytes: &[u8]) -> Sizes {
     Sizes { raw: bytes.len(), gzip: gz.len(), brotli: br.len() }
 }
 
+/// A kind of file ("wasm"), its files, and their sizes together.
+type FileGroup = (&'static str, Vec<String>, Sizes);
+
 /// What a first visit downloads: the page and everything Trunk emitted for it,
 /// grouped by kind.
-fn first_load(dist: &Path) -> Result<Vec<(&'static str, Vec<String>, Sizes)>, Fail> {
-    let mut groups: Vec<(&'static str, Vec<String>, Sizes)> =
+fn first_load(dist: &Path) -> Result<Vec<FileGroup>, Fail> {
+    let mut groups: Vec<FileGroup> =
         ["html", "js", "wasm", "css"].into_iter().map(|k| (k, Vec::new(), Sizes::default())).collect();
     let entries = std::fs::read_dir(dist).map_err(|e| Fail(format!("reading {}: {e}", dist.display())))?;
     for entry in entries.flatten() {
@@ -78,7 +88,13 @@ fn first_load_table(rows: &[(&'static str, Vec<String>, Sizes)]) -> String {
     s.push_str("| file | raw KB | gzip KB | brotli KB |\n|---|---:|---:|---:|\n");
     let mut total = Sizes::default();
     for (kind, files, sz) in rows {
-        s.push_str(&format!("| {kind} ({}) | {} | {} | {} |\n", files.join(", "), kb(sz.raw), kb(sz.gzip), kb(sz.brotli)));
+        s.push_str(&format!(
+            "| {kind} ({}) | {} | {} | {} |\n",
+            files.join(", "),
+            kb(sz.raw),
+            kb(sz.gzip),
+            kb(sz.brotli)
+        ));
         total += *sz;
     }
     s.push_str(&format!("| **total** | {} | {} | {} |\n", kb(total.raw), kb(total.gzip), kb(total.brotli)));

@@ -64,14 +64,17 @@ pub fn service_worker(template: &str, version: &str, files: &[String]) -> Result
         return Err(Fail("sw.js has no __PANTAU_VERSION__ / __PANTAU_PRECACHE__ placeholder".into()));
     }
     let list: Vec<String> = files.iter().map(|f| format!("'/{f}'")).collect();
-    Ok(template.replace("__PANTAU_VERSION__", version).replace("__PANTAU_PRECACHE__", &format!("[{}]", list.join(", "))))
+    Ok(template
+        .replace("__PANTAU_VERSION__", version)
+        .replace("__PANTAU_PRECACHE__", &format!("[{}]", list.join(", "))))
 }
 
 pub fn finish(dist: &Path) -> Result<(), Fail> {
     let files = build_files(dist)?;
     let version = version(dist, &files)?;
     let sw_path = dist.join(SERVICE_WORKER);
-    let template = std::fs::read_to_string(&sw_path).map_err(|e| Fail(format!("reading {}: {e}", sw_path.display())))?;
+    let template =
+        std::fs::read_to_string(&sw_path).map_err(|e| Fail(format!("reading {}: {e}", sw_path.display())))?;
     std::fs::write(&sw_path, service_worker(&template, &version, &precached(&files))?)
         .map_err(|e| Fail(format!("writing {}: {e}", sw_path.display())))?;
     let mut compressed = 0;
@@ -82,7 +85,10 @@ pub fn finish(dist: &Path) -> Result<(), Fail> {
             compressed += 1;
         }
     }
-    eprintln!("xtask: dist/ version {version}: {} files precached, {compressed} precompressed (.br, .gz)", precached(&files).len());
+    eprintln!(
+        "xtask: dist/ version {version}: {} files precached, {compressed} precompressed (.br, .gz)",
+        precached(&files).len()
+    );
     Ok(())
 }
 

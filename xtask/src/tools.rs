@@ -40,7 +40,8 @@ fn version_of(program: &str, arg: &str) -> Option<String> {
 
 /// The wasm-bindgen version Cargo.lock resolved; the CLI must equal it.
 pub fn locked_wasm_bindgen_version() -> Result<String, Fail> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| Fail(format!("reading Cargo.lock: {e}")))?;
+    let lock =
+        std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| Fail(format!("reading Cargo.lock: {e}")))?;
     parse_locked_version(&lock, "wasm-bindgen").ok_or_else(|| Fail("Cargo.lock has no wasm-bindgen package".into()))
 }
 

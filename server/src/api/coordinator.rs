@@ -68,10 +68,8 @@ impl From<StoredReport> for ReportListItem {
 
 fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
     let bad = |name: &str, e: &dyn std::fmt::Display| ApiProblem::malformed(format!("query parameter {name}: {e}"));
-    let received_since = query
-        .since
-        .map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(|e| bad("since", &e)))
-        .transpose()?;
+    let received_since =
+        query.since.map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(|e| bad("since", &e))).transpose()?;
     let after_seq = query.after.map(|s| s.parse::<i64>().map_err(|e| bad("after", &e))).transpose()?.unwrap_or(0);
     let limit = match (paged, query.limit) {
         (false, _) => i64::MAX,
@@ -160,7 +158,8 @@ pub fn to_csv(reports: &[StoredReport]) -> Result<Vec<u8>, csv::Error> {
     ])?;
     for r in reports {
         let body = &r.report.body;
-        let place = pantau_core::TpsCode::parse(&r.report.tps).ok().and_then(|t| pantau_core::region::place(t.village()));
+        let place =
+            pantau_core::TpsCode::parse(&r.report.tps).ok().and_then(|t| pantau_core::region::place(t.village()));
         let urgent = matches!(body, pantau_core::ReportBody::Incident { urgent: true, .. });
         let body_json = serde_json::to_string(body).unwrap_or_default();
         w.write_record([

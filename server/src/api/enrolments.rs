@@ -44,5 +44,8 @@ pub async fn enrol(
             )
         })?;
     tracing::info!(volunteer = account.id, "volunteer enrolled");
-    Ok((StatusCode::CREATED, Json(Enrolment { token, volunteer: VolunteerProfile { name: account.name, tps: account.tps } })))
+    Ok((
+        StatusCode::CREATED,
+        Json(Enrolment { token, volunteer: VolunteerProfile { name: account.name, tps: account.tps } }),
+    ))
 }

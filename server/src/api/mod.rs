@@ -52,7 +52,10 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -60,7 +63,10 @@ impl utoipa::Modify for BearerAuth {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reports", post(reports::post_report).get(coordinator::list_reports))
-        .route("/reports/batch", post(reports::post_batch).layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BODY_BYTES)))
+        .route(
+            "/reports/batch",
+            post(reports::post_batch).layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BODY_BYTES)),
+        )
         .route("/reports.csv", get(coordinator::reports_csv))
         .route("/reports/{id}/receipt", get(reports::get_receipt))
         .route("/enrolments", post(enrolments::enrol))

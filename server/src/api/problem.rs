@@ -32,11 +32,21 @@ impl ApiProblem {
     }
 
     pub fn malformed(detail: impl std::fmt::Display) -> ApiProblem {
-        ApiProblem::new(StatusCode::BAD_REQUEST, "malformed-json", "The body could not be read", Some(detail.to_string()))
+        ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "The body could not be read",
+            Some(detail.to_string()),
+        )
     }
 
     pub fn unauthorized(detail: &str) -> ApiProblem {
-        ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorized", "A valid bearer token is required", Some(detail.into()))
+        ApiProblem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "A valid bearer token is required",
+            Some(detail.into()),
+        )
     }
 
     pub fn not_found(detail: &str) -> ApiProblem {

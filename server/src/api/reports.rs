@@ -23,14 +23,12 @@ pub fn example_report() -> serde_json::Value {
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(
+        |mime| {
             let mime = mime.trim();
             mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
-        })
+        },
+    )
 }
 
 /// Parses a JSON body, with 415 when it is not JSON and 400 naming what is wrong.
@@ -147,7 +145,9 @@ pub async fn post_batch(
     let mut results: Vec<Option<BatchResult>> = Vec::with_capacity(batch.reports.len());
     let mut valid = Vec::new();
     for value in batch.reports {
-        let refused = |problem: ApiProblem| Some(BatchResult { status: problem.0.status, receipt: None, problem: Some(problem.0) });
+        let refused = |problem: ApiProblem| {
+            Some(BatchResult { status: problem.0.status, receipt: None, problem: Some(problem.0) })
+        };
         // The same per-report limit as a single POST: a batch is no way around it.
         let size = serde_json::to_vec(&value).map_or(usize::MAX, |v| v.len());
         if size > super::MAX_BODY_BYTES {
@@ -178,7 +178,9 @@ pub async fn post_batch(
             result.unwrap_or_else(|| {
                 let (report, stored) = answers.next().expect("one stored outcome per valid report");
                 match stored.map_err(ApiProblem::internal).and_then(|s| answer(volunteer.id, report, s)) {
-                    Ok((status, receipt)) => BatchResult { status: status.as_u16(), receipt: Some(receipt), problem: None },
+                    Ok((status, receipt)) => {
+                        BatchResult { status: status.as_u16(), receipt: Some(receipt), problem: None }
+                    }
                     Err(problem) => BatchResult { status: problem.0.status, receipt: None, problem: Some(problem.0) },
                 }
             })

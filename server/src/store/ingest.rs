@@ -83,18 +83,12 @@ async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Stored>, Sto
         .collect();
 
     // Rows already there before this batch, for repeats and conflicts.
-    let earlier: Vec<&str> = jobs
-        .iter()
-        .map(|j| j.report.id)
-        .filter(|id| !inserted.contains_key(&id.to_string()))
-        .map(|_| "?")
-        .collect();
+    let earlier: Vec<&str> =
+        jobs.iter().map(|j| j.report.id).filter(|id| !inserted.contains_key(&id.to_string())).map(|_| "?").collect();
     let mut existing: HashMap<String, Existing> = HashMap::new();
     if !earlier.is_empty() {
-        let sql = format!(
-            "SELECT id, seq, received_at, body, volunteer_id FROM reports WHERE id IN ({})",
-            earlier.join(",")
-        );
+        let sql =
+            format!("SELECT id, seq, received_at, body, volunteer_id FROM reports WHERE id IN ({})", earlier.join(","));
         let mut query = sqlx::query(&sql);
         for job in jobs.iter().filter(|j| !inserted.contains_key(&j.report.id.to_string())) {
             query = query.bind(job.report.id.to_string());

@@ -198,7 +198,9 @@ impl Store {
         let mut outcomes = Vec::with_capacity(answers.len());
         for answer in answers {
             outcomes.push(match answer {
-                Ok(answer) => answer.await.unwrap_or_else(|_| Err(StoreError::Corrupt("the report writer dropped a report".into()))),
+                Ok(answer) => answer
+                    .await
+                    .unwrap_or_else(|_| Err(StoreError::Corrupt("the report writer dropped a report".into()))),
                 Err(_) => Err(StoreError::Corrupt("the report writer has stopped".into())),
             });
         }
@@ -208,14 +210,12 @@ impl Store {
     /// The receipt of a report, if it exists and (when `volunteer_id` is given)
     /// belongs to that volunteer.
     pub async fn receipt(&self, id: ReportId, volunteer_id: Option<i64>) -> Result<Option<Receipt>, StoreError> {
-        let row = sqlx::query(
-            "SELECT seq, received_at FROM reports WHERE id = ? AND (? IS NULL OR volunteer_id = ?)",
-        )
-        .bind(id.to_string())
-        .bind(volunteer_id)
-        .bind(volunteer_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query("SELECT seq, received_at FROM reports WHERE id = ? AND (? IS NULL OR volunteer_id = ?)")
+            .bind(id.to_string())
+            .bind(volunteer_id)
+            .bind(volunteer_id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|row| Ok(Receipt { id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
             .transpose()
     }
@@ -229,8 +229,7 @@ impl Store {
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Corrupt(format!("report {id}: {e}"))))
-            .transpose()
+        body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Corrupt(format!("report {id}: {e}")))).transpose()
     }
 
     /// Reports matching `filter`, in arrival order, at most `filter.limit`.
@@ -393,7 +392,11 @@ fn stored_report(row: &SqliteRow) -> Result<StoredReport, StoreError> {
         name: row.get("name"),
         tps: row.get("account_tps"),
     });
-    Ok(StoredReport { receipt: Receipt { id: report.id, received_at: parse_time(row, "received_at")?, seq }, volunteer, report })
+    Ok(StoredReport {
+        receipt: Receipt { id: report.id, received_at: parse_time(row, "received_at")?, seq },
+        volunteer,
+        report,
+    })
 }
 
 /// Now, at the precision the database keeps, so a receipt read back later is

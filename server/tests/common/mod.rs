@@ -65,7 +65,13 @@ impl TestServer {
     pub async fn volunteer(&self, name: &str) -> String {
         let code = new_enrolment_code();
         self.store.create_volunteer(name, "6471011001-004", &hash_secret(&normalise_code(&code))).await.unwrap();
-        let response = self.http.post(self.url("/api/v1/enrolments")).json(&serde_json::json!({ "code": code })).send().await.unwrap();
+        let response = self
+            .http
+            .post(self.url("/api/v1/enrolments"))
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
     }
