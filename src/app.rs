@@ -92,7 +92,7 @@ pub struct Ctx {
     pub engine: SyncEngine,
     /// The outbox is loaded: saving is possible.
     pub ready: RwSignal<bool>,
-    pub storage_problem: RwSignal<Option<String>>,
+    pub storage_problem: RwSignal<Option<StoreError>>,
     pub quarantined: RwSignal<Vec<Quarantined>>,
     pub storage_info: RwSignal<StorageInfo>,
     pub enrolled: RwSignal<Option<Enrolment>>,
@@ -268,7 +268,7 @@ fn start(ctx: &Ctx, database: String) {
                 ctx.engine.trigger();
             }
             Err(e) => {
-                let _ = ctx.storage_problem.try_set(Some(e.to_string()));
+                let _ = ctx.storage_problem.try_set(Some(e));
             }
         }
         let status = crate::outbox_store::storage_status().await;

@@ -12,6 +12,7 @@
 //! Records that cannot be read are moved to the `quarantine` store, never
 //! deleted, and shown to the volunteer.
 
+use crate::i18n::{texts, Lang, Texts};
 use pantau_core::outbox::{decode, encode, Delivery, OutboxEntry};
 use pantau_core::ReportId;
 use serde::{Deserialize, Serialize};
@@ -38,13 +39,22 @@ pub enum StoreError {
     Other(String),
 }
 
+impl StoreError {
+    /// What the volunteer reads, in their language, with the browser's own
+    /// words kept in brackets for whoever helps them.
+    pub fn message(&self, t: &Texts) -> String {
+        match self {
+            StoreError::Unavailable(e) => format!("{} ({e})", t.store_unavailable),
+            StoreError::QuotaExceeded(_) => format!("{} (QuotaExceededError)", t.store_full),
+            StoreError::Other(e) => format!("{}: {e}", t.store_failed),
+        }
+    }
+}
+
+/// In Bahasa Indonesia, for logs; screens use [`StoreError::message`].
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreError::Unavailable(e) => write!(f, "penyimpanan browser tidak tersedia ({e})"),
-            StoreError::QuotaExceeded(_) => f.write_str("penyimpanan penuh (QuotaExceededError)"),
-            StoreError::Other(e) => write!(f, "gagal menyimpan: {e}"),
-        }
+        f.write_str(&self.message(texts(Lang::Id)))
     }
 }
 

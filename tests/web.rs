@@ -133,7 +133,9 @@ fn a_full_disk_is_recognised_by_its_dom_name() {
     let other = web_sys::DomException::new_with_message_and_name("closing", "InvalidStateError").unwrap();
     let other = classify(&other.into());
     assert!(matches!(&other, StoreError::Other(m) if m.contains("InvalidStateError")), "{other:?}");
-    assert!(StoreError::QuotaExceeded(String::new()).to_string().contains("penuh"));
+    let full = StoreError::QuotaExceeded(String::new());
+    assert!(full.message(&pantau::i18n::ID).starts_with("penyimpanan penuh"), "{full}");
+    assert!(full.message(&pantau::i18n::EN).starts_with("storage is full"));
 }
 
 #[wasm_bindgen_test]

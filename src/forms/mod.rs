@@ -247,9 +247,9 @@ pub fn save_report(
                 engine.trigger();
             }
             Err(e @ StoreError::QuotaExceeded(_)) => {
-                state.message.set(Some(FormMessage::NotSaved(format!("{e}. {}", t.quota_advice))))
+                state.message.set(Some(FormMessage::NotSaved(format!("{}. {}", e.message(t), t.quota_advice))))
             }
-            Err(e) => state.message.set(Some(FormMessage::NotSaved(format!("{e}. {}", t.retry_advice)))),
+            Err(e) => state.message.set(Some(FormMessage::NotSaved(format!("{}. {}", e.message(t), t.retry_advice)))),
         }
     });
 }

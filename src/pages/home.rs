@@ -39,7 +39,7 @@ pub fn Home() -> impl IntoView {
             </p>
         </Show>
         <Show when=move || storage_problem.get().is_some()>
-            <p class="warning" role="alert">{move || i18n.t().storage_unavailable} " " {move || storage_problem.get()}</p>
+            <p class="warning" role="alert">{move || i18n.t().storage_unavailable} " " {move || storage_problem.get().map(|e| e.message(i18n.t()))}</p>
         </Show>
 
         <section class="summary" aria-live="polite">
