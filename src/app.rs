@@ -250,13 +250,18 @@ fn start(ctx: &Ctx, database: String) {
         }
         match opened {
             Ok((store, entries, found_quarantined)) => {
-                if ctx.enrolled.get_untracked().is_none() {
+                match (ctx.enrolled.get_untracked(), store.setting::<Enrolment>(enrolment::SETTING_KEY).await) {
                     // localStorage lost it (a killed browser): the durable copy restores it.
-                    if let Ok(Some(e)) = store.setting::<Enrolment>(enrolment::SETTING_KEY).await {
+                    (None, Ok(Some(e))) => {
                         let _ = enrolment::save(&e);
                         let _ = ctx.engine.token.try_set(Some(e.token.clone()));
                         let _ = ctx.enrolled.try_set(Some(e));
                     }
+                    // IndexedDB lost it (a corrupted database is deleted whole): keep it there again.
+                    (Some(e), Ok(None)) => {
+                        let _ = store.set_setting(enrolment::SETTING_KEY, &e).await;
+                    }
+                    _ => {}
                 }
                 let _ = ctx.outbox.try_set(Outbox::from_entries(entries));
                 let _ = ctx.quarantined.try_set(found_quarantined);
@@ -327,6 +332,12 @@ async fn open_outbox(database: &str) -> Result<(OutboxStore, Vec<OutboxEntry>, V
     let loaded = store.load().await?;
     if loaded.migrated > 0 {
         leptos::logging::log!("moved {} reports from localStorage to IndexedDB", loaded.migrated);
+    }
+    if loaded.restored > 0 {
+        leptos::logging::warn!(
+            "IndexedDB had lost {} unsent reports: put back from their second copy",
+            loaded.restored
+        );
     }
     Ok((store, loaded.entries, loaded.quarantined))
 }

@@ -1,7 +1,8 @@
 //! Pantau's PWA: the volunteer's side. Domain rules come from pantau-core; the
 //! modules here are the thin browser adapters around them and the screens.
 //!
-//! - [`outbox_store`]: where queued reports are kept on the phone.
+//! - [`outbox_store`]: where queued reports are kept on the phone, and
+//!   [`second_copy`]: the copy that survives a corrupted IndexedDB.
 //! - [`api`]: the HTTP client for pantau-server.
 //! - [`enrolment`]: the volunteer's token, from the coordinator's one-time code.
 //! - [`sync`]: sends waiting reports when it can, and records receipts.
@@ -19,6 +20,7 @@ pub mod outbox_store;
 pub mod pages;
 pub mod profile;
 pub mod pwa;
+pub mod second_copy;
 pub mod sync;
 
 pub use app::App;

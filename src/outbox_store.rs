@@ -11,8 +11,12 @@
 //!
 //! Records that cannot be read are moved to the `quarantine` store, never
 //! deleted, and shown to the volunteer.
+//!
+//! Unsent reports are also kept in [`SecondCopies`], and put back from there
+//! when IndexedDB has lost them (see that module for why).
 
 use crate::i18n::{texts, Lang, Texts};
+use crate::second_copy::SecondCopies;
 use pantau_core::outbox::{decode, encode, Delivery, OutboxEntry};
 use pantau_core::ReportId;
 use serde::{Deserialize, Serialize};
@@ -99,12 +103,15 @@ pub struct Loaded {
     pub quarantined: Vec<Quarantined>,
     /// Reports moved from the old localStorage outbox by this load.
     pub migrated: usize,
+    /// Reports IndexedDB had lost, put back from their second copy.
+    pub restored: usize,
 }
 
 /// The outbox database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct OutboxStore {
     db: IdbDatabase,
+    copies: Option<SecondCopies>,
 }
 
 impl OutboxStore {
@@ -124,14 +131,17 @@ impl OutboxStore {
             }
         });
         let db = request.await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(OutboxStore { db: db.into() })
+        let copies = SecondCopies::open(name).await;
+        if copies.is_none() {
+            leptos::logging::warn!("no Cache Storage: unsent reports are kept in IndexedDB only");
+        }
+        Ok(OutboxStore { db: db.into(), copies })
     }
 
     /// A transaction, and its raw handle, which tells why it aborted.
     /// Every transaction is opened with strict durability: a write is on disk
-    /// when it completes. Progress writes used relaxed durability until the
-    /// SIGKILL test lost a whole outbox (about 1 run in 4, Chromium 156): a
-    /// kill during a relaxed write can cost more than that write.
+    /// when it completes (also through a power cut). Strict writes do not stop
+    /// a kill mid-write from corrupting the database (see [`SecondCopies`]).
     fn transaction(
         &self,
         stores: &[&str],
@@ -197,7 +207,62 @@ impl OutboxStore {
         Self::finish(transaction).await?;
         loaded.quarantined =
             quarantined.into_iter().filter_map(|v| v.as_string().and_then(|s| serde_json::from_str(&s).ok())).collect();
+        self.reconcile_copies(&mut loaded).await?;
         Ok(loaded)
+    }
+
+    /// Puts back the reports IndexedDB lost, drops copies of confirmed reports,
+    /// and copies unsent reports that have none (saved before copies existed).
+    async fn reconcile_copies(&self, loaded: &mut Loaded) -> Result<(), StoreError> {
+        let Some(copies) = &self.copies else { return Ok(()) };
+        let found = match copies.all().await {
+            Ok(found) => found,
+            Err(e) => {
+                leptos::logging::warn!("the second copies could not be read: {e}");
+                return Ok(());
+            }
+        };
+        let mut copied = std::collections::BTreeSet::new();
+        let mut lost = Vec::new();
+        for (filed_as, copy) in found {
+            let mut entry = match copy {
+                Ok(entry) => entry,
+                Err(e) => {
+                    // Shown with the quarantine, and left where it is.
+                    let reason = e.to_string();
+                    loaded.quarantined.push(Quarantined {
+                        origin: format!("outbox-copy/{filed_as}"),
+                        raw: String::new(),
+                        reason,
+                    });
+                    continue;
+                }
+            };
+            copied.insert(entry.report.id);
+            match loaded.entries.iter().find(|e| e.report.id == entry.report.id) {
+                Some(stored) if matches!(stored.delivery, Delivery::Sent { .. }) => {
+                    let _ = copies.forget(entry.report.id).await;
+                }
+                Some(_) => {}
+                None => {
+                    entry.delivery = Delivery::Waiting { attempts: 0, last_error: None };
+                    lost.push(entry);
+                }
+            }
+        }
+        if !lost.is_empty() {
+            self.write(&lost).await?;
+            loaded.restored = lost.len();
+            loaded.entries.extend(lost);
+        }
+        for entry in &loaded.entries {
+            if !copied.contains(&entry.report.id) && !matches!(entry.delivery, Delivery::Sent { .. }) {
+                if let Err(e) = copies.keep(entry).await {
+                    leptos::logging::warn!("no second copy of report {}: {e}", entry.report.id);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// One entry, e.g. after another tab said it changed it.
@@ -211,17 +276,32 @@ impl OutboxStore {
     /// Writes one entry and returns once it is on disk (strict durability: also
     /// through a power cut). For what the volunteer saved. A Sent record is
     /// final: a stale copy from another tab cannot turn it back into Waiting.
+    /// The second copy is written too (a failure there is logged: the report is
+    /// in IndexedDB).
     pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        self.put_with(std::slice::from_ref(entry)).await
+        self.write(std::slice::from_ref(entry)).await?;
+        if let Some(copies) = &self.copies {
+            if let Err(e) = copies.keep(entry).await {
+                leptos::logging::warn!("no second copy of report {}: {e}", entry.report.id);
+            }
+        }
+        Ok(())
     }
 
     /// Writes the progress of sends (receipts, retry counts, refusals): one
     /// transaction, so one flush per batch of reports rather than per report.
+    /// A confirmed report's second copy goes only after its receipt is on disk.
     pub async fn put_progress(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
-        self.put_with(entries).await
+        self.write(entries).await?;
+        if let Some(copies) = &self.copies {
+            for entry in entries.iter().filter(|e| matches!(e.delivery, Delivery::Sent { .. })) {
+                let _ = copies.forget(entry.report.id).await;
+            }
+        }
+        Ok(())
     }
 
-    async fn put_with(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
+    async fn write(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
         let transaction = self.transaction(&[OUTBOX], true)?;
         let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
         for entry in entries {
@@ -245,23 +325,44 @@ impl OutboxStore {
         let transaction = self.transaction(&[OUTBOX], true)?;
         let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
         store.delete(idb::Query::Key(JsValue::from_str(&id.to_string()))).map_err(from_idb)?;
-        Self::finish(transaction).await
+        Self::finish(transaction).await?;
+        if let Some(copies) = &self.copies {
+            let _ = copies.forget(id).await;
+        }
+        Ok(())
     }
 
-    /// A setting kept durably (JSON), or None.
+    /// A setting kept durably (JSON), or None. One that IndexedDB lost is read
+    /// from its second copy and put back.
     pub async fn setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
         let transaction = self.transaction(&[SETTINGS], false)?;
         let store = transaction.0.object_store(SETTINGS).map_err(from_idb)?;
         let value = store.get(JsValue::from_str(key)).map_err(from_idb)?.await.map_err(from_idb)?;
-        Ok(value.and_then(|v| v.as_string()).and_then(|s| serde_json::from_str(&s).ok()))
+        if let Some(json) = value.and_then(|v| v.as_string()) {
+            return Ok(serde_json::from_str(&json).ok());
+        }
+        let Some(copies) = &self.copies else { return Ok(None) };
+        let Some(json) = copies.setting(key).await? else { return Ok(None) };
+        self.write_setting(key, &json).await?;
+        Ok(serde_json::from_str(&json).ok())
     }
 
-    /// Writes a setting and returns once it is on disk.
+    /// Writes a setting and returns once it is on disk, with its second copy.
     pub async fn set_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
+        self.write_setting(key, &json).await?;
+        if let Some(copies) = &self.copies {
+            if let Err(e) = copies.keep_setting(key, &json).await {
+                leptos::logging::warn!("no second copy of setting {key}: {e}");
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_setting(&self, key: &str, json: &str) -> Result<(), StoreError> {
         let transaction = self.transaction(&[SETTINGS], true)?;
         let store = transaction.0.object_store(SETTINGS).map_err(from_idb)?;
-        let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
-        store.put(&JsValue::from_str(&json), Some(&JsValue::from_str(key))).map_err(from_idb)?;
+        store.put(&JsValue::from_str(json), Some(&JsValue::from_str(key))).map_err(from_idb)?;
         Self::finish(transaction).await
     }
 

@@ -126,6 +126,75 @@ async fn write_raw_record(database: &str, key: &str, value: &str) {
     db.close();
 }
 
+/// Empties the outbox behind the store's back, as Chromium does when it finds
+/// the database corrupt after a kill (it deletes it; the app creates it anew).
+async fn wipe_outbox(database: &str) {
+    let factory = idb::Factory::new().unwrap();
+    let db = factory.open(database, None).unwrap().await.unwrap();
+    let tx = db.transaction(&["outbox"], idb::TransactionMode::ReadWrite).unwrap();
+    tx.object_store("outbox").unwrap().clear().unwrap().await.unwrap();
+    tx.await.unwrap();
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn reports_indexeddb_lost_come_back_from_their_second_copy_and_confirmed_ones_do_not() {
+    let name = format!("test-copy-{}", uuid::Uuid::new_v4());
+    let store = OutboxStore::open(&name).await.unwrap();
+    let unsent = report("belum terkirim");
+    let confirmed = report("sudah terkirim");
+    store.put(&waiting(unsent.clone())).await.unwrap();
+    store.put(&waiting(confirmed.clone())).await.unwrap();
+    // A failed send changes only the attempts; the server's receipt retires the copy.
+    let failed = OutboxEntry {
+        report: unsent.clone(),
+        delivery: Delivery::Waiting { attempts: 3, last_error: Some("offline".into()) },
+    };
+    store.put_progress(&[failed, sent(confirmed.clone(), 1)]).await.unwrap();
+
+    wipe_outbox(&name).await;
+    let reopened = OutboxStore::open(&name).await.unwrap();
+    let loaded = reopened.load().await.unwrap();
+    assert_eq!(loaded.restored, 1);
+    assert_eq!(
+        loaded.entries,
+        vec![waiting(unsent.clone())],
+        "the unsent report is back, waiting; the confirmed one is not resent"
+    );
+    // Put back in IndexedDB too: the next start finds it there.
+    let again = reopened.load().await.unwrap();
+    assert_eq!((again.restored, again.entries), (0, vec![waiting(unsent)]));
+}
+
+#[wasm_bindgen_test]
+async fn a_setting_indexeddb_lost_is_read_from_its_second_copy() {
+    let name = format!("test-copy-setting-{}", uuid::Uuid::new_v4());
+    let store = OutboxStore::open(&name).await.unwrap();
+    store.set_setting("enrolment", &"pantau_token").await.unwrap();
+    let factory = idb::Factory::new().unwrap();
+    let db = factory.open(&name, None).unwrap().await.unwrap();
+    let tx = db.transaction(&["settings"], idb::TransactionMode::ReadWrite).unwrap();
+    tx.object_store("settings").unwrap().clear().unwrap().await.unwrap();
+    tx.await.unwrap();
+    db.close();
+    assert_eq!(store.setting::<String>("enrolment").await.unwrap().as_deref(), Some("pantau_token"));
+    assert_eq!(store.setting::<String>("missing").await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn reports_saved_before_second_copies_existed_get_one_on_the_next_start() {
+    let name = format!("test-copy-old-{}", uuid::Uuid::new_v4());
+    let old = waiting(report("dari versi lama"));
+    let store = OutboxStore::open(&name).await.unwrap();
+    // As the previous version stored it: in IndexedDB only.
+    write_raw_record(&name, &old.report.id.to_string(), &pantau_core::outbox::encode(&old)).await;
+    assert_eq!(store.load().await.unwrap().entries, vec![old.clone()]);
+
+    wipe_outbox(&name).await;
+    let loaded = store.load().await.unwrap();
+    assert_eq!((loaded.restored, loaded.entries), (1, vec![old]));
+}
+
 #[wasm_bindgen_test]
 fn a_full_disk_is_recognised_by_its_dom_name() {
     let full = web_sys::DomException::new_with_message_and_name("no space", "QuotaExceededError").unwrap();

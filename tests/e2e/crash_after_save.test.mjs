@@ -1,11 +1,13 @@
 // A report the app confirmed as saved survives the browser being killed at
 // that very moment. Cheap Android phones kill the browser often; localStorage
-// loses writes made seconds before a kill, IndexedDB keeps completed ones.
+// loses writes made seconds before a kill, IndexedDB keeps completed ones, and
+// when a kill leaves IndexedDB corrupt (Chromium then deletes the database),
+// the reports come back from their second copy in Cache Storage.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -95,4 +97,70 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
   const stored = await server.storedReports();
   assert.equal(stored.length, TRIALS, 'each report reached the server once');
   assert.deepEqual(stored.map((row) => row.report.body.description).sort(), [...filed].sort());
+});
+
+/** Overwrites the middle of every IndexedDB LevelDB file of the profile, as a torn write would. */
+function corruptIndexedDb(profile) {
+  const root = join(profile, 'Default', 'IndexedDB');
+  let corrupted = 0;
+  for (const dir of readdirSync(root).filter((d) => d.endsWith('.leveldb'))) {
+    for (const file of readdirSync(join(root, dir)).filter((f) => /\.(log|ldb)$/.test(f))) {
+      const path = join(root, dir, file);
+      const size = statSync(path).size;
+      if (size < 64) continue;
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.alloc(32, 0xa5), 0, 32, Math.floor(size / 2));
+      closeSync(fd);
+      corrupted++;
+    }
+  }
+  return corrupted;
+}
+
+test('reports survive Chromium deleting a corrupted IndexedDB, and each reaches the server once', async (t) => {
+  const server = new PantauServer(await freePort());
+  const profile = mkdtempSync(join(tmpdir(), 'pantau-corrupt-'));
+  let phone;
+  t.after(async () => {
+    phone?.child.kill('SIGKILL');
+    await server.dispose();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  await server.start();
+  phone = await startPhone(profile);
+  await enrolWithLink(phone.context, await server.addVolunteer('Cadangan', '6471011001-3'), 'Cadangan');
+  await server.stop();
+  await server.start({ faults: 'reset=1' });
+  let page = await openApp(phone.context, server.url);
+  const filed = ['Cadangan 1', 'Cadangan 2', 'Cadangan 3'];
+  for (const text of filed) await fileIncident(page, { tps: '6471011001-3', description: text });
+  await waitForState(page, 'waiting', filed.length).catch(async (e) => {
+    throw new Error(`${e.message}\n${JSON.stringify(await listedReports(page))}`);
+  });
+  phone.child.kill('SIGKILL');
+  await phone.exited;
+  phone.browser.close().catch(() => {});
+
+  assert.ok(corruptIndexedDb(profile) > 0, 'the profile has IndexedDB files to corrupt');
+  phone = await startPhone(profile);
+  const restored = [];
+  phone.context.on('page', (p) => p.on('console', (m) => restored.push(m.text())));
+  page = await openApp(phone.context, server.url);
+  await waitForState(page, 'waiting', filed.length).catch(async (e) => {
+    const body = await page.evaluate(() => document.body.innerText.slice(0, 600)).catch(String);
+    throw new Error(`${e.message}\n${body}\nconsole: ${restored.join('\n')}`);
+  });
+  assert.deepEqual((await listedReports(page)).map((r) => r.text).sort(), filed);
+  // They came back from the second copy: IndexedDB had really been lost.
+  assert.ok(restored.some((m) => m.includes(`IndexedDB had lost ${filed.length} unsent reports`)), restored.join('\n'));
+
+  await server.stop();
+  await server.start();
+  await page.getByTestId('send-now').click();
+  await waitForState(page, 'sent', filed.length).catch(async (e) => {
+    throw new Error(`${e.message}\n${await page.evaluate(() => document.body.innerText.slice(0, 600)).catch(String)}`);
+  });
+  await server.stop();
+  const stored = await server.storedReports();
+  assert.deepEqual(stored.map((row) => row.report.body.description).sort(), filed);
 });
