@@ -33,15 +33,22 @@ async function startPhone(profile) {
   return { child, exited, browser, context: browser.contexts()[0] };
 }
 
+/** Kills the browser and waits until it has exited, so its profile can be removed. */
+async function stopPhone(phone) {
+  if (!phone) return;
+  phone.child.kill('SIGKILL');
+  await phone.exited;
+}
+
 test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of ${TRIALS})`, async (t) => {
   const server = new PantauServer(await freePort());
   const profile = mkdtempSync(join(tmpdir(), 'pantau-crash-'));
   let phone;
   t.after(async () => {
     // A failed assertion must not leave a browser behind (the runner would wait for it).
-    phone?.child.kill('SIGKILL');
+    await stopPhone(phone);
     await server.dispose();
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
   });
 
   await server.start();
@@ -122,9 +129,9 @@ test('reports survive Chromium deleting a corrupted IndexedDB, and each reaches 
   const profile = mkdtempSync(join(tmpdir(), 'pantau-corrupt-'));
   let phone;
   t.after(async () => {
-    phone?.child.kill('SIGKILL');
+    await stopPhone(phone);
     await server.dispose();
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
   });
   await server.start();
   phone = await startPhone(profile);
