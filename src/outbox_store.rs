@@ -215,52 +215,50 @@ impl OutboxStore {
     /// and copies unsent reports that have none (saved before copies existed).
     async fn reconcile_copies(&self, loaded: &mut Loaded) -> Result<(), StoreError> {
         let Some(copies) = &self.copies else { return Ok(()) };
-        let found = match copies.all().await {
-            Ok(found) => found,
+        let filed = match copies.filed().await {
+            Ok(filed) => filed,
             Err(e) => {
                 leptos::logging::warn!("the second copies could not be read: {e}");
                 return Ok(());
             }
         };
-        let mut copied = std::collections::BTreeSet::new();
+        let stored: std::collections::HashMap<String, &OutboxEntry> =
+            loaded.entries.iter().map(|e| (e.report.id.to_string(), e)).collect();
+        let mut writes = Vec::new();
         let mut lost = Vec::new();
-        for (filed_as, copy) in found {
-            let mut entry = match copy {
-                Ok(entry) => entry,
-                Err(e) => {
-                    // Shown with the quarantine, and left where it is.
-                    let reason = e.to_string();
-                    loaded.quarantined.push(Quarantined {
-                        origin: format!("outbox-copy/{filed_as}"),
-                        raw: String::new(),
-                        reason,
-                    });
-                    continue;
-                }
-            };
-            copied.insert(entry.report.id);
-            match loaded.entries.iter().find(|e| e.report.id == entry.report.id) {
-                Some(stored) if matches!(stored.delivery, Delivery::Sent { .. }) => {
-                    let _ = copies.forget(entry.report.id).await;
+        for filed_as in &filed {
+            match stored.get(filed_as) {
+                Some(entry) if matches!(entry.delivery, Delivery::Sent { .. }) => {
+                    writes.push(copies.forget(entry.report.id))
                 }
                 Some(_) => {}
-                None => {
-                    entry.delivery = Delivery::Waiting { attempts: 0, last_error: None };
-                    lost.push(entry);
-                }
+                None => match copies.report(filed_as).await? {
+                    Some(Ok(mut entry)) => {
+                        entry.delivery = Delivery::Waiting { attempts: 0, last_error: None };
+                        lost.push(entry);
+                    }
+                    // Shown with the quarantine, and left where it is.
+                    Some(Err(e)) => loaded.quarantined.push(Quarantined {
+                        origin: format!("outbox-copy/{filed_as}"),
+                        raw: String::new(),
+                        reason: e.to_string(),
+                    }),
+                    None => {}
+                },
             }
+        }
+        for entry in stored.values() {
+            if !matches!(entry.delivery, Delivery::Sent { .. }) && !filed.contains(&entry.report.id.to_string()) {
+                writes.extend(copies.keep(entry));
+            }
+        }
+        for e in crate::second_copy::all_done(writes).await {
+            leptos::logging::warn!("a second copy could not be written or dropped: {e}");
         }
         if !lost.is_empty() {
             self.write(&lost).await?;
             loaded.restored = lost.len();
             loaded.entries.extend(lost);
-        }
-        for entry in &loaded.entries {
-            if !copied.contains(&entry.report.id) && !matches!(entry.delivery, Delivery::Sent { .. }) {
-                if let Err(e) = copies.keep(entry).await {
-                    leptos::logging::warn!("no second copy of report {}: {e}", entry.report.id);
-                }
-            }
         }
         Ok(())
     }
@@ -279,11 +277,22 @@ impl OutboxStore {
     /// The second copy is written too (a failure there is logged: the report is
     /// in IndexedDB).
     pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        self.write(std::slice::from_ref(entry)).await?;
-        if let Some(copies) = &self.copies {
-            if let Err(e) = copies.keep(entry).await {
-                leptos::logging::warn!("no second copy of report {}: {e}", entry.report.id);
+        // Both writes at once: saving takes as long as the slower of the two.
+        let copy = self.copies.as_ref().map(|copies| copies.keep(entry));
+        if let Err(e) = self.write(std::slice::from_ref(entry)).await {
+            // Not saved: no copy may bring it back on the next start.
+            if let (Some(copies), Some(Ok(pending))) = (&self.copies, copy) {
+                let _ = pending.done().await;
+                let _ = copies.forget(entry.report.id).done().await;
             }
+            return Err(e);
+        }
+        if let Some(Err(e)) = match copy {
+            Some(Ok(pending)) => Some(pending.done().await),
+            Some(Err(e)) => Some(Err(e)),
+            None => None,
+        } {
+            leptos::logging::warn!("no second copy of report {}: {e}", entry.report.id);
         }
         Ok(())
     }
@@ -294,9 +303,8 @@ impl OutboxStore {
     pub async fn put_progress(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
         self.write(entries).await?;
         if let Some(copies) = &self.copies {
-            for entry in entries.iter().filter(|e| matches!(e.delivery, Delivery::Sent { .. })) {
-                let _ = copies.forget(entry.report.id).await;
-            }
+            let sent = entries.iter().filter(|e| matches!(e.delivery, Delivery::Sent { .. }));
+            crate::second_copy::all_done(sent.map(|e| copies.forget(e.report.id)).collect()).await;
         }
         Ok(())
     }
@@ -327,7 +335,7 @@ impl OutboxStore {
         store.delete(idb::Query::Key(JsValue::from_str(&id.to_string()))).map_err(from_idb)?;
         Self::finish(transaction).await?;
         if let Some(copies) = &self.copies {
-            let _ = copies.forget(id).await;
+            let _ = copies.forget(id).done().await;
         }
         Ok(())
     }
@@ -352,7 +360,11 @@ impl OutboxStore {
         let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
         self.write_setting(key, &json).await?;
         if let Some(copies) = &self.copies {
-            if let Err(e) = copies.keep_setting(key, &json).await {
+            let kept = match copies.keep_setting(key, &json) {
+                Ok(pending) => pending.done().await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = kept {
                 leptos::logging::warn!("no second copy of setting {key}: {e}");
             }
         }

@@ -44,6 +44,27 @@ async fn wait(promise: js_sys::Promise) -> Result<JsValue, StoreError> {
     JsFuture::from(promise).await.map_err(|e| classify(&e))
 }
 
+/// A write the browser has already started: many can be in flight at once,
+/// and awaiting one says whether it is done.
+pub struct Pending(JsFuture);
+
+impl Pending {
+    pub async fn done(self) -> Result<(), StoreError> {
+        self.0.await.map(|_| ()).map_err(|e| classify(&e))
+    }
+}
+
+/// Waits for every started write; the failures, in order.
+pub async fn all_done(pending: Vec<Pending>) -> Vec<StoreError> {
+    let mut failed = Vec::new();
+    for write in pending {
+        if let Err(e) = write.done().await {
+            failed.push(e);
+        }
+    }
+    failed
+}
+
 impl SecondCopies {
     /// None where the browser has no Cache Storage (not a secure context): the
     /// outbox then relies on IndexedDB alone.
@@ -53,48 +74,51 @@ impl SecondCopies {
         Some(SecondCopies { cache: cache.unchecked_into() })
     }
 
-    /// Keeps (or replaces) the copy of a saved or corrected report; returns once
-    /// the browser has written it.
-    pub async fn keep(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        let response = web_sys::Response::new_with_opt_str(Some(&encode(entry))).map_err(|e| classify(&e))?;
-        wait(self.cache.put_with_str(&key(entry.report.id), &response)).await.map(|_| ())
+    /// Starts keeping (or replacing) the copy of a saved or corrected report.
+    pub fn keep(&self, entry: &OutboxEntry) -> Result<Pending, StoreError> {
+        self.put(&key(entry.report.id), &encode(entry))
     }
 
-    /// Drops the copy of a report the server confirmed (or the volunteer cleared).
-    pub async fn forget(&self, id: ReportId) -> Result<(), StoreError> {
-        wait(self.cache.delete_with_str(&key(id))).await.map(|_| ())
+    /// Starts dropping the copy of a report the server confirmed (or the
+    /// volunteer cleared).
+    pub fn forget(&self, id: ReportId) -> Pending {
+        Pending(JsFuture::from(self.cache.delete_with_str(&key(id))))
     }
 
-    /// Every report's copy, read back: its id as filed, with the report or why
-    /// it could not be read.
-    pub async fn all(&self) -> Result<Vec<(String, Result<OutboxEntry, DecodeError>)>, StoreError> {
+    /// Starts keeping the copy of a durable setting (JSON).
+    pub fn keep_setting(&self, name: &str, json: &str) -> Result<Pending, StoreError> {
+        self.put(&format!("{SETTINGS}{name}"), json)
+    }
+
+    fn put(&self, url: &str, body: &str) -> Result<Pending, StoreError> {
+        let response = web_sys::Response::new_with_opt_str(Some(body)).map_err(|e| classify(&e))?;
+        Ok(Pending(JsFuture::from(self.cache.put_with_str(url, &response))))
+    }
+
+    /// The ids of the reports that have a copy, as filed (one call, whatever
+    /// their number: a start reads a copy's content only when IndexedDB lacks it).
+    pub async fn filed(&self) -> Result<Vec<String>, StoreError> {
         let requests: js_sys::Array = wait(self.cache.keys()).await?.unchecked_into();
-        let mut copies = Vec::new();
-        for request in requests.iter() {
-            let request: web_sys::Request = request.unchecked_into();
-            let url = request.url();
-            let Some((_, id)) = url.split_once(REPORTS) else { continue };
-            if let Some(text) = self.text(&request).await? {
-                copies.push((id.to_owned(), decode(&text)));
-            }
-        }
-        Ok(copies)
+        Ok(requests
+            .iter()
+            .filter_map(|r| {
+                r.unchecked_into::<web_sys::Request>().url().split_once(REPORTS).map(|(_, id)| id.to_owned())
+            })
+            .collect())
     }
 
-    /// Keeps the copy of a durable setting (JSON).
-    pub async fn keep_setting(&self, name: &str, json: &str) -> Result<(), StoreError> {
-        let response = web_sys::Response::new_with_opt_str(Some(json)).map_err(|e| classify(&e))?;
-        wait(self.cache.put_with_str(&format!("{SETTINGS}{name}"), &response)).await.map(|_| ())
+    /// A report's copy, read back, or why it could not be read.
+    pub async fn report(&self, filed_as: &str) -> Result<Option<Result<OutboxEntry, DecodeError>>, StoreError> {
+        Ok(self.text(&format!("{REPORTS}{filed_as}")).await?.map(|text| decode(&text)))
     }
 
     /// The copy of a durable setting (JSON), if there is one.
     pub async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
-        let request = web_sys::Request::new_with_str(&format!("{SETTINGS}{name}")).map_err(|e| classify(&e))?;
-        self.text(&request).await
+        self.text(&format!("{SETTINGS}{name}")).await
     }
 
-    async fn text(&self, request: &web_sys::Request) -> Result<Option<String>, StoreError> {
-        let Ok(response) = wait(self.cache.match_with_request(request)).await?.dyn_into::<web_sys::Response>() else {
+    async fn text(&self, url: &str) -> Result<Option<String>, StoreError> {
+        let Ok(response) = wait(self.cache.match_with_str(url)).await?.dyn_into::<web_sys::Response>() else {
             return Ok(None);
         };
         Ok(wait(response.text().map_err(|e| classify(&e))?).await?.as_string())

@@ -33,6 +33,21 @@ async function startPhone(profile) {
   return { child, exited, browser, context: browser.contexts()[0] };
 }
 
+/**
+ * A server and a browser profile on disk for one test. When the test ends the
+ * browser (`rig.phone`) is killed first: the runner would wait for it, and a
+ * browser still writing keeps its profile from being removed.
+ */
+async function phoneRig(t, name) {
+  const rig = { server: new PantauServer(await freePort()), profile: mkdtempSync(join(tmpdir(), `pantau-${name}-`)), phone: null };
+  t.after(async () => {
+    await stopPhone(rig.phone);
+    await rig.server.dispose();
+    rmSync(rig.profile, { recursive: true, force: true, maxRetries: 5 });
+  });
+  return rig;
+}
+
 /** Kills the browser and waits until it has exited, so its profile can be removed. */
 async function stopPhone(phone) {
   if (!phone) return;
@@ -41,30 +56,23 @@ async function stopPhone(phone) {
 }
 
 test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of ${TRIALS})`, async (t) => {
-  const server = new PantauServer(await freePort());
-  const profile = mkdtempSync(join(tmpdir(), 'pantau-crash-'));
-  let phone;
-  t.after(async () => {
-    // A failed assertion must not leave a browser behind (the runner would wait for it).
-    await stopPhone(phone);
-    await server.dispose();
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
-  });
+  const rig = await phoneRig(t, 'crash');
+  const { server, profile } = rig;
 
   await server.start();
-  phone = await startPhone(profile);
-  await enrolWithLink(phone.context, await server.addVolunteer('Tahan Banting', '6471011001-3'), 'Tahan Banting');
-  await phone.browser.close();
-  phone.child.kill('SIGTERM');
-  await phone.exited;
+  rig.phone = await startPhone(profile);
+  await enrolWithLink(rig.phone.context, await server.addVolunteer('Tahan Banting', '6471011001-3'), 'Tahan Banting');
+  await rig.phone.browser.close();
+  rig.phone.child.kill('SIGTERM');
+  await rig.phone.exited;
   await server.stop();
   // The page loads but every send fails, so each report must come back from the phone's storage.
   await server.start({ faults: 'reset=1' });
 
   const filed = [];
   for (let trial = 0; trial < TRIALS; trial++) {
-    phone = await startPhone(profile);
-    const page = await openApp(phone.context, server.url);
+    rig.phone = await startPhone(profile);
+    const page = await openApp(rig.phone.context, server.url);
     await showOutbox(page);
     // Every report confirmed in an earlier trial is still there after its kill.
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=outbox] li').length === n, filed.length).catch(async (e) => {
@@ -83,22 +91,22 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
 
     const text = `Percobaan ${trial}`;
     await fileIncident(page, { tps: '6471011001-3', description: text });
-    phone.child.kill('SIGKILL'); // the moment "Tersimpan" shows
+    rig.phone.child.kill('SIGKILL'); // the moment "Tersimpan" shows
     filed.push(text);
-    await phone.exited;
-    phone.browser.close().catch(() => {});
+    await rig.phone.exited;
+    rig.phone.browser.close().catch(() => {});
   }
 
   await server.stop();
   await server.start();
-  phone = await startPhone(profile);
-  const page = await openApp(phone.context, server.url);
+  rig.phone = await startPhone(profile);
+  const page = await openApp(rig.phone.context, server.url);
   await waitForState(page, 'sent', TRIALS, { timeout: 60_000 }).catch(async (e) => {
     throw new Error(`${e.message}\nlisted: ${JSON.stringify(await listedReports(page))}`);
   });
-  await phone.browser.close();
-  phone.child.kill('SIGTERM');
-  await phone.exited;
+  await rig.phone.browser.close();
+  rig.phone.child.kill('SIGTERM');
+  await rig.phone.exited;
 
   await server.stop();
   const stored = await server.storedReports();
@@ -125,34 +133,28 @@ function corruptIndexedDb(profile) {
 }
 
 test('reports survive Chromium deleting a corrupted IndexedDB, and each reaches the server once', async (t) => {
-  const server = new PantauServer(await freePort());
-  const profile = mkdtempSync(join(tmpdir(), 'pantau-corrupt-'));
-  let phone;
-  t.after(async () => {
-    await stopPhone(phone);
-    await server.dispose();
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
-  });
+  const rig = await phoneRig(t, 'corrupt');
+  const { server, profile } = rig;
   await server.start();
-  phone = await startPhone(profile);
-  await enrolWithLink(phone.context, await server.addVolunteer('Cadangan', '6471011001-3'), 'Cadangan');
+  rig.phone = await startPhone(profile);
+  await enrolWithLink(rig.phone.context, await server.addVolunteer('Cadangan', '6471011001-3'), 'Cadangan');
   await server.stop();
   await server.start({ faults: 'reset=1' });
-  let page = await openApp(phone.context, server.url);
+  let page = await openApp(rig.phone.context, server.url);
   const filed = ['Cadangan 1', 'Cadangan 2', 'Cadangan 3'];
   for (const text of filed) await fileIncident(page, { tps: '6471011001-3', description: text });
   await waitForState(page, 'waiting', filed.length).catch(async (e) => {
     throw new Error(`${e.message}\n${JSON.stringify(await listedReports(page))}`);
   });
-  phone.child.kill('SIGKILL');
-  await phone.exited;
-  phone.browser.close().catch(() => {});
+  rig.phone.child.kill('SIGKILL');
+  await rig.phone.exited;
+  rig.phone.browser.close().catch(() => {});
 
   assert.ok(corruptIndexedDb(profile) > 0, 'the profile has IndexedDB files to corrupt');
-  phone = await startPhone(profile);
+  rig.phone = await startPhone(profile);
   const restored = [];
-  phone.context.on('page', (p) => p.on('console', (m) => restored.push(m.text())));
-  page = await openApp(phone.context, server.url);
+  rig.phone.context.on('page', (p) => p.on('console', (m) => restored.push(m.text())));
+  page = await openApp(rig.phone.context, server.url);
   await waitForState(page, 'waiting', filed.length).catch(async (e) => {
     const body = await page.evaluate(() => document.body.innerText.slice(0, 600)).catch(String);
     throw new Error(`${e.message}\n${body}\nconsole: ${restored.join('\n')}`);
