@@ -341,17 +341,29 @@ impl OutboxStore {
     }
 
     /// A setting kept durably (JSON), or None. One that IndexedDB lost is read
-    /// from its second copy and put back.
+    /// from its second copy and put back; one without a copy (kept by a
+    /// version before copies) gets one.
     pub async fn setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
         let transaction = self.transaction(&[SETTINGS], false)?;
         let store = transaction.0.object_store(SETTINGS).map_err(from_idb)?;
         let value = store.get(JsValue::from_str(key)).map_err(from_idb)?.await.map_err(from_idb)?;
-        if let Some(json) = value.and_then(|v| v.as_string()) {
-            return Ok(serde_json::from_str(&json).ok());
-        }
-        let Some(copies) = &self.copies else { return Ok(None) };
-        let Some(json) = copies.setting(key).await? else { return Ok(None) };
-        self.write_setting(key, &json).await?;
+        let kept = value.and_then(|v| v.as_string());
+        let Some(copies) = &self.copies else { return Ok(kept.and_then(|json| serde_json::from_str(&json).ok())) };
+        let copy = copies.setting(key).await?;
+        let json = match (kept, copy) {
+            (Some(json), Some(_)) => json,
+            (Some(json), None) => {
+                if let Err(e) = copies.keep_setting(key, &json)?.done().await {
+                    leptos::logging::warn!("no second copy of setting {key}: {e}");
+                }
+                json
+            }
+            (None, Some(json)) => {
+                self.write_setting(key, &json).await?;
+                json
+            }
+            (None, None) => return Ok(None),
+        };
         Ok(serde_json::from_str(&json).ok())
     }
 

@@ -171,14 +171,36 @@ async fn a_setting_indexeddb_lost_is_read_from_its_second_copy() {
     let name = format!("test-copy-setting-{}", uuid::Uuid::new_v4());
     let store = OutboxStore::open(&name).await.unwrap();
     store.set_setting("enrolment", &"pantau_token").await.unwrap();
-    let factory = idb::Factory::new().unwrap();
-    let db = factory.open(&name, None).unwrap().await.unwrap();
+    clear_settings(&name).await;
+    assert_eq!(store.setting::<String>("enrolment").await.unwrap().as_deref(), Some("pantau_token"));
+    assert_eq!(store.setting::<String>("missing").await.unwrap(), None);
+
+    // Kept by a version before copies (IndexedDB only): reading it makes the copy.
+    put_raw_setting(&name, "older", "\"pantau_older\"").await;
+    assert_eq!(store.setting::<String>("older").await.unwrap().as_deref(), Some("pantau_older"));
+    clear_settings(&name).await;
+    assert_eq!(store.setting::<String>("older").await.unwrap().as_deref(), Some("pantau_older"));
+}
+
+async fn put_raw_setting(database: &str, key: &str, json: &str) {
+    let db = idb::Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
+    let tx = db.transaction(&["settings"], idb::TransactionMode::ReadWrite).unwrap();
+    tx.object_store("settings")
+        .unwrap()
+        .put(&JsValue::from_str(json), Some(&JsValue::from_str(key)))
+        .unwrap()
+        .await
+        .unwrap();
+    tx.await.unwrap();
+    db.close();
+}
+
+async fn clear_settings(database: &str) {
+    let db = idb::Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
     let tx = db.transaction(&["settings"], idb::TransactionMode::ReadWrite).unwrap();
     tx.object_store("settings").unwrap().clear().unwrap().await.unwrap();
     tx.await.unwrap();
     db.close();
-    assert_eq!(store.setting::<String>("enrolment").await.unwrap().as_deref(), Some("pantau_token"));
-    assert_eq!(store.setting::<String>("missing").await.unwrap(), None);
 }
 
 #[wasm_bindgen_test]
