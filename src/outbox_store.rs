@@ -247,8 +247,9 @@ impl OutboxStore {
                 },
             }
         }
-        for entry in stored.values() {
-            if !matches!(entry.delivery, Delivery::Sent { .. }) && !filed.contains(&entry.report.id.to_string()) {
+        let has_copy: std::collections::HashSet<&str> = filed.iter().map(String::as_str).collect();
+        for (id, entry) in &stored {
+            if !matches!(entry.delivery, Delivery::Sent { .. }) && !has_copy.contains(id.as_str()) {
                 writes.extend(copies.keep(entry));
             }
         }
