@@ -126,13 +126,12 @@ async fn write_raw_record(database: &str, key: &str, value: &str) {
     db.close();
 }
 
-/// Empties the outbox behind the store's back, as Chromium does when it finds
-/// the database corrupt after a kill (it deletes it; the app creates it anew).
-async fn wipe_outbox(database: &str) {
-    let factory = idb::Factory::new().unwrap();
-    let db = factory.open(database, None).unwrap().await.unwrap();
-    let tx = db.transaction(&["outbox"], idb::TransactionMode::ReadWrite).unwrap();
-    tx.object_store("outbox").unwrap().clear().unwrap().await.unwrap();
+/// Empties a store behind the app's back, as Chromium does to the whole
+/// database when it finds it corrupt after a kill (the app then creates it anew).
+async fn wipe(database: &str, store: &str) {
+    let db = idb::Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
+    let tx = db.transaction(&[store], idb::TransactionMode::ReadWrite).unwrap();
+    tx.object_store(store).unwrap().clear().unwrap().await.unwrap();
     tx.await.unwrap();
     db.close();
 }
@@ -152,7 +151,7 @@ async fn reports_indexeddb_lost_come_back_from_their_second_copy_and_confirmed_o
     };
     store.put_progress(&[failed, sent(confirmed.clone(), 1)]).await.unwrap();
 
-    wipe_outbox(&name).await;
+    wipe(&name, "outbox").await;
     let reopened = OutboxStore::open(&name).await.unwrap();
     let loaded = reopened.load().await.unwrap();
     assert_eq!(loaded.restored, 1);
@@ -171,14 +170,14 @@ async fn a_setting_indexeddb_lost_is_read_from_its_second_copy() {
     let name = format!("test-copy-setting-{}", uuid::Uuid::new_v4());
     let store = OutboxStore::open(&name).await.unwrap();
     store.set_setting("enrolment", &"pantau_token").await.unwrap();
-    clear_settings(&name).await;
+    wipe(&name, "settings").await;
     assert_eq!(store.setting::<String>("enrolment").await.unwrap().as_deref(), Some("pantau_token"));
     assert_eq!(store.setting::<String>("missing").await.unwrap(), None);
 
     // Kept by a version before copies (IndexedDB only): reading it makes the copy.
     put_raw_setting(&name, "older", "\"pantau_older\"").await;
     assert_eq!(store.setting::<String>("older").await.unwrap().as_deref(), Some("pantau_older"));
-    clear_settings(&name).await;
+    wipe(&name, "settings").await;
     assert_eq!(store.setting::<String>("older").await.unwrap().as_deref(), Some("pantau_older"));
 }
 
@@ -195,14 +194,6 @@ async fn put_raw_setting(database: &str, key: &str, json: &str) {
     db.close();
 }
 
-async fn clear_settings(database: &str) {
-    let db = idb::Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
-    let tx = db.transaction(&["settings"], idb::TransactionMode::ReadWrite).unwrap();
-    tx.object_store("settings").unwrap().clear().unwrap().await.unwrap();
-    tx.await.unwrap();
-    db.close();
-}
-
 #[wasm_bindgen_test]
 async fn reports_saved_before_second_copies_existed_get_one_on_the_next_start() {
     let name = format!("test-copy-old-{}", uuid::Uuid::new_v4());
@@ -212,7 +203,7 @@ async fn reports_saved_before_second_copies_existed_get_one_on_the_next_start() 
     write_raw_record(&name, &old.report.id.to_string(), &pantau_core::outbox::encode(&old)).await;
     assert_eq!(store.load().await.unwrap().entries, vec![old.clone()]);
 
-    wipe_outbox(&name).await;
+    wipe(&name, "outbox").await;
     let loaded = store.load().await.unwrap();
     assert_eq!((loaded.restored, loaded.entries), (1, vec![old]));
 }
