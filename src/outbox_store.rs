@@ -250,7 +250,7 @@ impl OutboxStore {
         let has_copy: std::collections::HashSet<&str> = filed.iter().map(String::as_str).collect();
         for (id, entry) in &stored {
             if !matches!(entry.delivery, Delivery::Sent { .. }) && !has_copy.contains(id.as_str()) {
-                writes.extend(copies.keep(entry));
+                writes.push(copies.keep(entry));
             }
         }
         for e in crate::second_copy::all_done(writes).await {
@@ -279,20 +279,15 @@ impl OutboxStore {
     /// in IndexedDB).
     pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
         // Both writes at once: saving takes as long as the slower of the two.
-        let copy = self.copies.as_ref().map(|copies| copies.keep(entry));
+        let Some(copies) = &self.copies else { return self.write(std::slice::from_ref(entry)).await };
+        let copy = copies.keep(entry);
         if let Err(e) = self.write(std::slice::from_ref(entry)).await {
             // Not saved: no copy may bring it back on the next start.
-            if let (Some(copies), Some(Ok(pending))) = (&self.copies, copy) {
-                let _ = pending.done().await;
-                let _ = copies.forget(entry.report.id).done().await;
-            }
+            let _ = copy.done().await;
+            let _ = copies.forget(entry.report.id).done().await;
             return Err(e);
         }
-        if let Some(Err(e)) = match copy {
-            Some(Ok(pending)) => Some(pending.done().await),
-            Some(Err(e)) => Some(Err(e)),
-            None => None,
-        } {
+        if let Err(e) = copy.done().await {
             leptos::logging::warn!("no second copy of report {}: {e}", entry.report.id);
         }
         Ok(())
@@ -354,7 +349,7 @@ impl OutboxStore {
         let json = match (kept, copy) {
             (Some(json), Some(_)) => json,
             (Some(json), None) => {
-                if let Err(e) = copies.keep_setting(key, &json)?.done().await {
+                if let Err(e) = copies.keep_setting(key, &json).done().await {
                     leptos::logging::warn!("no second copy of setting {key}: {e}");
                 }
                 json
@@ -373,11 +368,7 @@ impl OutboxStore {
         let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
         self.write_setting(key, &json).await?;
         if let Some(copies) = &self.copies {
-            let kept = match copies.keep_setting(key, &json) {
-                Ok(pending) => pending.done().await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = kept {
+            if let Err(e) = copies.keep_setting(key, &json).done().await {
                 leptos::logging::warn!("no second copy of setting {key}: {e}");
             }
         }

@@ -44,13 +44,13 @@ async fn wait(promise: js_sys::Promise) -> Result<JsValue, StoreError> {
     JsFuture::from(promise).await.map_err(|e| classify(&e))
 }
 
-/// A write the browser has already started: many can be in flight at once,
-/// and awaiting one says whether it is done.
-pub struct Pending(JsFuture);
+/// A write the browser has already started (or could not start): many can be
+/// in flight at once, and awaiting one says whether it is done.
+pub struct Pending(Result<JsFuture, StoreError>);
 
 impl Pending {
     pub async fn done(self) -> Result<(), StoreError> {
-        self.0.await.map(|_| ()).map_err(|e| classify(&e))
+        self.0?.await.map(|_| ()).map_err(|e| classify(&e))
     }
 }
 
@@ -75,24 +75,24 @@ impl SecondCopies {
     }
 
     /// Starts keeping (or replacing) the copy of a saved or corrected report.
-    pub fn keep(&self, entry: &OutboxEntry) -> Result<Pending, StoreError> {
+    pub fn keep(&self, entry: &OutboxEntry) -> Pending {
         self.put(&key(entry.report.id), &encode(entry))
     }
 
     /// Starts dropping the copy of a report the server confirmed (or the
     /// volunteer cleared).
     pub fn forget(&self, id: ReportId) -> Pending {
-        Pending(JsFuture::from(self.cache.delete_with_str(&key(id))))
+        Pending(Ok(JsFuture::from(self.cache.delete_with_str(&key(id)))))
     }
 
     /// Starts keeping the copy of a durable setting (JSON).
-    pub fn keep_setting(&self, name: &str, json: &str) -> Result<Pending, StoreError> {
+    pub fn keep_setting(&self, name: &str, json: &str) -> Pending {
         self.put(&format!("{SETTINGS}{name}"), json)
     }
 
-    fn put(&self, url: &str, body: &str) -> Result<Pending, StoreError> {
-        let response = web_sys::Response::new_with_opt_str(Some(body)).map_err(|e| classify(&e))?;
-        Ok(Pending(JsFuture::from(self.cache.put_with_str(url, &response))))
+    fn put(&self, url: &str, body: &str) -> Pending {
+        let response = web_sys::Response::new_with_opt_str(Some(body)).map_err(|e| classify(&e));
+        Pending(response.map(|response| JsFuture::from(self.cache.put_with_str(url, &response))))
     }
 
     /// The ids of the reports that have a copy, as filed (one call, whatever
