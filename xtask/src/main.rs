@@ -150,6 +150,27 @@ fn test() -> Result<(), Fail> {
     run(cargo().args(["fetch", "--locked"]))?;
     let mut tally = Tally::default();
 
+    // 0. The code as the next person reads it: one format, no lint warnings
+    // (the PWA is linted for the target it is built for).
+    tally.check("rustfmt", run(cargo().args(["fmt", "--all", "--check"])).is_ok());
+    tally.check(
+        "clippy",
+        run(cargo().args(["clippy", "--locked", "--workspace", "--all-targets", "--", "-D", "warnings"])).is_ok()
+            && run(cargo().args([
+                "clippy",
+                "--locked",
+                "-p",
+                "pantau",
+                "--target",
+                tools::WASM_TARGET,
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+            .is_ok(),
+    );
+
     // 1. Native: pantau-core, pantau-server, xtask.
     let (ok, out) = run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]));
     tally.record(Level::Native, ok, &out);

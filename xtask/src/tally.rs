@@ -21,6 +21,8 @@ impl Level {
 #[derive(Debug, Default)]
 pub struct Tally {
     rows: Vec<(Level, bool, Counts)>,
+    /// Checks that run no tests (formatting, lints): only pass or fail.
+    checks: Vec<(&'static str, bool)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,13 +63,18 @@ impl Tally {
         self.rows.push((level, exit_ok, count(output)));
     }
 
+    pub fn check(&mut self, name: &'static str, ok: bool) {
+        self.checks.push((name, ok));
+    }
+
     pub fn totals(&self) -> (u64, u64) {
         self.rows.iter().fold((0, 0), |(p, f), (_, _, c)| (p + c.passed, f + c.failed))
     }
 
     /// Why the run as a whole fails, if it does.
     pub fn problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> =
+            self.checks.iter().filter(|(_, ok)| !ok).map(|(name, _)| format!("{name} failed")).collect();
         for (level, exit_ok, c) in &self.rows {
             if !exit_ok {
                 problems.push(format!("{} failed", level.name()));
@@ -90,6 +97,9 @@ impl Tally {
                 c.failed,
                 if *exit_ok { "ok" } else { "FAILED" }
             ));
+        }
+        for (name, ok) in &self.checks {
+            s.push_str(&format!("| {name} | | | {} |\n", if *ok { "ok" } else { "FAILED" }));
         }
         s
     }
@@ -117,5 +127,16 @@ mod tests {
         assert!(problems[0].contains("ran no test"));
         assert!(problems[1].contains("failed"));
         assert_eq!(t.totals(), (3, 0));
+    }
+
+    #[test]
+    fn a_failed_check_fails_the_run_and_a_passed_one_does_not() {
+        let mut t = Tally::default();
+        t.record(Level::Native, true, "test result: ok. 5 passed; 0 failed;");
+        t.check("clippy", true);
+        assert!(t.problems().is_empty());
+        t.check("rustfmt", false);
+        assert_eq!(t.problems(), vec!["rustfmt failed".to_owned()]);
+        assert!(t.table().contains("| rustfmt | | | FAILED |"), "{}", t.table());
     }
 }

@@ -61,6 +61,13 @@ pub fn ensure_build_tools() -> Result<(), Fail> {
     if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
         run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
     }
+    // `cargo xtask test` checks formatting and lints; rustup's minimal profile lacks both.
+    let components = cmd_output(Command::new("rustup").args(["component", "list", "--installed"]))?;
+    for component in ["rustfmt", "clippy"] {
+        if !components.lines().any(|l| l.starts_with(&format!("{component}-"))) {
+            run(Command::new("rustup").args(["component", "add", component]))?;
+        }
+    }
 
     if version_of("trunk", "--version").as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
         eprintln!("xtask: installing trunk {TRUNK_VERSION} (about 20 minutes on 2 cores, once)");
