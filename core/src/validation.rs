@@ -23,6 +23,20 @@ pub const MAX_COUNT: u32 = 10_000;
 /// How far an incident's time may lie after the report's, for clocks that
 /// disagree by a few minutes.
 pub const CLOCK_SKEW_MINUTES: i64 = 15;
+/// The years (in UTC) a report's times must fall in. Wide on purpose: a phone
+/// whose clock reset after a flat battery (to 1970 or 2000) must still save its
+/// reports, and coordinators see the odd time beside the server's own
+/// `received_at`. The bound is what keeps every time storable: RFC 3339 allows
+/// 9999-12-31T23:59-00:01, which has no UTC value, and adding the clock skew
+/// to the last representable time overflows.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// Whether `t`, in UTC, falls in [`YEARS`] (and so can be stored, compared and
+/// shifted by minutes without overflow).
+pub fn time_in_range(t: time::OffsetDateTime) -> bool {
+    t.checked_to_offset(time::UtcOffset::UTC).is_some_and(|utc| YEARS.contains(&utc.year()))
+}
+
 /// Largest report, as JSON. Below the server's 64 KiB body limit, so that a
 /// report the form accepts is never refused for its size.
 pub const MAX_REPORT_BYTES: usize = 60_000;
@@ -73,6 +87,8 @@ pub enum FieldErrorCode {
     NotANumber,
     /// An incident time after the report was saved.
     InFuture,
+    /// A time outside [`YEARS`].
+    OutOfRange,
     /// The whole report is over [`MAX_REPORT_BYTES`].
     ReportTooLarge,
     /// Warning: valid + invalid votes differ from the number of voters.
@@ -116,6 +132,10 @@ impl FieldError {
             }
             (InFuture, Lang::Id) => "Waktu kejadian tidak boleh sesudah waktu sekarang.".into(),
             (InFuture, Lang::En) => "The time of the incident cannot be in the future.".into(),
+            (OutOfRange, Lang::Id) => {
+                format!("Waktu di luar rentang: tahun {} sampai {}.", YEARS.start(), YEARS.end())
+            }
+            (OutOfRange, Lang::En) => format!("The time is out of range: years {} to {}.", YEARS.start(), YEARS.end()),
             (TotalsMismatch, Lang::Id) => {
                 "Suara sah + tidak sah tidak sama dengan pengguna hak pilih. Periksa lagi; laporan tetap bisa disimpan."
                     .into()
@@ -147,6 +167,9 @@ impl Report {
     /// Every problem at once, so the form can mark all wrong fields in one pass.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
+        if !time_in_range(self.created_at) {
+            errors.push(FieldError::new("created_at", FieldErrorCode::OutOfRange));
+        }
         match TpsCode::parse(&self.tps) {
             Ok(tps) if tps.to_string() == self.tps => {}
             // Valid but not canonical: the server stores one spelling per TPS so
@@ -184,7 +207,11 @@ impl Report {
                 }
             }
             ReportBody::Incident { occurred_at, place, description, reported_party, witnesses, .. } => {
-                if *occurred_at > self.created_at + time::Duration::minutes(CLOCK_SKEW_MINUTES) {
+                if !time_in_range(*occurred_at) {
+                    errors.push(FieldError::new("body.occurred_at", FieldErrorCode::OutOfRange));
+                } else if time_in_range(self.created_at)
+                    && *occurred_at > self.created_at + time::Duration::minutes(CLOCK_SKEW_MINUTES)
+                {
                     errors.push(FieldError::new("body.occurred_at", FieldErrorCode::InFuture));
                 }
                 check_text(&mut errors, "body.place", place, true, MAX_SHORT_CHARS);
@@ -410,6 +437,39 @@ mod tests {
         assert!(errors[3].message(Lang::Id).contains("1000"), "{}", errors[3].message(Lang::Id));
     }
 
+    #[test]
+    fn times_without_a_storable_utc_value_are_refused_by_name_and_a_reset_clock_is_not() {
+        // RFC 3339 reads these; none has a UTC time in range, and the first
+        // has none at all (it lies after 9999-12-31T23:59:59Z).
+        for (created, occurred) in [
+            ("9999-12-31T23:59:59-00:01", "2026-02-14T09:00:00+08:00"),
+            ("9999-12-31T23:50:00Z", "9999-12-31T23:55:00Z"),
+            ("1899-12-31T23:59:59Z", "0001-01-01T00:00:00+23:59"),
+        ] {
+            let parse =
+                |s: &str| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap();
+            let mut report = with_body(incident());
+            report.created_at = parse(created);
+            if let ReportBody::Incident { occurred_at, .. } = &mut report.body {
+                *occurred_at = parse(occurred);
+            }
+            let errors = report.validate().unwrap_err();
+            let codes: Vec<(&str, FieldErrorCode)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+            assert!(codes.contains(&("created_at", FieldErrorCode::OutOfRange)), "{created}: {codes:?}");
+            if occurred.starts_with("9999") || occurred.starts_with("0001") {
+                assert!(codes.contains(&("body.occurred_at", FieldErrorCode::OutOfRange)), "{occurred}: {codes:?}");
+            }
+            assert!(errors[0].message(Lang::Id).contains("1900"), "{}", errors[0].message(Lang::Id));
+        }
+        // A phone whose clock went back to 1970 after a flat battery still saves.
+        let mut report = with_body(incident());
+        report.created_at = time::macros::datetime!(1970-01-01 00:05 +07:00);
+        if let ReportBody::Incident { occurred_at, .. } = &mut report.body {
+            *occurred_at = time::macros::datetime!(1970-01-01 00:00 +07:00);
+        }
+        assert_eq!(report.validate(), Ok(()));
+    }
+
     fn count(valid: u32, invalid: u32, voters: u32, votes: &[u32]) -> Report {
         with_body(ReportBody::CountResult {
             contest: Contest::President,
@@ -480,6 +540,7 @@ mod tests {
             TooLarge,
             NotANumber,
             InFuture,
+            OutOfRange,
             ReportTooLarge,
             TotalsMismatch,
             VotesMismatch,

@@ -15,6 +15,7 @@ pub mod store;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::response::IntoResponse;
 use axum::Router;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use store::Store;
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::key_extractor::KeyExtractor;
 use tower_governor::GovernorLayer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
@@ -136,6 +138,11 @@ pub fn app(store: Store, config: &Config) -> Router {
     });
 
     let api = api::router()
+        // A panic in a handler (a bug) answers 500 with a problem document
+        // instead of dropping the connection, which a phone would just retry.
+        .layer(CatchPanicLayer::custom(|_| {
+            api::problem::ApiProblem::internal("a request handler panicked").into_response()
+        }))
         .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
         .layer(GovernorLayer::new(Arc::new(governor)))
         .layer(axum::middleware::map_response(api::problem::problem_for_plain_errors))
@@ -154,13 +161,7 @@ pub fn app(store: Store, config: &Config) -> Router {
     }
 
     app = app.layer(axum::middleware::from_fn(cache_control));
-    let csp =
-        HeaderValue::from_str(&security::content_security_policy(index_html.as_deref())).expect("the CSP is ASCII");
-    app = app
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+    // Inside the header layers, so a preflight it answers itself carries them too.
     if !config.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> =
             config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
@@ -171,6 +172,13 @@ pub fn app(store: Store, config: &Config) -> Router {
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
         );
     }
+    let csp =
+        HeaderValue::from_str(&security::content_security_policy(index_html.as_deref())).expect("the CSP is ASCII");
+    app = app
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
     // Logs carry the request id, method, route, status and latency; never
     // headers or bodies, so tokens and enrolment codes stay out of them.
     app.layer(

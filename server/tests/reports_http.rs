@@ -216,6 +216,9 @@ async fn cors_allows_only_configured_origins() {
     };
     let allowed = preflight("https://koordinator.example").await.unwrap();
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://koordinator.example");
+    // The CORS layer answers a preflight itself: it must still carry the security headers.
+    assert!(allowed.headers().contains_key("content-security-policy"), "{:?}", allowed.headers());
+    assert_eq!(allowed.headers()["x-content-type-options"], "nosniff");
     let other = preflight("https://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }

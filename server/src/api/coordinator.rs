@@ -70,6 +70,10 @@ fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
     let bad = |name: &str, e: &dyn std::fmt::Display| ApiProblem::malformed(format!("query parameter {name}: {e}"));
     let received_since =
         query.since.map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(|e| bad("since", &e))).transpose()?;
+    // RFC 3339 reads 9999-12-31T23:59:59-01:00, which lies after the last UTC time.
+    if received_since.is_some_and(|t| t.checked_to_offset(time::UtcOffset::UTC).is_none()) {
+        return Err(bad("since", &"out of range: after the last representable UTC time"));
+    }
     let after_seq = query.after.map(|s| s.parse::<i64>().map_err(|e| bad("after", &e))).transpose()?.unwrap_or(0);
     let limit = match (paged, query.limit) {
         (false, _) => i64::MAX,

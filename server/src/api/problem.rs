@@ -94,8 +94,21 @@ pub async fn problem_for_plain_errors(response: Response) -> Response {
         s if s.is_server_error() => ("internal", "Internal server error"),
         _ => ("error", "Request refused"),
     };
-    let (mut parts, _) = response.into_parts();
-    let mut problem = ApiProblem::new(status, slug, title, None).into_response();
+    let is_text = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    let (mut parts, body) = response.into_parts();
+    // axum's own words name the problem ("Failed to deserialize query string:
+    // duplicate field `limit`"); they hold nothing secret. A server error's
+    // text might, so it stays in the log.
+    let detail = if status.is_client_error() && is_text {
+        axum::body::to_bytes(body, 2_000)
+            .await
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .filter(|d| !d.is_empty())
+    } else {
+        None
+    };
+    let mut problem = ApiProblem::new(status, slug, title, detail).into_response();
     // The limiter rounds its wait down to whole seconds; "0" would invite an
     // immediate retry that is refused again.
     if parts.headers.get(header::RETRY_AFTER).is_some_and(|v| v.as_bytes() == b"0") {

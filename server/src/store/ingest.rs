@@ -27,33 +27,47 @@ pub fn spawn_writer(pool: SqlitePool) -> mpsc::Sender<Job> {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let jobs = std::mem::take(&mut batch);
-            match store_batch(&pool, &jobs).await {
-                Ok(outcomes) => {
-                    for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                        let _ = job.reply.send(Ok(outcome));
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, rows = jobs.len(), "storing a batch of reports failed");
-                    let message = e.to_string();
-                    for job in jobs {
-                        let _ = job.reply.send(Err(StoreError::Corrupt(message.clone())));
-                    }
-                }
+            let rows = jobs.len();
+            // Its own task, so that a panic while storing one batch (a bug, or
+            // a report validation let through) fails that batch's requests
+            // (their reply senders are dropped: 500) and the writer lives on.
+            // Otherwise every later report would be refused until a restart.
+            if let Err(e) = tokio::spawn(store_and_answer(pool.clone(), jobs)).await {
+                tracing::error!(error = %e, rows, "storing a batch of reports panicked; its reports were refused");
             }
         }
     });
     tx
 }
 
+async fn store_and_answer(pool: SqlitePool, jobs: Vec<Job>) {
+    match store_batch(&pool, &jobs).await {
+        Ok(outcomes) => {
+            for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                let _ = job.reply.send(outcome);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, rows = jobs.len(), "storing a batch of reports failed");
+            let message = e.to_string();
+            for job in jobs {
+                let _ = job.reply.send(Err(StoreError::Corrupt(message.clone())));
+            }
+        }
+    }
+}
+
 struct Existing {
     seq: i64,
-    received_at: time::OffsetDateTime,
+    /// An unreadable stored time fails only the reports with this id, not
+    /// the others committed beside them.
+    received_at: Result<time::OffsetDateTime, String>,
     body: String,
     volunteer_id: Option<i64>,
 }
 
-async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Stored>, StoreError> {
+/// Each job's answer, in order; Err for the whole batch when the transaction failed.
+async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<Stored, StoreError>>, StoreError> {
     let received_at = now_micros();
     let received_text = format_time(received_at);
     let bodies: Vec<String> = jobs.iter().map(|j| j.report.canonical_json()).collect();
@@ -98,7 +112,7 @@ async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Stored>, Sto
                 row.get("id"),
                 Existing {
                     seq: row.get("seq"),
-                    received_at: parse_time(&row, "received_at")?,
+                    received_at: parse_time(&row, "received_at").map_err(|e| e.to_string()),
                     body: row.get("body"),
                     volunteer_id: row.get("volunteer_id"),
                 },
@@ -120,18 +134,19 @@ async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Stored>, Sto
                 let first = *created.entry(id).or_insert(i);
                 let receipt = Receipt { id, received_at, seq };
                 if first == i {
-                    return Stored::Created(receipt);
+                    return Ok(Stored::Created(receipt));
                 }
                 let same = bodies[first] == bodies[i] && jobs[first].volunteer_id == job.volunteer_id;
-                return if same { Stored::Repeat(receipt) } else { Stored::Conflict };
+                return Ok(if same { Stored::Repeat(receipt) } else { Stored::Conflict });
             }
             match existing.get(&key) {
                 Some(row) if row.body == bodies[i] && row.volunteer_id == Some(job.volunteer_id) => {
-                    Stored::Repeat(Receipt { id, received_at: row.received_at, seq: row.seq })
+                    let received_at = row.received_at.clone().map_err(StoreError::Corrupt)?;
+                    Ok(Stored::Repeat(Receipt { id, received_at, seq: row.seq }))
                 }
-                Some(_) => Stored::Conflict,
+                Some(_) => Ok(Stored::Conflict),
                 // Not inserted and not found cannot happen inside one transaction.
-                None => Stored::Conflict,
+                None => Ok(Stored::Conflict),
             }
         })
         .collect();
