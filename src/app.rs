@@ -34,7 +34,7 @@ pub enum FormKind {
 impl FormKind {
     pub const ALL: [FormKind; 3] = [FormKind::Checklist, FormKind::Incident, FormKind::CountResult];
 
-    fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             FormKind::Checklist => "checklist",
             FormKind::Incident => "kejadian",

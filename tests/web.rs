@@ -541,3 +541,53 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
     leptos::task::tick().await;
     assert_eq!(value_of(&root, "#description"), "Laporan baru setengah jadi");
 }
+
+#[wasm_bindgen_test]
+async fn a_save_whose_end_the_page_never_saw_is_not_saved_again_under_a_new_id() {
+    storage().clear().unwrap();
+    let (root, database, mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-012");
+    choose(&root, "#category", "vote_buying");
+    type_into(&root, "#place", "Gang Mawar");
+    type_into(&root, "#description", "Amplop dibagikan pagi hari");
+    click(&root, "[data-testid=save]");
+    // What a kill between IndexedDB's commit and the screen leaves behind: the
+    // draft and the attempt as they were at the tap, and the report on disk.
+    let draft = storage().get_item("pantau.draft.incident").unwrap().expect("the draft");
+    let attempt = storage().get_item("pantau.saving.kejadian").unwrap().expect("the attempt, kept at the tap");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+    assert_eq!(storage().get_item("pantau.saving.kejadian").unwrap(), None, "forgotten once confirmed");
+    drop(mounted);
+    root.remove();
+
+    let restart = |changed: Option<&'static str>| {
+        let (draft, attempt, database) = (draft.clone(), attempt.clone(), database.clone());
+        async move {
+            storage().set_item("pantau.draft.incident", &draft).unwrap();
+            storage().set_item("pantau.saving.kejadian", &attempt).unwrap();
+            let (root, _, mounted) = mount_app_on("#/baru/kejadian", database).await;
+            until_ready(&root).await;
+            assert_eq!(value_of(&root, "#place"), "Gang Mawar", "the form opens as it was left");
+            if let Some(description) = changed {
+                type_into(&root, "#description", description);
+            }
+            click(&root, "[data-testid=save]");
+            until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+            assert_eq!(value_of(&root, "#description"), "", "the form starts again");
+            drop(mounted);
+            root.remove();
+        }
+    };
+    // The volunteer taps Simpan again on the same form: still one report.
+    restart(None).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(storage().get_item("pantau.saving.kejadian").unwrap(), None);
+
+    // Changed before tapping again: what is on screen is another report, under its own id.
+    restart(Some("Amplop dibagikan lagi sore hari")).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    assert_ne!(stored[0].report.id, stored[1].report.id);
+}

@@ -185,8 +185,45 @@ impl Default for FormState {
     }
 }
 
+/// The id and time a new report gets, kept from the first tap of *Simpan* until
+/// the save is confirmed. Why: a save whose end the page never saw (the app
+/// killed between IndexedDB's commit and the screen, or a report put back from
+/// its second copy after a write that failed) leaves the form filled; saving
+/// it again under a new id would reach the server as a second report.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+struct SaveAttempt {
+    id: ReportId,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+}
+
+impl SaveAttempt {
+    fn key(kind: FormKind) -> String {
+        format!("pantau.saving.{}", kind.slug())
+    }
+
+    /// The unconfirmed attempt of this form, or a new id at the present time.
+    fn resume_or_start(kind: FormKind) -> SaveAttempt {
+        GlooLocalStorage::get(Self::key(kind))
+            .unwrap_or_else(|_| SaveAttempt { id: ReportId(Uuid::new_v4()), created_at: now() })
+    }
+
+    fn keep(self, kind: FormKind) {
+        if let Err(e) = GlooLocalStorage::set(Self::key(kind), self) {
+            leptos::logging::warn!("could not keep the save attempt: {e}");
+        }
+    }
+
+    fn forget(self, kind: FormKind) {
+        if GlooLocalStorage::get::<SaveAttempt>(Self::key(kind)).is_ok_and(|kept| kept == self) {
+            GlooLocalStorage::delete(Self::key(kind));
+        }
+    }
+}
+
 /// Validates and stores a report built by `build` (given the id and time it
-/// gets: new ones, or the corrected report's own), then calls `on_saved`.
+/// gets: the unconfirmed attempt's or new ones, or the corrected report's
+/// own), then calls `on_saved`.
 pub fn save_report(
     ctx: &Ctx,
     kind: FormKind,
@@ -202,11 +239,25 @@ pub fn save_report(
     let outbox = ctx.outbox;
     let editing = ctx.editing.get_untracked().filter(|(k, _)| *k == kind).map(|(_, id)| id);
     let original = editing.and_then(|id| outbox.with_untracked(|o| o.get(id).map(|e| (id, e.report.created_at))));
-    let (id, created_at) = original.unwrap_or_else(|| (ReportId(Uuid::new_v4()), now()));
-    let report = match build(id, created_at) {
+    let attempt = original.is_none().then(|| SaveAttempt::resume_or_start(kind));
+    let (id, created_at) = original.or(attempt.map(|a| (a.id, a.created_at))).expect("one of the two");
+    let mut report = match build(id, created_at) {
         Ok(report) => report,
         Err(errors) => return state.message.set(Some(FormMessage::Invalid(errors))),
     };
+    if let Some(attempt) = attempt {
+        match outbox.with_untracked(|o| o.get(attempt.id).map(|e| e.report == report)) {
+            // The earlier attempt was saved after all: this is the same report.
+            Some(true) => {
+                attempt.forget(kind);
+                on_saved();
+                return state.message.set(Some(FormMessage::Saved));
+            }
+            // Saved after all, and changed since: what is on screen is a new report.
+            Some(false) => report.id = ReportId(Uuid::new_v4()),
+            None => {}
+        }
+    }
     // Only checked here: the outbox changes once storage has the report.
     let checked = match original {
         Some(_) => outbox.with_untracked(|o| o.check_edit(report)).map_err(|e| match e {
@@ -222,6 +273,10 @@ pub fn save_report(
         Ok(entry) => entry,
         Err(m) => return state.message.set(Some(m)),
     };
+    let attempt = attempt.map(|a| SaveAttempt { id: entry.report.id, ..a });
+    if let Some(attempt) = attempt {
+        attempt.keep(kind);
+    }
     state.saving.set(true);
     let engine = ctx.engine.clone();
     let editing_signal = ctx.editing;
@@ -231,9 +286,16 @@ pub fn save_report(
         state.saving.set(false);
         match stored {
             Ok(()) => {
+                if let Some(attempt) = attempt {
+                    attempt.forget(kind);
+                }
                 outbox.update(|o| o.absorb(entry.clone()));
                 engine.channel.with_value(|c| announce(c.as_ref(), [entry.report.id]));
-                editing_signal.set(None);
+                // Only this correction is over: the volunteer may have opened
+                // another one while the write was on its way to disk.
+                if editing_signal.get_untracked() == Some((kind, entry.report.id)) {
+                    editing_signal.set(None);
+                }
                 // The first TPS a volunteer files for becomes theirs, so the
                 // next form starts with it.
                 profile.update(|p| {
