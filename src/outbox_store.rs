@@ -232,18 +232,24 @@ impl OutboxStore {
                     writes.push(copies.forget(entry.report.id))
                 }
                 Some(_) => {}
-                None => match copies.report(filed_as).await? {
-                    Some(Ok(mut entry)) => {
+                None => match copies.report(filed_as).await {
+                    Ok(Some(Ok(mut entry))) => {
                         entry.delivery = Delivery::Waiting { attempts: 0, last_error: None };
                         lost.push(entry);
                     }
-                    // Shown with the quarantine, and left where it is.
-                    Some(Err(e)) => loaded.quarantined.push(Quarantined {
+                    // Shown with the quarantine, and left where it is. One bad
+                    // copy must not keep the app from starting with the rest.
+                    Ok(Some(Err(e))) => loaded.quarantined.push(Quarantined {
                         origin: format!("outbox-copy/{filed_as}"),
                         raw: String::new(),
                         reason: e.to_string(),
                     }),
-                    None => {}
+                    Err(e) => loaded.quarantined.push(Quarantined {
+                        origin: format!("outbox-copy/{filed_as}"),
+                        raw: String::new(),
+                        reason: e.to_string(),
+                    }),
+                    Ok(None) => {}
                 },
             }
         }
@@ -257,7 +263,11 @@ impl OutboxStore {
             leptos::logging::warn!("a second copy could not be written or dropped: {e}");
         }
         if !lost.is_empty() {
-            self.write(&lost).await?;
+            // Listed and sent even if IndexedDB refuses them now (a full disk):
+            // their copies stay, so the next start tries again.
+            if let Err(e) = self.write(&lost).await {
+                leptos::logging::warn!("reports put back from their copies are not in IndexedDB yet: {e}");
+            }
             loaded.restored = lost.len();
             loaded.entries.extend(lost);
         }

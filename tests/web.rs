@@ -166,6 +166,38 @@ async fn reports_indexeddb_lost_come_back_from_their_second_copy_and_confirmed_o
 }
 
 #[wasm_bindgen_test]
+async fn a_copy_that_cannot_be_read_is_listed_and_the_others_still_come_back() {
+    let name = format!("test-copy-torn-{}", uuid::Uuid::new_v4());
+    let store = OutboxStore::open(&name).await.unwrap();
+    let (torn, intact) = (report("salinan rusak"), report("salinan utuh"));
+    store.put(&waiting(torn.clone())).await.unwrap();
+    store.put(&waiting(intact.clone())).await.unwrap();
+    wipe(&name, "outbox").await;
+    // Reading one copy fails, as a torn Cache Storage entry does after a kill.
+    let restore = js_sys::Function::new_with_args(
+        "id",
+        "const original = Cache.prototype.match;
+         Cache.prototype.match = function (request, options) {
+           const url = typeof request === 'string' ? request : request.url;
+           if (url.endsWith(id)) return Promise.reject(new DOMException('torn entry', 'UnknownError'));
+           return original.call(this, request, options);
+         };
+         return () => { Cache.prototype.match = original; };",
+    )
+    .call1(&JsValue::NULL, &JsValue::from_str(&torn.id.to_string()))
+    .unwrap()
+    .unchecked_into::<js_sys::Function>();
+    let loaded = OutboxStore::open(&name).await.unwrap().load().await;
+    restore.call0(&JsValue::NULL).unwrap();
+    let loaded = loaded.expect("one unreadable copy does not stop the start");
+    assert_eq!(loaded.entries, vec![waiting(intact)]);
+    assert_eq!(loaded.restored, 1);
+    assert_eq!(loaded.quarantined.len(), 1);
+    assert_eq!(loaded.quarantined[0].origin, format!("outbox-copy/{}", torn.id));
+    assert!(loaded.quarantined[0].reason.contains("torn entry"), "{:?}", loaded.quarantined[0]);
+}
+
+#[wasm_bindgen_test]
 async fn a_setting_indexeddb_lost_is_read_from_its_second_copy() {
     let name = format!("test-copy-setting-{}", uuid::Uuid::new_v4());
     let store = OutboxStore::open(&name).await.unwrap();
