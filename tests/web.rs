@@ -2,7 +2,7 @@
 //! (`cargo xtask test` runs them through wasm-bindgen-test-runner).
 
 use leptos::prelude::*;
-use pantau::api::{post_batch, ApiBase};
+use pantau::api::{post_batch, post_batch_within, ApiBase};
 use pantau::outbox_store::{classify, OutboxStore, StoreError, LEGACY_LOCAL_STORAGE_PREFIX};
 use pantau_core::outbox::{Delivery, OutboxEntry};
 use pantau_core::{Report, ReportBody, ReportId, SendOutcome};
@@ -258,6 +258,33 @@ async fn no_connection_means_retry_later() {
     let outcomes = post_batch(&ApiBase(UNREACHABLE.into()), "pantau_token", &reports).await;
     assert_eq!(outcomes.len(), 2);
     assert!(outcomes.iter().all(|o| matches!(o, SendOutcome::RetryLater { .. })), "{outcomes:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_takes_the_request_and_never_answers_is_given_up_on() {
+    // A captive portal that holds the connection open: fetch never settles
+    // unless the request is aborted.
+    let restore = js_sys::Function::new_no_args(
+        "const original = window.fetch;
+         window.fetch = (input, init) => new Promise((_, reject) => {
+           const signal = (init && init.signal) || input.signal;
+           if (signal) signal.addEventListener('abort', () => reject(signal.reason));
+         });
+         return () => { window.fetch = original; };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap()
+    .unchecked_into::<js_sys::Function>();
+    let reports = vec![report("a"), report("b")];
+    let outcomes = post_batch_within(&ApiBase(UNREACHABLE.into()), "pantau_token", &reports, 300).await;
+    restore.call0(&JsValue::NULL).unwrap();
+    assert_eq!(outcomes.len(), 2);
+    for outcome in outcomes {
+        match outcome {
+            SendOutcome::RetryLater { reason, .. } => assert!(reason.contains("no answer within"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[wasm_bindgen_test]
