@@ -242,6 +242,7 @@ fn follow_hash(route: RwSignal<Route>) {
 /// starts syncing.
 fn start(ctx: &Ctx, database: String) {
     let ctx = ctx.clone();
+    ctx.engine.listen_to_other_tabs();
     leptos::task::spawn_local(async move {
         let opened = open_outbox(&database).await;
         // The app may have been unmounted meanwhile (tests mount and drop apps).
@@ -266,10 +267,9 @@ fn start(ctx: &Ctx, database: String) {
                 let _ = ctx.outbox.try_set(Outbox::from_entries(entries));
                 let _ = ctx.quarantined.try_set(found_quarantined);
                 forget_expired_sent(&store, ctx.outbox).await;
-                ctx.engine.store.set_value(Some(store));
+                ctx.engine.attach_store(store);
                 let _ = ctx.ready.try_set(true);
                 mark_ready();
-                ctx.engine.listen_to_other_tabs();
                 ctx.engine.trigger();
             }
             Err(e) => {

@@ -112,6 +112,9 @@ struct EngineState {
     again: AtomicBool,
     timer: Mutex<Option<TimeoutHandle>>,
     clock: Mutex<RetryClock>,
+    /// Reports other tabs announced before this tab's store was ready: read
+    /// once it is (they may be newer than the snapshot start-up loaded).
+    announced_early: Mutex<Vec<ReportId>>,
 }
 
 /// Cheap to clone; every clone drives the same engine.
@@ -216,39 +219,60 @@ impl SyncEngine {
     }
 
     /// Listens for other tabs' changes and takes them into this tab's outbox.
+    /// Called before the store opens: a report another tab saves while this
+    /// one is loading would otherwise be missing here until a reload.
     pub fn listen_to_other_tabs(&self) {
         let Some(channel) = self.channel.get_value() else { return };
         let engine = self.clone();
         let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(message) = event.data().as_string() else { return };
             let ids: Vec<ReportId> = message.split(' ').filter_map(|s| s.parse().ok()).collect();
-            let engine = engine.clone();
-            leptos::task::spawn_local(async move {
-                let Some(store) = engine.store.get_value() else { return };
-                let mut changes = Vec::with_capacity(ids.len());
-                for id in ids {
-                    match store.get(id).await {
-                        Ok(entry) => changes.push((id, entry)),
-                        Err(e) => leptos::logging::error!("reading a report another tab changed: {e}"),
-                    }
-                }
-                // One update for the whole message: one redraw.
-                engine.outbox.update(|o| {
-                    for (id, entry) in changes {
-                        match entry {
-                            Some(entry) => o.absorb(entry),
-                            None => {
-                                let _ = o.clear(id);
-                            }
-                        }
-                    }
-                });
-                engine.trigger();
-            });
+            if engine.store.try_with_value(Option::is_none).unwrap_or(true) {
+                engine.state.announced_early.lock().expect("single-threaded").extend(ids);
+                return;
+            }
+            engine.take_changes(ids);
         });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // The listener lives as long as the page.
         on_message.forget();
+    }
+
+    /// Hands the engine the opened store, and takes in what other tabs
+    /// announced meanwhile.
+    pub fn attach_store(&self, store: OutboxStore) {
+        self.store.set_value(Some(store));
+        let early = std::mem::take(&mut *self.state.announced_early.lock().expect("single-threaded"));
+        if !early.is_empty() {
+            self.take_changes(early);
+        }
+    }
+
+    /// Reads these reports' stored entries and puts them in this tab's outbox.
+    fn take_changes(&self, ids: Vec<ReportId>) {
+        let engine = self.clone();
+        leptos::task::spawn_local(async move {
+            let Some(store) = engine.store.try_get_value().flatten() else { return };
+            let mut changes = Vec::with_capacity(ids.len());
+            for id in ids {
+                match store.get(id).await {
+                    Ok(entry) => changes.push((id, entry)),
+                    Err(e) => leptos::logging::error!("reading a report another tab changed: {e}"),
+                }
+            }
+            // One update for the whole message: one redraw.
+            let _ = engine.outbox.try_update(|o| {
+                for (id, entry) in changes {
+                    match entry {
+                        Some(entry) => o.absorb(entry),
+                        None => {
+                            let _ = o.clear(id);
+                        }
+                    }
+                }
+            });
+            engine.trigger();
+        });
     }
 }
 

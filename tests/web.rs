@@ -288,6 +288,31 @@ async fn a_server_that_takes_the_request_and_never_answers_is_given_up_on() {
 }
 
 #[wasm_bindgen_test]
+async fn a_report_another_tab_saves_while_this_one_is_starting_is_taken_in() {
+    let name = format!("test-early-{}", uuid::Uuid::new_v4());
+    // The app does this when it mounts; this test drives the engine alone.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let engine = pantau::sync::SyncEngine::new(
+        RwSignal::new(pantau_core::Outbox::default()),
+        RwSignal::new(None),
+        ApiBase(UNREACHABLE.into()),
+    );
+    // This tab is loading: it listens, but its store is not open yet.
+    engine.listen_to_other_tabs();
+    let other_tab = OutboxStore::open(&name).await.unwrap();
+    let saved_elsewhere = report("disimpan di tab lain");
+    other_tab.put(&waiting(saved_elsewhere.clone())).await.unwrap();
+    let channel = web_sys::BroadcastChannel::new("pantau-outbox").unwrap();
+    pantau::sync::announce(Some(&channel), [saved_elsewhere.id]);
+    sleep_ms(50).await;
+    assert!(engine.outbox.with_untracked(|o| o.get(saved_elsewhere.id).is_none()), "not before the store is ready");
+
+    engine.attach_store(OutboxStore::open(&name).await.unwrap());
+    until("the other tab's report", || engine.outbox.with_untracked(|o| o.get(saved_elsewhere.id).is_some())).await;
+    channel.close();
+}
+
+#[wasm_bindgen_test]
 fn the_enrolment_code_is_read_from_the_coordinators_link() {
     use pantau::enrolment::code_from_fragment;
     assert_eq!(code_from_fragment("#daftar=K7QX-M2PA-9RTD").as_deref(), Some("K7QX-M2PA-9RTD"));
