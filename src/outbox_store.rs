@@ -292,9 +292,15 @@ impl OutboxStore {
         let Some(copies) = &self.copies else { return self.write(std::slice::from_ref(entry)).await };
         let copy = copies.keep(entry);
         if let Err(e) = self.write(std::slice::from_ref(entry)).await {
-            // Not saved: no copy may bring it back on the next start.
+            // Not saved: no copy may bring it back on the next start. The copy
+            // goes back to what IndexedDB still holds: for a correction, the
+            // refused report, which must keep its own copy.
             let _ = copy.done().await;
-            let _ = copies.forget(entry.report.id).done().await;
+            let restore = match self.get(entry.report.id).await {
+                Ok(Some(before)) if !matches!(before.delivery, Delivery::Sent { .. }) => copies.keep(&before),
+                _ => copies.forget(entry.report.id),
+            };
+            let _ = restore.done().await;
             return Err(e);
         }
         if let Err(e) = copy.done().await {

@@ -198,6 +198,41 @@ async fn a_copy_that_cannot_be_read_is_listed_and_the_others_still_come_back() {
 }
 
 #[wasm_bindgen_test]
+async fn a_correction_that_could_not_be_stored_leaves_the_refused_report_its_copy() {
+    let name = format!("test-copy-correction-{}", uuid::Uuid::new_v4());
+    let store = OutboxStore::open(&name).await.unwrap();
+    let refused = report("isi yang ditolak");
+    let problem = pantau_core::protocol::Problem {
+        kind: "x".into(),
+        title: "Ditolak".into(),
+        status: 422,
+        detail: None,
+        errors: vec![],
+    };
+    store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
+    // The disk is full when the correction is written.
+    let restore = js_sys::Function::new_no_args(
+        "const original = IDBObjectStore.prototype.put;
+         IDBObjectStore.prototype.put = function () { throw new DOMException('disk full', 'QuotaExceededError'); };
+         return () => { IDBObjectStore.prototype.put = original; };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap()
+    .unchecked_into::<js_sys::Function>();
+    let mut corrected = refused.clone();
+    corrected.body = ReportBody::Note { text: "isi yang diperbaiki".into() };
+    let failed = store.put(&waiting(corrected)).await;
+    restore.call0(&JsValue::NULL).unwrap();
+    assert!(matches!(failed, Err(StoreError::QuotaExceeded(_))), "{failed:?}");
+
+    // Should IndexedDB now lose the outbox, the refused report comes back as it was.
+    wipe(&name, "outbox").await;
+    let loaded = OutboxStore::open(&name).await.unwrap().load().await.unwrap();
+    assert_eq!(loaded.restored, 1);
+    assert_eq!(loaded.entries, vec![waiting(refused)]);
+}
+
+#[wasm_bindgen_test]
 async fn a_setting_indexeddb_lost_is_read_from_its_second_copy() {
     let name = format!("test-copy-setting-{}", uuid::Uuid::new_v4());
     let store = OutboxStore::open(&name).await.unwrap();
