@@ -130,6 +130,22 @@ async fn coordinators_list_every_report_with_filters_and_pages() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(problem(bad).await["detail"].as_str().unwrap().contains("since"));
     assert_eq!(list("?limit=0").await.unwrap().status(), StatusCode::BAD_REQUEST);
+
+    // A TPS typed the short way finds the same reports.
+    let short: Value = list("?tps=6471011001-10").await.unwrap().json().await.unwrap();
+    assert_eq!(short["reports"], by_tps["reports"]);
+    // A filter no report can match, or a misspelt one, is refused by name, never ignored.
+    for (query, named) in [
+        ("?kind=incidents", "kind"),
+        ("?category=politik_uang", "category"),
+        ("?tps=64710", "tps"),
+        ("?kinds=incident", "kinds"),
+    ] {
+        let refused = list(query).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{query}");
+        let detail = problem(refused).await["detail"].as_str().unwrap_or_default().to_owned();
+        assert!(detail.contains(named), "{query}: {detail}");
+    }
 }
 
 #[tokio::test]

@@ -18,7 +18,10 @@ use utoipa::{IntoParams, ToSchema};
 pub const DEFAULT_PAGE: i64 = 100;
 pub const MAX_PAGE: i64 = 1_000;
 
+/// A misspelt parameter (`kinds=`) is refused by name rather than ignored: an
+/// ignored filter would hand a coordinator every report as if filtered.
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// Only this TPS (canonical form, e.g. `6471011001-003`).
     tps: Option<String>,
@@ -84,7 +87,29 @@ fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
             Err(e) => return Err(bad("limit", &e)),
         },
     };
-    Ok(ReportFilter { tps: query.tps, kind: query.kind, category: query.category, received_since, after_seq, limit })
+    // A filter value no report can have is a mistake, not an empty answer.
+    let tps = query
+        .tps
+        .map(|t| {
+            pantau_core::TpsCode::parse(&t)
+                .map(|code| code.to_string())
+                .map_err(|_| bad("tps", &format!("{t:?} is not a TPS code like 6471011001-003")))
+        })
+        .transpose()?;
+    let kinds = ["checklist", "incident", "count_result", "note"];
+    if let Some(kind) = query.kind.as_deref().filter(|k| !kinds.contains(k)) {
+        return Err(bad("kind", &format!("{kind:?} is not one of {}", kinds.join(", "))));
+    }
+    let categories: Vec<&str> = pantau_core::checklist::Phase::ALL
+        .iter()
+        .map(|p| p.as_str())
+        .chain(pantau_core::IncidentCategory::ALL.iter().map(|c| c.as_str()))
+        .chain(pantau_core::Contest::ALL.iter().map(|c| c.as_str()))
+        .collect();
+    if let Some(category) = query.category.as_deref().filter(|c| !categories.contains(c)) {
+        return Err(bad("category", &format!("{category:?} is not one of {}", categories.join(", "))));
+    }
+    Ok(ReportFilter { tps, kind: query.kind, category: query.category, received_since, after_seq, limit })
 }
 
 #[utoipa::path(
