@@ -141,16 +141,8 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
     crate::forms::migrate_old_draft();
     start(&ctx, database.unwrap_or_else(|| DATABASE.to_owned()));
     install_sync_triggers(&ctx.engine, ctx.pwa);
-    follow_hash(ctx.route);
-    if let Some(code) = window().location().hash().ok().as_deref().and_then(enrolment::code_from_fragment) {
-        // Drop the code from the address bar so a reload or a shared screenshot
-        // does not carry it.
-        let _ = window().history().and_then(|h| {
-            h.replace_state_with_url(&JsValue::NULL, "", Some(&window().location().pathname().unwrap_or_default()))
-        });
-        ctx.route.set(Route::Home);
-        enrol(&ctx, code);
-    }
+    follow_hash(&ctx);
+    enrol_from_link(&ctx);
 
     let route = ctx.route;
     view! {
@@ -227,10 +219,32 @@ fn Nav() -> impl IntoView {
     }
 }
 
-fn follow_hash(route: RwSignal<Route>) {
+/// Enrols with the code of a coordinator's link (`#daftar=CODE`), if the
+/// address holds one. Returns whether it did.
+fn enrol_from_link(ctx: &Ctx) -> bool {
+    let Some(code) = window().location().hash().ok().as_deref().and_then(enrolment::code_from_fragment) else {
+        return false;
+    };
+    // Drop the code from the address bar so a reload or a shared screenshot
+    // does not carry it.
+    let _ = window().history().and_then(|h| {
+        h.replace_state_with_url(&JsValue::NULL, "", Some(&window().location().pathname().unwrap_or_default()))
+    });
+    let _ = ctx.route.try_set(Route::Home);
+    enrol(ctx, code);
+    true
+}
+
+fn follow_hash(ctx: &Ctx) {
+    let ctx = ctx.clone();
     let on_hash = Closure::<dyn Fn()>::new(move || {
+        // The link opened again in the running app (an installed app captures
+        // it): only the fragment changes, and the page does not reload.
+        if ctx.route.is_disposed() || enrol_from_link(&ctx) {
+            return;
+        }
         // try_: in tests an app is mounted and dropped; its listener outlives it.
-        let _ = route.try_set(Route::from_hash(&window().location().hash().unwrap_or_default()));
+        let _ = ctx.route.try_set(Route::from_hash(&window().location().hash().unwrap_or_default()));
         window().scroll_to_with_x_and_y(0.0, 0.0);
     });
     let _ = window().add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());

@@ -48,19 +48,47 @@ impl EnrolError {
     }
 }
 
+/// The secret sent with every try of one code, kept until enrolment ends: the
+/// server answers a retry of a try whose answer was lost (weak signal) with a
+/// new token instead of "code already used".
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Attempt {
+    code: String,
+    attempt: String,
+}
+
+const ATTEMPT_KEY: &str = "pantau.enrolment-attempt";
+
+fn attempt_for(code: &str) -> String {
+    if let Ok(kept) = GlooLocalStorage::get::<Attempt>(ATTEMPT_KEY) {
+        if kept.code == code {
+            return kept.attempt;
+        }
+    }
+    let attempt = uuid::Uuid::new_v4().to_string();
+    let _ = GlooLocalStorage::set(ATTEMPT_KEY, Attempt { code: code.to_owned(), attempt: attempt.clone() });
+    attempt
+}
+
 pub async fn enrol(api: &ApiBase, code: &str) -> Result<Enrolment, EnrolError> {
     let url = format!("{}{}", api.0.trim_end_matches('/'), ENROLMENTS_PATH);
+    let attempt = attempt_for(code);
     let request = Request::post(&url)
-        .json(&EnrolmentRequest { code: code.to_owned() })
+        .json(&EnrolmentRequest { code: code.to_owned(), attempt: Some(attempt) })
         .map_err(|e| EnrolError::Network(e.to_string()))?;
     let response = request.send().await.map_err(|e| EnrolError::Network(e.to_string()))?;
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
-    match status {
+    let outcome = match status {
         200..=299 => serde_json::from_str(&body).map_err(|e| EnrolError::Network(format!("unreadable answer: {e}"))),
         400..=499 if status != 429 => Err(EnrolError::Refused(
             serde_json::from_str::<Problem>(&body).map(|p| p.title).unwrap_or_else(|_| format!("HTTP {status}")),
         )),
         _ => Err(EnrolError::Network(format!("HTTP {status}"))),
+    };
+    // Only a lost answer is worth trying again with the same secret.
+    if !matches!(outcome, Err(EnrolError::Network(_))) {
+        GlooLocalStorage::delete(ATTEMPT_KEY);
     }
+    outcome
 }

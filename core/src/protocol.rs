@@ -66,7 +66,17 @@ pub const ENROLMENTS_PATH: &str = "/api/v1/enrolments";
 pub struct EnrolmentRequest {
     /// The one-time code, e.g. `K7QX-M2PA-9RTD` (case, spaces and dashes are ignored).
     pub code: String,
+    /// A secret the phone makes for this code (16 to 200 characters) and sends
+    /// with every try. If the answer to a try that used the code is lost, a
+    /// later try with the same code and attempt, within
+    /// [`ENROLMENT_RETRY_HOURS`], gets a new token (200) instead of "already
+    /// used". Optional: without it a code works exactly once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<String>,
 }
+
+/// How long after a code was used a retry of the same attempt is answered.
+pub const ENROLMENT_RETRY_HOURS: i64 = 24;
 
 /// The answer to an enrolment: the volunteer's bearer token (shown only this
 /// once) and the profile their coordinator set.

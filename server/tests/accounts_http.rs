@@ -33,6 +33,40 @@ async fn an_enrolment_code_works_once_whatever_its_case_and_gives_the_profile() 
 }
 
 #[tokio::test]
+async fn a_phone_whose_enrolment_answer_was_lost_gets_a_new_token_by_trying_again() {
+    let server = TestServer::start().await;
+    let code = new_enrolment_code();
+    server.store.create_volunteer("Budi", "6471011001-009", &hash_secret(&normalise_code(&code))).await.unwrap();
+    let enrol = |body: Value| server.http.post(server.url("/api/v1/enrolments")).json(&body).send();
+    let attempt = "0b6f3c52-2a53-4d6e-9d0f-3c1c2f0f6a11";
+
+    // The first try uses the code; its answer never reaches the phone.
+    let lost = enrol(serde_json::json!({ "code": code, "attempt": attempt })).await.unwrap();
+    assert_eq!(lost.status(), StatusCode::CREATED);
+    let never_received = lost.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+
+    // Someone else with the code alone, or with another secret, gets nothing.
+    assert_eq!(enrol(serde_json::json!({ "code": code })).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let other = serde_json::json!({ "code": code, "attempt": "ffffffff-2a53-4d6e-9d0f-3c1c2f0f6a11" });
+    assert_eq!(enrol(other).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let short = enrol(serde_json::json!({ "code": code, "attempt": "123" })).await.unwrap();
+    assert_eq!(short.status(), StatusCode::BAD_REQUEST);
+    assert!(problem(short).await["detail"].as_str().unwrap().contains("attempt"));
+
+    // The same phone trying again (the code typed another way) gets a new token that works.
+    let typed = code.to_lowercase().replace('-', " ");
+    let retry = enrol(serde_json::json!({ "code": typed, "attempt": attempt })).await.unwrap();
+    assert_eq!(retry.status(), StatusCode::OK);
+    let body: Value = retry.json().await.unwrap();
+    assert_eq!(body["volunteer"]["name"], "Budi");
+    let token = body["token"].as_str().unwrap().to_owned();
+    assert_ne!(token, never_received);
+    assert_eq!(server.post_report(&token, &report("sesudah mendaftar ulang")).await.status(), StatusCode::CREATED);
+    // The token that never arrived no longer works.
+    assert_eq!(server.post_report(&never_received, &report("x")).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn a_revoked_token_gets_401_and_its_reports_are_kept() {
     let server = TestServer::start().await;
     let token = server.volunteer("Sari").await;

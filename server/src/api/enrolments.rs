@@ -18,6 +18,7 @@ use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, VolunteerProfi
     request_body(content = EnrolmentRequest, example = json!({"code": "K7QX-M2PA-9RTD"})),
     responses(
         (status = 201, description = "Enrolled: keep the token", body = Enrolment),
+        (status = 200, description = "A retry of an enrolment whose answer was lost: a new token", body = Enrolment),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown, used or revoked code", body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json"),
@@ -29,23 +30,40 @@ pub async fn enrol(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Enrolment>), ApiProblem> {
     let request: EnrolmentRequest = json_body(&headers, &body)?;
+    let code = normalise_code(&request.code);
+    let attempt_hash = match request.attempt.as_deref() {
+        // Long enough that it cannot be guessed by someone who saw the code.
+        Some(a) if !(16..=200).contains(&a.chars().count()) => {
+            return Err(ApiProblem::malformed("attempt: must be 16 to 200 characters"));
+        }
+        Some(a) => Some(hash_secret(&format!("{code}:{a}"))),
+        None => None,
+    };
     let token = new_token();
-    let account = state
+    let first = state
         .store
-        .enrol(&hash_secret(&normalise_code(&request.code)), &hash_secret(&token))
+        .enrol(&hash_secret(&code), attempt_hash.as_deref(), &hash_secret(&token))
         .await
-        .map_err(ApiProblem::internal)?
-        .ok_or_else(|| {
-            ApiProblem::new(
-                StatusCode::NOT_FOUND,
-                "unknown-enrolment-code",
-                "This enrolment code is unknown, already used or revoked",
-                Some("ask your coordinator for a new code".into()),
-            )
-        })?;
-    tracing::info!(volunteer = account.id, "volunteer enrolled");
-    Ok((
-        StatusCode::CREATED,
-        Json(Enrolment { token, volunteer: VolunteerProfile { name: account.name, tps: account.tps } }),
-    ))
+        .map_err(ApiProblem::internal)?;
+    let (status, account) = match (first, &attempt_hash) {
+        (Some(account), _) => (StatusCode::CREATED, Some(account)),
+        (None, Some(attempt)) => {
+            (StatusCode::OK, state.store.re_enrol(attempt, &hash_secret(&token)).await.map_err(ApiProblem::internal)?)
+        }
+        (None, None) => (StatusCode::NOT_FOUND, None),
+    };
+    let account = account.ok_or_else(|| {
+        ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "unknown-enrolment-code",
+            "This enrolment code is unknown, already used or revoked",
+            Some("ask your coordinator for a new code".into()),
+        )
+    })?;
+    if status == StatusCode::OK {
+        tracing::info!(volunteer = account.id, "volunteer enrolled again after a lost answer");
+    } else {
+        tracing::info!(volunteer = account.id, "volunteer enrolled");
+    }
+    Ok((status, Json(Enrolment { token, volunteer: VolunteerProfile { name: account.name, tps: account.tps } })))
 }

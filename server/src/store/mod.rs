@@ -289,19 +289,49 @@ impl Store {
     }
 
     /// Exchanges a one-time enrolment code for a token, atomically: of two
-    /// concurrent attempts with the same code, one wins.
-    pub async fn enrol(&self, enrolment_code_hash: &str, token_hash: &str) -> Result<Option<Account>, StoreError> {
+    /// concurrent attempts with the same code, one wins. `attempt_hash` (of
+    /// the code and the phone's secret for it) is kept with the account.
+    pub async fn enrol(
+        &self,
+        enrolment_code_hash: &str,
+        attempt_hash: Option<&str>,
+        token_hash: &str,
+    ) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
-            "UPDATE accounts SET token_hash = ?, enrolment_code_hash = NULL, enrolled_at = ?
+            "UPDATE accounts SET token_hash = ?, enrolment_code_hash = NULL, enrolled_at = ?, enrolled_with = ?
              WHERE enrolment_code_hash = ? AND role = 'volunteer' AND revoked_at IS NULL
              RETURNING id, role, name, tps",
         )
         .bind(token_hash)
         .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(attempt_hash)
         .bind(enrolment_code_hash)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(account).transpose()
+    }
+
+    /// A phone trying again after the answer to its enrolment was lost: the
+    /// account enrolled with `attempt_hash` within the retry window gets a new
+    /// token (the one never received stops working).
+    pub async fn re_enrol(&self, attempt_hash: &str, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        let window = OffsetDateTime::now_utc() - time::Duration::hours(pantau_core::protocol::ENROLMENT_RETRY_HOURS);
+        let row = sqlx::query(
+            "UPDATE accounts SET token_hash = ?
+             WHERE enrolled_with = ? AND enrolled_at >= ? AND role = 'volunteer' AND revoked_at IS NULL
+             RETURNING id, role, name, tps",
+        )
+        .bind(token_hash)
+        .bind(attempt_hash)
+        .bind(format_time(window))
+        .fetch_optional(&self.pool)
+        .await?;
+        let found = row.as_ref().map(account).transpose()?;
+        if let Some(account) = &found {
+            // The token this replaces may be cached as valid.
+            self.tokens.forget_account(account.id);
+        }
+        Ok(found)
     }
 
     /// The account a token belongs to, unless revoked.
