@@ -185,16 +185,20 @@ impl Default for FormState {
     }
 }
 
-/// The id and time a new report gets, kept from the first tap of *Simpan* until
-/// the save is confirmed. Why: a save whose end the page never saw (the app
-/// killed between IndexedDB's commit and the screen, or a report put back from
-/// its second copy after a write that failed) leaves the form filled; saving
-/// it again under a new id would reach the server as a second report.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// The id and time a new report got at a tap of *Simpan*, with the report as
+/// built then, kept until the save is confirmed. Why: a save whose end the
+/// page never saw (the app killed between IndexedDB's commit and the screen,
+/// or a report put back from its second copy after a write that failed) leaves
+/// the form filled; saving the same report again under a new id would reach
+/// the server as a second report. Only the same report resumes the attempt:
+/// another tab's form, or a form changed since, is a new report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct SaveAttempt {
     id: ReportId,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
+    /// The report's canonical JSON.
+    report: String,
 }
 
 impl SaveAttempt {
@@ -202,20 +206,19 @@ impl SaveAttempt {
         format!("pantau.saving.{}", kind.slug())
     }
 
-    /// The unconfirmed attempt of this form, or a new id at the present time.
-    fn resume_or_start(kind: FormKind) -> SaveAttempt {
-        GlooLocalStorage::get(Self::key(kind))
-            .unwrap_or_else(|_| SaveAttempt { id: ReportId(Uuid::new_v4()), created_at: now() })
+    fn kept(kind: FormKind) -> Option<SaveAttempt> {
+        GlooLocalStorage::get(Self::key(kind)).ok()
     }
 
-    fn keep(self, kind: FormKind) {
+    fn keep(&self, kind: FormKind) {
         if let Err(e) = GlooLocalStorage::set(Self::key(kind), self) {
             leptos::logging::warn!("could not keep the save attempt: {e}");
         }
     }
 
-    fn forget(self, kind: FormKind) {
-        if GlooLocalStorage::get::<SaveAttempt>(Self::key(kind)).is_ok_and(|kept| kept == self) {
+    /// Unless another tab has started its own attempt since.
+    fn forget(&self, kind: FormKind) {
+        if Self::kept(kind).is_some_and(|kept| kept == *self) {
             GlooLocalStorage::delete(Self::key(kind));
         }
     }
@@ -228,7 +231,7 @@ pub fn save_report(
     ctx: &Ctx,
     kind: FormKind,
     state: FormState,
-    build: impl FnOnce(ReportId, OffsetDateTime) -> Result<Report, Vec<FieldError>>,
+    build: impl Fn(ReportId, OffsetDateTime) -> Result<Report, Vec<FieldError>>,
     on_saved: impl FnOnce() + 'static,
 ) {
     let t = crate::i18n::texts(ctx.i18n.0.get_untracked());
@@ -239,24 +242,32 @@ pub fn save_report(
     let outbox = ctx.outbox;
     let editing = ctx.editing.get_untracked().filter(|(k, _)| *k == kind).map(|(_, id)| id);
     let original = editing.and_then(|id| outbox.with_untracked(|o| o.get(id).map(|e| (id, e.report.created_at))));
-    let attempt = original.is_none().then(|| SaveAttempt::resume_or_start(kind));
-    let (id, created_at) = original.or(attempt.map(|a| (a.id, a.created_at))).expect("one of the two");
-    let mut report = match build(id, created_at) {
-        Ok(report) => report,
-        Err(errors) => return state.message.set(Some(FormMessage::Invalid(errors))),
-    };
-    if let Some(attempt) = attempt {
-        match outbox.with_untracked(|o| o.get(attempt.id).map(|e| e.report == report)) {
-            // The earlier attempt was saved after all: this is the same report.
-            Some(true) => {
-                attempt.forget(kind);
-                on_saved();
-                return state.message.set(Some(FormMessage::Saved));
+    // The unconfirmed attempt of this form, if this is the report it was for.
+    let resumed = original
+        .is_none()
+        .then(|| SaveAttempt::kept(kind))
+        .flatten()
+        .and_then(|a| build(a.id, a.created_at).ok().filter(|r| r.canonical_json() == a.report));
+    let report = match resumed {
+        Some(report) => report,
+        None => {
+            let (id, created_at) = original.unwrap_or_else(|| (ReportId(Uuid::new_v4()), now()));
+            match build(id, created_at) {
+                Ok(report) => report,
+                Err(errors) => return state.message.set(Some(FormMessage::Invalid(errors))),
             }
-            // Saved after all, and changed since: what is on screen is a new report.
-            Some(false) => report.id = ReportId(Uuid::new_v4()),
-            None => {}
         }
+    };
+    let attempt = original.is_none().then(|| SaveAttempt {
+        id: report.id,
+        created_at: report.created_at,
+        report: report.canonical_json(),
+    });
+    // The earlier attempt was saved after all: this is the same report.
+    if let Some(attempt) = attempt.as_ref().filter(|a| outbox.with_untracked(|o| o.get(a.id).is_some())) {
+        attempt.forget(kind);
+        on_saved();
+        return state.message.set(Some(FormMessage::Saved));
     }
     // Only checked here: the outbox changes once storage has the report.
     let checked = match original {
@@ -273,8 +284,7 @@ pub fn save_report(
         Ok(entry) => entry,
         Err(m) => return state.message.set(Some(m)),
     };
-    let attempt = attempt.map(|a| SaveAttempt { id: entry.report.id, ..a });
-    if let Some(attempt) = attempt {
+    if let Some(attempt) = &attempt {
         attempt.keep(kind);
     }
     state.saving.set(true);
@@ -286,7 +296,7 @@ pub fn save_report(
         state.saving.set(false);
         match stored {
             Ok(()) => {
-                if let Some(attempt) = attempt {
+                if let Some(attempt) = &attempt {
                     attempt.forget(kind);
                 }
                 outbox.update(|o| o.absorb(entry.clone()));
