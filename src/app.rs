@@ -97,6 +97,8 @@ pub struct Ctx {
     pub storage_info: RwSignal<StorageInfo>,
     pub enrolled: RwSignal<Option<Enrolment>>,
     pub enrol_message: RwSignal<Option<String>>,
+    /// An enrolment request is on its way: no second one meanwhile.
+    pub enrolling: RwSignal<bool>,
     pub profile: RwSignal<Profile>,
     pub route: RwSignal<Route>,
     /// A report the server refused, being corrected in its form.
@@ -131,6 +133,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
         storage_info: RwSignal::new(StorageInfo::default()),
         enrolled,
         enrol_message: RwSignal::new(None),
+        enrolling: RwSignal::new(false),
         profile: RwSignal::new(Profile::load()),
         route: RwSignal::new(Route::from_hash(&window().location().hash().unwrap_or_default())),
         editing: RwSignal::new(None),
@@ -140,9 +143,11 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
     provide_context(ctx.clone());
     crate::forms::migrate_old_draft();
     start(&ctx, database.unwrap_or_else(|| DATABASE.to_owned()));
-    install_sync_triggers(&ctx.engine, ctx.pwa);
+    install_sync_triggers(&ctx);
     follow_hash(&ctx);
-    enrol_from_link(&ctx);
+    if !enrol_from_link(&ctx) {
+        resume_enrolment(&ctx);
+    }
 
     let route = ctx.route;
     view! {
@@ -295,14 +300,30 @@ fn start(ctx: &Ctx, database: String) {
     });
 }
 
+/// Tries again an enrolment that got no answer (no signal when the link was
+/// opened or the code typed): the code is kept with its attempt until the
+/// server has answered.
+fn resume_enrolment(ctx: &Ctx) {
+    let not_enrolled = ctx.enrolled.try_with_untracked(Option::is_none).unwrap_or(false);
+    if let Some(code) = enrolment::unfinished_code().filter(|_| not_enrolled) {
+        enrol(ctx, code);
+    }
+}
+
 /// Exchanges a coordinator's one-time code for a token, keeps it twice, and
 /// fills an empty profile from what the coordinator registered.
 pub fn enrol(ctx: &Ctx, code: String) {
+    if ctx.enrolling.try_get_untracked().unwrap_or(true) {
+        return;
+    }
+    let _ = ctx.enrolling.try_set(true);
     let ctx = ctx.clone();
     let i18n = ctx.i18n;
     let _ = ctx.enrol_message.try_set(Some(i18n.t().enrolling.to_owned()));
     leptos::task::spawn_local(async move {
-        match enrolment::enrol(&ctx.api, &code).await {
+        let answer = enrolment::enrol(&ctx.api, &code).await;
+        let _ = ctx.enrolling.try_set(false);
+        match answer {
             Ok(e) => {
                 if let Err(err) = enrolment::save(&e) {
                     leptos::logging::error!("could not keep the enrolment: {err}");
@@ -424,15 +445,20 @@ pub fn format_clock(ms: f64) -> String {
     format!("{:02}.{:02}", date.get_hours(), date.get_minutes())
 }
 
-fn install_sync_triggers(engine: &SyncEngine, pwa: Pwa) {
-    let on_online = engine.clone();
+fn install_sync_triggers(ctx: &Ctx) {
+    let on_online = ctx.clone();
     // The handle is dropped on purpose: the listener lives as long as the page.
-    let _ = window_event_listener(leptos::ev::online, move |_| on_online.trigger());
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        resume_enrolment(&on_online);
+        on_online.engine.trigger();
+    });
 
-    let on_visible = engine.clone();
+    let on_visible = ctx.clone();
+    let pwa = ctx.pwa;
     let listener = Closure::<dyn Fn()>::new(move || {
         if document().visibility_state() == web_sys::VisibilityState::Visible {
-            on_visible.trigger();
+            resume_enrolment(&on_visible);
+            on_visible.engine.trigger();
             pwa.check_for_update();
         }
     });

@@ -70,6 +70,11 @@ fn attempt_for(code: &str) -> String {
     attempt
 }
 
+/// The code of an enrolment that has had no answer yet, to try again.
+pub fn unfinished_code() -> Option<String> {
+    GlooLocalStorage::get::<Attempt>(ATTEMPT_KEY).ok().map(|a| a.code)
+}
+
 pub async fn enrol(api: &ApiBase, code: &str) -> Result<Enrolment, EnrolError> {
     let url = format!("{}{}", api.0.trim_end_matches('/'), ENROLMENTS_PATH);
     let attempt = attempt_for(code);

@@ -49,3 +49,30 @@ test('an enrolment whose answer was lost succeeds when the link is opened again'
   assert.equal(stored[0].volunteer.name, 'Dewi Lestari');
   assert.deepEqual(again.errors, []);
 });
+
+test('an enrolment tried with no signal is tried again by itself when the signal returns', async (t) => {
+  const { server, browser } = await serverAndBrowser(t);
+  const link = await server.addVolunteer('Rina Marlina', '6471011001-3');
+  await server.start();
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' });
+  let tries = 0;
+  await context.route('**/api/v1/enrolments', async (route) => {
+    tries += 1;
+    // The first try never leaves the phone.
+    if (tries === 1) await route.abort('internetdisconnected');
+    else await route.continue();
+  });
+
+  const page = await openApp(context, link);
+  await goTo(page, 'pengaturan');
+  await page.getByTestId('enrolment').filter({ hasText: 'dicoba lagi otomatis' }).waitFor();
+  assert.ok(!page.url().includes('daftar='), 'the code has left the address bar');
+
+  // The signal comes back: nobody opens the link again or types the code.
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await page.getByTestId('enrolled-as').filter({ hasText: 'Rina Marlina' }).waitFor({ timeout: 10_000 });
+  assert.equal(tries, 2);
+  assert.equal(await page.evaluate(() => localStorage.getItem('pantau.enrolment-attempt')), null, 'nothing left to retry');
+  assert.deepEqual(page.errors, []);
+});
