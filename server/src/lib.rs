@@ -96,11 +96,22 @@ pub fn cache_policy(path: &str) -> &'static str {
     }
 }
 
-async fn cache_control(request: Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn cache_control(mut request: Request, next: axum::middleware::Next) -> axum::response::Response {
     let mut policy = cache_policy(request.uri().path());
+    let unhashed = policy == "no-cache";
+    if unhashed {
+        // index.html, sw.js and the manifest are always sent whole (about
+        // 2 KB): a 304 judged by modification time would keep phones on a
+        // newer build after a rollback to files with older times, and an
+        // update check would never see it.
+        request.headers_mut().remove(header::IF_MODIFIED_SINCE);
+        request.headers_mut().remove(header::IF_NONE_MATCH);
+    }
     let mut response = next.run(request).await;
-    // A missing hashed file is answered by the index.html fallback: that
-    // answer must not be kept for a year under the file's name.
+    if unhashed {
+        response.headers_mut().remove(header::LAST_MODIFIED);
+    }
+    // An error must not be kept for a year under a hashed file's name.
     let is_html = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     let kept = response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED;
     if (is_html || !kept) && policy != "no-store" {
@@ -149,14 +160,31 @@ pub fn app(store: Store, config: &Config) -> Router {
         .with_state(AppState { store });
 
     let mut app = Router::new().nest("/api/v1", api);
-    let mut index_html = None;
     if let Some(dir) = &config.static_dir {
-        index_html = std::fs::read_to_string(dir.join("index.html")).ok();
         // `fallback`, not `not_found_service`: a deep link must get index.html
         // with 200. `xtask build` writes .br and .gz twins: sent as they are,
-        // chosen by Accept-Encoding.
+        // chosen by Accept-Encoding. A missing *file* (a name with a dot: an
+        // old build's wasm, say) is a 404, never index.html: the service
+        // worker would otherwise precache the page as the wasm and the app
+        // would not start.
         let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
-        let spa = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index);
+        let page_or_404 = move |request: Request| {
+            let index = index.clone();
+            async move {
+                let name = request.uri().path().rsplit('/').next().unwrap_or_default();
+                if name.contains('.') && name != "index.html" {
+                    return axum::http::StatusCode::NOT_FOUND.into_response();
+                }
+                match tower::ServiceExt::oneshot(index, request).await {
+                    Ok(response) => response.into_response(),
+                    Err(never) => match never {},
+                }
+            }
+        };
+        let spa = ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(axum::handler::HandlerWithoutStateExt::into_service(page_or_404));
         app = app.fallback_service(spa);
     }
 
@@ -172,10 +200,9 @@ pub fn app(store: Store, config: &Config) -> Router {
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
         );
     }
-    let csp =
-        HeaderValue::from_str(&security::content_security_policy(index_html.as_deref())).expect("the CSP is ASCII");
+    let csp = security::LiveCsp::new(config.static_dir.as_ref().map(|dir| dir.join("index.html")));
     app = app
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(axum::middleware::from_fn_with_state(csp, security::set_csp))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));

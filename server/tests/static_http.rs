@@ -56,9 +56,15 @@ async fn the_build_is_sent_precompressed_as_the_browser_asks_and_hashed_files_ar
     }
     let index = get("/", "br").await.unwrap();
     assert_eq!(index.headers()["content-encoding"], "br");
-    // An old hashed name that no longer exists gets index.html, never cached under that name.
+    // An old hashed name that no longer exists is a 404, never index.html (a
+    // service worker would precache the page as the wasm), and not kept.
     let stale = get("/pantau-fedcba9876543210_bg.wasm", "identity").await.unwrap();
+    assert_eq!(stale.status(), reqwest::StatusCode::NOT_FOUND);
     assert_eq!(stale.headers()["cache-control"], "no-cache");
+    // A path without a file name is a screen of the app: index.html.
+    let screen = get("/kotak-keluar", "identity").await.unwrap();
+    assert_eq!(screen.status(), reqwest::StatusCode::OK);
+    assert!(screen.text().await.unwrap().contains("Pantau"));
     // The API is never stored.
     let api = get("/api/v1/health", "br").await.unwrap();
     assert_eq!(api.headers()["cache-control"], "no-store");
@@ -72,4 +78,54 @@ fn cache_policy_recognises_trunks_hashed_names_only() {
     assert_eq!(cache_policy("/icons/pantau-192.png"), "no-cache");
     assert_eq!(cache_policy("/index.html"), "no-cache");
     assert_eq!(cache_policy("/api/v1/reports"), "no-store");
+}
+
+#[tokio::test]
+async fn the_page_and_the_worker_are_sent_whole_so_a_rollback_to_older_files_reaches_phones() {
+    let dist = dist();
+    let server =
+        TestServer::start_with(Config { static_dir: Some(dist.path().to_path_buf()), ..Config::default() }).await;
+    for path in ["/sw.js", "/", "/manifest.webmanifest"] {
+        // What a browser holding a newer build's copy asks after a rollback.
+        let response = server
+            .http
+            .get(server.url(path))
+            .header("if-modified-since", "Sun, 01 Jan 2090 00:00:00 GMT")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+        assert!(response.headers().get("last-modified").is_none(), "{path}");
+        assert!(!response.bytes().await.unwrap().is_empty(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_csp_follows_a_new_build_copied_over_the_served_one() {
+    let dist = dist();
+    let page =
+        |loader: &str| format!("<!DOCTYPE html><html><head><script type=\"module\">{loader}</script></head></html>");
+    std::fs::write(dist.path().join("index.html"), page("import init from '/pantau-v1.js'; init();")).unwrap();
+    let server =
+        TestServer::start_with(Config { static_dir: Some(dist.path().to_path_buf()), ..Config::default() }).await;
+    let csp = || async {
+        let response = server.http.get(server.url("/api/v1/health")).send().await.unwrap();
+        response.headers()["content-security-policy"].to_str().unwrap().to_owned()
+    };
+    let hash = |loader: &str| {
+        pantau_server::security::content_security_policy(Some(&page(loader)))
+            .split_whitespace()
+            .find(|part| part.starts_with("'sha256-"))
+            .unwrap()
+            .to_owned()
+    };
+    let (v1, v2) =
+        (hash("import init from '/pantau-v1.js'; init();"), hash("import init from '/pantau-v2.js'; init();"));
+    assert!(csp().await.contains(&v1));
+
+    // The next build is copied in while the server runs.
+    std::fs::write(dist.path().join("index.html"), page("import init from '/pantau-v2.js'; init();")).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let now = csp().await;
+    assert!(now.contains(&v2) && !now.contains(&v1), "{now}");
 }
