@@ -11,7 +11,18 @@ self.addEventListener('install', (event) => {
   // No skipWaiting here: a new version waits until the volunteer accepts it
   // ("Versi baru tersedia — Muat ulang"), which the page asks for only when no
   // form holds unsaved input.
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(PRECACHE);
+      // An older version activating meanwhile (the volunteer accepted it while
+      // this one downloaded) deletes every other pantau- cache, this one
+      // included: the files would sit in a cache nobody can open, and this
+      // version would later start with nothing for offline. Fail instead; the
+      // browser installs again at its next update check.
+      if (!(await caches.has(CACHE))) throw new Error(`${CACHE} was deleted while it was being filled`);
+    })(),
+  );
 });
 
 self.addEventListener('activate', (event) => {

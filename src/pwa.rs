@@ -13,6 +13,12 @@ use wasm_bindgen::JsCast;
 
 const ACTIVATE_MESSAGE: &str = "pantau:activate";
 
+thread_local! {
+    /// When the app last asked for a new version (ms since the epoch); the page
+    /// load itself counts, because the browser checks on every navigation.
+    static LAST_UPDATE_CHECK: std::cell::Cell<f64> = std::cell::Cell::new(js_sys::Date::now());
+}
+
 #[derive(Clone, Copy)]
 pub struct Pwa {
     /// A new version is installed and waiting.
@@ -53,6 +59,8 @@ pub fn needs_ios_instructions() -> bool {
 
 impl Pwa {
     pub fn start() -> Pwa {
+        // The page load counts as a check (the browser made one).
+        LAST_UPDATE_CHECK.with(|_| ());
         let pwa = Pwa {
             update_waiting: RwSignal::new(false),
             can_install: RwSignal::new(false),
@@ -146,11 +154,22 @@ impl Pwa {
         });
     }
 
-    /// Looks for a new version (on return to the app; the browser also checks
-    /// on every navigation).
+    /// Looks for a new version on return to the app, at most every half hour
+    /// and only with signal: each check is a request for `sw.js` on prepaid
+    /// data, and the browser also checks on every navigation.
     pub fn check_for_update(self) {
-        if let Some(registration) = self.registration.try_get_value().flatten() {
-            let _ = call0(&registration, "update");
+        const EVERY_MS: f64 = 30.0 * 60.0 * 1000.0;
+        let now = js_sys::Date::now();
+        if LAST_UPDATE_CHECK.with(|last| now - last.get() < EVERY_MS) || !window().navigator().on_line() {
+            return;
+        }
+        let Some(registration) = self.registration.try_get_value().flatten() else { return };
+        LAST_UPDATE_CHECK.with(|last| last.set(now));
+        if let Some(promise) = call0(&registration, "update").and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) {
+            // A failed check (the signal went) is not an error: the next return tries again.
+            leptos::task::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            });
         }
     }
 
