@@ -142,6 +142,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
     };
     provide_context(ctx.clone());
     crate::forms::migrate_old_draft();
+    crate::forms::forget_abandoned_corrections();
     start(&ctx, database.unwrap_or_else(|| DATABASE.to_owned()));
     install_sync_triggers(&ctx);
     follow_hash(&ctx);

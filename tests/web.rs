@@ -643,7 +643,12 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
     assert_eq!(value_of(&root, "#description"), "Pemilih diancam");
     type_into(&root, "#description", "Pemilih diancam oleh tim sukses");
     click(&root, "[data-testid=save]");
-    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+    // Saved, the app goes back to Kotak keluar, where the report now waits.
+    until("the corrected report waiting on Kotak keluar", || {
+        root.query_selector("[data-testid=outbox] li[data-state=waiting]").unwrap().is_some()
+    })
+    .await;
+    assert_eq!(storage().get_item("pantau.draft.incident.correction").unwrap(), None, "no correction left behind");
 
     let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
     assert_eq!(stored.len(), 1, "corrected in place, not added");
@@ -709,4 +714,18 @@ async fn a_save_whose_end_the_page_never_saw_is_not_saved_again_under_a_new_id()
     let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
     assert_eq!(stored.len(), 2, "{stored:?}");
     assert_ne!(stored[0].report.id, stored[1].report.id);
+}
+
+#[wasm_bindgen_test]
+async fn a_correction_abandoned_by_a_reload_does_not_hold_back_updates() {
+    storage().clear().unwrap();
+    // A page reloaded (or killed) while a correction was open left its draft.
+    storage()
+        .set_item("pantau.draft.incident.correction", r#"{"place":"Pos ronda","description":"Pemilih diancam"}"#)
+        .unwrap();
+    assert!(pantau::forms::any_draft_dirty());
+    let (root, _database, _mounted) = mount_app("#/").await;
+    until("the app to start", || root.query_selector("[data-testid=nav-home]").unwrap().is_some()).await;
+    assert_eq!(storage().get_item("pantau.draft.incident.correction").unwrap(), None);
+    assert!(!pantau::forms::any_draft_dirty(), "an update may be offered again");
 }

@@ -96,6 +96,19 @@ fn holds_input<T: FormDraft>() -> bool {
     [T::KEY, T::CORRECTION_KEY].iter().any(|key| GlooLocalStorage::get::<T>(key).is_ok_and(|d| !d.is_blank()))
 }
 
+/// Drops corrections left by a page that was reloaded or killed mid-correction:
+/// no correction is open when the app starts, and a leftover one would count
+/// as unsaved input for ever, hiding every update.
+pub fn forget_abandoned_corrections() {
+    for key in [
+        <checklist::ChecklistDraft as FormDraft>::CORRECTION_KEY,
+        <incident::IncidentDraft as FormDraft>::CORRECTION_KEY,
+        <count::CountDraft as FormDraft>::CORRECTION_KEY,
+    ] {
+        GlooLocalStorage::delete(key);
+    }
+}
+
 /// Whether any form holds typed-but-unsaved input (an app update waits for it).
 pub fn any_draft_dirty() -> bool {
     holds_input::<checklist::ChecklistDraft>()
@@ -287,6 +300,7 @@ pub fn save_report(
     if let Some(attempt) = &attempt {
         attempt.keep(kind);
     }
+    let correcting = original.is_some();
     state.saving.set(true);
     let engine = ctx.engine.clone();
     let editing_signal = ctx.editing;
@@ -317,6 +331,12 @@ pub fn save_report(
                 on_saved();
                 state.message.set(Some(FormMessage::Saved));
                 engine.trigger();
+                // Back to where the correction began, where the report now
+                // waits: the form must not stay tied to the correction's draft,
+                // or a new report typed into it would be kept there, hidden.
+                if correcting {
+                    let _ = window().location().set_hash(&crate::app::Route::Outbox.href());
+                }
             }
             Err(e @ StoreError::QuotaExceeded(_)) => {
                 state.message.set(Some(FormMessage::NotSaved(format!("{}. {}", e.message(t), t.quota_advice))))
