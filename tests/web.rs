@@ -729,3 +729,59 @@ async fn a_correction_abandoned_by_a_reload_does_not_hold_back_updates() {
     assert_eq!(storage().get_item("pantau.draft.incident.correction").unwrap(), None);
     assert!(!pantau::forms::any_draft_dirty(), "an update may be offered again");
 }
+
+#[wasm_bindgen_test]
+async fn saving_one_checklist_phase_keeps_what_was_answered_for_another() {
+    storage().clear().unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/checklist").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    // Early, the volunteer notes something about voting…
+    click(&root, "input[name=phase][value=voting]");
+    leptos::task::tick().await;
+    click(&root, "fieldset[data-item=ink] input[value=no]");
+    leptos::task::tick().await;
+    type_into(&root, "#note-ink", "Tinta belum datang");
+    // …then files the opening phase, one note far too long.
+    click(&root, "input[name=phase][value=opening]");
+    leptos::task::tick().await;
+    for id in ["opened_0700", "kpps_oath", "witnesses_mandate", "ballot_box_empty", "ballots_sealed", "lists_posted"] {
+        click(&root, &format!("fieldset[data-item={id}] input[value=yes]"));
+    }
+    click(&root, "fieldset[data-item=kpps_oath] input[value=no]");
+    leptos::task::tick().await;
+    type_into(&root, "#note-kpps_oath", &"x".repeat(pantau_core::validation::MAX_NOTE_CHARS + 1));
+    click(&root, "[data-testid=save]");
+    leptos::task::tick().await;
+    // The refusal is shown at the note it concerns.
+    let item = by_selector(&root, "fieldset[data-item=kpps_oath]");
+    assert!(text(&item).contains("1000"), "{}", text(&item));
+
+    type_into(&root, "#note-kpps_oath", "Dua anggota KPPS belum hadir");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+    // The form moves on to voting, with the answer and note given earlier.
+    leptos::task::tick().await;
+    let ink_no = by_selector(&root, "fieldset[data-item=ink] input[value=no]");
+    assert!(ink_no.unchecked_ref::<web_sys::HtmlInputElement>().checked(), "the voting answer was kept");
+    assert_eq!(value_of(&root, "#note-ink"), "Tinta belum datang");
+}
+
+#[wasm_bindgen_test]
+async fn an_incident_time_after_the_phones_clock_is_warned_about_and_saved() {
+    storage().clear().unwrap();
+    let (root, database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    choose(&root, "#category", "intimidation");
+    type_into(&root, "#place", "Pos ronda");
+    type_into(&root, "#description", "Pemilih diancam");
+    // The phone's clock is behind (reset after a flat battery): the real time looks "later".
+    type_into(&root, "#occurred-at", "2099-02-14T09:40");
+    leptos::task::tick().await;
+    let warning = by_selector(&root, "[data-testid=time-warning]");
+    assert!(text(&warning).contains("jam ponsel"), "{}", text(&warning));
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+    assert_eq!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.len(), 1);
+}

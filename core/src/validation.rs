@@ -85,7 +85,7 @@ pub enum FieldErrorCode {
     TooLarge,
     /// Not a whole number from 0 up.
     NotANumber,
-    /// An incident time after the report was saved.
+    /// Warning: an incident time after the report was saved (a wrong clock?).
     InFuture,
     /// A time outside [`YEARS`].
     OutOfRange,
@@ -130,8 +130,14 @@ impl FieldError {
             (ReportTooLarge, Lang::En) => {
                 format!("The report is too large (at most {} KB): shorten what you typed.", limit / 1000)
             }
-            (InFuture, Lang::Id) => "Waktu kejadian tidak boleh sesudah waktu sekarang.".into(),
-            (InFuture, Lang::En) => "The time of the incident cannot be in the future.".into(),
+            (InFuture, Lang::Id) => {
+                "Waktu kejadian sesudah jam ponsel sekarang. Periksa tanggal dan jam ponsel; laporan tetap bisa disimpan."
+                    .into()
+            }
+            (InFuture, Lang::En) => {
+                "The incident time is later than the phone's clock. Check the phone's date and time; the report can still be saved."
+                    .into()
+            }
             (OutOfRange, Lang::Id) => {
                 format!("Waktu di luar rentang: tahun {} sampai {}.", YEARS.start(), YEARS.end())
             }
@@ -209,10 +215,6 @@ impl Report {
             ReportBody::Incident { occurred_at, place, description, reported_party, witnesses, .. } => {
                 if !time_in_range(*occurred_at) {
                     errors.push(FieldError::new("body.occurred_at", FieldErrorCode::OutOfRange));
-                } else if time_in_range(self.created_at)
-                    && *occurred_at > self.created_at + time::Duration::minutes(CLOCK_SKEW_MINUTES)
-                {
-                    errors.push(FieldError::new("body.occurred_at", FieldErrorCode::InFuture));
                 }
                 check_text(&mut errors, "body.place", place, true, MAX_SHORT_CHARS);
                 check_text(&mut errors, "body.description", description, true, MAX_TEXT_CHARS);
@@ -276,6 +278,9 @@ impl Report {
     /// a count result that do not add up. Never blocks saving or sending.
     pub fn warnings(&self) -> Vec<FieldError> {
         let mut warnings = Vec::new();
+        if let ReportBody::Incident { occurred_at, .. } = &self.body {
+            warnings.extend(incident_time_warning(self.created_at, *occurred_at));
+        }
         if let ReportBody::CountResult { votes, valid, invalid, voters, .. } = &self.body {
             if u64::from(*valid) + u64::from(*invalid) != u64::from(*voters) {
                 warnings.push(FieldError::new("body.voters", FieldErrorCode::TotalsMismatch));
@@ -288,13 +293,35 @@ impl Report {
     }
 }
 
+/// An incident time after the report's (beyond the clock skew) is warned
+/// about, never refused: it is what a phone whose clock reset after a flat
+/// battery, or that runs in the wrong zone, says about a true time. The
+/// coordinator sees it beside the server's `received_at`.
+pub fn incident_time_warning(
+    created_at: time::OffsetDateTime,
+    occurred_at: time::OffsetDateTime,
+) -> Option<FieldError> {
+    let comparable = time_in_range(created_at) && time_in_range(occurred_at);
+    (comparable && occurred_at > created_at + time::Duration::minutes(CLOCK_SKEW_MINUTES))
+        .then(|| FieldError::new("body.occurred_at", FieldErrorCode::InFuture))
+}
+
 /// Reads a count typed in a form: a whole number from 0, spaces and the
 /// thousands dots Indonesians write ("1.250") allowed.
 pub fn parse_count(typed: &str) -> Result<u32, FieldErrorCode> {
-    let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '.' | '\u{a0}')).collect();
-    if digits.is_empty() {
+    let spaced: String = typed.chars().filter(|c| !matches!(c, ' ' | '\u{a0}')).collect();
+    if spaced.is_empty() {
         return Err(FieldErrorCode::Required);
     }
+    // A dot only between groups of three digits: "12.5" or "1.0" is a slip
+    // (votes have no decimals), not 125 or 10.
+    let mut groups = spaced.split('.');
+    let first = groups.next().unwrap_or_default();
+    let grouped = spaced.contains('.');
+    if grouped && !((1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3)) {
+        return Err(FieldErrorCode::NotANumber);
+    }
+    let digits: String = spaced.chars().filter(|c| *c != '.').collect();
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(FieldErrorCode::NotANumber);
     }
@@ -420,8 +447,9 @@ mod tests {
     }
 
     #[test]
-    fn an_incident_needs_place_and_description_and_a_time_not_in_the_future() {
+    fn an_incident_needs_place_and_description_and_a_later_time_is_warned_about() {
         assert_eq!(with_body(incident()).validate(), Ok(()));
+        assert_eq!(with_body(incident()).warnings(), vec![]);
         let mut body = incident();
         if let ReportBody::Incident { occurred_at, place, description, witnesses, .. } = &mut body {
             *occurred_at = time::macros::datetime!(2026-02-14 11:00 +08:00);
@@ -429,12 +457,32 @@ mod tests {
             description.clear();
             *witnesses = "w".repeat(MAX_NAMES_CHARS + 1);
         }
-        let errors = with_body(body).validate().unwrap_err();
+        let report = with_body(body);
+        let errors = report.validate().unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, vec!["body.occurred_at", "body.place", "body.description", "body.witnesses"]);
-        assert_eq!(errors[0].code, FieldErrorCode::InFuture);
-        assert_eq!(errors[3].limit, Some(MAX_NAMES_CHARS as u32));
-        assert!(errors[3].message(Lang::Id).contains("1000"), "{}", errors[3].message(Lang::Id));
+        assert_eq!(fields, vec!["body.place", "body.description", "body.witnesses"]);
+        assert_eq!(errors[2].limit, Some(MAX_NAMES_CHARS as u32));
+        assert!(errors[2].message(Lang::Id).contains("1000"), "{}", errors[2].message(Lang::Id));
+        assert_eq!(report.warnings(), vec![FieldError::new("body.occurred_at", FieldErrorCode::InFuture)]);
+    }
+
+    #[test]
+    fn a_true_incident_time_on_a_phone_with_a_wrong_clock_is_saved_with_a_warning() {
+        // The clock went back to 2000 after a flat battery, or the phone runs
+        // in UTC while the TPS is in WITA: the volunteer types the real time.
+        // (The phone in UTC reads the typed 08:50 WIB as 08:50 UTC.)
+        for (created_at, typed) in [
+            (time::macros::datetime!(2000-01-01 00:05 +07:00), time::macros::datetime!(2026-02-14 09:40 +07:00)),
+            (time::macros::datetime!(2026-02-14 02:05 UTC), time::macros::datetime!(2026-02-14 08:50 UTC)),
+        ] {
+            let mut report = with_body(incident());
+            report.created_at = created_at;
+            if let ReportBody::Incident { occurred_at, .. } = &mut report.body {
+                *occurred_at = typed;
+            }
+            assert_eq!(report.validate(), Ok(()), "{created_at}");
+            assert_eq!(report.warnings()[0].code, FieldErrorCode::InFuture, "{created_at}");
+        }
     }
 
     #[test]
@@ -523,6 +571,12 @@ mod tests {
     #[test]
     fn counts_are_read_as_volunteers_write_them() {
         assert_eq!(parse_count("1.250"), Ok(1250));
+        assert_eq!(parse_count("10.000"), Ok(10_000));
+        assert_eq!(parse_count("1 250"), Ok(1250));
+        // A dot that is not a thousands separator is a slip, never read as another number.
+        for slip in ["12.5", "1.0", "1.2.3", ".250", "1250.", "1..250", "1234.567"] {
+            assert_eq!(parse_count(slip), Err(FieldErrorCode::NotANumber), "{slip}");
+        }
         assert_eq!(parse_count(" 42 "), Ok(42));
         assert_eq!(parse_count(""), Err(FieldErrorCode::Required));
         assert_eq!(parse_count("-3"), Err(FieldErrorCode::NotANumber));

@@ -99,7 +99,21 @@ pub fn ChecklistForm() -> impl IntoView {
                         Some(Phase::Opening) => Phase::Voting,
                         _ => Phase::Counting,
                     };
-                    draft.clear(ChecklistDraft { tps, phase: next.as_str().into(), ..ChecklistDraft::default() })
+                    // Only the filed phase's answers go: what was already
+                    // answered for another phase (or typed while saving) stays.
+                    let mut rest = draft.fields.get_untracked();
+                    if let Some(filed) = filed_phase {
+                        for item in filed.items() {
+                            rest.answers.remove(item.id);
+                            rest.notes.remove(item.id);
+                        }
+                    }
+                    let rest = ChecklistDraft { tps, phase: next.as_str().into(), ..rest };
+                    if super::FormDraft::is_blank(&rest) {
+                        draft.clear(rest)
+                    } else {
+                        draft.replace(rest)
+                    }
                 },
             );
         }
@@ -133,6 +147,8 @@ pub fn ChecklistForm() -> impl IntoView {
                 let note = move || draft.get(|d| d.notes.get(id).cloned().unwrap_or_default());
                 let show_note = move || matches!(answer(), Some(Answer::No | Answer::Unknown)) || !note().is_empty();
                 let error = state.error(format!("body.answers.{id}"));
+                let note_error = Signal::derive(state.error(format!("body.answers.{id}.note")));
+                let show_note = move || show_note() || note_error.with(Option::is_some);
                 view! {
                     <fieldset class="item" data-item=id>
                         <legend>{move || item.text(i18n.lang())}</legend>
@@ -149,6 +165,7 @@ pub fn ChecklistForm() -> impl IntoView {
                             <label for=format!("note-{id}")>{move || i18n.t().item_note_label}</label>
                             <input id=format!("note-{id}") autocomplete="off" prop:value=note
                                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| { d.notes.insert(id.to_owned(), v); }) } />
+                            <p class="field-error" role="alert">{move || note_error.get()}</p>
                         </Show>
                         <p class="field-error" role="alert">{error}</p>
                     </fieldset>

@@ -151,6 +151,14 @@ pub fn IncidentForm() -> impl IntoView {
             <p class="field-error" role="alert">{error}</p>
         }
     };
+    // A time later than the phone's clock is warned about as it is typed, and
+    // saved all the same: the clock may be what is wrong.
+    let time_warning = move || {
+        draft
+            .get(|d| from_local_input(&d.occurred_at))
+            .and_then(|at| pantau_core::validation::incident_time_warning(now(), at))
+            .map(|w| w.message(i18n.lang()))
+    };
     view! {
         <form on:submit=submit novalidate data-testid="incident-form">
             <h2>{move || i18n.t().incident_heading}</h2>
@@ -170,6 +178,9 @@ pub fn IncidentForm() -> impl IntoView {
             <input id="occurred-at" type="datetime-local" prop:value=move || draft.get(|d| d.occurred_at.clone())
                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.occurred_at = v) } />
             <p class="field-error" role="alert">{state.error("body.occurred_at")}</p>
+            <Show when=move || time_warning().is_some()>
+                <p class="warning" role="status" data-testid="time-warning">{time_warning}</p>
+            </Show>
 
             {text(|t| t.place_label, "place", "body.place", |d| &d.place, |d, v| d.place = v, false)}
             {text(|t| t.description_label, "description", "body.description", |d| &d.description, |d, v| d.description = v, true)}
