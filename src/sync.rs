@@ -261,17 +261,23 @@ impl SyncEngine {
                 }
             }
             // One update for the whole message: one redraw.
-            let _ = engine.outbox.try_update(|o| {
+            let news = engine.outbox.try_update(|o| {
+                let mut news = false;
                 for (id, entry) in changes {
                     match entry {
-                        Some(entry) => o.absorb(entry),
+                        Some(entry) => news |= o.absorb(entry),
                         None => {
                             let _ = o.clear(id);
                         }
                     }
                 }
+                news
             });
-            engine.trigger();
+            // Only for something new to send: another tab's failed attempts
+            // must not cut this tab's backoff short.
+            if news == Some(true) {
+                engine.trigger();
+            }
         });
     }
 }

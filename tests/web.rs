@@ -785,3 +785,33 @@ async fn an_incident_time_after_the_phones_clock_is_warned_about_and_saved() {
     until("Tersimpan", || text(&root).contains("Tersimpan")).await;
     assert_eq!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn two_tabs_with_no_signal_do_not_wake_each_other_out_of_their_backoff() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let name = format!("test-two-tabs-{}", uuid::Uuid::new_v4());
+    let queued = waiting(report("menunggu sinyal"));
+    OutboxStore::open(&name).await.unwrap().put(&queued).await.unwrap();
+    let mut tabs = Vec::new();
+    for _ in 0..2 {
+        let tab = pantau::sync::SyncEngine::new(
+            RwSignal::new(pantau_core::Outbox::from_entries(vec![queued.clone()])),
+            RwSignal::new(Some("pantau_token".to_owned())),
+            ApiBase(UNREACHABLE.into()),
+        );
+        tab.listen_to_other_tabs();
+        tab.attach_store(OutboxStore::open(&name).await.unwrap());
+        tabs.push(tab);
+    }
+    tabs[0].trigger();
+    sleep_ms(3_000).await;
+    // Stop both before looking (no token: no more rounds).
+    for tab in &tabs {
+        tab.token.set(None);
+    }
+    let stored = OutboxStore::open(&name).await.unwrap().get(queued.report.id).await.unwrap().unwrap();
+    let Delivery::Waiting { attempts, .. } = stored.delivery else { panic!("{:?}", stored.delivery) };
+    // With backoff, a handful of tries in 3 s; two tabs restarting each other
+    // on every announced failure made well over a hundred.
+    assert!((1..=20).contains(&attempts), "{attempts} attempts in 3 s");
+}

@@ -4,6 +4,9 @@
 //! keeps a phone that was offline all morning trying every few minutes, and it
 //! never gives up.
 
+/// The longest Retry-After obeyed: one hour.
+pub const MAX_RETRY_AFTER_MS: u64 = 60 * 60 * 1_000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Backoff {
     pub base_ms: u64,
@@ -24,10 +27,12 @@ impl Backoff {
     }
 
     /// The wait, given a uniform random number in [0, 1) from the caller (so this
-    /// stays deterministic and testable). A server's Retry-After is a floor.
+    /// stays deterministic and testable). A server's Retry-After is a floor, up
+    /// to [`MAX_RETRY_AFTER_MS`]: a proxy asking for a day must not stop a
+    /// phone from trying all polling day (nor overflow the browser's timer).
     pub fn delay_ms(&self, failures: u32, unit_random: f64, retry_after_ms: Option<u64>) -> u64 {
         let jittered = (self.ceiling_ms(failures) as f64 * unit_random.clamp(0.0, 1.0)) as u64;
-        jittered.max(retry_after_ms.unwrap_or(0))
+        jittered.max(retry_after_ms.unwrap_or(0).min(MAX_RETRY_AFTER_MS))
     }
 }
 
@@ -47,9 +52,11 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_a_floor() {
+    fn retry_after_is_a_floor_up_to_an_hour() {
         let b = Backoff::default();
         assert_eq!(b.delay_ms(0, 0.0, Some(30_000)), 30_000);
+        assert_eq!(b.delay_ms(0, 0.0, Some(86_400_000)), MAX_RETRY_AFTER_MS);
+        assert_eq!(b.delay_ms(3, 0.99, Some(u64::MAX)), MAX_RETRY_AFTER_MS);
     }
 
     proptest! {

@@ -273,6 +273,11 @@ impl Outbox {
             return None;
         }
         let delivery = match outcome {
+            // Only this report's receipt proves its delivery, whatever the transport did.
+            SendOutcome::Delivered(receipt) if receipt.id != id => Delivery::Waiting {
+                attempts: attempts.saturating_add(1),
+                last_error: Some(format!("receipt names report {} instead of {id}", receipt.id)),
+            },
             SendOutcome::Delivered(receipt) => Delivery::Sent { receipt },
             SendOutcome::RetryLater { reason, .. } => {
                 Delivery::Waiting { attempts: attempts.saturating_add(1), last_error: Some(reason) }
@@ -324,16 +329,28 @@ impl Outbox {
     /// Takes in an entry another tab wrote to storage. A report in flight here
     /// keeps its local state unless the stored one is already Sent (the server's
     /// word wins); otherwise the stored copy replaces the local one.
-    pub fn absorb(&mut self, stored: OutboxEntry) {
-        if let Some(local) = self.get(stored.report.id) {
-            let local_final = matches!(local.delivery, Delivery::Sent { .. });
-            let in_flight = matches!(local.delivery, Delivery::Sending { .. });
-            let stored_sent = matches!(stored.delivery, Delivery::Sent { .. });
-            if !(stored_sent || (!local_final && !in_flight)) {
-                return;
+    ///
+    /// Returns whether this gave the tab something new to send: a report that
+    /// now waits and did not before, or waits with other content. Another
+    /// tab's failed attempts (only the count and the error changed) are not:
+    /// starting a round for them would make two tabs wake each other with no
+    /// backoff, and ignore the server's Retry-After.
+    pub fn absorb(&mut self, stored: OutboxEntry) -> bool {
+        let waits = |e: &OutboxEntry| matches!(e.delivery, Delivery::Waiting { .. });
+        let news = match self.get(stored.report.id) {
+            Some(local) => {
+                let local_final = matches!(local.delivery, Delivery::Sent { .. });
+                let in_flight = matches!(local.delivery, Delivery::Sending { .. });
+                let stored_sent = matches!(stored.delivery, Delivery::Sent { .. });
+                if !(stored_sent || (!local_final && !in_flight)) {
+                    return false;
+                }
+                waits(&stored) && (!waits(local) || local.report != stored.report)
             }
-        }
+            None => waits(&stored),
+        };
         self.insert(stored);
+        news
     }
 
     /// How many reports still have to go, for "3 dari 10 terkirim".
@@ -487,6 +504,37 @@ mod tests {
         // A stale Waiting copy never undoes a Sent one.
         outbox.absorb(OutboxEntry { report: report(2), delivery: Delivery::Waiting { attempts: 0, last_error: None } });
         assert_eq!(outbox.get(report(2).id), Some(&sent));
+    }
+
+    #[test]
+    fn absorbing_says_whether_there_is_something_new_to_send() {
+        let waiting = |n, attempts| OutboxEntry {
+            report: report(n),
+            delivery: Delivery::Waiting { attempts, last_error: (attempts > 0).then(|| "offline".to_owned()) },
+        };
+        let mut outbox = Outbox::default();
+        assert!(outbox.absorb(waiting(1, 0)), "a report saved in another tab");
+        // Another tab tried and failed: nothing new to send here.
+        assert!(!outbox.absorb(waiting(1, 1)));
+        assert!(!outbox.absorb(waiting(1, 2)));
+        let problem =
+            crate::protocol::Problem { kind: "x".into(), title: "x".into(), status: 422, detail: None, errors: vec![] };
+        assert!(!outbox.absorb(OutboxEntry { report: report(1), delivery: Delivery::Rejected { problem } }));
+        // Corrected in another tab: waiting again.
+        assert!(outbox.absorb(waiting(1, 0)));
+        let sent = OutboxEntry { report: report(1), delivery: Delivery::Sent { receipt: receipt(report(1).id, 1) } };
+        assert!(!outbox.absorb(sent));
+    }
+
+    #[test]
+    fn a_receipt_for_another_report_does_not_mark_this_one_sent() {
+        let mut outbox = Outbox::default();
+        outbox.save(report(1)).unwrap();
+        outbox.start_send(report(1).id);
+        let wrong = SendOutcome::Delivered(receipt(report(2).id, 9));
+        let entry = outbox.finish_send(report(1).id, wrong).unwrap().clone();
+        assert!(matches!(entry.delivery, Delivery::Waiting { attempts: 1, .. }), "{:?}", entry.delivery);
+        assert_eq!(outbox.next_waiting(), Some(report(1).id));
     }
 
     #[test]

@@ -156,11 +156,15 @@ where
                 }
                 // Stop starting new sends; let those in flight finish and record them.
                 SendOutcome::Unauthorized => end = Some(RoundEnd::Unauthorized),
-                SendOutcome::RetryLater { retry_after_ms, .. } => {
-                    if end.is_none() {
-                        end = Some(RoundEnd::RetryLater { retry_after_ms, progressed: false });
+                // The longest Retry-After of the round holds: a later batch's
+                // 429 must not be forgotten because an earlier one lost signal.
+                SendOutcome::RetryLater { retry_after_ms, .. } => match &mut end {
+                    None => end = Some(RoundEnd::RetryLater { retry_after_ms, progressed: false }),
+                    Some(RoundEnd::RetryLater { retry_after_ms: longest, .. }) => {
+                        *longest = (*longest).max(retry_after_ms)
                     }
-                }
+                    Some(_) => {}
+                },
             }
         }
         // Reports saved during the round join it.
@@ -459,6 +463,29 @@ mod tests {
         assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: None, progressed: true });
         let counts = outbox.borrow().counts();
         assert_eq!((counts.sent, counts.waiting), (1, 2));
+    }
+
+    #[test]
+    fn the_longest_retry_after_of_a_round_holds() {
+        // The first batch loses signal (no Retry-After); the second is rate
+        // limited for a minute. The round must end waiting that minute.
+        struct Limited(Cell<u32>);
+        impl Transport for Limited {
+            async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
+                let n = self.0.get();
+                self.0.set(n + 1);
+                let retry_after_ms = [None, Some(60_000), None][n as usize % 3];
+                vec![SendOutcome::RetryLater { reason: "x".into(), retry_after_ms }; reports.len()]
+            }
+        }
+        let outbox = RefCell::new(Outbox::default());
+        for n in 1..=3 {
+            outbox.borrow_mut().save(report(n)).unwrap();
+        }
+        let storage = Storage(RefCell::default());
+        let transport = Limited(Cell::new(0));
+        let end = block_on(run_round(&outbox, &transport, &storage, Pace { batch: 1, in_flight: 3 }, |_| {}));
+        assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: Some(60_000), progressed: false });
     }
 
     #[test]

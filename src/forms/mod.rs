@@ -313,7 +313,9 @@ pub fn save_report(
                 if let Some(attempt) = &attempt {
                     attempt.forget(kind);
                 }
-                outbox.update(|o| o.absorb(entry.clone()));
+                outbox.update(|o| {
+                    o.absorb(entry.clone());
+                });
                 engine.channel.with_value(|c| announce(c.as_ref(), [entry.report.id]));
                 // Only this correction is over: the volunteer may have opened
                 // another one while the write was on its way to disk.
