@@ -124,3 +124,33 @@ async fn an_unreadable_stored_row_fails_only_the_reports_with_its_id() {
     assert_eq!(results.iter().map(|r| r.status).collect::<Vec<_>>(), vec![500, 201]);
     assert_eq!(server.store.report(fresh.id).await.unwrap(), Some(fresh));
 }
+
+#[tokio::test]
+async fn a_repeat_of_a_report_stored_under_older_rules_gets_its_original_receipt() {
+    let server = TestServer::start().await;
+    let token = server.volunteer("Sari").await;
+    let volunteer = server.store.account_by_token(&pantau_server::auth::hash_secret(&token)).await.unwrap().unwrap();
+    // Stored when the rules allowed it (here: straight into the store); the
+    // answer was lost, and today's validation refuses it.
+    let mut older = report("x");
+    older.tps = "64710".into();
+    let pantau_server::store::Stored::Created(original) =
+        server.store.store_report(volunteer.id, &older).await.unwrap()
+    else {
+        panic!("stored")
+    };
+    let response = server.post_report(&token, &older).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<pantau_core::Receipt>().await.unwrap(), original);
+    let batch = server.post_batch(&token, &json!({ "reports": [older] })).await;
+    let results = batch.json::<BatchResults>().await.unwrap().results;
+    assert_eq!((results[0].status, results[0].receipt.as_ref()), (200, Some(&original)));
+
+    // Anything else that breaks today's rules is still refused.
+    let mut other = report("y");
+    other.tps = "64710".into();
+    assert_eq!(server.post_report(&token, &other).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut changed = older.clone();
+    changed.body = pantau_core::ReportBody::Note { text: "diubah".into() };
+    assert_eq!(server.post_report(&token, &changed).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

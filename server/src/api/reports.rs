@@ -72,7 +72,12 @@ pub async fn post_report(
 ) -> Result<Response, ApiProblem> {
     let volunteer = caller.require(Role::Volunteer)?;
     let report: Report = json_body(&headers, &body)?;
-    report.validate().map_err(ApiProblem::invalid)?;
+    if let Err(errors) = report.validate() {
+        return match state.store.repeat_receipt(volunteer.id, &report).await.map_err(ApiProblem::internal)? {
+            Some(receipt) => Ok((StatusCode::OK, Json(receipt)).into_response()),
+            None => Err(ApiProblem::invalid(errors)),
+        };
+    }
     let stored = state.store.store_report(volunteer.id, &report).await.map_err(ApiProblem::internal)?;
     match answer(volunteer.id, &report, stored) {
         Ok((status, receipt)) => Ok((status, Json(receipt)).into_response()),
@@ -162,7 +167,16 @@ pub async fn post_batch(
         match serde_json::from_value::<Report>(value) {
             Err(e) => results.push(refused(ApiProblem::malformed(e))),
             Ok(report) => match report.validate() {
-                Err(errors) => results.push(refused(ApiProblem::invalid(errors))),
+                // A repeat of a report stored under older rules keeps its receipt.
+                Err(errors) => match state.store.repeat_receipt(volunteer.id, &report).await {
+                    Ok(Some(receipt)) => results.push(Some(BatchResult {
+                        status: StatusCode::OK.as_u16(),
+                        receipt: Some(receipt),
+                        problem: None,
+                    })),
+                    Ok(None) => results.push(refused(ApiProblem::invalid(errors))),
+                    Err(e) => results.push(refused(ApiProblem::internal(e))),
+                },
                 Ok(()) => {
                     results.push(None);
                     valid.push(report);

@@ -220,6 +220,24 @@ impl Store {
             .transpose()
     }
 
+    /// The receipt of this exact report, if this volunteer already filed it.
+    /// For a repeat that today's validation would refuse (the rules were
+    /// tightened after it was stored): a repeat is answered with the original
+    /// receipt, whatever the rules are now.
+    pub async fn repeat_receipt(&self, volunteer_id: i64, report: &Report) -> Result<Option<Receipt>, StoreError> {
+        let row = sqlx::query("SELECT seq, received_at, body FROM reports WHERE id = ? AND volunteer_id = ?")
+            .bind(report.id.to_string())
+            .bind(volunteer_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) if row.get::<String, _>("body") == report.canonical_json() => {
+                Ok(Some(Receipt { id: report.id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
+            }
+            _ => Ok(None),
+        }
+    }
+
     pub async fn report_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports").fetch_one(&self.pool).await?)
     }
