@@ -232,25 +232,23 @@ impl OutboxStore {
                     writes.push(copies.forget(entry.report.id))
                 }
                 Some(_) => {}
-                None => match copies.report(filed_as).await {
-                    Ok(Some(Ok(mut entry))) => {
-                        entry.delivery = Delivery::Waiting { attempts: 0, last_error: None };
-                        lost.push(entry);
+                None => {
+                    let read = copies.report(filed_as).await.map_err(|e| e.to_string());
+                    match read.and_then(|copy| copy.transpose().map_err(|e| e.to_string())) {
+                        Ok(Some(mut entry)) => {
+                            entry.delivery = Delivery::Waiting { attempts: 0, last_error: None };
+                            lost.push(entry);
+                        }
+                        Ok(None) => {}
+                        // Shown with the quarantine, and left where it is. One bad
+                        // copy must not keep the app from starting with the rest.
+                        Err(reason) => loaded.quarantined.push(Quarantined {
+                            origin: format!("outbox-copy/{filed_as}"),
+                            raw: String::new(),
+                            reason,
+                        }),
                     }
-                    // Shown with the quarantine, and left where it is. One bad
-                    // copy must not keep the app from starting with the rest.
-                    Ok(Some(Err(e))) => loaded.quarantined.push(Quarantined {
-                        origin: format!("outbox-copy/{filed_as}"),
-                        raw: String::new(),
-                        reason: e.to_string(),
-                    }),
-                    Err(e) => loaded.quarantined.push(Quarantined {
-                        origin: format!("outbox-copy/{filed_as}"),
-                        raw: String::new(),
-                        reason: e.to_string(),
-                    }),
-                    Ok(None) => {}
-                },
+                }
             }
         }
         let has_copy: std::collections::HashSet<&str> = filed.iter().map(String::as_str).collect();

@@ -422,6 +422,18 @@ impl<'de> Deserialize<'de> for ReportBody {
 }
 
 impl ReportBody {
+    /// Every value [`ReportBody::kind`] gives (what coordinators filter on).
+    pub const KINDS: [&'static str; 4] = ["checklist", "incident", "count_result", "note"];
+
+    /// Every value [`ReportBody::category`] gives.
+    pub fn categories() -> impl Iterator<Item = &'static str> {
+        Phase::ALL
+            .into_iter()
+            .map(Phase::as_str)
+            .chain(IncidentCategory::ALL.into_iter().map(IncidentCategory::as_str))
+            .chain(Contest::ALL.into_iter().map(Contest::as_str))
+    }
+
     /// The kind as stored and filtered on: `note`, `checklist`, `incident`, `count_result`.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -614,6 +614,9 @@ mod tests {
             let report = with_body(body);
             let back: Report = serde_json::from_str(&report.canonical_json()).unwrap();
             assert_eq!(back, report);
+            // What coordinators may filter on lists every kind and category a report can have.
+            assert!(ReportBody::KINDS.contains(&report.body.kind()));
+            assert!(ReportBody::categories().any(|c| Some(c) == report.body.category()));
         }
         let json = with_body(incident()).canonical_json();
         assert!(json.contains(r#""kind":"incident","category":"vote_buying""#), "{json}");

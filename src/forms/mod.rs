@@ -198,40 +198,33 @@ impl Default for FormState {
     }
 }
 
-/// The id and time a new report got at a tap of *Simpan*, with the report as
-/// built then, kept until the save is confirmed. Why: a save whose end the
-/// page never saw (the app killed between IndexedDB's commit and the screen,
-/// or a report put back from its second copy after a write that failed) leaves
-/// the form filled; saving the same report again under a new id would reach
-/// the server as a second report. Only the same report resumes the attempt:
-/// another tab's form, or a form changed since, is a new report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct SaveAttempt {
-    id: ReportId,
-    #[serde(with = "time::serde::rfc3339")]
-    created_at: OffsetDateTime,
-    /// The report's canonical JSON.
-    report: String,
-}
+/// A new report as built at a tap of *Simpan*, kept until the save is
+/// confirmed. Why: a save whose end the page never saw (the app killed between
+/// IndexedDB's commit and the screen, or a report put back from its second
+/// copy after a write that failed) leaves the form filled; saving the same
+/// report again under a new id would reach the server as a second report. Only
+/// the same report resumes the attempt (its id and time): another tab's form,
+/// or a form changed since, is a new report.
+struct SaveAttempt;
 
 impl SaveAttempt {
     fn key(kind: FormKind) -> String {
         format!("pantau.saving.{}", kind.slug())
     }
 
-    fn kept(kind: FormKind) -> Option<SaveAttempt> {
+    fn kept(kind: FormKind) -> Option<Report> {
         GlooLocalStorage::get(Self::key(kind)).ok()
     }
 
-    fn keep(&self, kind: FormKind) {
-        if let Err(e) = GlooLocalStorage::set(Self::key(kind), self) {
+    fn keep(kind: FormKind, report: &Report) {
+        if let Err(e) = GlooLocalStorage::set(Self::key(kind), report) {
             leptos::logging::warn!("could not keep the save attempt: {e}");
         }
     }
 
     /// Unless another tab has started its own attempt since.
-    fn forget(&self, kind: FormKind) {
-        if Self::kept(kind).is_some_and(|kept| kept == *self) {
+    fn forget(kind: FormKind, report: &Report) {
+        if Self::kept(kind).is_some_and(|kept| kept.canonical_json() == report.canonical_json()) {
             GlooLocalStorage::delete(Self::key(kind));
         }
     }
@@ -256,11 +249,10 @@ pub fn save_report(
     let editing = ctx.editing.get_untracked().filter(|(k, _)| *k == kind).map(|(_, id)| id);
     let original = editing.and_then(|id| outbox.with_untracked(|o| o.get(id).map(|e| (id, e.report.created_at))));
     // The unconfirmed attempt of this form, if this is the report it was for.
-    let resumed = original
-        .is_none()
-        .then(|| SaveAttempt::kept(kind))
-        .flatten()
-        .and_then(|a| build(a.id, a.created_at).ok().filter(|r| r.canonical_json() == a.report));
+    let resumed =
+        original.is_none().then(|| SaveAttempt::kept(kind)).flatten().and_then(|kept| {
+            build(kept.id, kept.created_at).ok().filter(|r| r.canonical_json() == kept.canonical_json())
+        });
     let report = match resumed {
         Some(report) => report,
         None => {
@@ -271,14 +263,10 @@ pub fn save_report(
             }
         }
     };
-    let attempt = original.is_none().then(|| SaveAttempt {
-        id: report.id,
-        created_at: report.created_at,
-        report: report.canonical_json(),
-    });
+    let attempt = original.is_none().then(|| report.clone());
     // The earlier attempt was saved after all: this is the same report.
     if let Some(attempt) = attempt.as_ref().filter(|a| outbox.with_untracked(|o| o.get(a.id).is_some())) {
-        attempt.forget(kind);
+        SaveAttempt::forget(kind, attempt);
         on_saved();
         return state.message.set(Some(FormMessage::Saved));
     }
@@ -298,7 +286,7 @@ pub fn save_report(
         Err(m) => return state.message.set(Some(m)),
     };
     if let Some(attempt) = &attempt {
-        attempt.keep(kind);
+        SaveAttempt::keep(kind, attempt);
     }
     let correcting = original.is_some();
     state.saving.set(true);
@@ -311,7 +299,7 @@ pub fn save_report(
         match stored {
             Ok(()) => {
                 if let Some(attempt) = &attempt {
-                    attempt.forget(kind);
+                    SaveAttempt::forget(kind, attempt);
                 }
                 outbox.update(|o| {
                     o.absorb(entry.clone());

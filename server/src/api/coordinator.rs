@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pantau_core::protocol::{Problem, Receipt};
-use pantau_core::Report;
+use pantau_core::{Report, ReportBody};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -96,16 +96,11 @@ fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
                 .map_err(|_| bad("tps", &format!("{t:?} is not a TPS code like 6471011001-003")))
         })
         .transpose()?;
-    let kinds = ["checklist", "incident", "count_result", "note"];
+    let kinds = ReportBody::KINDS;
     if let Some(kind) = query.kind.as_deref().filter(|k| !kinds.contains(k)) {
         return Err(bad("kind", &format!("{kind:?} is not one of {}", kinds.join(", "))));
     }
-    let categories: Vec<&str> = pantau_core::checklist::Phase::ALL
-        .iter()
-        .map(|p| p.as_str())
-        .chain(pantau_core::IncidentCategory::ALL.iter().map(|c| c.as_str()))
-        .chain(pantau_core::Contest::ALL.iter().map(|c| c.as_str()))
-        .collect();
+    let categories: Vec<&str> = ReportBody::categories().collect();
     if let Some(category) = query.category.as_deref().filter(|c| !categories.contains(c)) {
         return Err(bad("category", &format!("{category:?} is not one of {}", categories.join(", "))));
     }

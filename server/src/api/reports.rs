@@ -73,15 +73,35 @@ pub async fn post_report(
     let volunteer = caller.require(Role::Volunteer)?;
     let report: Report = json_body(&headers, &body)?;
     if let Err(errors) = report.validate() {
-        return match state.store.repeat_receipt(volunteer.id, &report).await.map_err(ApiProblem::internal)? {
-            Some(receipt) => Ok((StatusCode::OK, Json(receipt)).into_response()),
-            None => Err(ApiProblem::invalid(errors)),
-        };
+        let (status, receipt) = refused_unless_repeat(&state, volunteer.id, &report, errors).await?;
+        return Ok((status, Json(receipt)).into_response());
     }
     let stored = state.store.store_report(volunteer.id, &report).await.map_err(ApiProblem::internal)?;
     match answer(volunteer.id, &report, stored) {
         Ok((status, receipt)) => Ok((status, Json(receipt)).into_response()),
         Err(problem) => Err(problem),
+    }
+}
+
+/// An invalid report is refused, unless it is a repeat of one this volunteer
+/// filed under older, looser rules: a repeat keeps its original receipt.
+async fn refused_unless_repeat(
+    state: &AppState,
+    volunteer_id: i64,
+    report: &Report,
+    errors: Vec<pantau_core::FieldError>,
+) -> Result<(StatusCode, Receipt), ApiProblem> {
+    match state.store.repeat_receipt(volunteer_id, report).await.map_err(ApiProblem::internal)? {
+        Some(receipt) => Ok((StatusCode::OK, receipt)),
+        None => Err(ApiProblem::invalid(errors)),
+    }
+}
+
+/// One report's answer as a batch carries it.
+fn batch_result(answer: Result<(StatusCode, Receipt), ApiProblem>) -> BatchResult {
+    match answer {
+        Ok((status, receipt)) => BatchResult { status: status.as_u16(), receipt: Some(receipt), problem: None },
+        Err(problem) => BatchResult { status: problem.0.status, receipt: None, problem: Some(problem.0) },
     }
 }
 
@@ -167,16 +187,9 @@ pub async fn post_batch(
         match serde_json::from_value::<Report>(value) {
             Err(e) => results.push(refused(ApiProblem::malformed(e))),
             Ok(report) => match report.validate() {
-                // A repeat of a report stored under older rules keeps its receipt.
-                Err(errors) => match state.store.repeat_receipt(volunteer.id, &report).await {
-                    Ok(Some(receipt)) => results.push(Some(BatchResult {
-                        status: StatusCode::OK.as_u16(),
-                        receipt: Some(receipt),
-                        problem: None,
-                    })),
-                    Ok(None) => results.push(refused(ApiProblem::invalid(errors))),
-                    Err(e) => results.push(refused(ApiProblem::internal(e))),
-                },
+                Err(errors) => {
+                    results.push(Some(batch_result(refused_unless_repeat(&state, volunteer.id, &report, errors).await)))
+                }
                 Ok(()) => {
                     results.push(None);
                     valid.push(report);
@@ -191,12 +204,7 @@ pub async fn post_batch(
         .map(|result| {
             result.unwrap_or_else(|| {
                 let (report, stored) = answers.next().expect("one stored outcome per valid report");
-                match stored.map_err(ApiProblem::internal).and_then(|s| answer(volunteer.id, report, s)) {
-                    Ok((status, receipt)) => {
-                        BatchResult { status: status.as_u16(), receipt: Some(receipt), problem: None }
-                    }
-                    Err(problem) => BatchResult { status: problem.0.status, receipt: None, problem: Some(problem.0) },
-                }
+                batch_result(stored.map_err(ApiProblem::internal).and_then(|s| answer(volunteer.id, report, s)))
             })
         })
         .collect();
