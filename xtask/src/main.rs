@@ -113,6 +113,10 @@ fn run_tests(c: &mut Command) -> (bool, String) {
 pub fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root()).env("PATH", tools::tool_path());
+    // A CI clone builds once, so incremental caches (GBs under target/) only cost disk.
+    if std::env::var_os("CI").is_some() {
+        c.env("CARGO_INCREMENTAL", "0");
+    }
     c
 }
 
@@ -144,6 +148,19 @@ fn run_app(server_args: &[String]) -> Result<(), Fail> {
 }
 
 fn test() -> Result<(), Fail> {
+    let shortage = tools::free_disk_bytes().and_then(|free| tools::disk_shortage(free, tools::TEST_DISK_NEED_BYTES));
+    if let Some(warning) = &shortage {
+        eprintln!("xtask: warning: {warning}");
+    }
+    let result = test_levels();
+    // Said again at the end, where a reader of a failed run looks first.
+    match (result, shortage) {
+        (Err(Fail(message)), Some(warning)) => Err(Fail(format!("{message}\nxtask: {warning}"))),
+        (result, _) => result,
+    }
+}
+
+fn test_levels() -> Result<(), Fail> {
     tools::ensure_build_tools()?;
     tools::ensure_chromium()?;
     tools::ensure_npm()?;

@@ -96,6 +96,35 @@ pub fn ensure_build_tools() -> Result<(), Fail> {
     Ok(())
 }
 
+/// What `cargo xtask test` may write under target/ from a fresh clone, with
+/// margin (measured: about 4 GB with the dev profile's reduced debug info).
+pub const TEST_DISK_NEED_BYTES: u64 = 6 << 30;
+
+/// Free bytes on the file system holding the workspace, as `df` reports them.
+pub fn free_disk_bytes() -> Option<u64> {
+    let out = cmd_output(Command::new("df").args(["-Pk"]).arg(root())).ok()?;
+    parse_df_available_kib(&out).map(|kib| kib * 1024)
+}
+
+/// The "Available" column of `df -Pk` for the one file system asked about.
+pub fn parse_df_available_kib(df: &str) -> Option<u64> {
+    df.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// A warning naming the shortage, or nothing when there is room. A full disk
+/// otherwise shows up as a linker's bus error deep in a build log.
+pub fn disk_shortage(free: u64, need: u64) -> Option<String> {
+    (free < need).then(|| {
+        format!(
+            "only {:.1} GB free on the disk holding {}; `cargo xtask test` may need {:.0} GB for target/. \
+             Free space (for example `cargo clean`) if a build fails with \"No space left on device\".",
+            free as f64 / (1u64 << 30) as f64,
+            root().display(),
+            need as f64 / (1u64 << 30) as f64
+        )
+    })
+}
+
 fn is_root() -> bool {
     cmd_output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false)
 }
@@ -142,5 +171,20 @@ mod tests {
         let locked = locked_wasm_bindgen_version().unwrap();
         assert!(trunk_toml.contains(&format!("wasm_bindgen = \"{locked}\"")), "Trunk.toml and Cargo.lock disagree");
         assert!(trunk_toml.contains(&format!("wasm_opt = \"version_{BINARYEN_NPM_VERSION}\"")));
+    }
+    #[test]
+    fn reads_the_available_column_of_df() {
+        let df = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n\
+                  /dev/vda        263174212 91234567   3565432      97% /\n";
+        assert_eq!(parse_df_available_kib(df), Some(3_565_432));
+        assert_eq!(parse_df_available_kib("Filesystem 1024-blocks\n"), None);
+        assert_eq!(parse_df_available_kib("df: /nowhere: No such file or directory\n"), None);
+    }
+
+    #[test]
+    fn warns_of_a_disk_too_full_for_the_tests_and_only_then() {
+        let warning = disk_shortage(3 << 30, TEST_DISK_NEED_BYTES).expect("3 GB is short");
+        assert!(warning.contains("3.0 GB free") && warning.contains("No space left on device"), "{warning}");
+        assert_eq!(disk_shortage(TEST_DISK_NEED_BYTES, TEST_DISK_NEED_BYTES), None);
     }
 }
