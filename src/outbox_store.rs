@@ -40,6 +40,9 @@ pub enum StoreError {
     Unavailable(String),
     /// The browser refused the write: storage is full.
     QuotaExceeded(String),
+    /// The report was confirmed by the server meanwhile (another tab sent it),
+    /// so a correction or a stale copy cannot replace it.
+    AlreadySent,
     Other(String),
 }
 
@@ -50,6 +53,7 @@ impl StoreError {
         match self {
             StoreError::Unavailable(e) => format!("{} ({e})", t.store_unavailable),
             StoreError::QuotaExceeded(_) => format!("{} (QuotaExceededError)", t.store_full),
+            StoreError::AlreadySent => t.not_editable.to_owned(),
             StoreError::Other(e) => format!("{}: {e}", t.store_failed),
         }
     }
@@ -282,14 +286,15 @@ impl OutboxStore {
 
     /// Writes one entry and returns once it is on disk (strict durability: also
     /// through a power cut). For what the volunteer saved. A Sent record is
-    /// final: a stale copy from another tab cannot turn it back into Waiting.
-    /// The second copy is written too (a failure there is logged: the report is
-    /// in IndexedDB).
+    /// final: a correction from another tab cannot turn it back into Waiting,
+    /// and is refused with [`StoreError::AlreadySent`] rather than dropped in
+    /// silence. The second copy is written too (a failure there is logged: the
+    /// report is in IndexedDB).
     pub async fn put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
         // Both writes at once: saving takes as long as the slower of the two.
-        let Some(copies) = &self.copies else { return self.write(std::slice::from_ref(entry)).await };
+        let Some(copies) = &self.copies else { return self.write_one(entry).await };
         let copy = copies.keep(entry);
-        if let Err(e) = self.write(std::slice::from_ref(entry)).await {
+        if let Err(e) = self.write_one(entry).await {
             // Not saved: no copy may bring it back on the next start. The copy
             // goes back to what IndexedDB still holds: for a correction, the
             // refused report, which must keep its own copy.
@@ -311,7 +316,7 @@ impl OutboxStore {
     /// transaction, so one flush per batch of reports rather than per report.
     /// A confirmed report's second copy goes only after its receipt is on disk.
     pub async fn put_progress(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
-        self.write(entries).await?;
+        let _ = self.write(entries).await?;
         if let Some(copies) = &self.copies {
             let sent = entries.iter().filter(|e| matches!(e.delivery, Delivery::Sent { .. }));
             crate::second_copy::all_done(sent.map(|e| copies.forget(e.report.id)).collect()).await;
@@ -319,9 +324,19 @@ impl OutboxStore {
         Ok(())
     }
 
-    async fn write(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
+    async fn write_one(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        match self.write(std::slice::from_ref(entry)).await?.as_slice() {
+            [] => Err(StoreError::AlreadySent),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `entries` in one transaction, except any not Sent whose stored
+    /// record is (a stale state must not undo a receipt); returns what it wrote.
+    async fn write<'a>(&self, entries: &'a [OutboxEntry]) -> Result<Vec<&'a OutboxEntry>, StoreError> {
         let transaction = self.transaction(&[OUTBOX], true)?;
         let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
+        let mut written = Vec::with_capacity(entries.len());
         for entry in entries {
             let key = JsValue::from_str(&entry.report.id.to_string());
             if !matches!(entry.delivery, Delivery::Sent { .. }) {
@@ -335,8 +350,10 @@ impl OutboxStore {
                 }
             }
             store.put(&JsValue::from_str(&encode(entry)), Some(&key)).map_err(from_idb)?;
+            written.push(entry);
         }
-        Self::finish(transaction).await
+        Self::finish(transaction).await?;
+        Ok(written)
     }
 
     pub async fn remove(&self, id: ReportId) -> Result<(), StoreError> {

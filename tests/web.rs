@@ -64,13 +64,20 @@ async fn stored_entries_load_back_and_removal_is_kept() {
 }
 
 #[wasm_bindgen_test]
-async fn a_sent_record_is_never_turned_back_into_waiting() {
+async fn a_sent_record_is_never_turned_back_into_waiting_and_a_late_correction_is_refused_by_name() {
     let store = fresh_store("final").await;
     let r = report("sudah terkirim");
     store.put(&sent(r.clone(), 3)).await.unwrap();
-    // A stale copy from another tab arrives later.
-    store.put(&waiting(r.clone())).await.unwrap();
+    // A correction saved in another tab that had not heard of the receipt: it is
+    // refused by name (the form says so), not dropped while saying "Tersimpan".
+    let refused = store.put(&waiting(r.clone())).await;
+    assert!(matches!(refused, Err(StoreError::AlreadySent)), "{refused:?}");
+    assert_eq!(store.get(r.id).await.unwrap(), Some(sent(r.clone(), 3)));
+    // Progress from a stale round is skipped the same way, and the rest is written.
+    let other = waiting(report("lain"));
+    store.put_progress(&[waiting(r.clone()), other.clone()]).await.unwrap();
     assert_eq!(store.get(r.id).await.unwrap(), Some(sent(r, 3)));
+    assert_eq!(store.get(other.report.id).await.unwrap(), Some(other));
 }
 
 #[wasm_bindgen_test]
@@ -664,6 +671,107 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
     until("the incident form", || root.query_selector("#description").unwrap().is_some()).await;
     leptos::task::tick().await;
     assert_eq!(value_of(&root, "#description"), "Laporan baru setengah jadi");
+}
+
+#[wasm_bindgen_test]
+async fn a_correction_of_a_report_another_tab_got_confirmed_meanwhile_says_it_was_not_saved() {
+    storage().clear().unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+    let mut refused = report("x");
+    refused.body = ReportBody::Incident {
+        category: pantau_core::IncidentCategory::Intimidation,
+        occurred_at: time::macros::datetime!(2026-02-14 09:00 +08:00),
+        place: "Pos ronda".into(),
+        description: "Pemilih diancam".into(),
+        reported_party: String::new(),
+        witnesses: String::new(),
+        urgent: false,
+    };
+    let problem = pantau_core::protocol::Problem {
+        kind: "x".into(),
+        title: "Ditolak server".into(),
+        status: 422,
+        detail: None,
+        errors: vec![],
+    };
+    let store = OutboxStore::open(&database).await.unwrap();
+    store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
+
+    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database.clone()).await;
+    until("the refused row", || root.query_selector("[data-state=rejected] a.button").unwrap().is_some()).await;
+    click(&root, "[data-state=rejected] a.button");
+    until("the correction form", || {
+        root.query_selector("#place").unwrap().is_some_and(|_| value_of(&root, "#place") == "Pos ronda")
+    })
+    .await;
+    // Another tab corrected and sent it; this tab has not heard yet.
+    store.put(&sent(refused.clone(), 7)).await.unwrap();
+    type_into(&root, "#description", "Pemilih diancam oleh tim sukses");
+    click(&root, "[data-testid=save]");
+    until("the refusal", || text(&root).contains("tidak bisa diubah lagi")).await;
+    let shown = text(&root);
+    assert!(shown.contains("Tidak tersimpan"), "{shown}");
+    assert!(!shown.contains("Tersimpan di ponsel"), "{shown}");
+    assert_eq!(value_of(&root, "#description"), "Pemilih diancam oleh tim sukses", "what was typed stays");
+    assert_eq!(store.get(refused.id).await.unwrap(), Some(sent(refused, 7)));
+}
+
+#[wasm_bindgen_test]
+async fn kotak_keluar_explains_a_refusal_in_the_volunteers_words_not_the_servers() {
+    use pantau_core::protocol::Problem;
+    use pantau_core::validation::{FieldError, FieldErrorCode};
+    storage().clear().unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+    let problem = |slug: &str, title: &str, errors: Vec<FieldError>| Problem {
+        kind: format!("https://pantau.id/problems/{slug}"),
+        title: title.into(),
+        status: 422,
+        detail: None,
+        errors,
+    };
+    let mut count = report("hitung");
+    count.body = ReportBody::CountResult {
+        contest: pantau_core::Contest::President,
+        votes: vec![pantau_core::CandidateVotes { name: "Paslon 1".into(), votes: 3 }],
+        valid: 3,
+        invalid: 0,
+        voters: 3,
+    };
+    let refused = problem(
+        "invalid-report",
+        "The report is invalid",
+        vec![
+            FieldError::new("body.votes.1.name", FieldErrorCode::Required),
+            FieldError::new("body.answers.ink.note", FieldErrorCode::Required),
+            FieldError::new("body.photo", FieldErrorCode::Required),
+        ],
+    );
+    let conflict = problem("report-id-conflict", "A different report is already stored under this id", vec![]);
+    let unknown = problem("needs-coffee", "Server says no", vec![]);
+    let store = OutboxStore::open(&database).await.unwrap();
+    for (report, delivery) in [
+        (count, Delivery::Rejected { problem: refused }),
+        (report("bentrok"), Delivery::Conflict { problem: conflict }),
+        (report("lain"), Delivery::Rejected { problem: unknown }),
+    ] {
+        store.put(&OutboxEntry { report, delivery }).await.unwrap();
+    }
+
+    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database).await;
+    until("three refused rows", || {
+        root.query_selector_all("[data-state=rejected], [data-state=conflict]").unwrap().length() == 3
+    })
+    .await;
+    let shown = text(&root);
+    assert!(shown.contains("Ditolak: ada isian yang perlu diperbaiki"), "{shown}");
+    assert!(shown.contains("Baris 2 · Nama peserta: Wajib diisi."), "a row by its number from 1: {shown}");
+    assert!(shown.contains("Pemilih diberi tinta · Catatan: Wajib diisi."), "an item by its question: {shown}");
+    assert!(shown.contains("Bentrok: server sudah menyimpan laporan lain dengan nomor yang sama"), "{shown}");
+    assert!(!shown.contains("The report is invalid") && !shown.contains("A different report"), "{shown}");
+    // What the app cannot put in words is still shown, not hidden.
+    assert!(shown.contains("Ditolak: Server says no"), "{shown}");
+    assert!(shown.contains("body.photo: Wajib diisi."), "{shown}");
+    assert!(!shown.contains("body.votes") && !shown.contains("body.answers"), "{shown}");
 }
 
 #[wasm_bindgen_test]

@@ -111,8 +111,17 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// Where our problem `type`s live; what follows is the stable slug.
+pub const PROBLEM_BASE: &str = "https://pantau.id/problems/";
+
 impl Problem {
     pub const CONTENT_TYPE: &'static str = "application/problem+json";
+
+    /// Our own stable name for the problem (`invalid-report`), or `None` for a
+    /// problem that did not come from pantau-server (a proxy's page).
+    pub fn slug(&self) -> Option<&str> {
+        self.kind.strip_prefix(PROBLEM_BASE).filter(|slug| !slug.is_empty())
+    }
 }
 
 /// What one attempt to send a report came to, from the outbox's point of view.
@@ -290,13 +299,17 @@ mod tests {
         let body = r#"{"type":"https://pantau.id/problems/invalid-report","title":"Invalid report","status":422,"errors":[{"field":"tps","code":"required"}]}"#;
         match SendOutcome::from_response(id(1), 422, body, None) {
             SendOutcome::Rejected(p) => {
+                assert_eq!(p.slug(), Some("invalid-report"));
                 assert_eq!(p.status, 422);
                 assert_eq!(p.errors[0].field, "tps");
             }
             other => panic!("{other:?}"),
         }
         match SendOutcome::from_response(id(1), 409, "plain text", None) {
-            SendOutcome::Conflict(p) => assert_eq!(p.detail.as_deref(), Some("plain text")),
+            SendOutcome::Conflict(p) => {
+                assert_eq!(p.detail.as_deref(), Some("plain text"));
+                assert_eq!(p.slug(), None, "not one of ours");
+            }
             other => panic!("{other:?}"),
         }
         assert_eq!(SendOutcome::from_response(id(1), 401, "", None), SendOutcome::Unauthorized);

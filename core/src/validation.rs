@@ -97,6 +97,64 @@ pub enum FieldErrorCode {
     VotesMismatch,
 }
 
+/// The part of a report a [`FieldError::field`] path names, so that a refusal
+/// can be shown by the field's label rather than its JSON path. Rows are
+/// counted from 0, as in the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportField {
+    /// The report as a whole (its size).
+    Whole,
+    Tps,
+    CreatedAt,
+    NoteText,
+    ChecklistAnswer(&'static ChecklistItem),
+    ChecklistNote(&'static ChecklistItem),
+    /// An answer whose item is not in the catalogue for this phase, by position.
+    ChecklistRow(usize),
+    OccurredAt,
+    Place,
+    Description,
+    ReportedParty,
+    Witnesses,
+    Votes,
+    CandidateName(usize),
+    CandidateVotes(usize),
+    Valid,
+    Invalid,
+    Voters,
+}
+
+impl ReportField {
+    /// Reads a path as [`Report::validate`] and [`Report::warnings`] write them;
+    /// `None` for any other (a newer server's field, a damaged record).
+    pub fn parse(path: &str) -> Option<ReportField> {
+        let item = |id: &str| ChecklistItem::find(id);
+        let row = |i: &str| i.parse::<usize>().ok();
+        let parts: Vec<&str> = path.split('.').collect();
+        Some(match parts.as_slice() {
+            ["body"] => ReportField::Whole,
+            ["tps"] => ReportField::Tps,
+            ["created_at"] => ReportField::CreatedAt,
+            ["body", "text"] => ReportField::NoteText,
+            ["body", "answers", i, "item"] => ReportField::ChecklistRow(row(i)?),
+            ["body", "answers", id] => ReportField::ChecklistAnswer(item(id)?),
+            ["body", "answers", id, "note"] => ReportField::ChecklistNote(item(id)?),
+            ["body", "occurred_at"] => ReportField::OccurredAt,
+            ["body", "place"] => ReportField::Place,
+            ["body", "description"] => ReportField::Description,
+            ["body", "reported_party"] => ReportField::ReportedParty,
+            ["body", "witnesses"] => ReportField::Witnesses,
+            ["body", "votes"] => ReportField::Votes,
+            ["body", "votes", i, "name"] => ReportField::CandidateName(row(i)?),
+            ["body", "votes", i, "votes"] => ReportField::CandidateVotes(row(i)?),
+            ["body", "valid"] => ReportField::Valid,
+            ["body", "invalid"] => ReportField::Invalid,
+            ["body", "voters"] => ReportField::Voters,
+            _ => return None,
+        })
+    }
+}
+
 impl FieldError {
     pub fn new(field: &str, code: FieldErrorCode) -> FieldError {
         FieldError { field: field.to_owned(), code, limit: None }
@@ -620,5 +678,85 @@ mod tests {
         }
         let json = with_body(incident()).canonical_json();
         assert!(json.contains(r#""kind":"incident","category":"vote_buying""#), "{json}");
+    }
+
+    #[test]
+    fn every_path_a_refusal_or_warning_names_reads_back_as_its_field() {
+        let long = |n: usize| "x".repeat(n + 1);
+        let mut bad_checklist = full_checklist(Phase::Voting);
+        bad_checklist[0].note = long(MAX_NOTE_CHARS);
+        bad_checklist[1] = bad_checklist[0].clone();
+        bad_checklist.push(ChecklistAnswer { item: "no_such_item".into(), answer: Answer::Yes, note: String::new() });
+        let mut bad_incident = incident();
+        if let ReportBody::Incident { occurred_at, place, description, reported_party, witnesses, .. } =
+            &mut bad_incident
+        {
+            *occurred_at = time::macros::datetime!(1800-01-01 00:00 UTC);
+            *place = String::new();
+            *description = long(MAX_TEXT_CHARS);
+            *reported_party = long(MAX_NAMES_CHARS);
+            *witnesses = long(MAX_NAMES_CHARS);
+        }
+        let mut bad_count = count(MAX_COUNT + 1, MAX_COUNT + 1, MAX_COUNT + 1, &[MAX_COUNT + 1, 1]);
+        if let ReportBody::CountResult { votes, .. } = &mut bad_count.body {
+            votes[1].name = String::new();
+        }
+        let mut bad_tps = with_body(ReportBody::Note { text: String::new() });
+        bad_tps.tps = String::new();
+        bad_tps.created_at = time::macros::datetime!(2300-01-01 00:00 UTC);
+        // Every row within its limits, the whole over MAX_REPORT_BYTES.
+        let mut too_large = count(0, 0, 0, &[0; MAX_COUNT_ROWS]);
+        if let ReportBody::CountResult { votes, .. } = &mut too_large.body {
+            votes.iter_mut().for_each(|row| row.name = "x".repeat(MAX_SHORT_CHARS));
+        }
+        let reports = [
+            bad_tps,
+            with_body(ReportBody::Checklist { phase: Phase::Voting, answers: bad_checklist }),
+            with_body(bad_incident),
+            bad_count,
+            count(1, 0, 1, &[]),
+            count(0, 0, 0, &vec![0; MAX_COUNT_ROWS + 1]),
+            count(5, 1, 9, &[2]),
+            too_large,
+        ];
+        let mut seen = Vec::new();
+        for report in &reports {
+            let errors = report.validate().err().unwrap_or_default();
+            for e in errors.iter().chain(&report.warnings()) {
+                let field = ReportField::parse(&e.field);
+                assert!(field.is_some(), "{} ({:?}) has no field to show it by", e.field, e.code);
+                seen.push(field.unwrap());
+            }
+        }
+        let voting_item = Phase::Voting.items().next().unwrap();
+        for expected in [
+            ReportField::Tps,
+            ReportField::CreatedAt,
+            ReportField::NoteText,
+            ReportField::Whole,
+            ReportField::ChecklistNote(voting_item),
+            ReportField::ChecklistRow(Phase::Voting.items().count()),
+            ReportField::OccurredAt,
+            ReportField::Place,
+            ReportField::Description,
+            ReportField::ReportedParty,
+            ReportField::Witnesses,
+            ReportField::Votes,
+            ReportField::CandidateName(1),
+            ReportField::CandidateVotes(0),
+            ReportField::Valid,
+            ReportField::Invalid,
+            ReportField::Voters,
+        ] {
+            assert!(seen.contains(&expected), "{expected:?} not produced; saw {seen:?}");
+        }
+        assert!(seen.iter().any(|f| matches!(f, ReportField::ChecklistAnswer(_))), "{seen:?}");
+    }
+
+    #[test]
+    fn paths_from_elsewhere_name_no_field() {
+        for path in ["", "body.photo", "body.answers.no_such_item", "body.votes.x.name", "tps.extra", "body.votes.1"] {
+            assert_eq!(ReportField::parse(path), None, "{path}");
+        }
     }
 }

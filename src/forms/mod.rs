@@ -328,6 +328,7 @@ pub fn save_report(
                     let _ = window().location().set_hash(&crate::app::Route::Outbox.href());
                 }
             }
+            Err(e @ StoreError::AlreadySent) => state.message.set(Some(FormMessage::NotSaved(e.message(t)))),
             Err(e @ StoreError::QuotaExceeded(_)) => {
                 state.message.set(Some(FormMessage::NotSaved(format!("{}. {}", e.message(t), t.quota_advice))))
             }

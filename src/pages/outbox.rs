@@ -1,9 +1,11 @@
 //! Kotak keluar: every report with its state and receipt, newest first.
 
 use crate::app::{format_clock, millis, use_ctx, FormKind, Route};
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, Lang, Texts};
 use crate::sync::announce;
 use leptos::prelude::*;
+use pantau_core::protocol::Problem;
+use pantau_core::validation::ReportField;
 use pantau_core::{Delivery, OutboxEntry, ReportBody, ReportId};
 
 /// Outbox rows drawn before "show all".
@@ -114,8 +116,8 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
                     format_clock(millis(receipt.received_at))
                 )
             }
-            Delivery::Rejected { problem } => format!("{}: {}", t.state_rejected, problem.title),
-            Delivery::Conflict { problem } => format!("{}: {}", t.state_conflict, problem.title),
+            Delivery::Rejected { problem } => format!("{}: {}", t.state_rejected, refusal_reason(problem, t)),
+            Delivery::Conflict { problem } => format!("{}: {}", t.state_conflict, refusal_reason(problem, t)),
         }
     };
     let last_error = match &entry.delivery {
@@ -147,7 +149,9 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
             </p>
             <p class="state">{label}</p>
             {last_error.map(|e| view! { <p class="report-meta">{e}</p> })}
-            {field_errors.into_iter().map(|e| view! { <p class="field-error">{e.field.clone()} ": " {move || e.message(i18n.lang())}</p> }).collect::<Vec<_>>()}
+            {field_errors.into_iter().map(|e| view! {
+                <p class="field-error">{move || format!("{}: {}", field_label(&e.field, i18n.t(), i18n.lang()), e.message(i18n.lang()))}</p>
+            }).collect::<Vec<_>>()}
             {editable.map(|kind| {
                 let id = entry.report.id;
                 let editing = ctx.editing;
@@ -158,6 +162,46 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
                 }
             })}
         </li>
+    }
+}
+
+/// A refusal in the volunteer's language. The server's `type` is stable; its
+/// title is English, for logs, and shown only for a problem we do not know.
+fn refusal_reason(problem: &Problem, t: &Texts) -> String {
+    match problem.slug() {
+        Some("invalid-report") => t.refused_invalid.into(),
+        Some("payload-too-large") => t.refused_too_large.into(),
+        Some("malformed-json") => t.refused_unreadable.into(),
+        Some("report-id-conflict") => t.refused_id_conflict.into(),
+        _ => problem.title.clone(),
+    }
+}
+
+/// A refused field by the label the form shows it under (a checklist item by
+/// its question, a count row by its number from 1); a path we cannot read, as
+/// it came.
+fn field_label(path: &str, t: &Texts, lang: Lang) -> String {
+    let Some(field) = ReportField::parse(path) else { return path.to_owned() };
+    let row = |i: usize, what: &str| format!("{} {} · {what}", t.row_label, i + 1);
+    match field {
+        ReportField::Whole => t.whole_report.into(),
+        ReportField::Tps => t.tps_label.into(),
+        ReportField::CreatedAt => t.created_at_label.into(),
+        ReportField::NoteText => t.note_label.into(),
+        ReportField::ChecklistAnswer(item) => item.text(lang).into(),
+        ReportField::ChecklistNote(item) => format!("{} · {}", item.text(lang), t.note_label),
+        ReportField::ChecklistRow(i) => format!("{} {}", t.item_label, i + 1),
+        ReportField::OccurredAt => t.occurred_at_label.into(),
+        ReportField::Place => t.place_label.into(),
+        ReportField::Description => t.description_label.into(),
+        ReportField::ReportedParty => t.reported_party_label.into(),
+        ReportField::Witnesses => t.witnesses_label.into(),
+        ReportField::Votes => t.votes_legend.into(),
+        ReportField::CandidateName(i) => row(i, t.candidate_name),
+        ReportField::CandidateVotes(i) => row(i, t.candidate_votes),
+        ReportField::Valid => t.valid_label.into(),
+        ReportField::Invalid => t.invalid_label.into(),
+        ReportField::Voters => t.voters_label.into(),
     }
 }
 

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use pantau_core::protocol::Problem;
 use pantau_core::validation::FieldError;
 
-pub const PROBLEM_BASE: &str = "https://pantau.id/problems/";
+pub use pantau_core::protocol::PROBLEM_BASE;
 
 pub struct ApiProblem(pub Problem);
 
