@@ -793,11 +793,13 @@ async fn a_save_whose_end_the_page_never_saw_is_not_saved_again_under_a_new_id()
     drop(mounted);
     root.remove();
 
-    let restart = |changed: Option<&'static str>| {
+    let restart = |changed: Option<&'static str>, attempt_kept: bool| {
         let (draft, attempt, database) = (draft.clone(), attempt.clone(), database.clone());
         async move {
             storage().set_item("pantau.draft.incident", &draft).unwrap();
-            storage().set_item("pantau.saving.kejadian", &attempt).unwrap();
+            if attempt_kept {
+                storage().set_item("pantau.saving.kejadian", &attempt).unwrap();
+            }
             let (root, _, mounted) = mount_app_on("#/baru/kejadian", database).await;
             until_ready(&root).await;
             assert_eq!(value_of(&root, "#place"), "Gang Mawar", "the form opens as it was left");
@@ -812,13 +814,19 @@ async fn a_save_whose_end_the_page_never_saw_is_not_saved_again_under_a_new_id()
         }
     };
     // The volunteer taps Simpan again on the same form: still one report.
-    restart(None).await;
+    restart(None, true).await;
     let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(storage().get_item("pantau.saving.kejadian").unwrap(), None);
 
+    // The kill took the attempt too (localStorage writes of the last seconds
+    // are lost), and kept the draft: the report is known by its words.
+    restart(None, false).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 1, "no attempt kept, still one report: {stored:?}");
+
     // Changed before tapping again: what is on screen is another report, under its own id.
-    restart(Some("Amplop dibagikan lagi sore hari")).await;
+    restart(Some("Amplop dibagikan lagi sore hari"), true).await;
     let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
     assert_eq!(stored.len(), 2, "{stored:?}");
     assert_ne!(stored[0].report.id, stored[1].report.id);

@@ -238,6 +238,15 @@ impl Outbox {
         Ok(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } })
     }
 
+    /// A report in the outbox under another id that says the same as `report`:
+    /// the same TPS and body. A new report identical to one already queued is
+    /// that report saved again from a form whose save ended unseen: Chromium
+    /// loses localStorage writes made seconds before it is killed, so the
+    /// draft's clearing can be lost while IndexedDB kept the report.
+    pub fn twin_of(&self, report: &Report) -> Option<&OutboxEntry> {
+        self.entries().find(|e| e.report.id != report.id && e.report.tps == report.tps && e.report.body == report.body)
+    }
+
     /// Queues a valid report as Waiting, and returns the entry to persist.
     pub fn save(&mut self, report: Report) -> Result<&OutboxEntry, SaveError> {
         let entry = self.check_save(report)?;
@@ -448,6 +457,31 @@ mod tests {
         assert_eq!(outbox.counts(), Counts { sent: 1, ..Counts::default() });
         assert!(outbox.clear(id).is_ok());
         assert!(outbox.is_empty());
+    }
+
+    #[test]
+    fn a_twin_says_the_same_about_the_same_tps_under_another_id_whatever_its_state() {
+        let mut outbox = Outbox::default();
+        outbox.save(report(1)).unwrap();
+        outbox.save(report(2)).unwrap();
+        let id = report(2).id;
+        outbox.start_send(id).unwrap();
+        outbox.finish_send(id, SendOutcome::Delivered(receipt(id, 1))).unwrap();
+
+        // Saved again from the same form: a new id and time, the same words.
+        let mut again = report(2);
+        again.id = ReportId(Uuid::from_u128(9));
+        again.created_at += time::Duration::hours(3);
+        assert_eq!(outbox.twin_of(&again).map(|e| e.report.id), Some(id), "a confirmed one counts too");
+        // A report is not its own twin.
+        assert_eq!(outbox.twin_of(&report(1)), None);
+        // Another TPS, or other words, is another report.
+        let mut elsewhere = again.clone();
+        elsewhere.tps = "6471011001-002".into();
+        assert_eq!(outbox.twin_of(&elsewhere), None);
+        let mut other = again;
+        other.body = ReportBody::Note { text: "laporan 2, lagi".into() };
+        assert_eq!(outbox.twin_of(&other), None);
     }
 
     #[test]

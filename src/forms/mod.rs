@@ -264,8 +264,11 @@ pub fn save_report(
         }
     };
     let attempt = original.is_none().then(|| report.clone());
-    // The earlier attempt was saved after all: this is the same report.
-    if let Some(attempt) = attempt.as_ref().filter(|a| outbox.with_untracked(|o| o.get(a.id).is_some())) {
+    // The earlier attempt was saved after all: this is the same report. Found
+    // by its id while the attempt is kept; by its words once a kill took the
+    // attempt (kept in localStorage) and left the draft.
+    let saved_before = |a: &Report| outbox.with_untracked(|o| o.get(a.id).is_some() || o.twin_of(a).is_some());
+    if let Some(attempt) = attempt.as_ref().filter(|a| saved_before(a)) {
         SaveAttempt::forget(kind, attempt);
         on_saved();
         return state.message.set(Some(FormMessage::Saved));
