@@ -32,8 +32,8 @@ pub fn code_from_fragment(fragment: &str) -> Option<String> {
 /// Why enrolment failed, in words for the volunteer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EnrolError {
-    /// The code is unknown, used or revoked (the server's reason is kept).
-    Refused(String),
+    /// The code is unknown, used or revoked (the server's answer is kept).
+    Refused(Problem),
     /// No connection: the code is kept and tried again.
     Network(String),
 }
@@ -42,7 +42,14 @@ impl EnrolError {
     pub fn message(&self, lang: pantau_core::Lang) -> String {
         let t = crate::i18n::texts(lang);
         match self {
-            EnrolError::Refused(why) => format!("{}: {why}. {}", t.enrol_refused, t.enrol_refused_advice),
+            EnrolError::Refused(problem) => {
+                // The server's title is English, for logs; ours for the one case we know.
+                let why = match problem.slug() {
+                    Some("unknown-enrolment-code") => t.enrol_code_unknown,
+                    _ => &problem.title,
+                };
+                format!("{}: {why}. {}", t.enrol_refused, t.enrol_refused_advice)
+            }
             EnrolError::Network(_) => t.enrol_no_connection.to_owned(),
         }
     }
@@ -86,9 +93,7 @@ pub async fn enrol(api: &ApiBase, code: &str) -> Result<Enrolment, EnrolError> {
     let body = response.text().await.unwrap_or_default();
     let outcome = match status {
         200..=299 => serde_json::from_str(&body).map_err(|e| EnrolError::Network(format!("unreadable answer: {e}"))),
-        400..=499 if status != 429 => Err(EnrolError::Refused(
-            serde_json::from_str::<Problem>(&body).map(|p| p.title).unwrap_or_else(|_| format!("HTTP {status}")),
-        )),
+        400..=499 if status != 429 => Err(EnrolError::Refused(Problem::from_body(status, &body))),
         _ => Err(EnrolError::Network(format!("HTTP {status}"))),
     };
     // Only a lost answer is worth trying again with the same secret.

@@ -302,6 +302,41 @@ async fn no_connection_means_retry_later() {
     assert!(outcomes.iter().all(|o| matches!(o, SendOutcome::RetryLater { .. })), "{outcomes:?}");
 }
 
+/// Answers every fetch with `status` and `body`; returns what puts fetch back.
+fn answer_every_fetch_with(status: u16, content_type: &str, body: &str) -> js_sys::Function {
+    js_sys::Function::new_with_args(
+        "status, type, body",
+        "const original = window.fetch;
+         window.fetch = async () => new Response(body, { status, headers: { 'Content-Type': type } });
+         return () => { window.fetch = original; };",
+    )
+    .call3(&JsValue::NULL, &status.into(), &content_type.into(), &body.into())
+    .unwrap()
+    .unchecked_into::<js_sys::Function>()
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_enrolment_code_is_explained_in_the_volunteers_language() {
+    use pantau::enrolment::{enrol, EnrolError};
+    let problem = r#"{"type":"https://pantau.id/problems/unknown-enrolment-code","title":"This enrolment code is unknown, already used or revoked","status":404}"#;
+    let restore = answer_every_fetch_with(404, "application/problem+json", problem);
+    let refused = enrol(&ApiBase(UNREACHABLE.into()), "K7QX-M2PA-9RTD").await;
+    restore.call0(&JsValue::NULL).unwrap();
+    let Err(refused @ EnrolError::Refused(_)) = refused else { panic!("{refused:?}") };
+    let shown = refused.message(pantau_core::Lang::Id);
+    assert_eq!(
+        shown,
+        "Kode pendaftaran ditolak: kode tidak dikenal, sudah dipakai, atau dicabut. Minta kode baru ke koordinator."
+    );
+
+    // A page that is not ours (a proxy's) still says what came back.
+    let restore = answer_every_fetch_with(403, "text/html", "<h1>Forbidden</h1>");
+    let refused = enrol(&ApiBase(UNREACHABLE.into()), "K7QX-M2PA-9RTD").await;
+    restore.call0(&JsValue::NULL).unwrap();
+    let shown = refused.unwrap_err().message(pantau_core::Lang::Id);
+    assert!(shown.starts_with("Kode pendaftaran ditolak: HTTP 403."), "{shown}");
+}
+
 #[wasm_bindgen_test]
 async fn a_server_that_takes_the_request_and_never_answers_is_given_up_on() {
     // A captive portal that holds the connection open: fetch never settles

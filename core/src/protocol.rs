@@ -117,6 +117,18 @@ pub const PROBLEM_BASE: &str = "https://pantau.id/problems/";
 impl Problem {
     pub const CONTENT_TYPE: &'static str = "application/problem+json";
 
+    /// The problem document of an error response, or one made from its status
+    /// and text when it has none (a proxy's or a captive portal's page).
+    pub fn from_body(status: u16, body: &str) -> Problem {
+        serde_json::from_str(body).unwrap_or_else(|_| Problem {
+            kind: "about:blank".into(),
+            title: format!("HTTP {status}"),
+            status,
+            detail: (!body.is_empty()).then(|| body.chars().take(500).collect()),
+            errors: Vec::new(),
+        })
+    }
+
     /// Our own stable name for the problem (`invalid-report`), or `None` for a
     /// problem that did not come from pantau-server (a proxy's page).
     pub fn slug(&self) -> Option<&str> {
@@ -152,7 +164,7 @@ impl SendOutcome {
                 // again is safe: the server answers a repeat with the same receipt.
                 Err(e) => SendOutcome::RetryLater { reason: format!("unreadable receipt: {e}"), retry_after_ms },
             },
-            _ => Self::from_refusal(status, || problem_or(status, body), retry_after_ms),
+            _ => Self::from_refusal(status, || Problem::from_body(status, body), retry_after_ms),
         }
     }
 
@@ -170,7 +182,7 @@ impl SendOutcome {
             // A refusal of the whole request says nothing about one report in
             // particular: only 401 and the retryable statuses apply to all. A
             // 400/413/415 would be our own bug, so keep the reports and retry.
-            let outcome = match Self::from_refusal(status, || problem_or(status, body), retry_after_ms) {
+            let outcome = match Self::from_refusal(status, || Problem::from_body(status, body), retry_after_ms) {
                 SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => {
                     SendOutcome::RetryLater { reason: format!("batch refused: HTTP {status}"), retry_after_ms }
                 }
@@ -198,7 +210,7 @@ impl SendOutcome {
                 }
                 (status, _) => {
                     let problem = result.problem;
-                    Self::from_refusal(status, || problem.unwrap_or_else(|| problem_or(status, "")), None)
+                    Self::from_refusal(status, || problem.unwrap_or_else(|| Problem::from_body(status, "")), None)
                 }
             })
             .collect()
@@ -228,16 +240,6 @@ impl SendOutcome {
             _ => SendOutcome::RetryLater { reason: format!("HTTP {status}"), retry_after_ms },
         }
     }
-}
-
-fn problem_or(status: u16, body: &str) -> Problem {
-    serde_json::from_str(body).unwrap_or_else(|_| Problem {
-        kind: "about:blank".into(),
-        title: format!("HTTP {status}"),
-        status,
-        detail: (!body.is_empty()).then(|| body.chars().take(500).collect()),
-        errors: Vec::new(),
-    })
 }
 
 /// Retry-After as delta-seconds. The HTTP-date form is not used by pantau-server
