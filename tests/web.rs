@@ -752,6 +752,32 @@ async fn a_correction_of_a_report_another_tab_got_confirmed_meanwhile_says_it_wa
 }
 
 #[wasm_bindgen_test]
+async fn a_blank_incident_form_shows_the_present_time_and_a_started_one_keeps_its_own() {
+    use pantau::forms::incident::to_local_input;
+    let minute_now = || to_local_input(pantau::app::now());
+    // Left by the last save (the form is reset with that moment's time), hours ago.
+    storage().clear().unwrap();
+    storage()
+        .set_item("pantau.draft.incident", r#"{"tps":"6471011001-003","occurred_at":"2026-02-14T08:00"}"#)
+        .unwrap();
+    let before = minute_now();
+    let (root, _database, mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    let shown = value_of(&root, "#occurred-at");
+    assert!(shown == before || shown == minute_now(), "{shown}, not the kept 08:00");
+    drop(mounted);
+    root.remove();
+
+    // Begun: the time the volunteer set stays with what they typed.
+    storage()
+        .set_item("pantau.draft.incident", r#"{"occurred_at":"2026-02-14T08:00","description":"Amplop di gang"}"#)
+        .unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    assert_eq!(value_of(&root, "#occurred-at"), "2026-02-14T08:00");
+}
+
+#[wasm_bindgen_test]
 async fn kotak_keluar_explains_a_refusal_in_the_volunteers_words_not_the_servers() {
     use pantau_core::protocol::Problem;
     use pantau_core::validation::{FieldError, FieldErrorCode};

@@ -103,7 +103,10 @@ pub fn IncidentForm() -> impl IntoView {
     let ctx = use_ctx();
     let state = FormState::new();
     let draft: Draft<IncidentDraft> = open_draft(FormKind::Incident, IncidentDraft::fresh, IncidentDraft::from_report);
-    if draft.fields.with_untracked(|d| d.occurred_at.is_empty()) {
+    // A blank form shows the present time. A time kept from the last report
+    // (the form is reset at each save) or an earlier visit would otherwise be
+    // filed, unnoticed, for an incident hours later.
+    if draft.fields.with_untracked(|d| d.occurred_at.is_empty() || super::FormDraft::is_blank(d)) {
         // Shown, not kept: opening a form is not typing in it (an app update
         // waits only for real input).
         draft.fields.update(|d| d.occurred_at = to_local_input(now()));
