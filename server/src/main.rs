@@ -1,6 +1,6 @@
 use clap::{Args, Parser, Subcommand};
 use pantau_server::auth::{hash_secret, new_enrolment_code, new_token, normalise_code};
-use pantau_server::store::{Role, Store};
+use pantau_server::store::{ReportFilter, Role, Store, EXPORT_PAGE};
 use pantau_server::Config;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -306,13 +306,17 @@ async fn list_accounts(database: &str, role: Role) -> Result {
 }
 
 async fn print_reports(database: &str) -> Result {
+    use futures_util::TryStreamExt as _;
     let store = open_existing(database).await?;
-    for stored in store.all_reports().await? {
-        let volunteer = stored.volunteer.map(|v| serde_json::json!({ "id": v.id, "name": v.name }));
-        println!(
-            "{}",
-            serde_json::json!({ "receipt": stored.receipt, "volunteer": volunteer, "report": stored.report })
-        );
+    let mut pages = std::pin::pin!(store.report_pages(ReportFilter::default(), EXPORT_PAGE));
+    while let Some(page) = pages.try_next().await? {
+        for stored in page {
+            let volunteer = stored.volunteer.map(|v| serde_json::json!({ "id": v.id, "name": v.name }));
+            println!(
+                "{}",
+                serde_json::json!({ "receipt": stored.receipt, "volunteer": volunteer, "report": stored.report })
+            );
+        }
     }
     store.close().await;
     Ok(())

@@ -2,12 +2,14 @@
 
 use super::problem::ApiProblem;
 use crate::auth::Caller;
-use crate::store::{ReportFilter, Role, StoredReport};
+use crate::store::{ReportFilter, Role, StoredReport, EXPORT_PAGE};
 use crate::AppState;
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use pantau_core::protocol::{Problem, Receipt};
 use pantau_core::{Report, ReportBody};
 use serde::{Deserialize, Serialize};
@@ -150,20 +152,45 @@ pub async fn reports_csv(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiProblem> {
     caller.require(Role::Coordinator)?;
-    let reports = state.store.reports(&filter(query, false)?).await.map_err(ApiProblem::internal)?;
-    let csv = to_csv(&reports).map_err(ApiProblem::internal)?;
+    let mut pages = Box::pin(state.store.report_pages(filter(query, false)?, EXPORT_PAGE));
+    // The first page before answering: a database that fails now is a 500, not
+    // a file cut short.
+    let first = pages.try_next().await.map_err(ApiProblem::internal)?.unwrap_or_default();
+    let first = to_csv(&first, true).map_err(ApiProblem::internal)?;
+    // A later failure can no longer change the status: the body ends without
+    // its last chunk, which HTTP clients report as an error, never as a
+    // complete file.
+    let rest = pages.map(|page| {
+        let page = page.map_err(|e| {
+            tracing::error!(error = %e, "CSV export cut short");
+            std::io::Error::other(e.to_string())
+        })?;
+        to_csv(&page, false).map_err(std::io::Error::other)
+    });
+    let body = Body::from_stream(futures_util::stream::once(async { Ok(first) }).chain(rest));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"pantau-reports.csv\""),
         ],
-        csv,
+        body,
     )
         .into_response())
 }
 
-pub fn to_csv(reports: &[StoredReport]) -> Result<Vec<u8>, csv::Error> {
+/// Rows of the CSV export, after its header line when `header` is set.
+pub fn to_csv(reports: &[StoredReport], header: bool) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
+    if header {
+        write_header(&mut w)?;
+    }
+    for r in reports {
+        write_row(&mut w, r)?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+fn write_header(w: &mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error> {
     w.write_record([
         "seq",
         "received_at",
@@ -179,31 +206,30 @@ pub fn to_csv(reports: &[StoredReport]) -> Result<Vec<u8>, csv::Error> {
         "created_at",
         "summary",
         "body_json",
-    ])?;
-    for r in reports {
-        let body = &r.report.body;
-        let place =
-            pantau_core::TpsCode::parse(&r.report.tps).ok().and_then(|t| pantau_core::region::place(t.village()));
-        let urgent = matches!(body, pantau_core::ReportBody::Incident { urgent: true, .. });
-        let body_json = serde_json::to_string(body).unwrap_or_default();
-        w.write_record([
-            r.receipt.seq.to_string(),
-            r.receipt.received_at.format(&Rfc3339).unwrap_or_default(),
-            r.report.id.to_string(),
-            r.volunteer.as_ref().map(|v| v.id.to_string()).unwrap_or_default(),
-            spreadsheet_safe(r.volunteer.as_ref().map(|v| v.name.as_str()).unwrap_or_default()),
-            r.report.tps.clone(),
-            place.map(|p| p.village).unwrap_or_default().to_owned(),
-            place.map(|p| p.district).unwrap_or_default().to_owned(),
-            body.kind().to_owned(),
-            body.category().unwrap_or_default().to_owned(),
-            if urgent { "yes" } else { "" }.to_owned(),
-            r.report.created_at.format(&Rfc3339).unwrap_or_default(),
-            spreadsheet_safe(&r.report.summary(pantau_core::Lang::Id)),
-            spreadsheet_safe(&body_json),
-        ])?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
+    ])
+}
+
+fn write_row(w: &mut csv::Writer<Vec<u8>>, r: &StoredReport) -> Result<(), csv::Error> {
+    let body = &r.report.body;
+    let place = pantau_core::TpsCode::parse(&r.report.tps).ok().and_then(|t| pantau_core::region::place(t.village()));
+    let urgent = matches!(body, pantau_core::ReportBody::Incident { urgent: true, .. });
+    let body_json = serde_json::to_string(body).unwrap_or_default();
+    w.write_record([
+        r.receipt.seq.to_string(),
+        r.receipt.received_at.format(&Rfc3339).unwrap_or_default(),
+        r.report.id.to_string(),
+        r.volunteer.as_ref().map(|v| v.id.to_string()).unwrap_or_default(),
+        spreadsheet_safe(r.volunteer.as_ref().map(|v| v.name.as_str()).unwrap_or_default()),
+        r.report.tps.clone(),
+        place.map(|p| p.village).unwrap_or_default().to_owned(),
+        place.map(|p| p.district).unwrap_or_default().to_owned(),
+        body.kind().to_owned(),
+        body.category().unwrap_or_default().to_owned(),
+        if urgent { "yes" } else { "" }.to_owned(),
+        r.report.created_at.format(&Rfc3339).unwrap_or_default(),
+        spreadsheet_safe(&r.report.summary(pantau_core::Lang::Id)),
+        spreadsheet_safe(&body_json),
+    ])
 }
 
 /// Text typed by volunteers must not run as a formula when a coordinator opens

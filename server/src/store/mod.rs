@@ -107,6 +107,9 @@ pub struct StoredReport {
     pub report: Report,
 }
 
+/// Reports read per query by exports: about 1 MB of rows in memory at a time.
+pub const EXPORT_PAGE: i64 = 1_000;
+
 /// The coordinator's filters. `after_seq` pages through results in arrival order.
 #[derive(Clone, Debug, Default)]
 pub struct ReportFilter {
@@ -277,9 +280,30 @@ impl Store {
         rows.iter().map(stored_report).collect()
     }
 
-    /// Every stored report in arrival order, for exports from the command line.
-    pub async fn all_reports(&self) -> Result<Vec<StoredReport>, StoreError> {
-        self.reports(&ReportFilter { limit: i64::MAX, ..ReportFilter::default() }).await
+    /// Every report matching `filter` (its `limit` aside), `page` at a time
+    /// ([`EXPORT_PAGE`] for exports) in
+    /// arrival order. Exports read through this: a national export is millions
+    /// of rows, and holding them at once could take the server down with it.
+    /// A failed page ends the stream after its error.
+    pub fn report_pages(
+        &self,
+        filter: ReportFilter,
+        page: i64,
+    ) -> impl futures_util::Stream<Item = Result<Vec<StoredReport>, StoreError>> + Send + 'static {
+        let store = self.clone();
+        futures_util::stream::try_unfold(Some(filter), move |next| {
+            let store = store.clone();
+            async move {
+                let Some(mut filter) = next else { return Ok(None) };
+                filter.limit = page;
+                let reports = store.reports(&filter).await?;
+                let Some(last) = reports.last() else { return Ok(None) };
+                // A short page is the last one; a full one may have more behind it.
+                let following =
+                    (reports.len() as i64 == page).then_some(ReportFilter { after_seq: last.receipt.seq, ..filter });
+                Ok(Some((reports, following)))
+            }
+        })
     }
 
     pub async fn create_volunteer(&self, name: &str, tps: &str, enrolment_code_hash: &str) -> Result<i64, StoreError> {

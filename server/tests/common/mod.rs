@@ -4,7 +4,7 @@
 
 use pantau_core::{Report, ReportBody, ReportId};
 use pantau_server::auth::{hash_secret, new_enrolment_code, new_token, normalise_code};
-use pantau_server::store::Store;
+use pantau_server::store::{ReportFilter, Store, StoredReport};
 use pantau_server::Config;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -116,4 +116,15 @@ pub async fn problem(response: reqwest::Response) -> Value {
     let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
     assert_eq!(content_type.as_deref(), Some("application/problem+json"));
     response.json().await.unwrap()
+}
+
+/// Every stored report in arrival order, read page by page as exports do.
+pub async fn every_report(store: &Store, page: i64) -> Vec<StoredReport> {
+    use futures_util::TryStreamExt as _;
+    let mut pages = std::pin::pin!(store.report_pages(ReportFilter::default(), page));
+    let mut all = Vec::new();
+    while let Some(page) = pages.try_next().await.unwrap() {
+        all.extend(page);
+    }
+    all
 }

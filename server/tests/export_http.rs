@@ -1,0 +1,69 @@
+//! Exports read the reports a page at a time: every report once, in arrival
+//! order, across page boundaries, with the coordinator's filter kept.
+
+mod common;
+
+use common::{every_report, TestServer};
+use pantau_core::{Report, ReportBody, ReportId};
+use pantau_server::auth::hash_secret;
+use pantau_server::store::{Stored, EXPORT_PAGE};
+use reqwest::StatusCode;
+
+/// `n` reports stored straight into the database, every third one at TPS 7.
+async fn stored_reports(server: &TestServer, n: usize) -> Vec<ReportId> {
+    let volunteer = server.store.create_volunteer("Sari", "6471011001-004", &hash_secret("code")).await.unwrap();
+    let reports: Vec<Report> = (0..n)
+        .map(|i| {
+            Report::new(
+                ReportId(uuid::Uuid::new_v4()),
+                if i % 3 == 0 { "6471011001-007" } else { "6471011001-004" },
+                time::macros::datetime!(2026-02-14 09:30 +08:00),
+                ReportBody::Note { text: format!("laporan {i}") },
+            )
+        })
+        .collect();
+    let ids = reports.iter().map(|r| r.id).collect();
+    for chunk in reports.chunks(500) {
+        for stored in server.store.store_reports(volunteer, chunk.to_vec()).await {
+            assert!(matches!(stored, Ok(Stored::Created(_))), "{stored:?}");
+        }
+    }
+    ids
+}
+
+#[tokio::test]
+async fn pages_hold_every_report_once_in_order_and_end_after_a_full_last_page() {
+    let server = TestServer::start().await;
+    let ids = stored_reports(&server, 21).await;
+    for page in [1, 7, 20, 21, 22, EXPORT_PAGE] {
+        let read: Vec<ReportId> = every_report(&server.store, page).await.iter().map(|s| s.report.id).collect();
+        assert_eq!(read, ids, "page size {page}");
+    }
+}
+
+#[tokio::test]
+async fn the_csv_export_streams_every_matching_report_once_across_pages() {
+    let server = TestServer::start().await;
+    let coordinator = server.coordinator().await;
+    let total = 3 * EXPORT_PAGE as usize + 345;
+    let ids = stored_reports(&server, total).await;
+
+    let export = |query: &'static str| {
+        let request = server.http.get(server.url(&format!("/api/v1/reports.csv{query}"))).bearer_auth(&coordinator);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let body = response.text().await.unwrap();
+            assert_eq!(body.matches("seq,received_at").count(), 1, "one header line");
+            let mut reader = csv::Reader::from_reader(body.as_bytes());
+            let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+            let seqs: Vec<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+            assert!(seqs.windows(2).all(|w| w[0] < w[1]), "arrival order, none twice");
+            rows.iter().map(|r| r[2].parse::<uuid::Uuid>().map(ReportId).unwrap()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(export("").await, ids);
+    let at_tps_7: Vec<ReportId> = ids.iter().step_by(3).copied().collect();
+    assert!(at_tps_7.len() > EXPORT_PAGE as usize, "the filtered export spans pages too");
+    assert_eq!(export("?tps=6471011001-007").await, at_tps_7);
+}
