@@ -2,7 +2,7 @@
 //! means for the outbox is decided in pantau-core ([`SendOutcome::from_batch_response`]).
 
 use gloo_net::http::Request;
-use pantau_core::protocol::{ReportBatch, REPORTS_BATCH_PATH};
+use pantau_core::protocol::{ReportBatch, WaitReason, REPORTS_BATCH_PATH};
 use pantau_core::ReportId;
 use pantau_core::{Report, SendOutcome};
 
@@ -34,9 +34,10 @@ pub async fn post_batch_within(base: &ApiBase, token: &str, reports: &[Report], 
     let request = Request::post(&base.batch_url())
         .header("Authorization", &format!("Bearer {token}"))
         .abort_signal(deadline.as_ref().map(|d| &d.signal));
-    let gave_up = |e: gloo_net::Error| match &deadline {
-        Some(d) if d.signal.aborted() => format!("no answer within {} s", timeout_ms / 1000),
-        _ => e.to_string(),
+    // Each reason starts as `WaitReason::of` reads it, for Kotak keluar.
+    let failed = |e: gloo_net::Error, prefix: &str| match &deadline {
+        Some(d) if d.signal.aborted() => format!("{} within {} s", WaitReason::NO_ANSWER, timeout_ms / 1000),
+        _ => format!("{prefix}{e}"),
     };
     let request = match request.json(&ReportBatch { reports }) {
         Ok(request) => request,
@@ -44,12 +45,12 @@ pub async fn post_batch_within(base: &ApiBase, token: &str, reports: &[Report], 
     };
     let response = match request.send().await {
         Ok(response) => response,
-        Err(e) => return everyone(format!("network: {}", gave_up(e))),
+        Err(e) => return everyone(failed(e, WaitReason::NO_CONNECTION)),
     };
     let retry_after = response.headers().get("retry-after");
     let body = match response.text().await {
         Ok(body) => body,
-        Err(e) => return everyone(format!("answer lost: {}", gave_up(e))),
+        Err(e) => return everyone(failed(e, WaitReason::ANSWER_LOST)),
     };
     let ids: Vec<ReportId> = reports.iter().map(|r| r.id).collect();
     SendOutcome::from_batch_response(&ids, response.status(), &body, retry_after.as_deref())

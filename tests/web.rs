@@ -299,7 +299,14 @@ async fn no_connection_means_retry_later() {
     let reports = [report("tanpa sinyal"), report("juga tanpa sinyal")];
     let outcomes = post_batch(&ApiBase(UNREACHABLE.into()), "pantau_token", &reports).await;
     assert_eq!(outcomes.len(), 2);
-    assert!(outcomes.iter().all(|o| matches!(o, SendOutcome::RetryLater { .. })), "{outcomes:?}");
+    use pantau_core::protocol::WaitReason;
+    // Kotak keluar tells the volunteer why, from the reason kept with each report.
+    assert!(
+        outcomes.iter().all(
+            |o| matches!(o, SendOutcome::RetryLater { reason, .. } if WaitReason::of(reason) == WaitReason::NoConnection)
+        ),
+        "{outcomes:?}"
+    );
 }
 
 /// Answers every fetch with `status` and `body`; returns what puts fetch back.
@@ -778,7 +785,7 @@ async fn a_blank_incident_form_shows_the_present_time_and_a_started_one_keeps_it
 }
 
 #[wasm_bindgen_test]
-async fn kotak_keluar_explains_a_refusal_in_the_volunteers_words_not_the_servers() {
+async fn kotak_keluar_explains_a_refusal_or_a_wait_in_the_volunteers_words_not_the_servers() {
     use pantau_core::protocol::Problem;
     use pantau_core::validation::{FieldError, FieldErrorCode};
     storage().clear().unwrap();
@@ -810,10 +817,14 @@ async fn kotak_keluar_explains_a_refusal_in_the_volunteers_words_not_the_servers
     let conflict = problem("report-id-conflict", "A different report is already stored under this id", vec![]);
     let unknown = problem("needs-coffee", "Server says no", vec![]);
     let store = OutboxStore::open(&database).await.unwrap();
+    let waiting_for = |last_error: &str| Delivery::Waiting { attempts: 3, last_error: Some(last_error.into()) };
     for (report, delivery) in [
         (count, Delivery::Rejected { problem: refused }),
         (report("bentrok"), Delivery::Conflict { problem: conflict }),
         (report("lain"), Delivery::Rejected { problem: unknown }),
+        (report("tanpa sinyal"), waiting_for("network: TypeError: Failed to fetch")),
+        (report("server sibuk"), waiting_for("HTTP 503")),
+        (report("aneh"), waiting_for("unreadable receipt: expected value")),
     ] {
         store.put(&OutboxEntry { report, delivery }).await.unwrap();
     }
@@ -833,6 +844,12 @@ async fn kotak_keluar_explains_a_refusal_in_the_volunteers_words_not_the_servers
     assert!(shown.contains("Ditolak: Server says no"), "{shown}");
     assert!(shown.contains("body.photo: Wajib diisi."), "{shown}");
     assert!(!shown.contains("body.votes") && !shown.contains("body.answers"), "{shown}");
+
+    // Why a report still waits, in words, with what happens next.
+    assert!(shown.contains("Belum tersambung ke server. Dikirim otomatis saat ada sinyal."), "{shown}");
+    assert!(!shown.contains("TypeError"), "{shown}");
+    assert!(shown.contains("Server sedang sibuk. Dicoba lagi otomatis."), "{shown}");
+    assert!(shown.contains("Dicoba lagi otomatis (unreadable receipt: expected value)"), "{shown}");
 }
 
 #[wasm_bindgen_test]

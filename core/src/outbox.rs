@@ -291,7 +291,9 @@ impl Outbox {
             SendOutcome::RetryLater { reason, .. } => {
                 Delivery::Waiting { attempts: attempts.saturating_add(1), last_error: Some(reason) }
             }
-            SendOutcome::Unauthorized => Delivery::Waiting { attempts, last_error: Some("unauthorized".into()) },
+            SendOutcome::Unauthorized => {
+                Delivery::Waiting { attempts, last_error: Some(crate::protocol::WaitReason::UNAUTHORIZED.into()) }
+            }
             SendOutcome::Rejected(problem) => Delivery::Rejected { problem },
             SendOutcome::Conflict(problem) => Delivery::Conflict { problem },
         };

@@ -136,6 +136,49 @@ impl Problem {
     }
 }
 
+/// Why a report still waits, in the words the volunteer is given. Read from
+/// the `last_error` kept with the report, which starts with the text below for
+/// each reason (free text since the first envelope: a record from an older
+/// version, or a reason not listed here, reads as `Other`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitReason {
+    /// The request did not reach the server: no signal, or a portal answering
+    /// for it (404, 408).
+    NoConnection,
+    /// The request went out and no answer came back (a deadline, a cut connection).
+    NoAnswer,
+    /// The server asked for time (429) or failed (5xx).
+    ServerBusy,
+    /// The phone's token was refused: sending waits for enrolment.
+    NotEnrolled,
+    Other,
+}
+
+impl WaitReason {
+    /// What the PWA's transport writes when the request never got through.
+    pub const NO_CONNECTION: &'static str = "network: ";
+    /// When the answer never came: the deadline passed, or the connection
+    /// broke while it was read.
+    pub const NO_ANSWER: &'static str = "no answer";
+    pub const ANSWER_LOST: &'static str = "answer lost: ";
+    pub const UNAUTHORIZED: &'static str = "unauthorized";
+
+    pub fn of(last_error: &str) -> WaitReason {
+        let status = last_error.strip_prefix("HTTP ").and_then(|s| s.parse::<u16>().ok());
+        match status {
+            Some(404 | 408) => WaitReason::NoConnection,
+            Some(429 | 500..=599) => WaitReason::ServerBusy,
+            Some(_) => WaitReason::Other,
+            None if last_error.starts_with(Self::NO_CONNECTION) => WaitReason::NoConnection,
+            None if last_error.starts_with(Self::NO_ANSWER) || last_error.starts_with(Self::ANSWER_LOST) => {
+                WaitReason::NoAnswer
+            }
+            None if last_error == Self::UNAUTHORIZED => WaitReason::NotEnrolled,
+            None => WaitReason::Other,
+        }
+    }
+}
+
 /// What one attempt to send a report came to, from the outbox's point of view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendOutcome {
@@ -355,5 +398,32 @@ mod tests {
             &SendOutcome::from_batch_response(&ids, 429, "", Some("4"))[1],
             SendOutcome::RetryLater { retry_after_ms: Some(4000), .. }
         ));
+    }
+
+    #[test]
+    fn every_reason_to_wait_reads_as_what_the_volunteer_is_told() {
+        let reason = |outcome: &SendOutcome| match outcome {
+            SendOutcome::RetryLater { reason, .. } => reason.clone(),
+            other => panic!("{other:?}"),
+        };
+        let answered = |status: u16, body: &str| reason(&SendOutcome::from_response(id(1), status, body, None));
+        let cases = [
+            (answered(503, ""), WaitReason::ServerBusy),
+            (answered(500, "oops"), WaitReason::ServerBusy),
+            (answered(429, ""), WaitReason::ServerBusy),
+            (answered(404, "<html>portal</html>"), WaitReason::NoConnection),
+            (answered(408, ""), WaitReason::NoConnection),
+            (answered(425, ""), WaitReason::Other),
+            (answered(200, "<html>portal</html>"), WaitReason::Other),
+            (reason(&SendOutcome::from_batch_response(&[id(1)], 413, "", None)[0]), WaitReason::Other),
+            ("network: TypeError: Failed to fetch".into(), WaitReason::NoConnection),
+            (format!("{} within 90 s", WaitReason::NO_ANSWER), WaitReason::NoAnswer),
+            ("answer lost: TypeError: network error".into(), WaitReason::NoAnswer),
+            (WaitReason::UNAUTHORIZED.into(), WaitReason::NotEnrolled),
+            ("written by an older version".into(), WaitReason::Other),
+        ];
+        for (last_error, expected) in cases {
+            assert_eq!(WaitReason::of(&last_error), expected, "{last_error}");
+        }
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::backoff::Backoff;
 use crate::outbox::{Outbox, OutboxEntry};
-use crate::protocol::SendOutcome;
+use crate::protocol::{SendOutcome, WaitReason};
 use crate::report::Report;
 use std::future::Future;
 use std::pin::Pin;
@@ -136,8 +136,10 @@ where
         }
         let (batch, mut outcomes) = FirstReady(&mut sending).await;
         // A transport that answered for fewer reports proved nothing about the rest.
-        outcomes
-            .resize_with(batch.len(), || SendOutcome::RetryLater { reason: "no answer".into(), retry_after_ms: None });
+        outcomes.resize_with(batch.len(), || SendOutcome::RetryLater {
+            reason: WaitReason::NO_ANSWER.into(),
+            retry_after_ms: None,
+        });
         let entries: Vec<OutboxEntry> = outbox.update(|o| {
             batch
                 .iter()

@@ -4,7 +4,7 @@ use crate::app::{format_clock, millis, use_ctx, FormKind, Route};
 use crate::i18n::{use_i18n, Lang, Texts};
 use crate::sync::announce;
 use leptos::prelude::*;
-use pantau_core::protocol::Problem;
+use pantau_core::protocol::{Problem, WaitReason};
 use pantau_core::validation::ReportField;
 use pantau_core::{Delivery, OutboxEntry, ReportBody, ReportId};
 
@@ -148,7 +148,7 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
                 "TPS " {entry.report.tps.clone()} " · " {format_clock(millis(entry.report.created_at))}
             </p>
             <p class="state">{label}</p>
-            {last_error.map(|e| view! { <p class="report-meta">{e}</p> })}
+            {last_error.map(|e| view! { <p class="report-meta">{move || wait_reason(&e, i18n.t())}</p> })}
             {field_errors.into_iter().map(|e| view! {
                 <p class="field-error">{move || format!("{}: {}", field_label(&e.field, i18n.t(), i18n.lang()), e.message(i18n.lang()))}</p>
             }).collect::<Vec<_>>()}
@@ -162,6 +162,18 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
                 }
             })}
         </li>
+    }
+}
+
+/// Why a report still waits, in the volunteer's language and with what
+/// happens next; the transport's own words only where no reason fits.
+fn wait_reason(last_error: &str, t: &Texts) -> String {
+    match WaitReason::of(last_error) {
+        WaitReason::NoConnection => t.wait_no_connection.into(),
+        WaitReason::NoAnswer => t.wait_no_answer.into(),
+        WaitReason::ServerBusy => t.wait_server_busy.into(),
+        WaitReason::NotEnrolled => t.sync_paused_unauthorized.into(),
+        WaitReason::Other => format!("{} ({last_error})", t.wait_other),
     }
 }
 
