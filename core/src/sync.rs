@@ -75,13 +75,18 @@ pub struct Pace {
     pub batch: usize,
     /// Most requests in flight at once.
     pub in_flight: usize,
+    /// Most bytes of reports (as JSON) per request; a larger report goes alone.
+    pub batch_bytes: usize,
 }
 
 /// The PWA's pace. Batches save a round trip per report on a slow mobile link,
 /// and one storage write and one screen update per batch instead of per report;
-/// 25 reports (a few KB each at most) keep a lost answer cheap to resend. Three
-/// requests in flight let the server commit one batch while the next travels.
-pub const PACE: Pace = Pace { batch: 25, in_flight: 3 };
+/// 25 reports keep a lost answer cheap to resend. Three requests in flight let
+/// the server commit one batch while the next travels. The byte bound keeps a
+/// batch of long count results (up to 60 KB each) within the 90 s deadline on
+/// GPRS, about 5 KB/s: three requests of 48 KB share the link for about 30 s.
+/// Without it, 25 such reports would time out together every round, for good.
+pub const PACE: Pace = Pace { batch: 25, in_flight: 3, batch_bytes: 48_000 };
 
 /// Runs one round. `on_progress` is called at the start and after every answer.
 pub async fn run_round<C, T, P>(
@@ -107,11 +112,18 @@ where
         while end.is_none() && sending.len() < pace.in_flight.max(1) {
             let batch = outbox.update(|o| {
                 let mut batch = Vec::new();
+                let mut bytes = 0;
                 while batch.len() < batch_size {
-                    match o.next_waiting().and_then(|id| o.start_send(id)) {
+                    let Some(id) = o.next_waiting() else { break };
+                    let size = o.get(id).map_or(0, |e| e.report.canonical_json().len());
+                    if !batch.is_empty() && bytes + size > pace.batch_bytes {
+                        break;
+                    }
+                    match o.start_send(id) {
                         Some(report) => batch.push(report),
                         None => break,
                     }
+                    bytes += size;
                 }
                 batch
             });
@@ -332,7 +344,7 @@ mod tests {
         let mut rounds = 0;
         loop {
             rounds += 1;
-            let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 4, in_flight: 3 }, |_| {}));
+            let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 4, in_flight: 3, ..PACE }, |_| {}));
             if end == RoundEnd::Drained {
                 break;
             }
@@ -363,7 +375,8 @@ mod tests {
         let storage = Storage(RefCell::default());
         let mut seen = Vec::new();
         // All three go in one batch: the refusal of one does not hold back the others.
-        let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 3, in_flight: 1 }, |p| seen.push(p)));
+        let end =
+            block_on(run_round(&outbox, &server, &storage, Pace { batch: 3, in_flight: 1, ..PACE }, |p| seen.push(p)));
         assert_eq!(server.attempts.get(), 1);
         assert_eq!(end, RoundEnd::Drained);
         assert_eq!(seen.first(), Some(&Progress { delivered: 0, total: 3 }));
@@ -409,7 +422,7 @@ mod tests {
             drop_answer: |_| false,
         };
         let storage = Storage(RefCell::default());
-        let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 1, in_flight: 3 }, |_| {}));
+        let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 1, in_flight: 3, ..PACE }, |_| {}));
         assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: None, progressed: true });
         assert_eq!(outbox.borrow().counts().sent, 2);
     }
@@ -436,11 +449,51 @@ mod tests {
             }
         }
         let storage = CountingStorage(Cell::new(0), RefCell::default());
-        let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 25, in_flight: 2 }, |_| {}));
+        let end = block_on(run_round(&outbox, &server, &storage, Pace { batch: 25, in_flight: 2, ..PACE }, |_| {}));
         assert_eq!(end, RoundEnd::Drained);
         assert_eq!(server.attempts.get(), 3, "60 reports in batches of 25: 25 + 25 + 10");
         assert_eq!(*storage.1.borrow(), vec![25, 25, 10]);
         assert_eq!(outbox.borrow().counts().sent, 60);
+    }
+
+    #[test]
+    fn a_batch_stays_within_its_bytes_and_a_report_larger_than_them_goes_alone() {
+        // Five long reports of about 5 KB each, then two short ones.
+        let outbox = || {
+            let mut outbox = Outbox::default();
+            for n in 1..=7 {
+                let mut long = report(n);
+                if n <= 5 {
+                    let text = format!("{n} {}", "x".repeat(crate::validation::MAX_TEXT_CHARS - 2));
+                    long.body = ReportBody::Note { text };
+                }
+                outbox.save(long).unwrap();
+            }
+            RefCell::new(outbox)
+        };
+        struct Recording(RefCell<Vec<(usize, usize)>>);
+        impl Transport for Recording {
+            async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
+                let bytes = reports.iter().map(|r| r.canonical_json().len()).sum();
+                self.0.borrow_mut().push((reports.len(), bytes));
+                let receipt = |r: &Report| Receipt { id: r.id, received_at: time::OffsetDateTime::UNIX_EPOCH, seq: 1 };
+                reports.iter().map(|r| SendOutcome::Delivered(receipt(r))).collect()
+            }
+        }
+        let run = |batch_bytes: usize| {
+            let transport = Recording(RefCell::default());
+            let storage = Storage(RefCell::default());
+            let pace = Pace { batch: 25, in_flight: 1, batch_bytes };
+            assert_eq!(block_on(run_round(&outbox(), &transport, &storage, pace, |_| {})), RoundEnd::Drained);
+            transport.0.into_inner()
+        };
+        let sent = run(12_000);
+        assert_eq!(sent.iter().map(|(n, _)| n).collect::<Vec<_>>(), vec![&2, &2, &3], "{sent:?}");
+        assert!(sent.iter().all(|(_, bytes)| *bytes <= 12_000), "{sent:?}");
+        // A budget below one long report: each goes alone, none is held back.
+        let sent = run(3_000);
+        assert_eq!(sent.iter().map(|(n, _)| *n).sum::<usize>(), 7);
+        assert_eq!(sent.iter().take(5).map(|(n, _)| n).collect::<Vec<_>>(), vec![&1; 5], "{sent:?}");
     }
 
     #[test]
@@ -461,7 +514,7 @@ mod tests {
             outbox.borrow_mut().save(report(n)).unwrap();
         }
         let storage = Storage(RefCell::default());
-        let end = block_on(run_round(&outbox, &Forgetful, &storage, Pace { batch: 3, in_flight: 1 }, |_| {}));
+        let end = block_on(run_round(&outbox, &Forgetful, &storage, Pace { batch: 3, in_flight: 1, ..PACE }, |_| {}));
         assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: None, progressed: true });
         let counts = outbox.borrow().counts();
         assert_eq!((counts.sent, counts.waiting), (1, 2));
@@ -486,7 +539,7 @@ mod tests {
         }
         let storage = Storage(RefCell::default());
         let transport = Limited(Cell::new(0));
-        let end = block_on(run_round(&outbox, &transport, &storage, Pace { batch: 1, in_flight: 3 }, |_| {}));
+        let end = block_on(run_round(&outbox, &transport, &storage, Pace { batch: 1, in_flight: 3, ..PACE }, |_| {}));
         assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: Some(60_000), progressed: false });
     }
 
