@@ -93,7 +93,12 @@ pub async fn enrol(api: &ApiBase, code: &str) -> Result<Enrolment, EnrolError> {
     let body = response.text().await.unwrap_or_default();
     let outcome = match status {
         200..=299 => serde_json::from_str(&body).map_err(|e| EnrolError::Network(format!("unreadable answer: {e}"))),
-        400..=499 if status != 429 => Err(EnrolError::Refused(Problem::from_body(status, &body))),
+        // Only our server's refusal says the code is no good. A portal's or a
+        // proxy's 4xx says nothing about it: the code is kept and tried again.
+        400..=499 if status != 429 => match Problem::from_body(status, &body) {
+            problem if problem.slug().is_some() => Err(EnrolError::Refused(problem)),
+            _ => Err(EnrolError::Network(format!("HTTP {status} from something other than pantau-server"))),
+        },
         _ => Err(EnrolError::Network(format!("HTTP {status}"))),
     };
     // Only a lost answer is worth trying again with the same secret.

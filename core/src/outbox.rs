@@ -238,13 +238,20 @@ impl Outbox {
         Ok(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } })
     }
 
-    /// A report in the outbox under another id that says the same as `report`:
-    /// the same TPS and body. A new report identical to one already queued is
-    /// that report saved again from a form whose save ended unseen: Chromium
-    /// loses localStorage writes made seconds before it is killed, so the
-    /// draft's clearing can be lost while IndexedDB kept the report.
+    /// A report on its way or delivered, under another id, that says the same
+    /// as `report`: the same TPS and body. Most likely it is that report saved
+    /// again from a form whose save ended unseen (Chromium loses localStorage
+    /// writes made seconds before it is killed, so the draft's clearing can be
+    /// lost while IndexedDB kept the report); the form asks before filing it.
+    /// A refused twin does not count: filing anew is how a conflict is settled.
+    /// Linear in the outbox, and run once per tap on Simpan.
     pub fn twin_of(&self, report: &Report) -> Option<&OutboxEntry> {
-        self.entries().find(|e| e.report.id != report.id && e.report.tps == report.tps && e.report.body == report.body)
+        self.entries().find(|e| {
+            matches!(e.delivery, Delivery::Waiting { .. } | Delivery::Sending { .. } | Delivery::Sent { .. })
+                && e.report.id != report.id
+                && e.report.tps == report.tps
+                && e.report.body == report.body
+        })
     }
 
     /// Queues a valid report as Waiting, and returns the entry to persist.
@@ -285,7 +292,11 @@ impl Outbox {
             // Only this report's receipt proves its delivery, whatever the transport did.
             SendOutcome::Delivered(receipt) if receipt.id != id => Delivery::Waiting {
                 attempts: attempts.saturating_add(1),
-                last_error: Some(format!("receipt names report {} instead of {id}", receipt.id)),
+                last_error: Some(format!(
+                    "{}receipt names report {} instead of {id}",
+                    crate::protocol::WaitReason::UNEXPECTED,
+                    receipt.id
+                )),
             },
             SendOutcome::Delivered(receipt) => Delivery::Sent { receipt },
             SendOutcome::RetryLater { reason, .. } => {
@@ -462,7 +473,7 @@ mod tests {
     }
 
     #[test]
-    fn a_twin_says_the_same_about_the_same_tps_under_another_id_whatever_its_state() {
+    fn a_twin_says_the_same_about_the_same_tps_under_another_id_and_is_not_refused() {
         let mut outbox = Outbox::default();
         outbox.save(report(1)).unwrap();
         outbox.save(report(2)).unwrap();
@@ -481,9 +492,19 @@ mod tests {
         let mut elsewhere = again.clone();
         elsewhere.tps = "6471011001-002".into();
         assert_eq!(outbox.twin_of(&elsewhere), None);
-        let mut other = again;
+        let mut other = again.clone();
         other.body = ReportBody::Note { text: "laporan 2, lagi".into() };
         assert_eq!(outbox.twin_of(&other), None);
+
+        // A refused or conflicting report is no twin: filing it anew is allowed.
+        let id = report(1).id;
+        outbox.start_send(id).unwrap();
+        let problem =
+            crate::protocol::Problem { kind: "x".into(), title: "x".into(), status: 409, detail: None, errors: vec![] };
+        outbox.finish_send(id, SendOutcome::Conflict(problem)).unwrap();
+        let mut refiled = report(1);
+        refiled.id = ReportId(Uuid::from_u128(10));
+        assert_eq!(outbox.twin_of(&refiled), None);
     }
 
     #[test]

@@ -142,8 +142,9 @@ impl Problem {
 /// version, or a reason not listed here, reads as `Other`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitReason {
-    /// The request did not reach the server: no signal, or a portal answering
-    /// for it (404, 408).
+    /// The request failed on the way (no signal; the browser cannot say
+    /// whether it arrived, and sending again is safe), or a portal answered
+    /// for the server (404, 408).
     NoConnection,
     /// The request went out and no answer came back (a deadline, a cut connection).
     NoAnswer,
@@ -151,6 +152,9 @@ pub enum WaitReason {
     ServerBusy,
     /// The phone's token was refused: sending waits for enrolment.
     NotEnrolled,
+    /// An answer that is not the server's (a portal's page answering 200, a
+    /// proxy's 403) or that does not fit what was sent.
+    UnexpectedAnswer,
     Other,
 }
 
@@ -162,6 +166,7 @@ impl WaitReason {
     pub const NO_ANSWER: &'static str = "no answer";
     pub const ANSWER_LOST: &'static str = "answer lost: ";
     pub const UNAUTHORIZED: &'static str = "unauthorized";
+    pub const UNEXPECTED: &'static str = "unexpected answer: ";
 
     pub fn of(last_error: &str) -> WaitReason {
         let status = last_error.strip_prefix("HTTP ").and_then(|s| s.parse::<u16>().ok());
@@ -174,6 +179,7 @@ impl WaitReason {
                 WaitReason::NoAnswer
             }
             None if last_error == Self::UNAUTHORIZED => WaitReason::NotEnrolled,
+            None if last_error.starts_with(Self::UNEXPECTED) => WaitReason::UnexpectedAnswer,
             None => WaitReason::Other,
         }
     }
@@ -205,7 +211,10 @@ impl SendOutcome {
                 Ok(receipt) => Self::from_receipt(sent, receipt, retry_after_ms),
                 // A 2xx we cannot read proves nothing about this report. Sending it
                 // again is safe: the server answers a repeat with the same receipt.
-                Err(e) => SendOutcome::RetryLater { reason: format!("unreadable receipt: {e}"), retry_after_ms },
+                Err(e) => SendOutcome::RetryLater {
+                    reason: format!("{}receipt: {e}", WaitReason::UNEXPECTED),
+                    retry_after_ms,
+                },
             },
             _ => Self::from_refusal(status, || Problem::from_body(status, body), retry_after_ms),
         }
@@ -226,9 +235,10 @@ impl SendOutcome {
             // particular: only 401 and the retryable statuses apply to all. A
             // 400/413/415 would be our own bug, so keep the reports and retry.
             let outcome = match Self::from_refusal(status, || Problem::from_body(status, body), retry_after_ms) {
-                SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => {
-                    SendOutcome::RetryLater { reason: format!("batch refused: HTTP {status}"), retry_after_ms }
-                }
+                SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => SendOutcome::RetryLater {
+                    reason: format!("{}batch refused with HTTP {status}", WaitReason::UNEXPECTED),
+                    retry_after_ms,
+                },
                 other => other,
             };
             return vec![outcome; sent.len()];
@@ -236,11 +246,12 @@ impl SendOutcome {
         let results = match serde_json::from_str::<BatchResults>(body) {
             Ok(r) if r.results.len() == sent.len() => r.results,
             Ok(r) => {
-                let reason = format!("{} answers for {} reports", r.results.len(), sent.len());
+                let reason =
+                    format!("{}{} answers for {} reports", WaitReason::UNEXPECTED, r.results.len(), sent.len());
                 return vec![SendOutcome::RetryLater { reason, retry_after_ms }; sent.len()];
             }
             Err(e) => {
-                let reason = format!("unreadable batch answer: {e}");
+                let reason = format!("{}batch answer: {e}", WaitReason::UNEXPECTED);
                 return vec![SendOutcome::RetryLater { reason, retry_after_ms }; sent.len()];
             }
         };
@@ -248,9 +259,10 @@ impl SendOutcome {
             .zip(results)
             .map(|(&id, result)| match (result.status, result.receipt) {
                 (200..=299, Some(receipt)) => Self::from_receipt(id, receipt, None),
-                (200..=299, None) => {
-                    SendOutcome::RetryLater { reason: "answer without a receipt".into(), retry_after_ms: None }
-                }
+                (200..=299, None) => SendOutcome::RetryLater {
+                    reason: format!("{}no receipt", WaitReason::UNEXPECTED),
+                    retry_after_ms: None,
+                },
                 (status, _) => {
                     let problem = result.problem;
                     Self::from_refusal(status, || problem.unwrap_or_else(|| Problem::from_body(status, "")), None)
@@ -264,7 +276,7 @@ impl SendOutcome {
             SendOutcome::Delivered(receipt)
         } else {
             SendOutcome::RetryLater {
-                reason: format!("receipt names report {} instead of {sent}", receipt.id),
+                reason: format!("{}receipt names report {} instead of {sent}", WaitReason::UNEXPECTED, receipt.id),
                 retry_after_ms,
             }
         }
@@ -414,8 +426,14 @@ mod tests {
             (answered(404, "<html>portal</html>"), WaitReason::NoConnection),
             (answered(408, ""), WaitReason::NoConnection),
             (answered(425, ""), WaitReason::Other),
-            (answered(200, "<html>portal</html>"), WaitReason::Other),
-            (reason(&SendOutcome::from_batch_response(&[id(1)], 413, "", None)[0]), WaitReason::Other),
+            (answered(200, "<html>portal</html>"), WaitReason::UnexpectedAnswer),
+            (reason(&SendOutcome::from_batch_response(&[id(1)], 403, "", None)[0]), WaitReason::UnexpectedAnswer),
+            (reason(&SendOutcome::from_batch_response(&[id(1)], 200, "<html>", None)[0]), WaitReason::UnexpectedAnswer),
+            (
+                reason(&SendOutcome::from_batch_response(&[id(1)], 200, r#"{"results":[]}"#, None)[0]),
+                WaitReason::UnexpectedAnswer,
+            ),
+            (reason(&SendOutcome::from_response(id(1), 200, &receipt_json(2), None)), WaitReason::UnexpectedAnswer),
             ("network: TypeError: Failed to fetch".into(), WaitReason::NoConnection),
             (format!("{} within 90 s", WaitReason::NO_ANSWER), WaitReason::NoAnswer),
             ("answer lost: TypeError: network error".into(), WaitReason::NoAnswer),

@@ -67,3 +67,31 @@ async fn the_csv_export_streams_every_matching_report_once_across_pages() {
     assert!(at_tps_7.len() > EXPORT_PAGE as usize, "the filtered export spans pages too");
     assert_eq!(export("?tps=6471011001-007").await, at_tps_7);
 }
+
+/// Damages one stored row behind the server's back (rows are never updated by
+/// the server; a hand edit or a bug could do it).
+async fn damage_row(server: &TestServer, seq: i64) {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", server.db_path)).await.unwrap();
+    let done = sqlx::query("UPDATE reports SET received_at = 'garbage' WHERE seq = ?").bind(seq).execute(&pool).await;
+    assert_eq!(done.unwrap().rows_affected(), 1);
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn an_export_that_fails_part_way_never_reads_as_a_complete_file() {
+    let server = TestServer::start().await;
+    let coordinator = server.coordinator().await;
+    stored_reports(&server, 2 * EXPORT_PAGE as usize + 10).await;
+    let export = || server.http.get(server.url("/api/v1/reports.csv")).bearer_auth(&coordinator).send();
+
+    // On the second page: the answer has begun, so it ends without its last chunk.
+    damage_row(&server, EXPORT_PAGE + 5).await;
+    let response = export().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let read = response.text().await;
+    assert!(read.is_err(), "a cut export read as whole: {} bytes", read.map(|b| b.len()).unwrap_or_default());
+
+    // On the first page: nothing has been sent yet, so it is a plain 500.
+    damage_row(&server, 3).await;
+    assert_eq!(export().await.unwrap().status(), StatusCode::INTERNAL_SERVER_ERROR);
+}

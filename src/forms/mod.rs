@@ -156,17 +156,21 @@ pub enum FormMessage {
     Saved,
     NotSaved(String),
     Invalid(Vec<FieldError>),
+    /// The same report is already in the outbox, saved at this time.
+    Twin(OffsetDateTime),
 }
 
 #[derive(Clone, Copy)]
 pub struct FormState {
     pub message: RwSignal<Option<FormMessage>>,
     pub saving: RwSignal<bool>,
+    /// The twin the volunteer was told of: tapping Simpan again files anyway.
+    pub twin_accepted: RwSignal<Option<ReportId>>,
 }
 
 impl FormState {
     pub fn new() -> FormState {
-        FormState { message: RwSignal::new(None), saving: RwSignal::new(false) }
+        FormState { message: RwSignal::new(None), saving: RwSignal::new(false), twin_accepted: RwSignal::new(None) }
     }
 
     /// The message for one field (tracked), in the volunteer's language.
@@ -264,14 +268,21 @@ pub fn save_report(
         }
     };
     let attempt = original.is_none().then(|| report.clone());
-    // The earlier attempt was saved after all: this is the same report. Found
-    // by its id while the attempt is kept; by its words once a kill took the
-    // attempt (kept in localStorage) and left the draft.
-    let saved_before = |a: &Report| outbox.with_untracked(|o| o.get(a.id).is_some() || o.twin_of(a).is_some());
-    if let Some(attempt) = attempt.as_ref().filter(|a| saved_before(a)) {
+    // The earlier attempt was saved after all: this is the same report.
+    if let Some(attempt) = attempt.as_ref().filter(|a| outbox.with_untracked(|o| o.get(a.id).is_some())) {
         SaveAttempt::forget(kind, attempt);
         on_saved();
         return state.message.set(Some(FormMessage::Saved));
+    }
+    // The same words already queued or sent: most likely that report, its
+    // attempt lost with a kill that left the draft. Asked, not assumed (two
+    // real incidents can read alike): a second tap files it.
+    if let Some(attempt) = &attempt {
+        let twin = outbox.with_untracked(|o| o.twin_of(attempt).map(|e| (e.report.id, e.report.created_at)));
+        if let Some((twin, saved_at)) = twin.filter(|(id, _)| state.twin_accepted.get_untracked() != Some(*id)) {
+            state.twin_accepted.set(Some(twin));
+            return state.message.set(Some(FormMessage::Twin(saved_at)));
+        }
     }
     // Only checked here: the outbox changes once storage has the report.
     let checked = match original {
@@ -378,6 +389,9 @@ pub fn SaveButton(state: FormState) -> impl IntoView {
                     Some(FormMessage::Saved) => t.saved.to_owned(),
                     Some(FormMessage::NotSaved(why)) => format!("{}: {why}", t.not_saved),
                     Some(FormMessage::Invalid(errors)) => format!("{} ({})", t.fix_fields, errors.len()),
+                    Some(FormMessage::Twin(saved_at)) => {
+                        format!("{} {}. {}", t.twin_saved_at, crate::app::format_clock(crate::app::millis(saved_at)), t.twin_advice)
+                    }
                     None => String::new(),
                 }
             }}

@@ -173,6 +173,7 @@ fn wait_reason(last_error: &str, t: &Texts) -> String {
         WaitReason::NoAnswer => t.wait_no_answer.into(),
         WaitReason::ServerBusy => t.wait_server_busy.into(),
         WaitReason::NotEnrolled => t.sync_paused_unauthorized.into(),
+        WaitReason::UnexpectedAnswer => t.wait_unexpected.into(),
         WaitReason::Other => format!("{} ({last_error})", t.wait_other),
     }
 }

@@ -107,8 +107,9 @@ pub struct StoredReport {
     pub report: Report,
 }
 
-/// Reports read per query by exports: about 1 MB of rows in memory at a time.
-pub const EXPORT_PAGE: i64 = 1_000;
+/// Reports read per query by exports: about 500 KB of rows in memory at a
+/// time, 30 MB if every one were a count result of the largest size.
+pub const EXPORT_PAGE: i64 = 500;
 
 /// The coordinator's filters. `after_seq` pages through results in arrival order.
 #[derive(Clone, Debug, Default)]
