@@ -53,7 +53,7 @@ impl StoreError {
         match self {
             StoreError::Unavailable(e) => format!("{} ({e})", t.store_unavailable),
             StoreError::QuotaExceeded(_) => format!("{} (QuotaExceededError)", t.store_full),
-            StoreError::AlreadySent => t.not_editable.to_owned(),
+            StoreError::AlreadySent => t.already_sent.to_owned(),
             StoreError::Other(e) => format!("{}: {e}", t.store_failed),
         }
     }

@@ -755,7 +755,7 @@ async fn a_correction_of_a_report_another_tab_got_confirmed_meanwhile_says_it_wa
     store.put(&sent(refused.clone(), 7)).await.unwrap();
     type_into(&root, "#description", "Pemilih diancam oleh tim sukses");
     click(&root, "[data-testid=save]");
-    until("the refusal", || text(&root).contains("tidak bisa diubah lagi")).await;
+    until("the refusal", || text(&root).contains("sudah diterima server (dikirim dari tab lain)")).await;
     let shown = text(&root);
     assert!(shown.contains("Tidak tersimpan"), "{shown}");
     assert!(!shown.contains("Tersimpan di ponsel"), "{shown}");
