@@ -981,7 +981,7 @@ async fn saving_one_checklist_phase_keeps_what_was_answered_for_another() {
 }
 
 #[wasm_bindgen_test]
-async fn an_incident_time_after_the_phones_clock_is_warned_about_and_saved() {
+async fn an_incident_time_after_the_phones_clock_or_past_the_reporting_window_is_warned_about_and_saved() {
     storage().clear().unwrap();
     let (root, database, _mounted) = mount_app("#/baru/kejadian").await;
     until_ready(&root).await;
@@ -997,6 +997,21 @@ async fn an_incident_time_after_the_phones_clock_is_warned_about_and_saved() {
     click(&root, "[data-testid=save]");
     until("Tersimpan", || text(&root).contains("Tersimpan")).await;
     assert_eq!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.len(), 1);
+
+    // Past Bawaslu's 7-day window (or a year typed wrong): warned, and still saved.
+    choose(&root, "#category", "intimidation");
+    type_into(&root, "#place", "Pos ronda");
+    type_into(&root, "#description", "Pemilih diancam lagi");
+    type_into(&root, "#occurred-at", "2024-02-14T09:40");
+    leptos::task::tick().await;
+    let warning = by_selector(&root, "[data-testid=time-warning]");
+    assert!(text(&warning).contains("lebih dari 7 hari lalu"), "{}", text(&warning));
+    click(&root, "[data-testid=save]");
+    until("the second report saved", || {
+        text(&root).contains("Tersimpan") && value_of(&root, "#description").is_empty()
+    })
+    .await;
+    assert_eq!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.len(), 2);
 }
 
 #[wasm_bindgen_test]

@@ -20,6 +20,11 @@ pub const MAX_COUNT_ROWS: usize = 300;
 /// Largest number on a count result. A TPS serves at most a few hundred voters;
 /// this bound only catches a slipped finger.
 pub const MAX_COUNT: u32 = 10_000;
+/// Bawaslu takes a report of a suspected violation within 7 days of its being
+/// known (Perbawaslu 7/2022, Pasal 15: a formal requirement). A volunteer at
+/// the TPS knows when it happens, so an older incident is warned about: it may
+/// still matter to the coordinator, so it is never refused.
+pub const REPORTING_WINDOW_DAYS: i64 = 7;
 /// How far an incident's time may lie after the report's, for clocks that
 /// disagree by a few minutes.
 pub const CLOCK_SKEW_MINUTES: i64 = 15;
@@ -87,6 +92,8 @@ pub enum FieldErrorCode {
     NotANumber,
     /// Warning: an incident time after the report was saved (a wrong clock?).
     InFuture,
+    /// Warning: an incident more than [`REPORTING_WINDOW_DAYS`] before the report.
+    PastReportingWindow,
     /// A time outside [`YEARS`].
     OutOfRange,
     /// The whole report is over [`MAX_REPORT_BYTES`].
@@ -192,6 +199,12 @@ impl FieldError {
                 "Waktu kejadian sesudah jam ponsel sekarang. Periksa tanggal dan jam ponsel; laporan tetap bisa disimpan."
                     .into()
             }
+            (PastReportingWindow, Lang::Id) => format!(
+                "Kejadian lebih dari {REPORTING_WINDOW_DAYS} hari lalu: Bawaslu menerima laporan dugaan pelanggaran paling lambat {REPORTING_WINDOW_DAYS} hari sejak diketahui. Periksa tanggalnya; laporan tetap bisa disimpan."
+            ),
+            (PastReportingWindow, Lang::En) => format!(
+                "The incident is more than {REPORTING_WINDOW_DAYS} days old: Bawaslu takes reports of suspected violations within {REPORTING_WINDOW_DAYS} days of their being known. Check the date; the report can still be saved."
+            ),
             (InFuture, Lang::En) => {
                 "The incident time is later than the phone's clock. Check the phone's date and time; the report can still be saved."
                     .into()
@@ -359,9 +372,17 @@ pub fn incident_time_warning(
     created_at: time::OffsetDateTime,
     occurred_at: time::OffsetDateTime,
 ) -> Option<FieldError> {
-    let comparable = time_in_range(created_at) && time_in_range(occurred_at);
-    (comparable && occurred_at > created_at + time::Duration::minutes(CLOCK_SKEW_MINUTES))
-        .then(|| FieldError::new("body.occurred_at", FieldErrorCode::InFuture))
+    if !(time_in_range(created_at) && time_in_range(occurred_at)) {
+        return None;
+    }
+    let code = if occurred_at > created_at + time::Duration::minutes(CLOCK_SKEW_MINUTES) {
+        FieldErrorCode::InFuture
+    } else if occurred_at < created_at - time::Duration::days(REPORTING_WINDOW_DAYS) {
+        FieldErrorCode::PastReportingWindow
+    } else {
+        return None;
+    };
+    Some(FieldError::new("body.occurred_at", code))
 }
 
 /// Reads a count typed in a form: a whole number from 0, spaces and the
@@ -502,6 +523,28 @@ mod tests {
             witnesses: String::new(),
             urgent: true,
         }
+    }
+
+    #[test]
+    fn an_incident_older_than_the_reporting_window_is_warned_about_and_saved() {
+        let saved = time::macros::datetime!(2026-02-14 10:00 +08:00);
+        let at = |occurred_at| {
+            let mut report = with_body(incident());
+            report.created_at = saved;
+            if let ReportBody::Incident { occurred_at: t, .. } = &mut report.body {
+                *t = occurred_at;
+            }
+            report
+        };
+        let week = time::Duration::days(REPORTING_WINDOW_DAYS);
+        assert_eq!(at(saved - week).warnings(), vec![], "7 days to the minute is within");
+        let late = at(saved - week - time::Duration::minutes(1));
+        assert_eq!(late.validate(), Ok(()), "never refused");
+        assert_eq!(late.warnings(), vec![FieldError::new("body.occurred_at", FieldErrorCode::PastReportingWindow)]);
+        assert!(late.warnings()[0].message(Lang::Id).contains("7 hari"), "{}", late.warnings()[0].message(Lang::Id));
+        // A year typed wrong is caught by the same warning.
+        let slipped = at(time::macros::datetime!(2016-02-14 09:40 +08:00));
+        assert_eq!(slipped.warnings()[0].code, FieldErrorCode::PastReportingWindow);
     }
 
     #[test]
@@ -652,6 +695,7 @@ mod tests {
             TooLarge,
             NotANumber,
             InFuture,
+            PastReportingWindow,
             OutOfRange,
             ReportTooLarge,
             TotalsMismatch,
