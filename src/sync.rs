@@ -266,8 +266,11 @@ impl SyncEngine {
                 for (id, entry) in changes {
                     match entry {
                         Some(entry) => news |= o.absorb(entry),
+                        // Removed there: cleared once sent, or a refusal discarded.
                         None => {
-                            let _ = o.clear(id);
+                            if o.clear(id).is_err() {
+                                let _ = o.discard(id);
+                            }
                         }
                     }
                 }

@@ -402,6 +402,33 @@ async fn a_report_another_tab_saves_while_this_one_is_starting_is_taken_in() {
 }
 
 #[wasm_bindgen_test]
+async fn a_refusal_another_tab_discarded_leaves_this_tab_too() {
+    let name = format!("test-discarded-{}", uuid::Uuid::new_v4());
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let problem = pantau_core::protocol::Problem {
+        kind: "x".into(),
+        title: "x".into(),
+        status: 422,
+        detail: None,
+        errors: vec![],
+    };
+    let refused = OutboxEntry { report: report("ditolak"), delivery: Delivery::Rejected { problem } };
+    let other_tab = OutboxStore::open(&name).await.unwrap();
+    other_tab.put(&refused).await.unwrap();
+    let mut outbox = pantau_core::Outbox::default();
+    outbox.absorb(refused.clone());
+    let engine = pantau::sync::SyncEngine::new(RwSignal::new(outbox), RwSignal::new(None), ApiBase(UNREACHABLE.into()));
+    engine.listen_to_other_tabs();
+    engine.attach_store(OutboxStore::open(&name).await.unwrap());
+
+    other_tab.remove(refused.report.id).await.unwrap();
+    let channel = web_sys::BroadcastChannel::new("pantau-outbox").unwrap();
+    pantau::sync::announce(Some(&channel), [refused.report.id]);
+    until("the discarded report gone here too", || engine.outbox.with_untracked(|o| o.is_empty())).await;
+    channel.close();
+}
+
+#[wasm_bindgen_test]
 fn the_enrolment_code_is_read_from_the_coordinators_link() {
     use pantau::enrolment::code_from_fragment;
     assert_eq!(code_from_fragment("#daftar=K7QX-M2PA-9RTD").as_deref(), Some("K7QX-M2PA-9RTD"));
@@ -787,6 +814,54 @@ async fn a_blank_incident_form_shows_the_present_time_and_a_started_one_keeps_it
     let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
     until_ready(&root).await;
     assert_eq!(value_of(&root, "#occurred-at"), "2026-02-14T08:00");
+}
+
+/// Answers every `window.confirm` with `yes`; returns what puts it back.
+fn answer_confirm_with(yes: bool) -> js_sys::Function {
+    js_sys::Function::new_with_args(
+        "yes",
+        "const original = window.confirm;
+         window.confirm = () => yes;
+         return () => { window.confirm = original; };",
+    )
+    .call1(&JsValue::NULL, &yes.into())
+    .unwrap()
+    .unchecked_into::<js_sys::Function>()
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_report_can_be_discarded_once_confirmed_and_a_waiting_one_cannot() {
+    storage().clear().unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+    let problem = pantau_core::protocol::Problem {
+        kind: "https://pantau.id/problems/invalid-report".into(),
+        title: "The report is invalid".into(),
+        status: 422,
+        detail: None,
+        errors: vec![],
+    };
+    let refused = OutboxEntry { report: report("catatan lama yang ditolak"), delivery: Delivery::Rejected { problem } };
+    let queued = waiting(report("masih menunggu"));
+    let store = OutboxStore::open(&database).await.unwrap();
+    store.put(&refused).await.unwrap();
+    store.put(&queued).await.unwrap();
+
+    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database).await;
+    until("both rows", || root.query_selector_all("[data-testid=outbox] li").unwrap().length() == 2).await;
+    assert!(root.query_selector("[data-state=waiting] [data-testid=discard]").unwrap().is_none(), "nothing on its way");
+
+    // Asked first: "no" keeps it.
+    let restore = answer_confirm_with(false);
+    click(&root, "[data-state=rejected] [data-testid=discard]");
+    restore.call0(&JsValue::NULL).unwrap();
+    sleep_ms(200).await;
+    assert_eq!(store.load().await.unwrap().entries.len(), 2);
+
+    let restore = answer_confirm_with(true);
+    click(&root, "[data-state=rejected] [data-testid=discard]");
+    restore.call0(&JsValue::NULL).unwrap();
+    until("the refused row gone", || root.query_selector("[data-state=rejected]").unwrap().is_none()).await;
+    assert_eq!(store.load().await.unwrap().entries, vec![queued], "only the refused report left the phone");
 }
 
 #[wasm_bindgen_test]

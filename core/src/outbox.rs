@@ -117,6 +117,8 @@ pub enum ClearError {
     NotFound(ReportId),
     /// Only a report the server has acknowledged may leave the outbox.
     NotSent(ReportId),
+    /// Only a report the server refused may be discarded.
+    NotRefused(ReportId),
 }
 
 /// How many reports are in each state, for the home screen and the progress bar.
@@ -320,6 +322,19 @@ impl Outbox {
         Ok(self.remove_at(key).expect("indexed entries exist"))
     }
 
+    /// Removes a report the server refused, which the volunteer chose not to
+    /// correct (a mistake, or a note from before the forms, which has no form
+    /// to correct it in). A refused report is never sent again as it is, so it
+    /// would otherwise stay in the count of refusals for good. Nothing on its
+    /// way can go like this: that would be a report lost.
+    pub fn discard(&mut self, id: ReportId) -> Result<OutboxEntry, ClearError> {
+        let key = *self.by_id.get(&id).ok_or(ClearError::NotFound(id))?;
+        if !matches!(self.entries[&key].delivery, Delivery::Rejected { .. } | Delivery::Conflict { .. }) {
+            return Err(ClearError::NotRefused(id));
+        }
+        Ok(self.remove_at(key).expect("indexed entries exist"))
+    }
+
     /// The entry that correcting a refused report would queue, without queuing
     /// it. Only Rejected reports can be edited: a sent report is final, and a
     /// conflict would only repeat. The id is kept (the server stored nothing).
@@ -505,6 +520,34 @@ mod tests {
         let mut refiled = report(1);
         refiled.id = ReportId(Uuid::from_u128(10));
         assert_eq!(outbox.twin_of(&refiled), None);
+    }
+
+    #[test]
+    fn only_a_refused_report_can_be_discarded() {
+        let mut outbox = Outbox::default();
+        for n in 1..=4 {
+            outbox.save(report(n)).unwrap();
+        }
+        let problem = |status| crate::protocol::Problem {
+            kind: "x".into(),
+            title: "x".into(),
+            status,
+            detail: None,
+            errors: vec![],
+        };
+        let [waiting, sending, rejected, conflict] = [1, 2, 3, 4].map(|n| report(n).id);
+        for id in [sending, rejected, conflict] {
+            outbox.start_send(id).unwrap();
+        }
+        outbox.finish_send(rejected, SendOutcome::Rejected(problem(422))).unwrap();
+        outbox.finish_send(conflict, SendOutcome::Conflict(problem(409))).unwrap();
+
+        assert_eq!(outbox.discard(waiting), Err(ClearError::NotRefused(waiting)));
+        assert_eq!(outbox.discard(sending), Err(ClearError::NotRefused(sending)));
+        assert_eq!(outbox.discard(rejected).map(|e| e.report.id), Ok(rejected));
+        assert_eq!(outbox.discard(conflict).map(|e| e.report.id), Ok(conflict));
+        assert_eq!(outbox.discard(conflict), Err(ClearError::NotFound(conflict)));
+        assert_eq!(outbox.counts(), Counts { waiting: 1, sending: 1, ..Counts::default() });
     }
 
     #[test]

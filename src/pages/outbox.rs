@@ -1,6 +1,6 @@
 //! Kotak keluar: every report with its state and receipt, newest first.
 
-use crate::app::{format_clock, millis, use_ctx, FormKind, Route};
+use crate::app::{format_clock, millis, use_ctx, Ctx, FormKind, Route};
 use crate::i18n::{use_i18n, Lang, Texts};
 use crate::sync::announce;
 use leptos::prelude::*;
@@ -136,6 +136,7 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
         ReportBody::Note { .. } => None,
     };
     let editable = kind.filter(|_| matches!(entry.delivery, Delivery::Rejected { .. }));
+    let refused = matches!(entry.delivery, Delivery::Rejected { .. } | Delivery::Conflict { .. });
     let report = entry.report.clone();
     let title_report = report.clone();
     let urgent = matches!(report.body, ReportBody::Incident { urgent: true, .. });
@@ -161,8 +162,38 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
                     </a>
                 }
             })}
+            {refused.then(|| {
+                let id = entry.report.id;
+                let ctx = ctx.clone();
+                view! {
+                    <button type="button" class="secondary" data-testid="discard" on:click=move |_| discard(&ctx, id)>
+                        {move || i18n.t().discard}
+                    </button>
+                }
+            })}
         </li>
     }
+}
+
+/// Removes a refused report the volunteer does not want to correct, once they
+/// confirm: storage first, so a failed removal leaves it listed.
+fn discard(ctx: &Ctx, id: ReportId) {
+    let t = crate::i18n::texts(ctx.i18n.0.get_untracked());
+    let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(t.discard_confirm).ok()).unwrap_or(false);
+    let Some(store) = ctx.engine.store.get_value().filter(|_| confirmed) else { return };
+    let outbox = ctx.outbox;
+    let engine = ctx.engine.clone();
+    leptos::task::spawn_local(async move {
+        match store.remove(id).await {
+            Ok(()) => {
+                outbox.update(|o| {
+                    let _ = o.discard(id);
+                });
+                engine.channel.with_value(|c| announce(c.as_ref(), [id]));
+            }
+            Err(e) => leptos::logging::warn!("report {id} could not be removed: {e}"),
+        }
+    });
 }
 
 /// Why a report still waits, in the volunteer's language and with what
