@@ -865,6 +865,46 @@ async fn a_refused_report_can_be_discarded_once_confirmed_and_a_waiting_one_cann
 }
 
 #[wasm_bindgen_test]
+async fn a_draft_an_older_version_kept_is_read_field_by_field_and_kept_aside() {
+    use pantau::forms::{salvage, Salvaged};
+    // `urgent` kept as text by a version that never existed: the rest is typed work.
+    let older = r#"{"description":"Amplop dibagikan di gang","urgent":"ya","place":"Gang Mawar"}"#;
+    storage().clear().unwrap();
+    storage().set_item("pantau.draft.incident", older).unwrap();
+    let (root, _database, mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    assert_eq!(value_of(&root, "#description"), "Amplop dibagikan di gang");
+    assert_eq!(value_of(&root, "#place"), "Gang Mawar");
+    let said = text(&by_selector(&root, "[data-testid=form-message]"));
+    assert!(said.contains("tidak terbaca dan dikosongkan (1)"), "{said}");
+    assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some(older));
+    drop(mounted);
+    root.remove();
+
+    // Not a draft at all: the form starts empty, says so, and keeps it aside.
+    storage().set_item("pantau.draft.incident", "[\"rusak\"").unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    let said = text(&by_selector(&root, "[data-testid=form-message]"));
+    assert!(said.contains("salinannya disimpan terpisah"), "{said}");
+    assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some("[\"rusak\""));
+
+    // A draft read whole says nothing.
+    #[derive(serde::Deserialize, Debug, PartialEq, Default)]
+    #[serde(default)]
+    struct Two {
+        a: String,
+        b: bool,
+    }
+    assert_eq!(salvage::<Two>(r#"{"a":"x","b":true}"#), Salvaged::Whole(Two { a: "x".into(), b: true }));
+    assert_eq!(
+        salvage::<Two>(r#"{"a":"x","b":"ya"}"#),
+        Salvaged::Partly(Two { a: "x".into(), b: false }, vec!["b".to_owned()])
+    );
+    assert_eq!(salvage::<Two>("17"), Salvaged::Nothing);
+}
+
+#[wasm_bindgen_test]
 async fn kotak_keluar_explains_a_refusal_or_a_wait_in_the_volunteers_words_not_the_servers() {
     use pantau_core::protocol::Problem;
     use pantau_core::validation::{FieldError, FieldErrorCode};

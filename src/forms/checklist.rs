@@ -77,7 +77,7 @@ pub fn ChecklistForm() -> impl IntoView {
     let ctx = use_ctx();
     let state = FormState::new();
     let draft: Draft<ChecklistDraft> =
-        open_draft(FormKind::Checklist, ChecklistDraft::fresh, ChecklistDraft::from_report);
+        open_draft(FormKind::Checklist, state, ChecklistDraft::fresh, ChecklistDraft::from_report);
     // A memo: answering an item must not redraw the whole list.
     let phase_memo = Memo::new(move |_| draft.get(|d| Phase::parse(&d.phase)).unwrap_or(Phase::Opening));
     let phase = move || phase_memo.get();

@@ -118,7 +118,7 @@ pub fn CountForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
     let state = FormState::new();
-    let draft: Draft<CountDraft> = open_draft(FormKind::CountResult, CountDraft::fresh, CountDraft::from_report);
+    let draft: Draft<CountDraft> = open_draft(FormKind::CountResult, state, CountDraft::fresh, CountDraft::from_report);
     // Checked as the volunteer types: the warnings never block saving.
     let warnings = move || {
         let fields = draft.fields.get();

@@ -102,7 +102,8 @@ pub fn IncidentForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
     let state = FormState::new();
-    let draft: Draft<IncidentDraft> = open_draft(FormKind::Incident, IncidentDraft::fresh, IncidentDraft::from_report);
+    let draft: Draft<IncidentDraft> =
+        open_draft(FormKind::Incident, state, IncidentDraft::fresh, IncidentDraft::from_report);
     // A blank form shows the present time. A time kept from the last report
     // (the form is reset at each save) or an earlier visit would otherwise be
     // filed, unnoticed, for an incident hours later.

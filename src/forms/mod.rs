@@ -22,8 +22,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A form's fields as typed, kept with gloo-storage on every change so that a
-/// reload or a killed browser does not lose a half-filled form. An unreadable
-/// draft (an older version's) starts the form empty; reports are never drafts.
+/// reload or a killed browser does not lose a half-filled form. A draft this
+/// version cannot read whole (an older version's) is read field by field: see
+/// [`salvage`]. Reports are never drafts.
 #[derive(Debug)]
 pub struct Draft<T: Send + Sync + 'static> {
     pub fields: RwSignal<T>,
@@ -42,10 +43,31 @@ impl<T> Draft<T>
 where
     T: Serialize + DeserializeOwned + Default + Clone + PartialEq + Send + Sync + 'static,
 {
-    /// The stored draft, or a fresh one made by `fresh`.
-    pub fn load(key: &'static str, fresh: impl FnOnce() -> T) -> Draft<T> {
-        let fields = GlooLocalStorage::get::<T>(key).ok().filter(|d| *d != T::default()).unwrap_or_else(fresh);
-        Draft { fields: RwSignal::new(fields), key, changed: use_ctx().drafts_changed }
+    /// The stored draft, or a fresh one made by `fresh`; with what could not be
+    /// read of it, if anything.
+    pub fn load(key: &'static str, fresh: impl FnOnce() -> T) -> (Draft<T>, Option<Unreadable>) {
+        let raw = GlooLocalStorage::raw().get_item(key).ok().flatten();
+        let (stored, unreadable) = match raw.as_deref().map(salvage::<T>) {
+            None => (None, None),
+            Some(Salvaged::Whole(fields)) => (Some(fields), None),
+            Some(salvaged) => {
+                // Kept aside before the first keystroke overwrites it: nothing
+                // typed is lost, whoever helps the volunteer can read it.
+                let aside = format!("{key}.unreadable");
+                if let Err(e) = GlooLocalStorage::raw().set_item(&aside, raw.as_deref().unwrap_or_default()) {
+                    leptos::logging::error!("could not keep the unreadable draft {key} aside: {e:?}");
+                }
+                match salvaged {
+                    Salvaged::Partly(fields, dropped) => {
+                        leptos::logging::warn!("draft {key}: unreadable fields {dropped:?} left empty");
+                        (Some(fields), Some(Unreadable::Fields(dropped.len())))
+                    }
+                    _ => (None, Some(Unreadable::Whole)),
+                }
+            }
+        };
+        let fields = stored.filter(|d| *d != T::default()).unwrap_or_else(fresh);
+        (Draft { fields: RwSignal::new(fields), key, changed: use_ctx().drafts_changed }, unreadable)
     }
 
     /// Changes the draft and keeps it at once (not in an effect: a reload right
@@ -78,6 +100,48 @@ where
     /// Reads one field (tracked).
     pub fn get<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         self.fields.with(f)
+    }
+}
+
+/// What reading a stored draft came to.
+#[derive(Debug, PartialEq)]
+pub enum Salvaged<T> {
+    Whole(T),
+    /// Every field but these (their keys) could be read; those start empty.
+    Partly(T, Vec<String>),
+    /// Not a draft at all (not a JSON object).
+    Nothing,
+}
+
+/// What could not be read of a stored draft, for the form to say.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unreadable {
+    Fields(usize),
+    Whole,
+}
+
+/// Reads a stored draft field by field when it cannot be read whole: a field
+/// an older version kept with another type is left empty, and the rest of
+/// what the volunteer typed is kept. Every draft type defaults its missing
+/// fields (`#[serde(default)]`), so each field can be tried on its own.
+pub fn salvage<T: DeserializeOwned>(raw: &str) -> Salvaged<T> {
+    if let Ok(whole) = serde_json::from_str::<T>(raw) {
+        return Salvaged::Whole(whole);
+    }
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(raw) else { return Salvaged::Nothing };
+    let mut readable = serde_json::Map::new();
+    let mut dropped = Vec::new();
+    for (key, value) in fields {
+        let alone = serde_json::Value::Object(std::iter::once((key.clone(), value.clone())).collect());
+        if serde_json::from_value::<T>(alone).is_ok() {
+            readable.insert(key, value);
+        } else {
+            dropped.push(key);
+        }
+    }
+    match serde_json::from_value::<T>(serde_json::Value::Object(readable)) {
+        Ok(fields) => Salvaged::Partly(fields, dropped),
+        Err(_) => Salvaged::Nothing,
     }
 }
 
@@ -121,6 +185,7 @@ pub fn any_draft_dirty() -> bool {
 /// stays as it was, ready to be corrected again.
 pub fn open_draft<T: FormDraft>(
     kind: FormKind,
+    state: FormState,
     fresh: impl FnOnce() -> T,
     from_report: impl Fn(&Report) -> Option<T>,
 ) -> Draft<T> {
@@ -132,11 +197,17 @@ pub fn open_draft<T: FormDraft>(
         .and_then(|(_, id)| ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| from_report(&e.report))));
     let draft = match correcting {
         Some(fields) => {
-            let draft = Draft::load(T::CORRECTION_KEY, T::default);
+            let (draft, _) = Draft::load(T::CORRECTION_KEY, T::default);
             draft.replace(fields);
             draft
         }
-        None => Draft::load(T::KEY, fresh),
+        None => {
+            let (draft, unreadable) = Draft::load(T::KEY, fresh);
+            if let Some(unreadable) = unreadable {
+                state.message.set(Some(FormMessage::DraftUnreadable(unreadable)));
+            }
+            draft
+        }
     };
     let editing = ctx.editing;
     let changed = ctx.drafts_changed;
@@ -158,6 +229,9 @@ pub enum FormMessage {
     Invalid(Vec<FieldError>),
     /// The same report is already in the outbox, saved at this time.
     Twin(OffsetDateTime),
+    /// The stored draft was written by an older version and not all of it
+    /// could be read.
+    DraftUnreadable(Unreadable),
 }
 
 #[derive(Clone, Copy)]
@@ -389,6 +463,12 @@ pub fn SaveButton(state: FormState) -> impl IntoView {
                     Some(FormMessage::Saved) => t.saved.to_owned(),
                     Some(FormMessage::NotSaved(why)) => format!("{}: {why}", t.not_saved),
                     Some(FormMessage::Invalid(errors)) => format!("{} ({})", t.fix_fields, errors.len()),
+                    Some(FormMessage::DraftUnreadable(Unreadable::Fields(n))) => {
+                        format!("{} ({n}). {}", t.draft_fields_unreadable, t.draft_check)
+                    }
+                    Some(FormMessage::DraftUnreadable(Unreadable::Whole)) => {
+                        format!("{}. {}", t.draft_unreadable, t.draft_check)
+                    }
                     Some(FormMessage::Twin(saved_at)) => {
                         format!("{} {}. {}", t.twin_saved_at, crate::app::format_clock(crate::app::millis(saved_at)), t.twin_advice)
                     }
