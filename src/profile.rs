@@ -18,10 +18,15 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// The stored profile; a missing or unreadable one is an empty profile
-    /// (the volunteer types it again; no report depends on it).
+    /// The stored profile, read field by field if an older version kept one
+    /// this version cannot read whole; what cannot be read is empty, and the
+    /// volunteer types it again (no report depends on it).
     pub fn load() -> Profile {
-        GlooLocalStorage::get(STORAGE_KEY).unwrap_or_default()
+        let raw = GlooLocalStorage::raw().get_item(STORAGE_KEY).ok().flatten();
+        match raw.as_deref().map(crate::forms::salvage::<Profile>) {
+            Some(crate::forms::Salvaged::Whole(profile) | crate::forms::Salvaged::Partly(profile, _)) => profile,
+            _ => Profile::default(),
+        }
     }
 
     pub fn save(&self) {

@@ -905,6 +905,16 @@ async fn a_draft_an_older_version_kept_is_read_field_by_field_and_kept_aside() {
 }
 
 #[wasm_bindgen_test]
+fn a_profile_an_older_version_kept_keeps_what_can_be_read() {
+    storage().clear().unwrap();
+    storage().set_item("pantau.profile", r#"{"name":"Sari Wulandari","tps":6471011001}"#).unwrap();
+    let profile = pantau::profile::Profile::load();
+    assert_eq!(profile.name, "Sari Wulandari");
+    assert_eq!(profile.tps, "", "a number where text belongs is typed again");
+    storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn kotak_keluar_explains_a_refusal_or_a_wait_in_the_volunteers_words_not_the_servers() {
     use pantau_core::protocol::Problem;
     use pantau_core::validation::{FieldError, FieldErrorCode};
