@@ -43,6 +43,9 @@ pub enum StoreError {
     /// The report was confirmed by the server meanwhile (another tab sent it),
     /// so a correction or a stale copy cannot replace it.
     AlreadySent,
+    /// The report is no longer a refusal (another tab corrected it), so it is
+    /// not discarded.
+    NotRefused,
     Other(String),
 }
 
@@ -54,6 +57,7 @@ impl StoreError {
             StoreError::Unavailable(e) => format!("{} ({e})", t.store_unavailable),
             StoreError::QuotaExceeded(_) => format!("{} (QuotaExceededError)", t.store_full),
             StoreError::AlreadySent => t.already_sent.to_owned(),
+            StoreError::NotRefused => t.not_refused.to_owned(),
             StoreError::Other(e) => format!("{}: {e}", t.store_failed),
         }
     }
@@ -354,6 +358,34 @@ impl OutboxStore {
         }
         Self::finish(transaction).await?;
         Ok(written)
+    }
+
+    /// Removes a report the server refused, checked in the same transaction:
+    /// another tab may have corrected it meanwhile, and a correction waiting
+    /// to be sent must never go this way.
+    pub async fn remove_refused(&self, id: ReportId) -> Result<(), StoreError> {
+        let transaction = self.transaction(&[OUTBOX], true)?;
+        let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
+        let key = JsValue::from_str(&id.to_string());
+        let current = store.get(key.clone()).map_err(from_idb)?.await.map_err(from_idb)?;
+        let refused = current
+            .and_then(|v| v.as_string())
+            .and_then(|s| decode(&s).ok())
+            .is_some_and(|e| matches!(e.delivery, Delivery::Rejected { .. } | Delivery::Conflict { .. }));
+        if !refused {
+            return Err(StoreError::NotRefused);
+        }
+        store.delete(idb::Query::Key(key)).map_err(from_idb)?;
+        Self::finish(transaction).await?;
+        // After the record: a copy forgotten first would leave nothing behind a
+        // failed delete. A copy that outlives this comes back as Waiting at the
+        // next start and is refused again: an annoyance, never a loss.
+        if let Some(copies) = &self.copies {
+            if let Err(e) = copies.forget(id).done().await {
+                leptos::logging::warn!("the second copy of discarded report {id} stays: {e}");
+            }
+        }
+        Ok(())
     }
 
     pub async fn remove(&self, id: ReportId) -> Result<(), StoreError> {

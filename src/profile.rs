@@ -23,7 +23,7 @@ impl Profile {
     /// volunteer types it again (no report depends on it).
     pub fn load() -> Profile {
         let raw = GlooLocalStorage::raw().get_item(STORAGE_KEY).ok().flatten();
-        match raw.as_deref().map(crate::forms::salvage::<Profile>) {
+        match raw.as_deref().map(|raw| crate::forms::salvage(raw, &Profile::default())) {
             Some(crate::forms::Salvaged::Whole(profile) | crate::forms::Salvaged::Partly(profile, _)) => profile,
             _ => Profile::default(),
         }

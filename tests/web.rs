@@ -722,6 +722,8 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
     })
     .await;
     assert_eq!(value_of(&root, "#description"), "Pemilih diancam");
+    // Measured from the report's own time (an hour after the incident), not today's.
+    assert!(root.query_selector("[data-testid=time-warning]").unwrap().is_none(), "{}", text(&root));
     type_into(&root, "#description", "Pemilih diancam oleh tim sukses");
     click(&root, "[data-testid=save]");
     // Saved, the app goes back to Kotak keluar, where the report now waits.
@@ -857,6 +859,22 @@ async fn a_refused_report_can_be_discarded_once_confirmed_and_a_waiting_one_cann
     sleep_ms(200).await;
     assert_eq!(store.load().await.unwrap().entries.len(), 2);
 
+    // Another tab corrected it meanwhile: the correction waits to be sent and
+    // is not removed; the volunteer is told, and this tab shows it waiting.
+    let corrected = waiting(refused.report.clone());
+    let restore = answer_confirm_with(true);
+    store.put(&corrected).await.unwrap();
+    click(&root, "[data-state=rejected] [data-testid=discard]");
+    restore.call0(&JsValue::NULL).unwrap();
+    until("the refusal to remove", || text(&root).contains("Tidak dihapus: laporan ini sudah diperbaiki di tab lain"))
+        .await;
+    until("the corrected row waiting", || root.query_selector("[data-state=rejected]").unwrap().is_none()).await;
+    assert_eq!(store.load().await.unwrap().entries.len(), 2, "the correction is kept");
+
+    // Refused again, then removed.
+    store.put(&refused).await.unwrap();
+    pantau::sync::announce(Some(&web_sys::BroadcastChannel::new("pantau-outbox").unwrap()), [refused.report.id]);
+    until("the refused row back", || root.query_selector("[data-state=rejected]").unwrap().is_some()).await;
     let restore = answer_confirm_with(true);
     click(&root, "[data-state=rejected] [data-testid=discard]");
     restore.call0(&JsValue::NULL).unwrap();
@@ -889,19 +907,27 @@ async fn a_draft_an_older_version_kept_is_read_field_by_field_and_kept_aside() {
     assert!(said.contains("salinannya disimpan terpisah"), "{said}");
     assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some("[\"rusak\""));
 
-    // A draft read whole says nothing.
-    #[derive(serde::Deserialize, Debug, PartialEq, Default)]
+    // Field by field, over what a fresh form holds.
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq, Default)]
     #[serde(default)]
     struct Two {
         a: String,
         b: bool,
     }
-    assert_eq!(salvage::<Two>(r#"{"a":"x","b":true}"#), Salvaged::Whole(Two { a: "x".into(), b: true }));
+    let fresh = Two { a: "baru".into(), b: true };
+    assert_eq!(salvage(r#"{"a":"x","b":false}"#, &fresh), Salvaged::Whole(Two { a: "x".into(), b: false }));
+    assert_eq!(salvage(r#"{"a":"x"}"#, &fresh), Salvaged::Whole(Two { a: "x".into(), b: true }), "missing: fresh");
     assert_eq!(
-        salvage::<Two>(r#"{"a":"x","b":"ya"}"#),
-        Salvaged::Partly(Two { a: "x".into(), b: false }, vec!["b".to_owned()])
+        salvage(r#"{"a":"x","b":"ya"}"#, &fresh),
+        Salvaged::Partly(Two { a: "x".into(), b: true }, vec!["b".to_owned()]),
+        "unreadable: fresh"
     );
-    assert_eq!(salvage::<Two>("17"), Salvaged::Nothing);
+    // A field an older version named otherwise is named too, not lost unseen.
+    assert_eq!(
+        salvage(r#"{"text":"Amplop"}"#, &fresh),
+        Salvaged::Partly(Two { a: "baru".into(), b: true }, vec!["text".to_owned()])
+    );
+    assert_eq!(salvage("17", &fresh), Salvaged::<Two>::Nothing);
 }
 
 #[wasm_bindgen_test]
@@ -912,6 +938,46 @@ fn a_profile_an_older_version_kept_keeps_what_can_be_read() {
     assert_eq!(profile.name, "Sari Wulandari");
     assert_eq!(profile.tps, "", "a number where text belongs is typed again");
     storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_correction_of_a_report_another_tab_removed_is_not_filed_as_a_new_one() {
+    storage().clear().unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+    let mut refused = report("x");
+    refused.body = ReportBody::Incident {
+        category: pantau_core::IncidentCategory::Intimidation,
+        occurred_at: time::macros::datetime!(2026-02-14 09:00 +08:00),
+        place: "Pos ronda".into(),
+        description: "Pemilih diancam".into(),
+        reported_party: String::new(),
+        witnesses: String::new(),
+        urgent: false,
+    };
+    let problem = pantau_core::protocol::Problem {
+        kind: "x".into(),
+        title: "x".into(),
+        status: 422,
+        detail: None,
+        errors: vec![],
+    };
+    let store = OutboxStore::open(&database).await.unwrap();
+    store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
+    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database.clone()).await;
+    until("the refused row", || root.query_selector("[data-state=rejected] a.button").unwrap().is_some()).await;
+    click(&root, "[data-state=rejected] a.button");
+    until("the correction form", || root.query_selector("#place").unwrap().is_some()).await;
+
+    // Removed in another tab, which says so.
+    store.remove(refused.id).await.unwrap();
+    let channel = web_sys::BroadcastChannel::new("pantau-outbox").unwrap();
+    pantau::sync::announce(Some(&channel), [refused.id]);
+    channel.close();
+    sleep_ms(1000).await;
+    type_into(&root, "#description", "Pemilih diancam oleh tim sukses");
+    click(&root, "[data-testid=save]");
+    until("the refusal", || text(&root).contains("sudah dihapus dari ponsel (di tab lain)")).await;
+    assert!(store.load().await.unwrap().entries.is_empty(), "nothing filed");
 }
 
 #[wasm_bindgen_test]

@@ -3,13 +3,13 @@
 //! ```text
 //!   save ──▶ Waiting ──start_send──▶ Sending ──Delivered──▶ Sent ──clear──▶ (gone)
 //!               ▲                       │
-//!               └──RetryLater/Unauth────┤──Rejected──▶ Rejected (kept)
-//!                                       └──Conflict──▶ Conflict (kept)
+//!               └──RetryLater/Unauth────┤──Rejected──▶ Rejected ──discard──▶ (gone)
+//!                                       └──Conflict──▶ Conflict ──discard──▶ (gone)
 //! ```
 //!
 //! Invariant: a report the volunteer saved is in the outbox or acknowledged by
 //! the server, never neither; only [`Outbox::clear`] removes one, and only once
-//! it is Sent. Storage adapters persist each [`OutboxEntry`] through [`encode`]
+//! it is Sent, except a refusal the volunteer discards ([`Outbox::discard`]). Storage adapters persist each [`OutboxEntry`] through [`encode`]
 //! and read it back through [`decode`].
 
 use crate::protocol::{Problem, Receipt, SendOutcome};

@@ -346,7 +346,8 @@ fn check_text(errors: &mut Vec<FieldError>, field: &str, text: &str, required: b
 
 impl Report {
     /// What looks wrong but may be true and is worth filing as it is: totals on
-    /// a count result that do not add up. Never blocks saving or sending.
+    /// a count result that do not add up, an incident time later than the
+    /// report's or older than the reporting window. Never blocks saving or sending.
     pub fn warnings(&self) -> Vec<FieldError> {
         let mut warnings = Vec::new();
         if let ReportBody::Incident { occurred_at, .. } = &self.body {
@@ -367,7 +368,8 @@ impl Report {
 /// An incident time after the report's (beyond the clock skew) is warned
 /// about, never refused: it is what a phone whose clock reset after a flat
 /// battery, or that runs in the wrong zone, says about a true time. The
-/// coordinator sees it beside the server's `received_at`.
+/// coordinator sees it beside the server's `received_at`. One more than
+/// [`REPORTING_WINDOW_DAYS`] before the report is warned about too.
 pub fn incident_time_warning(
     created_at: time::OffsetDateTime,
     occurred_at: time::OffsetDateTime,

@@ -155,12 +155,18 @@ pub fn IncidentForm() -> impl IntoView {
             <p class="field-error" role="alert">{error}</p>
         }
     };
-    // A time later than the phone's clock is warned about as it is typed, and
-    // saved all the same: the clock may be what is wrong.
+    // A time later than the phone's clock, or past Bawaslu's 7-day window, is
+    // warned about as it is typed, and saved all the same. Measured from the
+    // time the report will carry: a correction keeps its original one.
+    let reported_at = ctx
+        .editing
+        .get_untracked()
+        .filter(|(kind, _)| *kind == FormKind::Incident)
+        .and_then(|(_, id)| ctx.outbox.with_untracked(|o| o.get(id).map(|e| e.report.created_at)));
     let time_warning = move || {
         draft
             .get(|d| from_local_input(&d.occurred_at))
-            .and_then(|at| pantau_core::validation::incident_time_warning(now(), at))
+            .and_then(|at| pantau_core::validation::incident_time_warning(reported_at.unwrap_or_else(now), at))
             .map(|w| w.message(i18n.lang()))
     };
     view! {

@@ -47,7 +47,8 @@ where
     /// read of it, if anything.
     pub fn load(key: &'static str, fresh: impl FnOnce() -> T) -> (Draft<T>, Option<Unreadable>) {
         let raw = GlooLocalStorage::raw().get_item(key).ok().flatten();
-        let (stored, unreadable) = match raw.as_deref().map(salvage::<T>) {
+        let fresh = fresh();
+        let (stored, unreadable) = match raw.as_deref().map(|raw| salvage(raw, &fresh)) {
             None => (None, None),
             Some(Salvaged::Whole(fields)) => (Some(fields), None),
             Some(salvaged) => {
@@ -66,7 +67,7 @@ where
                 }
             }
         };
-        let fields = stored.filter(|d| *d != T::default()).unwrap_or_else(fresh);
+        let fields = stored.filter(|d| *d != T::default()).unwrap_or(fresh);
         (Draft { fields: RwSignal::new(fields), key, changed: use_ctx().drafts_changed }, unreadable)
     }
 
@@ -120,26 +121,25 @@ pub enum Unreadable {
     Whole,
 }
 
-/// Reads a stored draft field by field when it cannot be read whole: a field
-/// an older version kept with another type is left empty, and the rest of
-/// what the volunteer typed is kept. Every draft type defaults its missing
-/// fields (`#[serde(default)]`), so each field can be tried on its own.
-pub fn salvage<T: DeserializeOwned>(raw: &str) -> Salvaged<T> {
-    if let Ok(whole) = serde_json::from_str::<T>(raw) {
-        return Salvaged::Whole(whole);
-    }
+/// Reads a stored draft field by field over `base` (what a fresh form holds):
+/// a field an older version kept with another type, or under a name this
+/// version does not know, is dropped and named, and the rest of what the
+/// volunteer typed is kept. Every draft type defaults its missing fields
+/// (`#[serde(default)]`), so each field can be tried on its own.
+pub fn salvage<T: Serialize + DeserializeOwned>(raw: &str, base: &T) -> Salvaged<T> {
     let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(raw) else { return Salvaged::Nothing };
-    let mut readable = serde_json::Map::new();
+    let Ok(serde_json::Value::Object(mut merged)) = serde_json::to_value(base) else { return Salvaged::Nothing };
     let mut dropped = Vec::new();
     for (key, value) in fields {
         let alone = serde_json::Value::Object(std::iter::once((key.clone(), value.clone())).collect());
-        if serde_json::from_value::<T>(alone).is_ok() {
-            readable.insert(key, value);
+        if merged.contains_key(&key) && serde_json::from_value::<T>(alone).is_ok() {
+            merged.insert(key, value);
         } else {
             dropped.push(key);
         }
     }
-    match serde_json::from_value::<T>(serde_json::Value::Object(readable)) {
+    match serde_json::from_value::<T>(serde_json::Value::Object(merged)) {
+        Ok(fields) if dropped.is_empty() => Salvaged::Whole(fields),
         Ok(fields) => Salvaged::Partly(fields, dropped),
         Err(_) => Salvaged::Nothing,
     }
@@ -326,6 +326,11 @@ pub fn save_report(
     let outbox = ctx.outbox;
     let editing = ctx.editing.get_untracked().filter(|(k, _)| *k == kind).map(|(_, id)| id);
     let original = editing.and_then(|id| outbox.with_untracked(|o| o.get(id).map(|e| (id, e.report.created_at))));
+    // Removed in another tab while this one corrected it: filing the correction
+    // as a new report would bring back what the volunteer chose to remove.
+    if editing.is_some() && original.is_none() {
+        return state.message.set(Some(FormMessage::NotSaved(t.correction_gone.to_owned())));
+    }
     // The unconfirmed attempt of this form, if this is the report it was for.
     let resumed =
         original.is_none().then(|| SaveAttempt::kept(kind)).flatten().and_then(|kept| {

@@ -17,6 +17,8 @@ pub fn OutboxPage() -> impl IntoView {
     let ctx = use_ctx();
     let outbox = ctx.outbox;
     let shown = RwSignal::new(OUTBOX_PAGE);
+    // What came of the last thing the volunteer asked for here (a removal).
+    let said = RwSignal::new(None::<String>);
     let counts = move || outbox.with(|o| o.counts());
     let engine = ctx.engine.clone();
     let clear_sent = move |_| {
@@ -49,6 +51,7 @@ pub fn OutboxPage() -> impl IntoView {
             {move || counts().sent} " " {move || i18n.t().sent_count}
         </p>
         <button type="button" class="secondary" on:click=move |_| send_engine.trigger() data-testid="send-now">{move || i18n.t().send_now}</button>
+        {move || said.get().map(|m| view! { <p class="form-message" role="status" data-testid="outbox-message">{m}</p> })}
         <Show when=move || outbox.with(|o| o.is_empty())>
             <p class="muted">{move || i18n.t().outbox_empty}</p>
         </Show>
@@ -60,7 +63,7 @@ pub fn OutboxPage() -> impl IntoView {
             <For
                 each=move || outbox.with(|o| o.entries().rev().take(shown.get()).map(|e| (e.report.id, delivery_key(&e.delivery))).collect::<Vec<_>>())
                 key=|row| *row
-                children=move |(id, _)| outbox.with_untracked(|o| o.get(id).cloned()).map(|entry| view! { <OutboxItem entry/> })
+                children=move |(id, _)| outbox.with_untracked(|o| o.get(id).cloned()).map(|entry| view! { <OutboxItem entry said/> })
             />
         </ul>
         <Show when=move || { outbox.with(|o| o.len()) > shown.get() }>
@@ -88,7 +91,7 @@ pub fn OutboxPage() -> impl IntoView {
 }
 
 #[component]
-fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
+fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
     let delivery = entry.delivery.clone();
@@ -166,7 +169,7 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
                 let id = entry.report.id;
                 let ctx = ctx.clone();
                 view! {
-                    <button type="button" class="secondary" data-testid="discard" on:click=move |_| discard(&ctx, id)>
+                    <button type="button" class="secondary" data-testid="discard" on:click=move |_| discard(&ctx, id, said)>
                         {move || i18n.t().discard}
                     </button>
                 }
@@ -177,21 +180,35 @@ fn OutboxItem(entry: OutboxEntry) -> impl IntoView {
 
 /// Removes a refused report the volunteer does not want to correct, once they
 /// confirm: storage first, so a failed removal leaves it listed.
-fn discard(ctx: &Ctx, id: ReportId) {
+fn discard(ctx: &Ctx, id: ReportId, said: RwSignal<Option<String>>) {
     let t = crate::i18n::texts(ctx.i18n.0.get_untracked());
     let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(t.discard_confirm).ok()).unwrap_or(false);
-    let Some(store) = ctx.engine.store.get_value().filter(|_| confirmed) else { return };
+    if !confirmed {
+        return;
+    }
+    let Some(store) = ctx.engine.store.get_value() else {
+        return said.set(Some(format!("{}: {}", t.not_discarded, t.store_unavailable)));
+    };
     let outbox = ctx.outbox;
     let engine = ctx.engine.clone();
     leptos::task::spawn_local(async move {
-        match store.remove(id).await {
+        match store.remove_refused(id).await {
             Ok(()) => {
                 outbox.update(|o| {
                     let _ = o.discard(id);
                 });
                 engine.channel.with_value(|c| announce(c.as_ref(), [id]));
+                said.set(None);
             }
-            Err(e) => leptos::logging::warn!("report {id} could not be removed: {e}"),
+            Err(e) => {
+                said.set(Some(format!("{}: {}", t.not_discarded, e.message(t))));
+                // What storage holds now (a correction from another tab) is what is shown.
+                if let Ok(Some(entry)) = store.get(id).await {
+                    outbox.update(|o| {
+                        o.absorb(entry);
+                    });
+                }
+            }
         }
     });
 }
