@@ -684,10 +684,9 @@ async fn the_language_switch_changes_every_screen_and_is_kept() {
     assert!(text(&root).contains("Send now"), "the choice is kept: {}", text(&root));
 }
 
-#[wasm_bindgen_test]
-async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching_the_new_report_draft() {
-    storage().clear().unwrap();
-    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+/// An incident the server refused, stored in `database`, as the correction
+/// tests start from.
+async fn a_refused_incident_in(database: &str) -> (Report, OutboxStore) {
     let mut refused = report("x");
     refused.body = ReportBody::Incident {
         category: pantau_core::IncidentCategory::Intimidation,
@@ -705,22 +704,33 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
         detail: None,
         errors: vec![],
     };
-    OutboxStore::open(&database)
-        .await
-        .unwrap()
-        .put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } })
-        .await
-        .unwrap();
-    // A new report half typed before.
-    storage().set_item("pantau.draft.incident", r#"{"description":"Laporan baru setengah jadi"}"#).unwrap();
+    let store = OutboxStore::open(database).await.unwrap();
+    store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
+    (refused, store)
+}
 
-    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database.clone()).await;
+/// Mounts the app on Kotak keluar and opens the refused incident's correction.
+async fn open_correction(
+    database: &str,
+) -> (web_sys::Element, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+    let (root, _database, mounted) = mount_app_on("#/kotak-keluar", database.to_owned()).await;
     until("the refused row", || root.query_selector("[data-state=rejected] a.button").unwrap().is_some()).await;
     click(&root, "[data-state=rejected] a.button");
     until("the correction form", || {
         root.query_selector("#place").unwrap().is_some_and(|_| value_of(&root, "#place") == "Pos ronda")
     })
     .await;
+    (root, mounted)
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching_the_new_report_draft() {
+    storage().clear().unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+    let (refused, _store) = a_refused_incident_in(&database).await;
+    // A new report half typed before.
+    storage().set_item("pantau.draft.incident", r#"{"description":"Laporan baru setengah jadi"}"#).unwrap();
+    let (root, _mounted) = open_correction(&database).await;
     assert_eq!(value_of(&root, "#description"), "Pemilih diancam");
     // Measured from the report's own time (an hour after the incident), not today's.
     assert!(root.query_selector("[data-testid=time-warning]").unwrap().is_none(), "{}", text(&root));
@@ -753,33 +763,8 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
 async fn a_correction_of_a_report_another_tab_got_confirmed_meanwhile_says_it_was_not_saved() {
     storage().clear().unwrap();
     let database = format!("test-app-{}", uuid::Uuid::new_v4());
-    let mut refused = report("x");
-    refused.body = ReportBody::Incident {
-        category: pantau_core::IncidentCategory::Intimidation,
-        occurred_at: time::macros::datetime!(2026-02-14 09:00 +08:00),
-        place: "Pos ronda".into(),
-        description: "Pemilih diancam".into(),
-        reported_party: String::new(),
-        witnesses: String::new(),
-        urgent: false,
-    };
-    let problem = pantau_core::protocol::Problem {
-        kind: "x".into(),
-        title: "Ditolak server".into(),
-        status: 422,
-        detail: None,
-        errors: vec![],
-    };
-    let store = OutboxStore::open(&database).await.unwrap();
-    store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
-
-    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database.clone()).await;
-    until("the refused row", || root.query_selector("[data-state=rejected] a.button").unwrap().is_some()).await;
-    click(&root, "[data-state=rejected] a.button");
-    until("the correction form", || {
-        root.query_selector("#place").unwrap().is_some_and(|_| value_of(&root, "#place") == "Pos ronda")
-    })
-    .await;
+    let (refused, store) = a_refused_incident_in(&database).await;
+    let (root, _mounted) = open_correction(&database).await;
     // Another tab corrected and sent it; this tab has not heard yet.
     store.put(&sent(refused.clone(), 7)).await.unwrap();
     type_into(&root, "#description", "Pemilih diancam oleh tim sukses");
@@ -944,29 +929,8 @@ fn a_profile_an_older_version_kept_keeps_what_can_be_read() {
 async fn a_correction_of_a_report_another_tab_removed_is_not_filed_as_a_new_one() {
     storage().clear().unwrap();
     let database = format!("test-app-{}", uuid::Uuid::new_v4());
-    let mut refused = report("x");
-    refused.body = ReportBody::Incident {
-        category: pantau_core::IncidentCategory::Intimidation,
-        occurred_at: time::macros::datetime!(2026-02-14 09:00 +08:00),
-        place: "Pos ronda".into(),
-        description: "Pemilih diancam".into(),
-        reported_party: String::new(),
-        witnesses: String::new(),
-        urgent: false,
-    };
-    let problem = pantau_core::protocol::Problem {
-        kind: "x".into(),
-        title: "x".into(),
-        status: 422,
-        detail: None,
-        errors: vec![],
-    };
-    let store = OutboxStore::open(&database).await.unwrap();
-    store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
-    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database.clone()).await;
-    until("the refused row", || root.query_selector("[data-state=rejected] a.button").unwrap().is_some()).await;
-    click(&root, "[data-state=rejected] a.button");
-    until("the correction form", || root.query_selector("#place").unwrap().is_some()).await;
+    let (refused, store) = a_refused_incident_in(&database).await;
+    let (root, _mounted) = open_correction(&database).await;
 
     // Removed in another tab, which says so.
     store.remove(refused.id).await.unwrap();
