@@ -19,9 +19,11 @@ const TRIALS = Number(process.env.PANTAU_CRASH_TRIALS ?? 20);
 async function startPhone(profile) {
   const portFile = join(profile, 'DevToolsActivePort');
   rmSync(portFile, { force: true });
+  // Its own process group, so that a kill takes every Chromium process at
+  // once, as Android does, and none is left writing into the profile.
   const child = spawn(process.env.CHROMIUM ?? '/usr/bin/chromium', [
     '--headless=new', ...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
-  ], { stdio: 'ignore' });
+  ], { stdio: 'ignore', detached: true });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const deadline = Date.now() + 30_000;
   while (!existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2) {
@@ -43,15 +45,24 @@ async function phoneRig(t, name) {
   t.after(async () => {
     await stopPhone(rig.phone);
     await rig.server.dispose();
-    rmSync(rig.profile, { recursive: true, force: true, maxRetries: 5 });
+    rmSync(rig.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
   return rig;
 }
 
 /** Kills the browser and waits until it has exited, so its profile can be removed. */
+/** Kills every process of the phone's browser (its process group). */
+function killPhone(phone, signal) {
+  try {
+    process.kill(-phone.child.pid, signal);
+  } catch (e) {
+    if (e.code !== 'ESRCH') throw e; // already gone
+  }
+}
+
 async function stopPhone(phone) {
   if (!phone) return;
-  phone.child.kill('SIGKILL');
+  killPhone(phone, 'SIGKILL');
   await phone.exited;
 }
 
@@ -63,7 +74,7 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
   rig.phone = await startPhone(profile);
   await enrolWithLink(rig.phone.context, await server.addVolunteer('Tahan Banting', '6471011001-3'), 'Tahan Banting');
   await rig.phone.browser.close();
-  rig.phone.child.kill('SIGTERM');
+  killPhone(rig.phone, 'SIGTERM');
   await rig.phone.exited;
   await server.stop();
   // The page loads but every send fails, so each report must come back from the phone's storage.
@@ -91,7 +102,7 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
 
     const text = `Percobaan ${trial}`;
     await fileIncident(page, { tps: '6471011001-3', description: text });
-    rig.phone.child.kill('SIGKILL'); // the moment "Tersimpan" shows
+    killPhone(rig.phone, 'SIGKILL'); // the moment "Tersimpan" shows
     filed.push(text);
     await rig.phone.exited;
     rig.phone.browser.close().catch(() => {});
@@ -105,7 +116,7 @@ test(`a report confirmed as saved survives SIGKILL of the browser (${TRIALS} of 
     throw new Error(`${e.message}\nlisted: ${JSON.stringify(await listedReports(page))}`);
   });
   await rig.phone.browser.close();
-  rig.phone.child.kill('SIGTERM');
+  killPhone(rig.phone, 'SIGTERM');
   await rig.phone.exited;
 
   await server.stop();
@@ -146,7 +157,7 @@ test('reports survive Chromium deleting a corrupted IndexedDB, and each reaches 
   await waitForState(page, 'waiting', filed.length).catch(async (e) => {
     throw new Error(`${e.message}\n${JSON.stringify(await listedReports(page))}`);
   });
-  rig.phone.child.kill('SIGKILL');
+  killPhone(rig.phone, 'SIGKILL');
   await rig.phone.exited;
   rig.phone.browser.close().catch(() => {});
 
