@@ -18,13 +18,12 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// The stored profile, read field by field if an older version kept one
-    /// this version cannot read whole; what cannot be read is empty, and the
-    /// volunteer types it again (no report depends on it).
+    /// The stored profile; a missing one, or one an older version kept that
+    /// this version cannot read (kept aside), is an empty profile: the
+    /// volunteer types it again, and no report depends on it.
     pub fn load() -> Profile {
-        let raw = GlooLocalStorage::raw().get_item(STORAGE_KEY).ok().flatten();
-        match raw.as_deref().map(|raw| crate::forms::salvage(raw, &Profile::default())) {
-            Some(crate::forms::Salvaged::Whole(profile) | crate::forms::Salvaged::Partly(profile, _)) => profile,
+        match crate::forms::read_kept(STORAGE_KEY) {
+            crate::forms::Kept::Read(profile) => profile,
             _ => Profile::default(),
         }
     }

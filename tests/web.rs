@@ -868,60 +868,28 @@ async fn a_refused_report_can_be_discarded_once_confirmed_and_a_waiting_one_cann
 }
 
 #[wasm_bindgen_test]
-async fn a_draft_an_older_version_kept_is_read_field_by_field_and_kept_aside() {
-    use pantau::forms::{salvage, Salvaged};
-    // `urgent` kept as text by a version that never existed: the rest is typed work.
+async fn a_draft_an_older_version_kept_is_kept_aside_and_the_form_says_so() {
+    // `urgent` kept as text by a version that never existed.
     let older = r#"{"description":"Amplop dibagikan di gang","urgent":"ya","place":"Gang Mawar"}"#;
     storage().clear().unwrap();
     storage().set_item("pantau.draft.incident", older).unwrap();
-    let (root, _database, mounted) = mount_app("#/baru/kejadian").await;
-    until_ready(&root).await;
-    assert_eq!(value_of(&root, "#description"), "Amplop dibagikan di gang");
-    assert_eq!(value_of(&root, "#place"), "Gang Mawar");
-    let said = text(&by_selector(&root, "[data-testid=form-message]"));
-    assert!(said.contains("tidak terbaca dan dikosongkan (1)"), "{said}");
-    assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some(older));
-    drop(mounted);
-    root.remove();
-
-    // Not a draft at all: the form starts empty, says so, and keeps it aside.
-    storage().set_item("pantau.draft.incident", "[\"rusak\"").unwrap();
     let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
     until_ready(&root).await;
     let said = text(&by_selector(&root, "[data-testid=form-message]"));
-    assert!(said.contains("salinannya disimpan terpisah"), "{said}");
-    assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some("[\"rusak\""));
-
-    // Field by field, over what a fresh form holds.
-    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq, Default)]
-    #[serde(default)]
-    struct Two {
-        a: String,
-        b: bool,
-    }
-    let fresh = Two { a: "baru".into(), b: true };
-    assert_eq!(salvage(r#"{"a":"x","b":false}"#, &fresh), Salvaged::Whole(Two { a: "x".into(), b: false }));
-    assert_eq!(salvage(r#"{"a":"x"}"#, &fresh), Salvaged::Whole(Two { a: "x".into(), b: true }), "missing: fresh");
-    assert_eq!(
-        salvage(r#"{"a":"x","b":"ya"}"#, &fresh),
-        Salvaged::Partly(Two { a: "x".into(), b: true }, vec!["b".to_owned()]),
-        "unreadable: fresh"
-    );
-    // A field an older version named otherwise is named too, not lost unseen.
-    assert_eq!(
-        salvage(r#"{"text":"Amplop"}"#, &fresh),
-        Salvaged::Partly(Two { a: "baru".into(), b: true }, vec!["text".to_owned()])
-    );
-    assert_eq!(salvage("17", &fresh), Salvaged::<Two>::Nothing);
+    assert!(said.contains("tidak terbaca; salinannya disimpan terpisah"), "{said}");
+    assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some(older));
+    // Typing starts a new draft; what was kept aside stays.
+    type_into(&root, "#description", "Laporan baru");
+    assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some(older));
 }
 
 #[wasm_bindgen_test]
-fn a_profile_an_older_version_kept_keeps_what_can_be_read() {
+fn a_profile_an_older_version_kept_is_kept_aside() {
     storage().clear().unwrap();
-    storage().set_item("pantau.profile", r#"{"name":"Sari Wulandari","tps":6471011001}"#).unwrap();
-    let profile = pantau::profile::Profile::load();
-    assert_eq!(profile.name, "Sari Wulandari");
-    assert_eq!(profile.tps, "", "a number where text belongs is typed again");
+    let older = r#"{"name":"Sari Wulandari","tps":6471011001}"#;
+    storage().set_item("pantau.profile", older).unwrap();
+    assert_eq!(pantau::profile::Profile::load(), pantau::profile::Profile::default());
+    assert_eq!(storage().get_item("pantau.profile.unreadable").unwrap().as_deref(), Some(older));
     storage().clear().unwrap();
 }
 
