@@ -27,6 +27,17 @@ fn report(text: &str) -> Report {
     )
 }
 
+/// What the server answers a report that fails validation.
+fn invalid_report() -> pantau_core::protocol::Problem {
+    pantau_core::protocol::Problem {
+        kind: "https://pantau.id/problems/invalid-report".into(),
+        title: "The report is invalid".into(),
+        status: 422,
+        detail: None,
+        errors: vec![],
+    }
+}
+
 fn waiting(report: Report) -> OutboxEntry {
     OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } }
 }
@@ -209,13 +220,7 @@ async fn a_correction_that_could_not_be_stored_leaves_the_refused_report_its_cop
     let name = format!("test-copy-correction-{}", uuid::Uuid::new_v4());
     let store = OutboxStore::open(&name).await.unwrap();
     let refused = report("isi yang ditolak");
-    let problem = pantau_core::protocol::Problem {
-        kind: "x".into(),
-        title: "Ditolak".into(),
-        status: 422,
-        detail: None,
-        errors: vec![],
-    };
+    let problem = invalid_report();
     store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
     // The disk is full when the correction is written.
     let restore = js_sys::Function::new_no_args(
@@ -405,13 +410,7 @@ async fn a_report_another_tab_saves_while_this_one_is_starting_is_taken_in() {
 async fn a_refusal_another_tab_discarded_leaves_this_tab_too() {
     let name = format!("test-discarded-{}", uuid::Uuid::new_v4());
     let _ = any_spawner::Executor::init_wasm_bindgen();
-    let problem = pantau_core::protocol::Problem {
-        kind: "x".into(),
-        title: "x".into(),
-        status: 422,
-        detail: None,
-        errors: vec![],
-    };
+    let problem = invalid_report();
     let refused = OutboxEntry { report: report("ditolak"), delivery: Delivery::Rejected { problem } };
     let other_tab = OutboxStore::open(&name).await.unwrap();
     other_tab.put(&refused).await.unwrap();
@@ -697,13 +696,7 @@ async fn a_refused_incident_in(database: &str) -> (Report, OutboxStore) {
         witnesses: String::new(),
         urgent: false,
     };
-    let problem = pantau_core::protocol::Problem {
-        kind: "x".into(),
-        title: "Ditolak server".into(),
-        status: 422,
-        detail: None,
-        errors: vec![],
-    };
+    let problem = invalid_report();
     let store = OutboxStore::open(database).await.unwrap();
     store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
     (refused, store)
@@ -820,13 +813,7 @@ fn answer_confirm_with(yes: bool) -> js_sys::Function {
 async fn a_refused_report_can_be_discarded_once_confirmed_and_a_waiting_one_cannot() {
     storage().clear().unwrap();
     let database = format!("test-app-{}", uuid::Uuid::new_v4());
-    let problem = pantau_core::protocol::Problem {
-        kind: "https://pantau.id/problems/invalid-report".into(),
-        title: "The report is invalid".into(),
-        status: 422,
-        detail: None,
-        errors: vec![],
-    };
+    let problem = invalid_report();
     let refused = OutboxEntry { report: report("catatan lama yang ditolak"), delivery: Delivery::Rejected { problem } };
     let queued = waiting(report("masih menunggu"));
     let store = OutboxStore::open(&database).await.unwrap();
