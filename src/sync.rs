@@ -249,7 +249,7 @@ impl SyncEngine {
     }
 
     /// Reads these reports' stored entries and puts them in this tab's outbox.
-    fn take_changes(&self, ids: Vec<ReportId>) {
+    pub fn take_changes(&self, ids: Vec<ReportId>) {
         let engine = self.clone();
         leptos::task::spawn_local(async move {
             let Some(store) = engine.store.try_get_value().flatten() else { return };

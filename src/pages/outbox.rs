@@ -203,11 +203,7 @@ fn discard(ctx: &Ctx, id: ReportId, said: RwSignal<Option<String>>) {
             Err(e) => {
                 said.set(Some(format!("{}: {}", t.not_discarded, e.message(t))));
                 // What storage holds now (a correction from another tab) is what is shown.
-                if let Ok(Some(entry)) = store.get(id).await {
-                    outbox.update(|o| {
-                        o.absorb(entry);
-                    });
-                }
+                engine.take_changes(vec![id]);
             }
         }
     });
