@@ -2,7 +2,7 @@
 //! means for the outbox is decided in pantau-core ([`SendOutcome::from_batch_response`]).
 
 use gloo_net::http::Request;
-use pantau_core::protocol::{ReportBatch, WaitReason, REPORTS_BATCH_PATH};
+use pantau_core::protocol::{ReportBatch, WaitError, WaitReason, REPORTS_BATCH_PATH};
 use pantau_core::ReportId;
 use pantau_core::{Report, SendOutcome};
 
@@ -29,28 +29,30 @@ pub async fn post_batch(base: &ApiBase, token: &str, reports: &[Report]) -> Vec<
 
 /// [`post_batch`], given up on (as "retry later") after `timeout_ms`.
 pub async fn post_batch_within(base: &ApiBase, token: &str, reports: &[Report], timeout_ms: u32) -> Vec<SendOutcome> {
-    let everyone = |reason: String| vec![SendOutcome::RetryLater { reason, retry_after_ms: None }; reports.len()];
+    let everyone = |reason: WaitError| vec![SendOutcome::RetryLater { reason, retry_after_ms: None }; reports.len()];
     let deadline = Deadline::after(timeout_ms);
     let request = Request::post(&base.batch_url())
         .header("Authorization", &format!("Bearer {token}"))
         .abort_signal(deadline.as_ref().map(|d| &d.signal));
-    // Each reason starts as `WaitReason::of` reads it, for Kotak keluar.
-    let failed = |e: gloo_net::Error, prefix: &str| match &deadline {
-        Some(d) if d.signal.aborted() => format!("{} within {} s", WaitReason::NO_ANSWER, timeout_ms / 1000),
-        _ => format!("{prefix}{e}"),
+    // The text starts as older versions wrote it, which `WaitReason::of` reads.
+    let failed = |e: gloo_net::Error, reason: WaitReason, prefix: &str| match &deadline {
+        Some(d) if d.signal.aborted() => {
+            WaitError::new(WaitReason::NoAnswer, format!("{} within {} s", WaitReason::NO_ANSWER, timeout_ms / 1000))
+        }
+        _ => WaitError::new(reason, format!("{prefix}{e}")),
     };
     let request = match request.json(&ReportBatch { reports }) {
         Ok(request) => request,
-        Err(e) => return everyone(format!("could not encode reports: {e}")),
+        Err(e) => return everyone(WaitError::new(WaitReason::Other, format!("could not encode reports: {e}"))),
     };
     let response = match request.send().await {
         Ok(response) => response,
-        Err(e) => return everyone(failed(e, WaitReason::NO_CONNECTION)),
+        Err(e) => return everyone(failed(e, WaitReason::NoConnection, WaitReason::NO_CONNECTION)),
     };
     let retry_after = response.headers().get("retry-after");
     let body = match response.text().await {
         Ok(body) => body,
-        Err(e) => return everyone(failed(e, WaitReason::ANSWER_LOST)),
+        Err(e) => return everyone(failed(e, WaitReason::NoAnswer, WaitReason::ANSWER_LOST)),
     };
     let ids: Vec<ReportId> = reports.iter().map(|r| r.id).collect();
     SendOutcome::from_batch_response(&ids, response.status(), &body, retry_after.as_deref())

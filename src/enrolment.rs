@@ -1,27 +1,32 @@
 //! The volunteer's enrolment: the one-time code from their coordinator (in the
-//! link `#daftar=CODE`, or typed) exchanged for a bearer token.
+//! link `#daftar=CODE`, or typed) exchanged for a bearer token. The token
+//! sending uses is derived from it ([`EnrolmentState::token`]), never copied.
 //!
 //! The token is kept twice: in IndexedDB, durably, because its code works only
 //! once and a browser killed seconds after enrolling loses recent localStorage
 //! writes; and with gloo-storage, so the app knows it at once on start.
 
 use crate::api::ApiBase;
+use crate::i18n::I18n;
+use crate::kept::{ENROLMENT_ATTEMPT_KEY, ENROLMENT_KEY};
+use crate::outbox::PhoneOutbox;
+use crate::profile::Profile;
 use gloo_net::http::Request;
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
-use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, ENROLMENTS_PATH};
+use leptos::prelude::*;
+use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, ProblemType, ENROLMENTS_PATH};
 
-const STORAGE_KEY: &str = "pantau.enrolment";
 /// The key of the durable copy in the outbox database's settings.
 pub const SETTING_KEY: &str = "enrolment";
 /// The link a coordinator shares: `https://…/#daftar=K7QX-M2PA-9RTD`.
 const LINK_PREFIX: &str = "#daftar=";
 
 pub fn load() -> Option<Enrolment> {
-    GlooLocalStorage::get(STORAGE_KEY).ok()
+    GlooLocalStorage::get(ENROLMENT_KEY).ok()
 }
 
 pub fn save(enrolment: &Enrolment) -> Result<(), String> {
-    GlooLocalStorage::set(STORAGE_KEY, enrolment).map_err(|e| e.to_string())
+    GlooLocalStorage::set(ENROLMENT_KEY, enrolment).map_err(|e| e.to_string())
 }
 
 /// The code in an enrolment link's fragment, if any.
@@ -44,8 +49,8 @@ impl EnrolError {
         match self {
             EnrolError::Refused(problem) => {
                 // The server's title is English, for logs; ours for the one case we know.
-                let why = match problem.slug() {
-                    Some("unknown-enrolment-code") => t.enrol_code_unknown,
+                let why = match problem.problem_type() {
+                    Some(ProblemType::UnknownEnrolmentCode) => t.enrol_code_unknown,
                     _ => &problem.title,
                 };
                 format!("{}: {why}. {}", t.enrol_refused, t.enrol_refused_advice)
@@ -64,22 +69,20 @@ struct Attempt {
     attempt: String,
 }
 
-const ATTEMPT_KEY: &str = "pantau.enrolment-attempt";
-
 fn attempt_for(code: &str) -> String {
-    if let Ok(kept) = GlooLocalStorage::get::<Attempt>(ATTEMPT_KEY) {
+    if let Ok(kept) = GlooLocalStorage::get::<Attempt>(ENROLMENT_ATTEMPT_KEY) {
         if kept.code == code {
             return kept.attempt;
         }
     }
     let attempt = uuid::Uuid::new_v4().to_string();
-    let _ = GlooLocalStorage::set(ATTEMPT_KEY, Attempt { code: code.to_owned(), attempt: attempt.clone() });
+    let _ = GlooLocalStorage::set(ENROLMENT_ATTEMPT_KEY, Attempt { code: code.to_owned(), attempt: attempt.clone() });
     attempt
 }
 
 /// The code of an enrolment that has had no answer yet, to try again.
 pub fn unfinished_code() -> Option<String> {
-    GlooLocalStorage::get::<Attempt>(ATTEMPT_KEY).ok().map(|a| a.code)
+    GlooLocalStorage::get::<Attempt>(ENROLMENT_ATTEMPT_KEY).ok().map(|a| a.code)
 }
 
 pub async fn enrol(api: &ApiBase, code: &str) -> Result<Enrolment, EnrolError> {
@@ -96,14 +99,112 @@ pub async fn enrol(api: &ApiBase, code: &str) -> Result<Enrolment, EnrolError> {
         // Only our server's refusal says the code is no good. A portal's or a
         // proxy's 4xx says nothing about it: the code is kept and tried again.
         400..=499 if status != 429 => match Problem::from_body(status, &body) {
-            problem if problem.slug().is_some() => Err(EnrolError::Refused(problem)),
+            problem if problem.is_ours() => Err(EnrolError::Refused(problem)),
             _ => Err(EnrolError::Network(format!("HTTP {status} from something other than pantau-server"))),
         },
         _ => Err(EnrolError::Network(format!("HTTP {status}"))),
     };
     // Only a lost answer is worth trying again with the same secret.
     if !matches!(outcome, Err(EnrolError::Network(_))) {
-        GlooLocalStorage::delete(ATTEMPT_KEY);
+        GlooLocalStorage::delete(ENROLMENT_ATTEMPT_KEY);
     }
     outcome
+}
+
+/// The enrolment as the screens see it, shared through context. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct EnrolmentState {
+    enrolled: RwSignal<Option<Enrolment>>,
+    /// What the last attempt came to, in the volunteer's language.
+    message: RwSignal<Option<String>>,
+    /// A request is on its way: no second one meanwhile.
+    busy: RwSignal<bool>,
+    api: StoredValue<ApiBase>,
+    i18n: I18n,
+}
+
+impl EnrolmentState {
+    /// The enrolment kept on this phone, if any.
+    pub fn load(api: ApiBase, i18n: I18n) -> EnrolmentState {
+        EnrolmentState {
+            enrolled: RwSignal::new(load()),
+            message: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            api: StoredValue::new(api),
+            i18n,
+        }
+    }
+
+    pub fn enrolled(self) -> ReadSignal<Option<Enrolment>> {
+        self.enrolled.read_only()
+    }
+
+    pub fn message(self) -> ReadSignal<Option<String>> {
+        self.message.read_only()
+    }
+
+    /// The bearer token, while enrolled.
+    pub fn token(self) -> Signal<Option<String>> {
+        let enrolled = self.enrolled;
+        Signal::derive(move || enrolled.with(|e| e.as_ref().map(|e| e.token.clone())))
+    }
+
+    /// Start-up found the enrolment only in its durable copy (localStorage lost it).
+    pub fn restore(self, enrolment: Enrolment) {
+        let _ = save(&enrolment);
+        let _ = self.enrolled.try_set(Some(enrolment));
+    }
+
+    /// Tries again an enrolment that got no answer (no signal when the link
+    /// was opened or the code typed): the code is kept with its attempt until
+    /// the server has answered.
+    pub fn resume(self, outbox: PhoneOutbox, profile: RwSignal<Profile>) {
+        let not_enrolled = self.enrolled.try_with_untracked(Option::is_none).unwrap_or(false);
+        if let Some(code) = unfinished_code().filter(|_| not_enrolled) {
+            self.enrol(code, outbox, profile);
+        }
+    }
+
+    /// Exchanges a coordinator's one-time code for a token, keeps it twice
+    /// (localStorage and the outbox database), fills an empty profile from
+    /// what the coordinator registered, and lets sending resume.
+    pub fn enrol(self, code: String, outbox: PhoneOutbox, profile: RwSignal<Profile>) {
+        if self.busy.try_get_untracked().unwrap_or(true) {
+            return;
+        }
+        self.busy.set(true);
+        let lang = self.i18n.0.get_untracked();
+        self.message.set(Some(crate::i18n::texts(lang).enrolling.to_owned()));
+        let api = self.api.get_value();
+        leptos::task::spawn_local(async move {
+            let answer = enrol(&api, &code).await;
+            let _ = self.busy.try_set(false);
+            match answer {
+                Ok(e) => {
+                    if let Err(err) = save(&e) {
+                        leptos::logging::error!("could not keep the enrolment: {err}");
+                    }
+                    // The durable copy. The database may still be opening at first start.
+                    if !outbox.keep_setting(SETTING_KEY, &e).await {
+                        leptos::logging::error!("the enrolment is kept only in localStorage");
+                    }
+                    let _ = profile.try_update(|p| {
+                        if p.name.trim().is_empty() {
+                            p.name = e.volunteer.name.clone();
+                        }
+                        if p.tps.trim().is_empty() {
+                            p.tps = e.volunteer.tps.clone().unwrap_or_default();
+                        }
+                        p.save();
+                    });
+                    let _ = self.enrolled.try_set(Some(e));
+                    let _ = self.message.try_set(None);
+                    outbox.token_changed();
+                }
+                Err(err) => {
+                    let _ = self.message.try_set(Some(err.message(self.i18n.0.get_untracked())));
+                }
+            }
+        });
+    }
 }

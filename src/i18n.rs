@@ -10,15 +10,13 @@ use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
 pub use pantau_core::Lang;
 
-const STORAGE_KEY: &str = "pantau.lang";
-
 /// The language chosen in Pengaturan, shared through context.
 #[derive(Clone, Copy)]
 pub struct I18n(pub RwSignal<Lang>);
 
 impl I18n {
     pub fn new() -> I18n {
-        let lang = GlooLocalStorage::get::<Lang>(STORAGE_KEY).unwrap_or_default();
+        let lang = GlooLocalStorage::get::<Lang>(crate::kept::LANG_KEY).unwrap_or_default();
         set_document_lang(lang);
         I18n(RwSignal::new(lang))
     }
@@ -34,7 +32,7 @@ impl I18n {
     }
 
     pub fn set(&self, lang: Lang) {
-        let _ = GlooLocalStorage::set(STORAGE_KEY, lang);
+        let _ = GlooLocalStorage::set(crate::kept::LANG_KEY, lang);
         set_document_lang(lang);
         self.0.set(lang);
     }
@@ -475,21 +473,3 @@ pub static EN: Texts = Texts {
     storage_used: "Used",
     keep_sent_days_label: "Keep sent reports listed for (days)",
 };
-
-impl Texts {
-    pub fn kind_title(&self, kind: crate::app::FormKind) -> &'static str {
-        match kind {
-            crate::app::FormKind::Checklist => self.checklist_heading,
-            crate::app::FormKind::Incident => self.incident_heading,
-            crate::app::FormKind::CountResult => self.count_heading,
-        }
-    }
-
-    pub fn kind_hint(&self, kind: crate::app::FormKind) -> &'static str {
-        match kind {
-            crate::app::FormKind::Checklist => self.checklist_hint,
-            crate::app::FormKind::Incident => self.incident_hint,
-            crate::app::FormKind::CountResult => self.count_hint,
-        }
-    }
-}

@@ -13,14 +13,20 @@
 
 pub mod api;
 pub mod app;
+pub mod clock;
 pub mod enrolment;
 pub mod forms;
 pub mod i18n;
+pub mod kept;
+pub mod outbox;
 pub mod outbox_store;
 pub mod pages;
 pub mod profile;
 pub mod pwa;
+pub mod routes;
 pub mod second_copy;
+pub mod startup;
+pub mod store_error;
 pub mod sync;
 
 pub use app::App;

@@ -1,6 +1,6 @@
 //! Where the outbox lives on the phone: IndexedDB, one record per report keyed
 //! by its id, each holding the versioned envelope from
-//! [`pantau_core::outbox::encode`]. Every read and write of queued reports goes
+//! [`pantau_core::envelope::encode`]. Every read and write of queued reports goes
 //! through this module.
 //!
 //! Why IndexedDB: measured in Chromium, localStorage writes made seconds before
@@ -15,9 +15,10 @@
 //! Unsent reports are also kept in [`SecondCopies`], and put back from there
 //! when IndexedDB has lost them (see that module for why).
 
-use crate::i18n::{texts, Lang, Texts};
 use crate::second_copy::SecondCopies;
-use pantau_core::outbox::{decode, encode, Delivery, OutboxEntry};
+pub use crate::store_error::{classify, StoreError};
+use pantau_core::envelope::{decode, encode};
+use pantau_core::outbox::{Delivery, OutboxEntry};
 use pantau_core::ReportId;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -32,59 +33,6 @@ const QUARANTINE: &str = "quarantine";
 const SETTINGS: &str = "settings";
 /// Where the first versions kept the outbox (one localStorage key per report).
 pub const LEGACY_LOCAL_STORAGE_PREFIX: &str = "pantau.outbox.";
-
-/// Why storage failed. The JS error is kept for diagnosis.
-#[derive(Debug, Clone)]
-pub enum StoreError {
-    /// IndexedDB is missing or refused to open (some private modes).
-    Unavailable(String),
-    /// The browser refused the write: storage is full.
-    QuotaExceeded(String),
-    /// The report was confirmed by the server meanwhile (another tab sent it),
-    /// so a correction or a stale copy cannot replace it.
-    AlreadySent,
-    /// The report is no longer a refusal (another tab corrected it), so it is
-    /// not discarded.
-    NotRefused,
-    Other(String),
-}
-
-impl StoreError {
-    /// What the volunteer reads, in their language, with the browser's own
-    /// words kept in brackets for whoever helps them.
-    pub fn message(&self, t: &Texts) -> String {
-        match self {
-            StoreError::Unavailable(e) => format!("{} ({e})", t.store_unavailable),
-            StoreError::QuotaExceeded(_) => format!("{} (QuotaExceededError)", t.store_full),
-            StoreError::AlreadySent => t.already_sent.to_owned(),
-            StoreError::NotRefused => t.not_refused.to_owned(),
-            StoreError::Other(e) => format!("{}: {e}", t.store_failed),
-        }
-    }
-}
-
-/// In Bahasa Indonesia, for logs; screens use [`StoreError::message`].
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message(texts(Lang::Id)))
-    }
-}
-
-/// Names a JS error as a [`StoreError`], recognising a full disk by its DOM name.
-pub fn classify(error: &JsValue) -> StoreError {
-    let (name, message) = if let Some(e) = error.dyn_ref::<web_sys::DomException>() {
-        (e.name(), e.message())
-    } else if let Some(e) = error.dyn_ref::<js_sys::Error>() {
-        (String::from(e.name()), String::from(e.message()))
-    } else {
-        (String::new(), error.as_string().unwrap_or_else(|| format!("{error:?}")))
-    };
-    if name == "QuotaExceededError" {
-        StoreError::QuotaExceeded(message)
-    } else {
-        StoreError::Other(if name.is_empty() { message } else { format!("{name}: {message}") })
-    }
-}
 
 fn from_idb(e: idb::Error) -> StoreError {
     match e {

@@ -2,12 +2,11 @@
 //! enrolment from what the coordinator registered, changeable in Pengaturan,
 //! kept with gloo-storage (rewriting it is harmless).
 
+use crate::kept::{read_kept, Kept, PROFILE_KEY};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use pantau_core::region;
 use pantau_core::TpsCode;
 use serde::{Deserialize, Serialize};
-
-const STORAGE_KEY: &str = "pantau.profile";
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -22,14 +21,14 @@ impl Profile {
     /// this version cannot read (kept aside), is an empty profile: the
     /// volunteer types it again, and no report depends on it.
     pub fn load() -> Profile {
-        match crate::forms::read_kept(STORAGE_KEY) {
-            crate::forms::Kept::Read(profile) => profile,
+        match read_kept(PROFILE_KEY) {
+            Kept::Read(profile) => profile,
             _ => Profile::default(),
         }
     }
 
     pub fn save(&self) {
-        if let Err(e) = GlooLocalStorage::set(STORAGE_KEY, self) {
+        if let Err(e) = GlooLocalStorage::set(PROFILE_KEY, self) {
             leptos::logging::error!("could not keep the profile: {e}");
         }
     }

@@ -15,8 +15,9 @@
 //! with the original receipt. The durable settings (the enrolment token, whose
 //! one-time code cannot be used again) are copied the same way.
 
-use crate::outbox_store::{classify, StoreError};
-use pantau_core::outbox::{decode, encode, DecodeError, OutboxEntry};
+use crate::store_error::{classify, StoreError};
+use pantau_core::envelope::{decode, encode, DecodeError};
+use pantau_core::outbox::OutboxEntry;
 use pantau_core::ReportId;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

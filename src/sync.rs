@@ -2,7 +2,7 @@
 //! the transport and IndexedDB as storage, decides when to run it, and keeps
 //! several open tabs in step.
 //!
-//! Triggers (wired in [`crate::app`]): app start, the `online` event, the page
+//! Triggers (wired in [`crate::startup`] and [`crate::outbox`]): app start, the `online` event, the page
 //! becoming visible, the "Kirim sekarang" button, a save, a change announced by
 //! another tab, and the backoff timer after a failure. `navigator.onLine` is
 //! never trusted: only a 2xx marks a report sent.
@@ -122,19 +122,20 @@ struct EngineState {
 pub struct SyncEngine {
     pub outbox: RwSignal<Outbox>,
     /// The volunteer's bearer token, once enrolled.
-    pub token: RwSignal<Option<String>>,
+    token: Signal<Option<String>>,
     pub status: RwSignal<SyncStatus>,
     /// Set while a round is sending, for "3 dari 10 terkirim".
     pub progress: RwSignal<Option<Progress>>,
     /// Set once the database is open; nothing is sent before.
-    pub store: StoredValue<Option<OutboxStore>, LocalStorage>,
-    pub channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
+    store: StoredValue<Option<OutboxStore>, LocalStorage>,
+    channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
     api: ApiBase,
     state: Arc<EngineState>,
 }
 
 impl SyncEngine {
-    pub fn new(outbox: RwSignal<Outbox>, token: RwSignal<Option<String>>, api: ApiBase) -> SyncEngine {
+    /// An engine for `outbox`, sending with `token` (none: nothing is sent) to `api`.
+    pub fn new(outbox: RwSignal<Outbox>, token: Signal<Option<String>>, api: ApiBase) -> SyncEngine {
         SyncEngine {
             outbox,
             token,
@@ -145,6 +146,22 @@ impl SyncEngine {
             api,
             state: Arc::default(),
         }
+    }
+
+    /// The opened store, once [`SyncEngine::attach_store`] has given it.
+    pub fn store(&self) -> Option<OutboxStore> {
+        self.store.try_get_value().flatten()
+    }
+
+    /// Tells other tabs that these reports' stored entries changed.
+    pub fn announce(&self, ids: impl IntoIterator<Item = ReportId>) {
+        self.channel.with_value(|c| announce(c.as_ref(), ids));
+    }
+
+    /// A new token: sending, paused for a refused one, may resume at once.
+    pub fn token_changed(&self) {
+        let _ = self.status.try_update(|s| s.paused_unauthorized = false);
+        self.trigger();
     }
 
     /// Starts a round unless one is running (then it runs again afterwards).

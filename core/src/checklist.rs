@@ -2,7 +2,7 @@
 //! from the PKPU procedure and the PTPS guides. Item ids are stable: they are
 //! what reports carry and coordinators filter on; the words can change.
 
-use crate::validation::Lang;
+use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 
 /// The phases of polling day a checklist is filed for.

@@ -3,12 +3,15 @@
 //!
 //! - [`report`]: what a volunteer files (a note, a checklist, an incident, a
 //!   count result), and its TPS.
+//! - [`lang`]: the languages messages exist in.
 //! - [`checklist`]: the catalogue of TPS checklist items by phase.
 //! - [`region`]: names of the places TPS codes point at (Kota Balikpapan).
 //! - [`validation`]: the checks both the form and the server apply, with messages
 //!   in Bahasa Indonesia and English.
-//! - [`outbox`]: the on-phone queue as a state machine, and the versioned envelope
-//!   each queued report is stored in.
+//! - [`outbox`]: the on-phone queue as a state machine; [`envelope`]: the
+//!   versioned record each queued report is stored in.
+//! - [`save`]: what a tap of *Simpan* does (new report, resumed attempt,
+//!   twin, correction), decided without a browser.
 //! - [`protocol`]: what travels over HTTP (receipts, problems) and how a response
 //!   maps onto an outbox transition.
 //! - [`backoff`]: when to try again after a failed send.
@@ -16,14 +19,21 @@
 
 pub mod backoff;
 pub mod checklist;
+pub mod envelope;
+pub mod lang;
 pub mod outbox;
 pub mod protocol;
 pub mod region;
 pub mod report;
+pub mod save;
 pub mod sync;
 pub mod validation;
 
+#[cfg(test)]
+mod test_fixtures;
+
+pub use lang::Lang;
 pub use outbox::{Delivery, Outbox, OutboxEntry};
 pub use protocol::{Receipt, SendOutcome};
 pub use report::{CandidateVotes, ChecklistAnswer, Contest, IncidentCategory, Report, ReportBody, ReportId, TpsCode};
-pub use validation::{FieldError, Lang};
+pub use validation::FieldError;

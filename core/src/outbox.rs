@@ -9,10 +9,10 @@
 //!
 //! Invariant: a report the volunteer saved is in the outbox or acknowledged by
 //! the server, never neither; only [`Outbox::clear`] removes one, and only once
-//! it is Sent, except a refusal the volunteer discards ([`Outbox::discard`]). Storage adapters persist each [`OutboxEntry`] through [`encode`]
-//! and read it back through [`decode`].
+//! it is Sent, except a refusal the volunteer discards ([`Outbox::discard`]).
+//! Storage adapters persist each [`OutboxEntry`] in its envelope ([`crate::envelope`]).
 
-use crate::protocol::{Problem, Receipt, SendOutcome};
+use crate::protocol::{Problem, Receipt, SendOutcome, WaitError, WaitReason};
 use crate::report::{Report, ReportId};
 use crate::validation::FieldError;
 use serde::{Deserialize, Serialize};
@@ -21,15 +21,13 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Where a queued report is in its journey to the server.
 ///
 /// Stored as `{"state": "waiting", "attempts": 1, ...}` and read back through
-/// [`StoredDelivery`], for the reason given at [`ReportBody`](crate::ReportBody).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+/// flat code in [`crate::envelope`], for the reason given at [`ReportBody`](crate::ReportBody).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Delivery {
     Waiting {
         /// Failed attempts so far; drives the backoff.
         attempts: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        last_error: Option<String>,
+        last_error: Option<WaitError>,
     },
     /// A request is in flight. If the app dies now the outcome is unknown, so a
     /// reloaded outbox treats it as Waiting: resending is safe because the server
@@ -46,45 +44,6 @@ pub enum Delivery {
     Conflict {
         problem: Problem,
     },
-}
-
-/// A stored [`Delivery`]: fields of other states are ignored, as the derived
-/// reader did, so a record written by a newer version still opens.
-#[derive(Deserialize)]
-struct StoredDelivery {
-    state: DeliveryState,
-    attempts: Option<u32>,
-    last_error: Option<String>,
-    receipt: Option<Receipt>,
-    problem: Option<Problem>,
-}
-
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum DeliveryState {
-    Waiting,
-    Sending,
-    Sent,
-    Rejected,
-    Conflict,
-}
-
-impl<'de> Deserialize<'de> for Delivery {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let stored = StoredDelivery::deserialize(deserializer)?;
-        fn required<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
-            value.ok_or_else(|| E::missing_field(field))
-        }
-        Ok(match stored.state {
-            DeliveryState::Waiting => {
-                Delivery::Waiting { attempts: required(stored.attempts, "attempts")?, last_error: stored.last_error }
-            }
-            DeliveryState::Sending => Delivery::Sending { attempts: required(stored.attempts, "attempts")? },
-            DeliveryState::Sent => Delivery::Sent { receipt: required(stored.receipt, "receipt")? },
-            DeliveryState::Rejected => Delivery::Rejected { problem: required(stored.problem, "problem")? },
-            DeliveryState::Conflict => Delivery::Conflict { problem: required(stored.problem, "problem")? },
-        })
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -294,18 +253,15 @@ impl Outbox {
             // Only this report's receipt proves its delivery, whatever the transport did.
             SendOutcome::Delivered(receipt) if receipt.id != id => Delivery::Waiting {
                 attempts: attempts.saturating_add(1),
-                last_error: Some(format!(
-                    "{}receipt names report {} instead of {id}",
-                    crate::protocol::WaitReason::UNEXPECTED,
-                    receipt.id
-                )),
+                last_error: Some(WaitError::unexpected(format!("receipt names report {} instead of {id}", receipt.id))),
             },
             SendOutcome::Delivered(receipt) => Delivery::Sent { receipt },
             SendOutcome::RetryLater { reason, .. } => {
                 Delivery::Waiting { attempts: attempts.saturating_add(1), last_error: Some(reason) }
             }
             SendOutcome::Unauthorized => {
-                Delivery::Waiting { attempts, last_error: Some(crate::protocol::WaitReason::UNAUTHORIZED.into()) }
+                let refused = WaitError::new(WaitReason::NotEnrolled, WaitReason::UNAUTHORIZED);
+                Delivery::Waiting { attempts, last_error: Some(refused) }
             }
             SendOutcome::Rejected(problem) => Delivery::Rejected { problem },
             SendOutcome::Conflict(problem) => Delivery::Conflict { problem },
@@ -403,74 +359,16 @@ pub enum EditError {
     NotEditable(ReportId),
 }
 
-/// The version of the stored envelope written by this code.
-pub const ENVELOPE_VERSION: u32 = 1;
-
-#[derive(Serialize, Deserialize)]
-struct Envelope<T> {
-    v: u32,
-    entry: T,
-}
-
-/// Why a stored record could not be read. The record itself is left untouched.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DecodeError {
-    /// Not an envelope, or its entry does not match the version it claims.
-    Malformed(String),
-    /// Written by a newer version of Pantau than this one.
-    UnknownVersion(u32),
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DecodeError::Malformed(e) => write!(f, "malformed outbox record: {e}"),
-            DecodeError::UnknownVersion(v) => write!(f, "outbox record version {v} is newer than this app"),
-        }
-    }
-}
-
-/// The stored form of an entry: a versioned envelope, so later versions can
-/// migrate records written by earlier ones when they read them.
-pub fn encode(entry: &OutboxEntry) -> String {
-    serde_json::to_string(&Envelope { v: ENVELOPE_VERSION, entry }).expect("an OutboxEntry always serialises")
-}
-
-pub fn decode(raw: &str) -> Result<OutboxEntry, DecodeError> {
-    #[derive(Deserialize)]
-    struct VersionOnly {
-        v: u32,
-    }
-    let version = serde_json::from_str::<VersionOnly>(raw).map_err(|e| DecodeError::Malformed(e.to_string()))?.v;
-    match version {
-        1 => serde_json::from_str::<Envelope<OutboxEntry>>(raw)
-            .map(|e| e.entry)
-            .map_err(|e| DecodeError::Malformed(e.to_string())),
-        other => Err(DecodeError::UnknownVersion(other)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envelope::{decode, encode};
     use crate::report::ReportBody;
     use proptest::prelude::*;
     use std::collections::{BTreeMap, BTreeSet};
-    use time::OffsetDateTime;
     use uuid::Uuid;
 
-    fn report(n: u128) -> Report {
-        Report::new(
-            ReportId(Uuid::from_u128(n)),
-            "6471011001-001",
-            OffsetDateTime::from_unix_timestamp(1_770_000_000 + n as i64).unwrap(),
-            ReportBody::Note { text: format!("laporan {n}") },
-        )
-    }
-
-    fn receipt(id: ReportId, seq: i64) -> Receipt {
-        Receipt { id, received_at: OffsetDateTime::from_unix_timestamp(1_770_100_000).unwrap(), seq }
-    }
+    use crate::test_fixtures::{note as report, receipt};
 
     #[test]
     fn a_saved_report_waits_then_is_sent_then_can_be_cleared() {
@@ -610,7 +508,7 @@ mod tests {
     fn absorbing_says_whether_there_is_something_new_to_send() {
         let waiting = |n, attempts| OutboxEntry {
             report: report(n),
-            delivery: Delivery::Waiting { attempts, last_error: (attempts > 0).then(|| "offline".to_owned()) },
+            delivery: Delivery::Waiting { attempts, last_error: (attempts > 0).then(|| "offline".into()) },
         };
         let mut outbox = Outbox::default();
         assert!(outbox.absorb(waiting(1, 0)), "a report saved in another tab");
@@ -635,62 +533,6 @@ mod tests {
         let entry = outbox.finish_send(report(1).id, wrong).unwrap().clone();
         assert!(matches!(entry.delivery, Delivery::Waiting { attempts: 1, .. }), "{:?}", entry.delivery);
         assert_eq!(outbox.next_waiting(), Some(report(1).id));
-    }
-
-    #[test]
-    fn envelope_round_trips_and_refuses_what_it_cannot_read() {
-        let entry = OutboxEntry { report: report(3), delivery: Delivery::Waiting { attempts: 2, last_error: None } };
-        let raw = encode(&entry);
-        assert!(raw.starts_with(r#"{"v":1,"#), "{raw}");
-        assert_eq!(decode(&raw), Ok(entry));
-        assert_eq!(decode(r#"{"v":9,"entry":{}}"#), Err(DecodeError::UnknownVersion(9)));
-        assert!(matches!(decode("not json"), Err(DecodeError::Malformed(_))));
-        assert!(matches!(decode(r#"{"v":1,"entry":{"report":1}}"#), Err(DecodeError::Malformed(_))));
-    }
-
-    #[test]
-    fn records_written_by_earlier_versions_open_in_every_state() {
-        let report = r#"{"id":"00000000-0000-0000-0000-000000000004","tps":"6471011001-001","created_at":"2026-02-14T07:05:00+08:00","body":{"kind":"note","text":"x"}}"#;
-        let receipt = r#"{"id":"00000000-0000-0000-0000-000000000004","received_at":"2026-02-14T07:06:00Z","seq":12}"#;
-        let problem = r#"{"type":"about:blank","title":"The report is not valid","status":422}"#;
-        let stored =
-            |delivery: &str| decode(&format!(r#"{{"v":1,"entry":{{"report":{report},"delivery":{delivery}}}}}"#));
-        let delivery = |delivery: &str| stored(delivery).map(|e| e.delivery);
-        let problem_value: Problem = serde_json::from_str(problem).unwrap();
-
-        assert_eq!(
-            delivery(r#"{"state":"waiting","attempts":3,"last_error":"offline"}"#),
-            Ok(Delivery::Waiting { attempts: 3, last_error: Some("offline".into()) })
-        );
-        assert_eq!(
-            delivery(r#"{"state":"waiting","attempts":0}"#),
-            Ok(Delivery::Waiting { attempts: 0, last_error: None })
-        );
-        assert_eq!(delivery(r#"{"state":"sending","attempts":1}"#), Ok(Delivery::Sending { attempts: 1 }));
-        assert_eq!(
-            delivery(&format!(r#"{{"state":"sent","receipt":{receipt}}}"#)),
-            Ok(Delivery::Sent { receipt: serde_json::from_str(receipt).unwrap() })
-        );
-        assert_eq!(
-            delivery(&format!(r#"{{"state":"rejected","problem":{problem}}}"#)),
-            Ok(Delivery::Rejected { problem: problem_value.clone() })
-        );
-        assert_eq!(
-            delivery(&format!(r#"{{"state":"conflict","problem":{problem}}}"#)),
-            Ok(Delivery::Conflict { problem: problem_value })
-        );
-        // A field a newer version added is ignored; a missing one is named.
-        assert_eq!(delivery(r#"{"state":"sending","attempts":1,"since":5}"#), Ok(Delivery::Sending { attempts: 1 }));
-        let missing = delivery(r#"{"state":"sent"}"#);
-        assert!(
-            matches!(&missing, Err(DecodeError::Malformed(m)) if m.contains("missing field `receipt`")),
-            "{missing:?}"
-        );
-        let unknown = delivery(r#"{"state":"lost","attempts":1}"#);
-        assert!(
-            matches!(&unknown, Err(DecodeError::Malformed(m)) if m.contains("unknown variant `lost`")),
-            "{unknown:?}"
-        );
     }
 
     /// What can happen between the phone and the server.

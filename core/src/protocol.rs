@@ -114,6 +114,117 @@ pub struct Problem {
 /// Where our problem `type`s live; what follows is the stable slug.
 pub const PROBLEM_BASE: &str = "https://pantau.id/problems/";
 
+/// The kinds of problem pantau-server answers with. The slug ends a problem's
+/// `type` and never changes (clients match on it); the title is English, for logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProblemType {
+    /// 422: the report breaks a validation rule; `errors` names each field.
+    InvalidReport,
+    /// 400: the body is not the JSON the operation takes.
+    MalformedJson,
+    /// 400: a request the server cannot read (a query parameter, a path).
+    BadRequest,
+    /// 415: the body is not declared as JSON.
+    UnsupportedMediaType,
+    /// 413: the request body, or one report of a batch, is too large.
+    PayloadTooLarge,
+    /// 413: a batch holds more than [`MAX_BATCH_REPORTS`] reports.
+    BatchTooLarge,
+    /// 409: another report (or another volunteer's) is stored under this id.
+    ReportIdConflict,
+    /// 401: no valid bearer token.
+    Unauthorized,
+    /// 403: a token of the other role.
+    Forbidden,
+    /// 404: nothing here, or nothing this caller may see.
+    NotFound,
+    /// 404: the enrolment code is unknown, used or revoked.
+    UnknownEnrolmentCode,
+    /// 429: over the token's rate; `Retry-After` says when to come back.
+    RateLimited,
+    /// 405.
+    MethodNotAllowed,
+    /// 503: the database is not available.
+    NotReady,
+    /// 5xx: the server failed; the log has the cause.
+    Internal,
+    /// Any other refusal.
+    Error,
+}
+
+impl ProblemType {
+    pub const ALL: [ProblemType; 16] = [
+        ProblemType::InvalidReport,
+        ProblemType::MalformedJson,
+        ProblemType::BadRequest,
+        ProblemType::UnsupportedMediaType,
+        ProblemType::PayloadTooLarge,
+        ProblemType::BatchTooLarge,
+        ProblemType::ReportIdConflict,
+        ProblemType::Unauthorized,
+        ProblemType::Forbidden,
+        ProblemType::NotFound,
+        ProblemType::UnknownEnrolmentCode,
+        ProblemType::RateLimited,
+        ProblemType::MethodNotAllowed,
+        ProblemType::NotReady,
+        ProblemType::Internal,
+        ProblemType::Error,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ProblemType::InvalidReport => "invalid-report",
+            ProblemType::MalformedJson => "malformed-json",
+            ProblemType::BadRequest => "bad-request",
+            ProblemType::UnsupportedMediaType => "unsupported-media-type",
+            ProblemType::PayloadTooLarge => "payload-too-large",
+            ProblemType::BatchTooLarge => "batch-too-large",
+            ProblemType::ReportIdConflict => "report-id-conflict",
+            ProblemType::Unauthorized => "unauthorized",
+            ProblemType::Forbidden => "forbidden",
+            ProblemType::NotFound => "not-found",
+            ProblemType::UnknownEnrolmentCode => "unknown-enrolment-code",
+            ProblemType::RateLimited => "rate-limited",
+            ProblemType::MethodNotAllowed => "method-not-allowed",
+            ProblemType::NotReady => "not-ready",
+            ProblemType::Internal => "internal",
+            ProblemType::Error => "error",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<ProblemType> {
+        ProblemType::ALL.into_iter().find(|t| t.slug() == slug)
+    }
+
+    /// The problem's `title`, in English for logs and other tools.
+    pub fn title(self) -> &'static str {
+        match self {
+            ProblemType::InvalidReport => "The report is invalid",
+            ProblemType::MalformedJson => "The body could not be read",
+            ProblemType::BadRequest => "Bad request",
+            ProblemType::UnsupportedMediaType => "The body must be JSON",
+            ProblemType::PayloadTooLarge => "The request body is too large",
+            ProblemType::BatchTooLarge => "Too many reports in one batch",
+            ProblemType::ReportIdConflict => "A different report is already stored under this id",
+            ProblemType::Unauthorized => "A valid bearer token is required",
+            ProblemType::Forbidden => "This token may not do that",
+            ProblemType::NotFound => "Not found",
+            ProblemType::UnknownEnrolmentCode => "This enrolment code is unknown, already used or revoked",
+            ProblemType::RateLimited => "Too many requests: try again later",
+            ProblemType::MethodNotAllowed => "Method not allowed",
+            ProblemType::NotReady => "The database is not available",
+            ProblemType::Internal => "Internal server error",
+            ProblemType::Error => "Request refused",
+        }
+    }
+
+    /// The problem's `type`: [`PROBLEM_BASE`] followed by the slug.
+    pub fn uri(self) -> String {
+        format!("{PROBLEM_BASE}{}", self.slug())
+    }
+}
+
 impl Problem {
     pub const CONTENT_TYPE: &'static str = "application/problem+json";
 
@@ -129,17 +240,27 @@ impl Problem {
         })
     }
 
-    /// Our own stable name for the problem (`invalid-report`), or `None` for a
-    /// problem that did not come from pantau-server (a proxy's page).
-    pub fn slug(&self) -> Option<&str> {
-        self.kind.strip_prefix(PROBLEM_BASE).filter(|slug| !slug.is_empty())
+    /// A problem of `problem_type`, with its title.
+    pub fn of(problem_type: ProblemType, status: u16, detail: Option<String>) -> Problem {
+        Problem { kind: problem_type.uri(), title: problem_type.title().to_owned(), status, detail, errors: Vec::new() }
+    }
+
+    /// Whether pantau-server sent it (its `type` is under [`PROBLEM_BASE`]),
+    /// even a kind this version does not know.
+    pub fn is_ours(&self) -> bool {
+        self.kind.strip_prefix(PROBLEM_BASE).is_some_and(|slug| !slug.is_empty())
+    }
+
+    /// Which of our problems this is, or `None` for a problem that did not
+    /// come from pantau-server (a proxy's page) or that this version does not know.
+    pub fn problem_type(&self) -> Option<ProblemType> {
+        self.kind.strip_prefix(PROBLEM_BASE).and_then(ProblemType::from_slug)
     }
 }
 
-/// Why a report still waits, in the words the volunteer is given. Read from
-/// the `last_error` kept with the report, which starts with the text below for
-/// each reason (free text since the first envelope: a record from an older
-/// version, or a reason not listed here, reads as `Other`).
+/// Why a report still waits, in the words the volunteer is given. Stored
+/// beside the error text (`wait_reason`); a record from a version that kept
+/// only the text is read by [`WaitReason::of`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitReason {
     /// The request failed on the way (no signal; the browser cannot say
@@ -159,6 +280,32 @@ pub enum WaitReason {
 }
 
 impl WaitReason {
+    pub const ALL: [WaitReason; 6] = [
+        WaitReason::NoConnection,
+        WaitReason::NoAnswer,
+        WaitReason::ServerBusy,
+        WaitReason::NotEnrolled,
+        WaitReason::UnexpectedAnswer,
+        WaitReason::Other,
+    ];
+
+    /// The reason's name in a stored record.
+    pub fn slug(self) -> &'static str {
+        match self {
+            WaitReason::NoConnection => "no_connection",
+            WaitReason::NoAnswer => "no_answer",
+            WaitReason::ServerBusy => "server_busy",
+            WaitReason::NotEnrolled => "not_enrolled",
+            WaitReason::UnexpectedAnswer => "unexpected_answer",
+            WaitReason::Other => "other",
+        }
+    }
+
+    /// `None` for a name this version does not know (a newer version's).
+    pub fn from_slug(slug: &str) -> Option<WaitReason> {
+        WaitReason::ALL.into_iter().find(|r| r.slug() == slug)
+    }
+
     /// What the PWA's transport writes when the request never got through.
     pub const NO_CONNECTION: &'static str = "network: ";
     /// When the answer never came: the deadline passed, or the connection
@@ -168,12 +315,11 @@ impl WaitReason {
     pub const UNAUTHORIZED: &'static str = "unauthorized";
     pub const UNEXPECTED: &'static str = "unexpected answer: ";
 
+    /// The reason an older version's error text stands for: each started
+    /// with the text of the constants above, or was an HTTP status.
     pub fn of(last_error: &str) -> WaitReason {
-        let status = last_error.strip_prefix("HTTP ").and_then(|s| s.parse::<u16>().ok());
-        match status {
-            Some(404 | 408) => WaitReason::NoConnection,
-            Some(429 | 500..=599) => WaitReason::ServerBusy,
-            Some(_) => WaitReason::Other,
+        match last_error.strip_prefix("HTTP ").and_then(|s| s.parse::<u16>().ok()) {
+            Some(status) => WaitReason::of_status(status),
             None if last_error.starts_with(Self::NO_CONNECTION) => WaitReason::NoConnection,
             None if last_error.starts_with(Self::NO_ANSWER) || last_error.starts_with(Self::ANSWER_LOST) => {
                 WaitReason::NoAnswer
@@ -182,6 +328,58 @@ impl WaitReason {
             None if last_error.starts_with(Self::UNEXPECTED) => WaitReason::UnexpectedAnswer,
             None => WaitReason::Other,
         }
+    }
+
+    /// The reason an HTTP status that leaves a report waiting stands for.
+    pub fn of_status(status: u16) -> WaitReason {
+        match status {
+            404 | 408 => WaitReason::NoConnection,
+            429 | 500..=599 => WaitReason::ServerBusy,
+            _ => WaitReason::Other,
+        }
+    }
+}
+
+/// Why the last attempt failed: the reason, typed, and the transport's own
+/// words for whoever helps the volunteer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitError {
+    pub reason: WaitReason,
+    pub detail: String,
+}
+
+impl WaitError {
+    pub fn new(reason: WaitReason, detail: impl Into<String>) -> WaitError {
+        WaitError { reason, detail: detail.into() }
+    }
+
+    /// A status that leaves the report waiting.
+    pub fn http(status: u16) -> WaitError {
+        WaitError::new(WaitReason::of_status(status), format!("HTTP {status}"))
+    }
+
+    /// An answer that does not fit what was sent.
+    pub fn unexpected(detail: impl std::fmt::Display) -> WaitError {
+        WaitError::new(WaitReason::UnexpectedAnswer, format!("{}{detail}", WaitReason::UNEXPECTED))
+    }
+}
+
+/// Text alone, as versions before the typed reason kept it: the reason is read from it.
+impl From<&str> for WaitError {
+    fn from(text: &str) -> WaitError {
+        WaitError::new(WaitReason::of(text), text)
+    }
+}
+
+impl From<String> for WaitError {
+    fn from(text: String) -> WaitError {
+        WaitError { reason: WaitReason::of(&text), detail: text }
+    }
+}
+
+impl std::fmt::Display for WaitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
     }
 }
 
@@ -192,7 +390,7 @@ pub enum SendOutcome {
     Delivered(Receipt),
     /// Nothing is known to be wrong with the report: try again later, no sooner
     /// than `retry_after_ms` when the server said so.
-    RetryLater { reason: String, retry_after_ms: Option<u64> },
+    RetryLater { reason: WaitError, retry_after_ms: Option<u64> },
     /// The volunteer's credentials were refused: pause sending, keep everything.
     Unauthorized,
     /// The server refused this report as it is (a 4xx): keep it for the volunteer
@@ -211,10 +409,9 @@ impl SendOutcome {
                 Ok(receipt) => Self::from_receipt(sent, receipt, retry_after_ms),
                 // A 2xx we cannot read proves nothing about this report. Sending it
                 // again is safe: the server answers a repeat with the same receipt.
-                Err(e) => SendOutcome::RetryLater {
-                    reason: format!("{}receipt: {e}", WaitReason::UNEXPECTED),
-                    retry_after_ms,
-                },
+                Err(e) => {
+                    SendOutcome::RetryLater { reason: WaitError::unexpected(format!("receipt: {e}")), retry_after_ms }
+                }
             },
             _ => Self::from_refusal(status, || Problem::from_body(status, body), retry_after_ms),
         }
@@ -236,7 +433,7 @@ impl SendOutcome {
             // 400/413/415 would be our own bug, so keep the reports and retry.
             let outcome = match Self::from_refusal(status, || Problem::from_body(status, body), retry_after_ms) {
                 SendOutcome::Rejected(_) | SendOutcome::Conflict(_) => SendOutcome::RetryLater {
-                    reason: format!("{}batch refused with HTTP {status}", WaitReason::UNEXPECTED),
+                    reason: WaitError::unexpected(format!("batch refused with HTTP {status}")),
                     retry_after_ms,
                 },
                 other => other,
@@ -246,12 +443,11 @@ impl SendOutcome {
         let results = match serde_json::from_str::<BatchResults>(body) {
             Ok(r) if r.results.len() == sent.len() => r.results,
             Ok(r) => {
-                let reason =
-                    format!("{}{} answers for {} reports", WaitReason::UNEXPECTED, r.results.len(), sent.len());
+                let reason = WaitError::unexpected(format!("{} answers for {} reports", r.results.len(), sent.len()));
                 return vec![SendOutcome::RetryLater { reason, retry_after_ms }; sent.len()];
             }
             Err(e) => {
-                let reason = format!("{}batch answer: {e}", WaitReason::UNEXPECTED);
+                let reason = WaitError::unexpected(format!("batch answer: {e}"));
                 return vec![SendOutcome::RetryLater { reason, retry_after_ms }; sent.len()];
             }
         };
@@ -259,10 +455,9 @@ impl SendOutcome {
             .zip(results)
             .map(|(&id, result)| match (result.status, result.receipt) {
                 (200..=299, Some(receipt)) => Self::from_receipt(id, receipt, None),
-                (200..=299, None) => SendOutcome::RetryLater {
-                    reason: format!("{}no receipt", WaitReason::UNEXPECTED),
-                    retry_after_ms: None,
-                },
+                (200..=299, None) => {
+                    SendOutcome::RetryLater { reason: WaitError::unexpected("no receipt"), retry_after_ms: None }
+                }
                 (status, _) => {
                     let problem = result.problem;
                     Self::from_refusal(status, || problem.unwrap_or_else(|| Problem::from_body(status, "")), None)
@@ -276,7 +471,7 @@ impl SendOutcome {
             SendOutcome::Delivered(receipt)
         } else {
             SendOutcome::RetryLater {
-                reason: format!("{}receipt names report {} instead of {sent}", WaitReason::UNEXPECTED, receipt.id),
+                reason: WaitError::unexpected(format!("receipt names report {} instead of {sent}", receipt.id)),
                 retry_after_ms,
             }
         }
@@ -290,9 +485,9 @@ impl SendOutcome {
             // Too many requests and timeouts say nothing against the report itself,
             // and a 404 means we did not reach pantau-server (a captive portal, a
             // proxy, a half-deployed server): the report may be fine.
-            404 | 408 | 425 | 429 => SendOutcome::RetryLater { reason: format!("HTTP {status}"), retry_after_ms },
+            404 | 408 | 425 | 429 => SendOutcome::RetryLater { reason: WaitError::http(status), retry_after_ms },
             400..=499 => SendOutcome::Rejected(problem()),
-            _ => SendOutcome::RetryLater { reason: format!("HTTP {status}"), retry_after_ms },
+            _ => SendOutcome::RetryLater { reason: WaitError::http(status), retry_after_ms },
         }
     }
 }
@@ -356,7 +551,7 @@ mod tests {
         let body = r#"{"type":"https://pantau.id/problems/invalid-report","title":"Invalid report","status":422,"errors":[{"field":"tps","code":"required"}]}"#;
         match SendOutcome::from_response(id(1), 422, body, None) {
             SendOutcome::Rejected(p) => {
-                assert_eq!(p.slug(), Some("invalid-report"));
+                assert_eq!(p.problem_type(), Some(ProblemType::InvalidReport));
                 assert_eq!(p.status, 422);
                 assert_eq!(p.errors[0].field, "tps");
             }
@@ -365,7 +560,7 @@ mod tests {
         match SendOutcome::from_response(id(1), 409, "plain text", None) {
             SendOutcome::Conflict(p) => {
                 assert_eq!(p.detail.as_deref(), Some("plain text"));
-                assert_eq!(p.slug(), None, "not one of ours");
+                assert_eq!(p.problem_type(), None, "not one of ours");
             }
             other => panic!("{other:?}"),
         }
@@ -419,7 +614,7 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let answered = |status: u16, body: &str| reason(&SendOutcome::from_response(id(1), status, body, None));
-        let cases = [
+        let cases: [(WaitError, WaitReason); 16] = [
             (answered(503, ""), WaitReason::ServerBusy),
             (answered(500, "oops"), WaitReason::ServerBusy),
             (answered(429, ""), WaitReason::ServerBusy),
@@ -435,13 +630,27 @@ mod tests {
             ),
             (reason(&SendOutcome::from_response(id(1), 200, &receipt_json(2), None)), WaitReason::UnexpectedAnswer),
             ("network: TypeError: Failed to fetch".into(), WaitReason::NoConnection),
-            (format!("{} within 90 s", WaitReason::NO_ANSWER), WaitReason::NoAnswer),
+            (format!("{} within 90 s", WaitReason::NO_ANSWER).into(), WaitReason::NoAnswer),
             ("answer lost: TypeError: network error".into(), WaitReason::NoAnswer),
             (WaitReason::UNAUTHORIZED.into(), WaitReason::NotEnrolled),
             ("written by an older version".into(), WaitReason::Other),
         ];
         for (last_error, expected) in cases {
-            assert_eq!(WaitReason::of(&last_error), expected, "{last_error}");
+            assert_eq!(last_error.reason, expected, "{last_error}");
+            // The text alone, as an older version reads it, says the same.
+            assert_eq!(WaitReason::of(&last_error.detail), expected, "{last_error}");
+            assert_eq!(WaitReason::from_slug(expected.slug()), Some(expected));
         }
+    }
+
+    #[test]
+    fn every_problem_type_reads_back_from_its_slug_and_slugs_are_unique() {
+        for t in ProblemType::ALL {
+            assert_eq!(ProblemType::from_slug(t.slug()), Some(t));
+            let problem = Problem::of(t, 400, None);
+            assert_eq!(problem.problem_type(), Some(t));
+            assert_eq!(problem.kind, format!("https://pantau.id/problems/{}", t.slug()));
+        }
+        assert_eq!(ProblemType::from_slug("needs-coffee"), None);
     }
 }

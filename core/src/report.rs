@@ -1,7 +1,7 @@
 //! A report as the volunteer files it and as the server stores it.
 
 use crate::checklist::{Answer, Phase};
-use crate::validation::Lang;
+use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;

@@ -9,7 +9,7 @@
 
 use crate::backoff::Backoff;
 use crate::outbox::{Outbox, OutboxEntry};
-use crate::protocol::{SendOutcome, WaitReason};
+use crate::protocol::{SendOutcome, WaitError, WaitReason};
 use crate::report::Report;
 use std::future::Future;
 use std::pin::Pin;
@@ -149,7 +149,7 @@ where
         let (batch, mut outcomes) = FirstReady(&mut sending).await;
         // A transport that answered for fewer reports proved nothing about the rest.
         outcomes.resize_with(batch.len(), || SendOutcome::RetryLater {
-            reason: WaitReason::NO_ANSWER.into(),
+            reason: WaitError::new(WaitReason::NoAnswer, WaitReason::NO_ANSWER),
             retry_after_ms: None,
         });
         let entries: Vec<OutboxEntry> = outbox.update(|o| {
@@ -246,14 +246,7 @@ mod tests {
     use std::cell::{Cell, RefCell};
     use std::collections::BTreeMap;
 
-    fn report(n: u128) -> Report {
-        Report::new(
-            ReportId(uuid::Uuid::from_u128(n)),
-            "6471011001-001",
-            time::OffsetDateTime::from_unix_timestamp(1_770_000_000 + n as i64).unwrap(),
-            ReportBody::Note { text: format!("laporan {n}") },
-        )
-    }
+    use crate::test_fixtures::note as report;
 
     /// A server reached through a link that fails on a schedule.
     struct FlakyServer {

@@ -8,6 +8,7 @@ use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
+use pantau_core::protocol::ProblemType;
 use sha2::{Digest, Sha256};
 
 /// Letters and digits that cannot be confused when read aloud or from a QR
@@ -71,8 +72,7 @@ impl Caller {
         } else {
             Err(ApiProblem::new(
                 StatusCode::FORBIDDEN,
-                "forbidden",
-                "This token may not do that",
+                ProblemType::Forbidden,
                 Some(format!("requires a {} token", if role == Role::Volunteer { "volunteer" } else { "coordinator" })),
             ))
         }

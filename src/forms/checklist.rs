@@ -2,11 +2,11 @@
 //! Tidak / Tidak tahu, with a note where something was wrong or unseen.
 
 use super::{open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
-use crate::app::{use_ctx, FormKind};
 use crate::i18n::use_i18n;
+use crate::routes::FormKind;
 use leptos::prelude::*;
 use pantau_core::checklist::{Answer, Phase};
-use pantau_core::validation::{FieldError, FieldErrorCode};
+use pantau_core::validation::{FieldError, FieldErrorCode, ReportField};
 use pantau_core::{ChecklistAnswer, Report, ReportBody};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -54,7 +54,7 @@ impl ChecklistDraft {
 
     fn build(&self, id: pantau_core::ReportId, created_at: time::OffsetDateTime) -> Result<Report, Vec<FieldError>> {
         let Some(phase) = Phase::parse(&self.phase) else {
-            return Err(vec![FieldError::new("body.phase", FieldErrorCode::Required)]);
+            return Err(vec![FieldError::new(ReportField::Phase, FieldErrorCode::Required)]);
         };
         // Only this phase's items: answers kept from another phase stay in the
         // draft but are not filed with this one.
@@ -74,7 +74,6 @@ impl ChecklistDraft {
 #[component]
 pub fn ChecklistForm() -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_ctx();
     let state = FormState::new();
     let draft: Draft<ChecklistDraft> =
         open_draft(FormKind::Checklist, state, ChecklistDraft::fresh, ChecklistDraft::from_report);
@@ -82,17 +81,15 @@ pub fn ChecklistForm() -> impl IntoView {
     let phase_memo = Memo::new(move |_| draft.get(|d| Phase::parse(&d.phase)).unwrap_or(Phase::Opening));
     let phase = move || phase_memo.get();
     let submit = {
-        let ctx = ctx.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let fields = draft.fields.get_untracked();
             let filed_phase = Phase::parse(&fields.phase);
             let tps = pantau_core::TpsCode::normalise(&fields.tps);
             save_report(
-                &ctx,
                 FormKind::Checklist,
                 state,
-                |id, at| fields.build(id, at),
+                move |id, at| fields.build(id, at),
                 move || {
                     // The next phase is what comes next on polling day.
                     let next = match filed_phase {
@@ -146,8 +143,8 @@ pub fn ChecklistForm() -> impl IntoView {
                 let answer = move || draft.get(|d| d.answers.get(id).and_then(|a| Answer::parse(a)));
                 let note = move || draft.get(|d| d.notes.get(id).cloned().unwrap_or_default());
                 let show_note = move || matches!(answer(), Some(Answer::No | Answer::Unknown)) || !note().is_empty();
-                let error = state.error(format!("body.answers.{id}"));
-                let note_error = Signal::derive(state.error(format!("body.answers.{id}.note")));
+                let error = state.error(ReportField::ChecklistAnswer(item));
+                let note_error = Signal::derive(state.error(ReportField::ChecklistNote(item)));
                 let show_note = move || show_note() || note_error.with(Option::is_some);
                 view! {
                     <fieldset class="item" data-item=id>

@@ -4,10 +4,10 @@
 //! is itself worth reporting.
 
 use super::{open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
-use crate::app::{use_ctx, FormKind};
 use crate::i18n::use_i18n;
+use crate::routes::FormKind;
 use leptos::prelude::*;
-use pantau_core::validation::{parse_count, FieldError, FieldErrorCode, MAX_COUNT};
+use pantau_core::validation::{parse_count, FieldError, FieldErrorCode, ReportField, MAX_COUNT};
 use pantau_core::{CandidateVotes, Contest, Report, ReportBody, ReportId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -65,16 +65,16 @@ impl CountDraft {
         let mut errors = Vec::new();
         let contest = Contest::parse(&self.contest);
         if contest.is_none() {
-            errors.push(FieldError::new("body.contest", FieldErrorCode::Required));
+            errors.push(FieldError::new(ReportField::Contest, FieldErrorCode::Required));
         }
-        let mut count = |field: String, typed: &str| match parse_count(typed) {
+        let mut count = |field: ReportField, typed: &str| match parse_count(typed) {
             Ok(n) => n,
             Err(code @ FieldErrorCode::TooLarge) => {
-                errors.push(FieldError::limited(&field, code, MAX_COUNT as usize));
+                errors.push(FieldError::limited(field, code, MAX_COUNT as usize));
                 0
             }
             Err(code) => {
-                errors.push(FieldError::new(&field, code));
+                errors.push(FieldError::new(field, code));
                 0
             }
         };
@@ -86,12 +86,12 @@ impl CountDraft {
             .enumerate()
             .map(|(i, r)| CandidateVotes {
                 name: r.name.trim().to_owned(),
-                votes: count(format!("body.votes.{i}.votes"), &r.votes),
+                votes: count(ReportField::CandidateVotes(i), &r.votes),
             })
             .collect();
-        let valid = count("body.valid".into(), &self.valid);
-        let invalid = count("body.invalid".into(), &self.invalid);
-        let voters = count("body.voters".into(), &self.voters);
+        let valid = count(ReportField::Valid, &self.valid);
+        let invalid = count(ReportField::Invalid, &self.invalid);
+        let voters = count(ReportField::Voters, &self.voters);
         let report = Report::new(
             id,
             &self.tps,
@@ -116,7 +116,6 @@ impl CountDraft {
 #[component]
 pub fn CountForm() -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_ctx();
     let state = FormState::new();
     let draft: Draft<CountDraft> = open_draft(FormKind::CountResult, state, CountDraft::fresh, CountDraft::from_report);
     // Checked as the volunteer types: the warnings never block saving.
@@ -128,16 +127,14 @@ pub fn CountForm() -> impl IntoView {
             .unwrap_or_default()
     };
     let submit = {
-        let ctx = ctx.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let fields = draft.fields.get_untracked();
             let tps = pantau_core::TpsCode::normalise(&fields.tps);
             save_report(
-                &ctx,
                 FormKind::CountResult,
                 state,
-                |id, at| fields.build(id, at),
+                move |id, at| fields.build(id, at),
                 move || {
                     draft.clear(CountDraft {
                         tps,
@@ -152,7 +149,7 @@ pub fn CountForm() -> impl IntoView {
     let rows = Memo::new(move |_| draft.get(|d| d.rows.len()));
     let number = move |id: &'static str,
                        label: fn(&'static crate::i18n::Texts) -> &'static str,
-                       field: &'static str,
+                       field: ReportField,
                        get: fn(&CountDraft) -> &String,
                        set: fn(&mut CountDraft, String)| {
         view! {
@@ -173,18 +170,18 @@ pub fn CountForm() -> impl IntoView {
                 <option value="">{move || i18n.t().choose}</option>
                 {Contest::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{move || c.label(i18n.lang())}</option> }).collect::<Vec<_>>()}
             </select>
-            <p class="field-error" role="alert">{state.error("body.contest")}</p>
+            <p class="field-error" role="alert">{state.error(ReportField::Contest)}</p>
 
             <fieldset class="rows">
                 <legend>{move || i18n.t().votes_legend}</legend>
-                <p class="field-error" role="alert">{state.error("body.votes")}</p>
+                <p class="field-error" role="alert">{state.error(ReportField::Votes)}</p>
                 {move || (0..rows.get()).map(|i| {
                     let n = i + 1;
                     let errors = move || {
                         // Tracked first: a row that was empty when drawn still shows its errors.
                         state.message.track();
                         let filed = draft.fields.with_untracked(|d| d.filed_index(i));
-                        filed.map(|f| state.messages_under(&format!("body.votes.{f}."), i18n.lang())).unwrap_or_default()
+                        filed.map(|f| state.count_row_messages(f, i18n.lang())).unwrap_or_default()
                     };
                     view! {
                         <div class="row">
@@ -208,9 +205,9 @@ pub fn CountForm() -> impl IntoView {
                 </button>
             </fieldset>
 
-            {number("valid", |t| t.valid_label, "body.valid", |d| &d.valid, |d, v| d.valid = v)}
-            {number("invalid", |t| t.invalid_label, "body.invalid", |d| &d.invalid, |d, v| d.invalid = v)}
-            {number("voters", |t| t.voters_label, "body.voters", |d| &d.voters, |d, v| d.voters = v)}
+            {number("valid", |t| t.valid_label, ReportField::Valid, |d| &d.valid, |d, v| d.valid = v)}
+            {number("invalid", |t| t.invalid_label, ReportField::Invalid, |d| &d.invalid, |d, v| d.invalid = v)}
+            {number("voters", |t| t.voters_label, ReportField::Voters, |d| &d.voters, |d, v| d.voters = v)}
             <div role="status" data-testid="count-warnings">
                 {move || warnings().into_iter().map(|w| view! { <p class="warning">{w}</p> }).collect::<Vec<_>>()}
             </div>

@@ -3,10 +3,12 @@
 //! urgent flag for the coordinator.
 
 use super::{errors_or, open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
-use crate::app::{now, use_ctx, FormKind};
+use crate::clock::now;
 use crate::i18n::use_i18n;
+use crate::outbox::PhoneOutbox;
+use crate::routes::FormKind;
 use leptos::prelude::*;
-use pantau_core::validation::{FieldError, FieldErrorCode};
+use pantau_core::validation::{FieldError, FieldErrorCode, ReportField};
 use pantau_core::{IncidentCategory, Report, ReportBody};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -66,11 +68,11 @@ impl IncidentDraft {
         let mut errors = Vec::new();
         let category = IncidentCategory::parse(&self.category);
         if category.is_none() {
-            errors.push(FieldError::new("body.category", FieldErrorCode::Required));
+            errors.push(FieldError::new(ReportField::Category, FieldErrorCode::Required));
         }
         let occurred_at = from_local_input(&self.occurred_at);
         if occurred_at.is_none() {
-            errors.push(FieldError::new("body.occurred_at", FieldErrorCode::Required));
+            errors.push(FieldError::new(ReportField::OccurredAt, FieldErrorCode::Required));
         }
         let report = |category, occurred_at| {
             Report::new(
@@ -100,7 +102,7 @@ impl IncidentDraft {
 #[component]
 pub fn IncidentForm() -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_ctx();
+    let outbox = expect_context::<PhoneOutbox>();
     let state = FormState::new();
     let draft: Draft<IncidentDraft> =
         open_draft(FormKind::Incident, state, IncidentDraft::fresh, IncidentDraft::from_report);
@@ -113,16 +115,14 @@ pub fn IncidentForm() -> impl IntoView {
         draft.fields.update(|d| d.occurred_at = to_local_input(now()));
     }
     let submit = {
-        let ctx = ctx.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let fields = draft.fields.get_untracked();
             let tps = fields.tps.clone();
             save_report(
-                &ctx,
                 FormKind::Incident,
                 state,
-                |id, at| fields.build(id, at),
+                move |id, at| fields.build(id, at),
                 move || {
                     draft.clear(IncidentDraft {
                         tps: pantau_core::TpsCode::normalise(&tps),
@@ -135,7 +135,7 @@ pub fn IncidentForm() -> impl IntoView {
     };
     let text = move |label: fn(&'static crate::i18n::Texts) -> &'static str,
                      id: &'static str,
-                     field: &'static str,
+                     field: ReportField,
                      get: fn(&IncidentDraft) -> &String,
                      set: fn(&mut IncidentDraft, String),
                      long: bool| {
@@ -158,11 +158,11 @@ pub fn IncidentForm() -> impl IntoView {
     // A time later than the phone's clock, or past Bawaslu's 7-day window, is
     // warned about as it is typed, and saved all the same. Measured from the
     // time the report will carry: a correction keeps its original one.
-    let reported_at = ctx
-        .editing
+    let reported_at = outbox
+        .correcting()
         .get_untracked()
         .filter(|(kind, _)| *kind == FormKind::Incident)
-        .and_then(|(_, id)| ctx.outbox.with_untracked(|o| o.get(id).map(|e| e.report.created_at)));
+        .and_then(|(_, id)| outbox.list().with_untracked(|o| o.get(id).map(|e| e.report.created_at)));
     let time_warning = move || {
         draft
             .get(|d| from_local_input(&d.occurred_at))
@@ -182,20 +182,20 @@ pub fn IncidentForm() -> impl IntoView {
                     <option value=c.as_str()>{move || c.label(i18n.lang())}</option>
                 }).collect::<Vec<_>>()}
             </select>
-            <p class="field-error" role="alert">{state.error("body.category")}</p>
+            <p class="field-error" role="alert">{state.error(ReportField::Category)}</p>
 
             <label for="occurred-at">{move || i18n.t().occurred_at_label}</label>
             <input id="occurred-at" type="datetime-local" prop:value=move || draft.get(|d| d.occurred_at.clone())
                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.occurred_at = v) } />
-            <p class="field-error" role="alert">{state.error("body.occurred_at")}</p>
+            <p class="field-error" role="alert">{state.error(ReportField::OccurredAt)}</p>
             <Show when=move || time_warning().is_some()>
                 <p class="warning" role="status" data-testid="time-warning">{time_warning}</p>
             </Show>
 
-            {text(|t| t.place_label, "place", "body.place", |d| &d.place, |d, v| d.place = v, false)}
-            {text(|t| t.description_label, "description", "body.description", |d| &d.description, |d, v| d.description = v, true)}
-            {text(|t| t.reported_party_label, "reported-party", "body.reported_party", |d| &d.reported_party, |d, v| d.reported_party = v, false)}
-            {text(|t| t.witnesses_label, "witnesses", "body.witnesses", |d| &d.witnesses, |d, v| d.witnesses = v, false)}
+            {text(|t| t.place_label, "place", ReportField::Place, |d| &d.place, |d, v| d.place = v, false)}
+            {text(|t| t.description_label, "description", ReportField::Description, |d| &d.description, |d, v| d.description = v, true)}
+            {text(|t| t.reported_party_label, "reported-party", ReportField::ReportedParty, |d| &d.reported_party, |d, v| d.reported_party = v, false)}
+            {text(|t| t.witnesses_label, "witnesses", ReportField::Witnesses, |d| &d.witnesses, |d, v| d.witnesses = v, false)}
 
             <label class="check">
                 <input type="checkbox" id="urgent" prop:checked=move || draft.get(|d| d.urgent)
@@ -210,7 +210,7 @@ pub fn IncidentForm() -> impl IntoView {
 
 /// "2026-02-14T09:40" in the phone's local time.
 pub fn to_local_input(t: OffsetDateTime) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(crate::app::millis(t)));
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(crate::clock::millis(t)));
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}",
         date.get_full_year(),
@@ -227,5 +227,5 @@ pub fn from_local_input(value: &str) -> Option<OffsetDateTime> {
     if value.len() < 16 {
         return None;
     }
-    crate::app::local_time(&js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)))
+    crate::clock::local_time(&js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)))
 }

@@ -6,25 +6,28 @@ pub mod checklist;
 pub mod count;
 pub mod incident;
 
-use crate::app::{now, use_ctx, Ctx, FormKind};
 use crate::i18n::use_i18n;
-use crate::outbox_store::StoreError;
-use crate::profile;
-use crate::sync::announce;
+use crate::kept::{read_kept, Kept};
+use crate::outbox::{PhoneOutbox, SaveOutcome};
+use crate::profile::{self, Profile};
+use crate::routes::{navigate, FormKind, Route};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
-use pantau_core::outbox::{EditError, SaveError};
-use pantau_core::validation::FieldError;
+use pantau_core::validation::{FieldError, ReportField};
 use pantau_core::{Report, ReportId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use uuid::Uuid;
+
+/// Notified whenever a form's draft is written or cleared (the update banner
+/// waits for a form with input). Provided by the app.
+#[derive(Clone, Copy)]
+pub struct DraftsChanged(pub Trigger);
 
 /// A form's fields as typed, kept with gloo-storage on every change so that a
 /// reload or a killed browser does not lose a half-filled form. A draft this
 /// version cannot read (an older version's) is kept aside and the form says
-/// so: see [`read_kept`]. Reports are never drafts.
+/// so: see [`crate::kept::read_kept`]. Reports are never drafts.
 #[derive(Debug)]
 pub struct Draft<T: Send + Sync + 'static> {
     pub fields: RwSignal<T>,
@@ -44,7 +47,7 @@ where
     T: Serialize + DeserializeOwned + Default + Clone + PartialEq + Send + Sync + 'static,
 {
     /// The stored draft, or a fresh one made by `fresh`; and whether a stored
-    /// one could not be read (see [`read_kept`]).
+    /// one could not be read (see [`crate::kept::read_kept`]).
     pub fn load(key: &'static str, fresh: impl FnOnce() -> T) -> (Draft<T>, bool) {
         let (stored, unreadable) = match read_kept::<T>(key) {
             Kept::Read(fields) => (Some(fields), false),
@@ -52,7 +55,7 @@ where
             Kept::Unreadable => (None, true),
         };
         let fields = stored.filter(|d| *d != T::default()).unwrap_or_else(fresh);
-        (Draft { fields: RwSignal::new(fields), key, changed: use_ctx().drafts_changed }, unreadable)
+        (Draft { fields: RwSignal::new(fields), key, changed: expect_context::<DraftsChanged>().0 }, unreadable)
     }
 
     /// Changes the draft and keeps it at once (not in an effect: a reload right
@@ -85,35 +88,6 @@ where
     /// Reads one field (tracked).
     pub fn get<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         self.fields.with(f)
-    }
-}
-
-/// What a key kept in gloo-storage holds.
-#[derive(Debug, PartialEq)]
-pub enum Kept<T> {
-    Missing,
-    Read(T),
-    /// Written by an older version in a shape this one cannot read. The text
-    /// is kept aside under `<key>.unreadable`, where the next keystroke cannot
-    /// overwrite it and whoever helps the volunteer can read it back.
-    Unreadable,
-}
-
-/// Reads a kept draft or profile. Whole or not at all: reading field by field
-/// through `serde_json::Value` was measured at 6 KB brotli more for every
-/// volunteer, for a case that only a change of a draft's field types makes.
-pub fn read_kept<T: DeserializeOwned>(key: &str) -> Kept<T> {
-    let Some(raw) = GlooLocalStorage::raw().get_item(key).ok().flatten() else { return Kept::Missing };
-    match serde_json::from_str::<T>(&raw) {
-        Ok(kept) => Kept::Read(kept),
-        Err(e) => {
-            let aside = format!("{key}.unreadable");
-            if let Err(e) = GlooLocalStorage::raw().set_item(&aside, &raw) {
-                leptos::logging::error!("could not keep {key} aside: {e:?}");
-            }
-            leptos::logging::warn!("{key} could not be read ({e}); kept as {aside}");
-            Kept::Unreadable
-        }
     }
 }
 
@@ -161,12 +135,12 @@ pub fn open_draft<T: FormDraft>(
     fresh: impl FnOnce() -> T,
     from_report: impl Fn(&Report) -> Option<T>,
 ) -> Draft<T> {
-    let ctx = use_ctx();
-    let correcting = ctx
-        .editing
+    let outbox = expect_context::<PhoneOutbox>();
+    let correcting = outbox
+        .correcting()
         .get_untracked()
         .filter(|(k, _)| *k == kind)
-        .and_then(|(_, id)| ctx.outbox.with_untracked(|o| o.get(id).and_then(|e| from_report(&e.report))));
+        .and_then(|(_, id)| outbox.list().with_untracked(|o| o.get(id).and_then(|e| from_report(&e.report))));
     let draft = match correcting {
         Some(fields) => {
             let (draft, _) = Draft::load(T::CORRECTION_KEY, T::default);
@@ -181,11 +155,9 @@ pub fn open_draft<T: FormDraft>(
             draft
         }
     };
-    let editing = ctx.editing;
-    let changed = ctx.drafts_changed;
+    let changed = expect_context::<DraftsChanged>().0;
     on_cleanup(move || {
-        if editing.try_get_untracked().flatten().is_some() {
-            let _ = editing.try_set(None);
+        if outbox.stop_correcting() {
             GlooLocalStorage::delete(T::CORRECTION_KEY);
             changed.notify();
         }
@@ -205,37 +177,50 @@ pub enum FormMessage {
     DraftUnreadable,
 }
 
+/// A form's state beside its draft, and the app state it saves through
+/// (fetched when the form is made: event handlers run outside its owner).
 #[derive(Clone, Copy)]
 pub struct FormState {
     pub message: RwSignal<Option<FormMessage>>,
     pub saving: RwSignal<bool>,
     /// The twin the volunteer was told of: tapping Simpan again files anyway.
     pub twin_accepted: RwSignal<Option<ReportId>>,
+    outbox: PhoneOutbox,
+    profile: RwSignal<Profile>,
+    i18n: crate::i18n::I18n,
 }
 
 impl FormState {
     pub fn new() -> FormState {
-        FormState { message: RwSignal::new(None), saving: RwSignal::new(false), twin_accepted: RwSignal::new(None) }
+        FormState {
+            message: RwSignal::new(None),
+            saving: RwSignal::new(false),
+            twin_accepted: RwSignal::new(None),
+            outbox: expect_context::<PhoneOutbox>(),
+            profile: expect_context::<RwSignal<Profile>>(),
+            i18n: use_i18n(),
+        }
     }
 
     /// The message for one field (tracked), in the volunteer's language.
-    pub fn error(self, field: impl Into<String>) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    pub fn error(self, field: ReportField) -> impl Fn() -> Option<String> + Send + Sync + 'static {
         let i18n = use_i18n();
-        let field = field.into();
         move || match self.message.get() {
             Some(FormMessage::Invalid(errors)) => {
-                errors.iter().find(|e| e.field == field).map(|e| e.message(i18n.lang()))
+                errors.iter().find(|e| e.at() == Some(field)).map(|e| e.message(i18n.lang()))
             }
             _ => None,
         }
     }
 
-    /// Messages for every field under `prefix` (tracked).
-    pub fn messages_under(self, prefix: &str, lang: crate::i18n::Lang) -> Vec<String> {
+    /// Messages for every field of count row `row`, as filed (tracked).
+    pub fn count_row_messages(self, row: usize, lang: crate::i18n::Lang) -> Vec<String> {
         match self.message.get() {
-            Some(FormMessage::Invalid(errors)) => {
-                errors.iter().filter(|e| e.field.starts_with(prefix)).map(|e| e.message(lang)).collect()
-            }
+            Some(FormMessage::Invalid(errors)) => errors
+                .iter()
+                .filter(|e| e.at().and_then(ReportField::count_row) == Some(row))
+                .map(|e| e.message(lang))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -247,157 +232,51 @@ impl Default for FormState {
     }
 }
 
-/// A new report as built at a tap of *Simpan*, kept until the save is
-/// confirmed. Why: a save whose end the page never saw (the app killed between
-/// IndexedDB's commit and the screen, or a report put back from its second
-/// copy after a write that failed) leaves the form filled; saving the same
-/// report again under a new id would reach the server as a second report. Only
-/// the same report resumes the attempt (its id and time): another tab's form,
-/// or a form changed since, is a new report.
-struct SaveAttempt;
-
-impl SaveAttempt {
-    fn key(kind: FormKind) -> String {
-        format!("pantau.saving.{}", kind.slug())
-    }
-
-    fn kept(kind: FormKind) -> Option<Report> {
-        GlooLocalStorage::get(Self::key(kind)).ok()
-    }
-
-    fn keep(kind: FormKind, report: &Report) {
-        if let Err(e) = GlooLocalStorage::set(Self::key(kind), report) {
-            leptos::logging::warn!("could not keep the save attempt: {e}");
-        }
-    }
-
-    /// Unless another tab has started its own attempt since.
-    fn forget(kind: FormKind, report: &Report) {
-        if Self::kept(kind).is_some_and(|kept| kept.canonical_json() == report.canonical_json()) {
-            GlooLocalStorage::delete(Self::key(kind));
-        }
-    }
-}
-
-/// Validates and stores a report built by `build` (given the id and time it
-/// gets: the unconfirmed attempt's or new ones, or the corrected report's
-/// own), then calls `on_saved`.
+/// Saves what the form built through the outbox ([`PhoneOutbox::save`]) and
+/// says what came of it; `on_saved` resets the form once the report is stored.
 pub fn save_report(
-    ctx: &Ctx,
     kind: FormKind,
     state: FormState,
     build: impl Fn(ReportId, OffsetDateTime) -> Result<Report, Vec<FieldError>>,
     on_saved: impl FnOnce() + 'static,
 ) {
-    let t = crate::i18n::texts(ctx.i18n.0.get_untracked());
     if state.saving.get_untracked() {
         return;
     }
-    let Some(store) = ctx.engine.store.get_value() else { return };
-    let outbox = ctx.outbox;
-    let editing = ctx.editing.get_untracked().filter(|(k, _)| *k == kind).map(|(_, id)| id);
-    let original = editing.and_then(|id| outbox.with_untracked(|o| o.get(id).map(|e| (id, e.report.created_at))));
-    // Removed in another tab while this one corrected it: filing the correction
-    // as a new report would bring back what the volunteer chose to remove.
-    if editing.is_some() && original.is_none() {
-        return state.message.set(Some(FormMessage::NotSaved(t.correction_gone.to_owned())));
-    }
-    // The unconfirmed attempt of this form, if this is the report it was for.
-    let resumed =
-        original.is_none().then(|| SaveAttempt::kept(kind)).flatten().and_then(|kept| {
-            build(kept.id, kept.created_at).ok().filter(|r| r.canonical_json() == kept.canonical_json())
-        });
-    let report = match resumed {
-        Some(report) => report,
-        None => {
-            let (id, created_at) = original.unwrap_or_else(|| (ReportId(Uuid::new_v4()), now()));
-            match build(id, created_at) {
-                Ok(report) => report,
-                Err(errors) => return state.message.set(Some(FormMessage::Invalid(errors))),
-            }
-        }
-    };
-    let attempt = original.is_none().then(|| report.clone());
-    // The earlier attempt was saved after all: this is the same report.
-    if let Some(attempt) = attempt.as_ref().filter(|a| outbox.with_untracked(|o| o.get(a.id).is_some())) {
-        SaveAttempt::forget(kind, attempt);
-        on_saved();
-        return state.message.set(Some(FormMessage::Saved));
-    }
-    // The same words already queued or sent: most likely that report, its
-    // attempt lost with a kill that left the draft. Asked, not assumed (two
-    // real incidents can read alike): a second tap files it.
-    if let Some(attempt) = &attempt {
-        let twin = outbox.with_untracked(|o| o.twin_of(attempt).map(|e| (e.report.id, e.report.created_at)));
-        if let Some((twin, saved_at)) = twin.filter(|(id, _)| state.twin_accepted.get_untracked() != Some(*id)) {
-            state.twin_accepted.set(Some(twin));
-            return state.message.set(Some(FormMessage::Twin(saved_at)));
-        }
-    }
-    // Only checked here: the outbox changes once storage has the report.
-    let checked = match original {
-        Some(_) => outbox.with_untracked(|o| o.check_edit(report)).map_err(|e| match e {
-            EditError::Invalid(errors) => FormMessage::Invalid(errors),
-            EditError::NotFound(_) | EditError::NotEditable(_) => FormMessage::NotSaved(t.not_editable.to_owned()),
-        }),
-        None => outbox.with_untracked(|o| o.check_save(report)).map_err(|e| match e {
-            SaveError::Invalid(errors) => FormMessage::Invalid(errors),
-            SaveError::AlreadySaved(_) => FormMessage::NotSaved(t.already_saved.to_owned()),
-        }),
-    };
-    let entry = match checked {
-        Ok(entry) => entry,
-        Err(m) => return state.message.set(Some(m)),
-    };
-    if let Some(attempt) = &attempt {
-        SaveAttempt::keep(kind, attempt);
-    }
-    let correcting = original.is_some();
+    let (outbox, profile) = (state.outbox, state.profile);
+    let t = crate::i18n::texts(state.i18n.0.get_untracked());
     state.saving.set(true);
-    let engine = ctx.engine.clone();
-    let editing_signal = ctx.editing;
-    let profile = ctx.profile;
-    leptos::task::spawn_local(async move {
-        let stored = store.put(&entry).await;
+    outbox.save(kind, state.twin_accepted.get_untracked(), t, build, move |outcome| {
         state.saving.set(false);
-        match stored {
-            Ok(()) => {
-                if let Some(attempt) = &attempt {
-                    SaveAttempt::forget(kind, attempt);
-                }
-                outbox.update(|o| {
-                    o.absorb(entry.clone());
-                });
-                engine.channel.with_value(|c| announce(c.as_ref(), [entry.report.id]));
-                // Only this correction is over: the volunteer may have opened
-                // another one while the write was on its way to disk.
-                if editing_signal.get_untracked() == Some((kind, entry.report.id)) {
-                    editing_signal.set(None);
-                }
+        let message = match outcome {
+            SaveOutcome::Saved { correction, stored_tps } => {
                 // The first TPS a volunteer files for becomes theirs, so the
                 // next form starts with it.
-                profile.update(|p| {
-                    if p.tps.trim().is_empty() {
-                        p.tps = entry.report.tps.clone();
-                        p.save();
-                    }
-                });
+                if let Some(tps) = stored_tps {
+                    profile.update(|p| {
+                        if p.tps.trim().is_empty() {
+                            p.tps = tps;
+                            p.save();
+                        }
+                    });
+                }
                 on_saved();
-                state.message.set(Some(FormMessage::Saved));
-                engine.trigger();
                 // Back to where the correction began, where the report now
                 // waits: the form must not stay tied to the correction's draft,
                 // or a new report typed into it would be kept there, hidden.
-                if correcting {
-                    let _ = window().location().set_hash(&crate::app::Route::Outbox.href());
+                if correction {
+                    navigate(Route::Outbox);
                 }
+                FormMessage::Saved
             }
-            Err(e @ StoreError::AlreadySent) => state.message.set(Some(FormMessage::NotSaved(e.message(t)))),
-            Err(e @ StoreError::QuotaExceeded(_)) => {
-                state.message.set(Some(FormMessage::NotSaved(format!("{}. {}", e.message(t), t.quota_advice))))
+            SaveOutcome::Twin { twin, saved_at } => {
+                state.twin_accepted.set(Some(twin));
+                FormMessage::Twin(saved_at)
             }
-            Err(e) => state.message.set(Some(FormMessage::NotSaved(format!("{}. {}", e.message(t), t.retry_advice)))),
-        }
+            SaveOutcome::Invalid(errors) => FormMessage::Invalid(errors),
+            SaveOutcome::NotSaved(why) => FormMessage::NotSaved(why),
+        };
+        state.message.set(Some(message));
     });
 }
 
@@ -405,7 +284,7 @@ pub fn save_report(
 #[component]
 pub fn TpsField(value: Signal<String>, on_input: Callback<String>, state: FormState) -> impl IntoView {
     let i18n = use_i18n();
-    let error = state.error("tps");
+    let error = state.error(ReportField::Tps);
     view! {
         <label for="tps">{move || i18n.t().tps_label}</label>
         <input id="tps" name="tps" inputmode="numeric" autocomplete="off" aria-describedby="tps-hint"
@@ -422,9 +301,9 @@ pub fn TpsField(value: Signal<String>, on_input: Callback<String>, state: FormSt
 #[component]
 pub fn SaveButton(state: FormState) -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_ctx();
-    let ready = ctx.ready;
-    let editing = ctx.editing;
+    let outbox = expect_context::<PhoneOutbox>();
+    let ready = outbox.ready();
+    let editing = outbox.correcting();
     view! {
         <button type="submit" class="primary" data-testid="save" prop:disabled=move || !ready.get() || state.saving.get()>
             {move || {
@@ -441,7 +320,7 @@ pub fn SaveButton(state: FormState) -> impl IntoView {
                     Some(FormMessage::Invalid(errors)) => format!("{} ({})", t.fix_fields, errors.len()),
                     Some(FormMessage::DraftUnreadable) => format!("{}. {}", t.draft_unreadable, t.draft_check),
                     Some(FormMessage::Twin(saved_at)) => {
-                        format!("{} {}. {}", t.twin_saved_at, crate::app::format_clock(crate::app::millis(saved_at)), t.twin_advice)
+                        format!("{} {}. {}", t.twin_saved_at, crate::clock::format_clock(crate::clock::millis(saved_at)), t.twin_advice)
                     }
                     None => String::new(),
                 }
@@ -480,7 +359,7 @@ pub fn migrate_old_draft() {
 
 /// A fresh draft's TPS: the profile's.
 pub fn profile_tps() -> String {
-    use_ctx().profile.with_untracked(|p| p.tps.clone())
+    expect_context::<RwSignal<Profile>>().with_untracked(|p| p.tps.clone())
 }
 
 /// Helper for form code: `Ok` when there are no errors.

@@ -1,23 +1,26 @@
 //! Beranda: what is waiting, the last sync, and the way to a new report.
 
-use crate::app::{format_clock, use_ctx, FormKind, Route};
+use crate::clock::format_clock;
+use crate::enrolment::EnrolmentState;
 use crate::i18n::use_i18n;
-use crate::profile;
+use crate::outbox::PhoneOutbox;
+use crate::profile::{self, Profile};
+use crate::pwa::Pwa;
+use crate::routes::{FormKind, Route};
 use leptos::prelude::*;
 
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_ctx();
-    let outbox = ctx.outbox;
-    let counts = move || outbox.with(|o| o.counts());
-    let status = ctx.engine.status;
-    let progress = ctx.engine.progress;
-    let profile = ctx.profile;
-    let enrolled = ctx.enrolled;
-    let engine = ctx.engine.clone();
-    let storage_problem = ctx.storage_problem;
-    let pwa = ctx.pwa;
+    let outbox = expect_context::<PhoneOutbox>();
+    let list = outbox.list();
+    let counts = move || list.with(|o| o.counts());
+    let status = outbox.status();
+    let progress = outbox.progress();
+    let profile = expect_context::<RwSignal<Profile>>();
+    let enrolled = expect_context::<EnrolmentState>().enrolled();
+    let storage_problem = outbox.problem();
+    let pwa = expect_context::<Pwa>();
     view! {
         <h2 class="greeting">
             {move || i18n.t().hello} " "
@@ -64,7 +67,7 @@ pub fn Home() -> impl IntoView {
             <Show when=move || status.get().other_tab_sending>
                 <p class="muted">{move || i18n.t().other_tab_sending}</p>
             </Show>
-            <button type="button" class="secondary" on:click=move |_| engine.trigger() data-testid="send-now">
+            <button type="button" class="secondary" on:click=move |_| outbox.send_now() data-testid="send-now">
                 {move || i18n.t().send_now}
             </button>
         </section>
@@ -73,7 +76,7 @@ pub fn Home() -> impl IntoView {
         <div class="kinds">
             {FormKind::ALL.into_iter().map(|kind| view! {
                 <a class="kind" href=Route::NewReport(Some(kind)).href()>
-                    <strong>{move || i18n.t().kind_title(kind)}</strong>
+                    <strong>{move || kind.title(i18n.t())}</strong>
                 </a>
             }).collect::<Vec<_>>()}
         </div>

@@ -1,8 +1,8 @@
 //! Laporan baru: choose the kind, then fill in its form.
 
-use crate::app::{FormKind, Route};
 use crate::forms::{checklist::ChecklistForm, count::CountForm, incident::IncidentForm};
 use crate::i18n::use_i18n;
+use crate::routes::{FormKind, Route};
 use leptos::prelude::*;
 
 #[component]
@@ -14,8 +14,8 @@ pub fn NewReport(kind: Option<FormKind>) -> impl IntoView {
             <div class="kinds">
                 {FormKind::ALL.into_iter().map(|kind| view! {
                     <a class="kind" href=Route::NewReport(Some(kind)).href() data-testid=format!("kind-{}", Route::NewReport(Some(kind)).href().trim_start_matches("#/baru/"))>
-                        <strong>{move || i18n.t().kind_title(kind)}</strong>
-                        <span>{move || i18n.t().kind_hint(kind)}</span>
+                        <strong>{move || kind.title(i18n.t())}</strong>
+                        <span>{move || kind.hint(i18n.t())}</span>
                     </a>
                 }).collect::<Vec<_>>()}
             </div>

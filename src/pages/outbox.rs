@@ -1,10 +1,11 @@
 //! Kotak keluar: every report with its state and receipt, newest first.
 
-use crate::app::{format_clock, millis, use_ctx, Ctx, FormKind, Route};
-use crate::i18n::{use_i18n, Lang, Texts};
-use crate::sync::announce;
+use crate::clock::{format_clock, millis};
+use crate::i18n::{use_i18n, I18n, Lang, Texts};
+use crate::outbox::PhoneOutbox;
+use crate::routes::{FormKind, Route};
 use leptos::prelude::*;
-use pantau_core::protocol::{Problem, WaitReason};
+use pantau_core::protocol::{Problem, ProblemType, WaitError, WaitReason};
 use pantau_core::validation::ReportField;
 use pantau_core::{Delivery, OutboxEntry, ReportBody, ReportId};
 
@@ -14,43 +15,21 @@ const OUTBOX_PAGE: usize = 50;
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_ctx();
-    let outbox = ctx.outbox;
+    let phone_outbox = expect_context::<PhoneOutbox>();
+    let outbox = phone_outbox.list();
     let shown = RwSignal::new(OUTBOX_PAGE);
     // What came of the last thing the volunteer asked for here (a removal).
     let said = RwSignal::new(None::<String>);
     let counts = move || outbox.with(|o| o.counts());
-    let engine = ctx.engine.clone();
-    let clear_sent = move |_| {
-        let Some(store) = engine.store.get_value() else { return };
-        let sent: Vec<ReportId> =
-            outbox.with_untracked(|o| o.entries().filter(|e| e.receipt().is_some()).map(|e| e.report.id).collect());
-        let engine = engine.clone();
-        leptos::task::spawn_local(async move {
-            let mut cleared = Vec::new();
-            for id in sent {
-                // Storage first: if removal fails the report stays listed.
-                if store.remove(id).await.is_ok() {
-                    cleared.push(id);
-                }
-            }
-            outbox.update(|o| {
-                for id in &cleared {
-                    let _ = o.clear(*id);
-                }
-            });
-            engine.channel.with_value(|c| announce(c.as_ref(), cleared));
-        });
-    };
-    let send_engine = ctx.engine.clone();
-    let quarantined = ctx.quarantined;
+    let clear_sent = move |_| leptos::task::spawn_local(phone_outbox.clear_sent());
+    let quarantined = phone_outbox.quarantined();
     view! {
         <h2>{move || i18n.t().outbox_heading}</h2>
         <p data-testid="outbox-counts" class="muted">
             {move || counts().waiting + counts().sending} " " {move || i18n.t().waiting_count} " · "
             {move || counts().sent} " " {move || i18n.t().sent_count}
         </p>
-        <button type="button" class="secondary" on:click=move |_| send_engine.trigger() data-testid="send-now">{move || i18n.t().send_now}</button>
+        <button type="button" class="secondary" on:click=move |_| phone_outbox.send_now() data-testid="send-now">{move || i18n.t().send_now}</button>
         {move || said.get().map(|m| view! { <p class="form-message" role="status" data-testid="outbox-message">{m}</p> })}
         <Show when=move || outbox.with(|o| o.is_empty())>
             <p class="muted">{move || i18n.t().outbox_empty}</p>
@@ -72,7 +51,7 @@ pub fn OutboxPage() -> impl IntoView {
             </button>
         </Show>
         <Show when=move || { counts().sent > 0 }>
-            <button type="button" class="secondary" on:click=clear_sent.clone() data-testid="clear-sent">
+            <button type="button" class="secondary" on:click=clear_sent data-testid="clear-sent">
                 {move || i18n.t().clear_sent}
             </button>
         </Show>
@@ -93,7 +72,7 @@ pub fn OutboxPage() -> impl IntoView {
 #[component]
 fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_ctx();
+    let outbox = expect_context::<PhoneOutbox>();
     let delivery = entry.delivery.clone();
     let state = match &delivery {
         Delivery::Waiting { .. } => "waiting",
@@ -158,18 +137,16 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
             }).collect::<Vec<_>>()}
             {editable.map(|kind| {
                 let id = entry.report.id;
-                let editing = ctx.editing;
                 view! {
-                    <a class="button secondary" href=Route::NewReport(Some(kind)).href() on:click=move |_| editing.set(Some((kind, id)))>
+                    <a class="button secondary" href=Route::NewReport(Some(kind)).href() on:click=move |_| outbox.start_correcting(kind, id)>
                         {move || i18n.t().edit}
                     </a>
                 }
             })}
             {refused.then(|| {
                 let id = entry.report.id;
-                let ctx = ctx.clone();
                 view! {
-                    <button type="button" class="secondary" data-testid="discard" on:click=move |_| discard(&ctx, id, said)>
+                    <button type="button" class="secondary" data-testid="discard" on:click=move |_| discard(outbox, i18n, id, said)>
                         {move || i18n.t().discard}
                     </button>
                 }
@@ -180,56 +157,41 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
 
 /// Removes a refused report the volunteer does not want to correct, once they
 /// confirm: storage first, so a failed removal leaves it listed.
-fn discard(ctx: &Ctx, id: ReportId, said: RwSignal<Option<String>>) {
-    let t = crate::i18n::texts(ctx.i18n.0.get_untracked());
+fn discard(outbox: PhoneOutbox, i18n: I18n, id: ReportId, said: RwSignal<Option<String>>) {
+    let t = crate::i18n::texts(i18n.0.get_untracked());
     let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(t.discard_confirm).ok()).unwrap_or(false);
     if !confirmed {
         return;
     }
-    let Some(store) = ctx.engine.store.get_value() else {
-        return said.set(Some(format!("{}: {}", t.not_discarded, t.store_unavailable)));
-    };
-    let outbox = ctx.outbox;
-    let engine = ctx.engine.clone();
     leptos::task::spawn_local(async move {
-        match store.remove_refused(id).await {
-            Ok(()) => {
-                outbox.update(|o| {
-                    let _ = o.discard(id);
-                });
-                engine.channel.with_value(|c| announce(c.as_ref(), [id]));
-                said.set(None);
-            }
-            Err(e) => {
-                said.set(Some(format!("{}: {}", t.not_discarded, e.message(t))));
-                // What storage holds now (a correction from another tab) is what is shown.
-                engine.take_changes(vec![id]);
-            }
+        match outbox.discard(id).await {
+            Ok(()) => said.set(None),
+            Err(e) => said.set(Some(format!("{}: {}", t.not_discarded, e.message(t)))),
         }
     });
 }
 
 /// Why a report still waits, in the volunteer's language and with what
 /// happens next; the transport's own words only where no reason fits.
-fn wait_reason(last_error: &str, t: &Texts) -> String {
-    match WaitReason::of(last_error) {
+fn wait_reason(last_error: &WaitError, t: &Texts) -> String {
+    match last_error.reason {
         WaitReason::NoConnection => t.wait_no_connection.into(),
         WaitReason::NoAnswer => t.wait_no_answer.into(),
         WaitReason::ServerBusy => t.wait_server_busy.into(),
         WaitReason::NotEnrolled => t.sync_paused_unauthorized.into(),
         WaitReason::UnexpectedAnswer => t.wait_unexpected.into(),
-        WaitReason::Other => format!("{} ({last_error})", t.wait_other),
+        WaitReason::Other => format!("{} ({})", t.wait_other, last_error.detail),
     }
 }
 
 /// A refusal in the volunteer's language. The server's `type` is stable; its
 /// title is English, for logs, and shown only for a problem we do not know.
 fn refusal_reason(problem: &Problem, t: &Texts) -> String {
-    match problem.slug() {
-        Some("invalid-report") => t.refused_invalid.into(),
-        Some("payload-too-large") => t.refused_too_large.into(),
-        Some("malformed-json") => t.refused_unreadable.into(),
-        Some("report-id-conflict") => t.refused_id_conflict.into(),
+    match problem.problem_type() {
+        Some(ProblemType::InvalidReport) => t.refused_invalid.into(),
+        Some(ProblemType::PayloadTooLarge) => t.refused_too_large.into(),
+        Some(ProblemType::MalformedJson) => t.refused_unreadable.into(),
+        Some(ProblemType::ReportIdConflict) => t.refused_id_conflict.into(),
         _ => problem.title.clone(),
     }
 }
@@ -243,6 +205,9 @@ fn field_label(path: &str, t: &Texts, lang: Lang) -> String {
     match field {
         ReportField::Whole => t.whole_report.into(),
         ReportField::Tps => t.tps_label.into(),
+        ReportField::Phase => t.phase_label.into(),
+        ReportField::Category => t.category_label.into(),
+        ReportField::Contest => t.contest_label.into(),
         ReportField::CreatedAt => t.created_at_label.into(),
         ReportField::NoteText => t.note_label.into(),
         ReportField::ChecklistAnswer(item) => item.text(lang).into(),

@@ -1,10 +1,12 @@
 //! Pengaturan: the profile and TPS, language, storage status, enrolment, and
 //! how long sent reports stay listed.
 
-use crate::app::{enrol, keep_sent_days, megabytes, use_ctx, KEEP_SENT_DAYS_KEY};
+use crate::clock::megabytes;
+use crate::enrolment::EnrolmentState;
 use crate::i18n::{use_i18n, Lang};
-use crate::profile;
-use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
+use crate::kept::{keep_sent_days, set_keep_sent_days};
+use crate::outbox::PhoneOutbox;
+use crate::profile::{self, Profile};
 use leptos::prelude::*;
 use pantau_core::region::{district_name, VILLAGES};
 use pantau_core::TpsCode;
@@ -12,8 +14,9 @@ use pantau_core::TpsCode;
 #[component]
 pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_ctx();
-    let profile = ctx.profile;
+    let profile = expect_context::<RwSignal<Profile>>();
+    let outbox = expect_context::<PhoneOutbox>();
+    let enrolment = expect_context::<EnrolmentState>();
     let edit_profile = move |f: &dyn Fn(&mut profile::Profile)| {
         profile.update(|p| {
             f(p);
@@ -46,19 +49,16 @@ pub fn Settings() -> impl IntoView {
     let current_village =
         move || TpsCode::parse(&profile.with(|p| p.tps.clone())).map(|t| t.village().to_owned()).unwrap_or_default();
 
-    let enrolled = ctx.enrolled;
-    let status = ctx.engine.status;
+    let enrolled = enrolment.enrolled();
+    let status = outbox.status();
     let enrol_code = RwSignal::new(String::new());
-    let enrol_message = ctx.enrol_message;
-    let submit_code = {
-        let ctx = ctx.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            enrol(&ctx, enrol_code.get_untracked());
-            enrol_code.set(String::new());
-        }
+    let enrol_message = enrolment.message();
+    let submit_code = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        enrolment.enrol(enrol_code.get_untracked(), outbox, profile);
+        enrol_code.set(String::new());
     };
-    let storage_info = ctx.storage_info;
+    let storage_info = outbox.storage_info();
     let keep_days = RwSignal::new(keep_sent_days().to_string());
 
     view! {
@@ -110,7 +110,7 @@ pub fn Settings() -> impl IntoView {
                     <p data-testid="enrolled-as">{move || i18n.t().enrolled_as} " " <strong>{e.volunteer.name.clone()}</strong></p>
                 }.into_any(),
                 None => view! {
-                    <form on:submit=submit_code.clone()>
+                    <form on:submit=submit_code>
                         <p class="warning">{move || i18n.t().not_enrolled}</p>
                         <label for="enrol-code">{move || i18n.t().enrol_code_label}</label>
                         <input id="enrol-code" autocomplete="off" autocapitalize="characters"
@@ -143,9 +143,7 @@ pub fn Settings() -> impl IntoView {
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
                     if let Ok(days) = v.trim().parse::<i64>() {
-                        if (1..=365).contains(&days) {
-                            let _ = GlooLocalStorage::set(KEEP_SENT_DAYS_KEY, days);
-                        }
+                        set_keep_sent_days(days);
                     }
                     keep_days.set(v);
                 } />

@@ -1,8 +1,8 @@
 //! Coordinators' endpoints: every report, filtered and paged, as JSON or CSV.
 
+use super::extract::Coordinator;
 use super::problem::ApiProblem;
-use crate::auth::Caller;
-use crate::store::{ReportFilter, Role, StoredReport, EXPORT_PAGE};
+use crate::store::{ReportFilter, StoredReport, EXPORT_PAGE};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -124,10 +124,9 @@ fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
 )]
 pub async fn list_reports(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Coordinator,
     Query(query): Query<ReportQuery>,
 ) -> Result<Json<ReportList>, ApiProblem> {
-    caller.require(Role::Coordinator)?;
     let filter = filter(query, true)?;
     let reports = state.store.reports(&filter).await.map_err(ApiProblem::internal)?;
     let next_after = (reports.len() as i64 == filter.limit).then(|| reports.last().map(|r| r.receipt.seq)).flatten();
@@ -148,10 +147,9 @@ pub async fn list_reports(
 )]
 pub async fn reports_csv(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Coordinator,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiProblem> {
-    caller.require(Role::Coordinator)?;
     let mut pages = Box::pin(state.store.report_pages(filter(query, false)?, EXPORT_PAGE));
     // The first page before answering: a database that fails now is a 500, not
     // a file cut short.

@@ -1,15 +1,14 @@
 //! Enrolment: a volunteer exchanges the one-time code a coordinator gave them
 //! (by QR code or link) for their bearer token.
 
+use super::extract::JsonBody;
 use super::problem::ApiProblem;
-use super::reports::json_body;
 use crate::auth::{hash_secret, new_token, normalise_code};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
-use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, VolunteerProfile};
+use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, ProblemType, VolunteerProfile};
 
 #[utoipa::path(
     post,
@@ -26,10 +25,8 @@ use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, VolunteerProfi
 )]
 pub async fn enrol(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(request): JsonBody<EnrolmentRequest>,
 ) -> Result<(StatusCode, Json<Enrolment>), ApiProblem> {
-    let request: EnrolmentRequest = json_body(&headers, &body)?;
     let code = normalise_code(&request.code);
     let attempt_hash = match request.attempt.as_deref() {
         // Long enough that it cannot be guessed by someone who saw the code.
@@ -55,8 +52,7 @@ pub async fn enrol(
     let account = account.ok_or_else(|| {
         ApiProblem::new(
             StatusCode::NOT_FOUND,
-            "unknown-enrolment-code",
-            "This enrolment code is unknown, already used or revoked",
+            ProblemType::UnknownEnrolmentCode,
             Some("ask your coordinator for a new code".into()),
         )
     })?;

@@ -3,6 +3,7 @@
 
 pub mod coordinator;
 pub mod enrolments;
+pub mod extract;
 pub mod problem;
 pub mod reports;
 
@@ -10,6 +11,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use pantau_core::protocol::ProblemType;
 use problem::ApiProblem;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
@@ -90,7 +92,7 @@ pub async fn health() -> &'static str {
 pub async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiProblem> {
     state.store.ping().await.map_err(|e| {
         tracing::error!(error = %e, "readiness check failed");
-        ApiProblem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "not-ready", "The database is not available", None)
+        ApiProblem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, ProblemType::NotReady, None)
     })?;
     Ok("ready")
 }

@@ -2,29 +2,21 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pantau_core::protocol::Problem;
+use pantau_core::protocol::{Problem, ProblemType};
 use pantau_core::validation::FieldError;
 
-pub use pantau_core::protocol::PROBLEM_BASE;
-
+/// An error answer: a [`Problem`] sent as `application/problem+json`.
 pub struct ApiProblem(pub Problem);
 
 impl ApiProblem {
-    pub fn new(status: StatusCode, slug: &str, title: &str, detail: Option<String>) -> ApiProblem {
-        ApiProblem(Problem {
-            kind: format!("{PROBLEM_BASE}{slug}"),
-            title: title.to_owned(),
-            status: status.as_u16(),
-            detail,
-            errors: Vec::new(),
-        })
+    pub fn new(status: StatusCode, problem_type: ProblemType, detail: Option<String>) -> ApiProblem {
+        ApiProblem(Problem::of(problem_type, status.as_u16(), detail))
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> ApiProblem {
         let mut p = ApiProblem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-report",
-            "The report is invalid",
+            ProblemType::InvalidReport,
             Some(format!("{} field(s) need correcting", errors.len())),
         );
         p.0.errors = errors;
@@ -32,30 +24,20 @@ impl ApiProblem {
     }
 
     pub fn malformed(detail: impl std::fmt::Display) -> ApiProblem {
-        ApiProblem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-json",
-            "The body could not be read",
-            Some(detail.to_string()),
-        )
+        ApiProblem::new(StatusCode::BAD_REQUEST, ProblemType::MalformedJson, Some(detail.to_string()))
     }
 
     pub fn unauthorized(detail: &str) -> ApiProblem {
-        ApiProblem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "A valid bearer token is required",
-            Some(detail.into()),
-        )
+        ApiProblem::new(StatusCode::UNAUTHORIZED, ProblemType::Unauthorized, Some(detail.into()))
     }
 
     pub fn not_found(detail: &str) -> ApiProblem {
-        ApiProblem::new(StatusCode::NOT_FOUND, "not-found", "Not found", Some(detail.into()))
+        ApiProblem::new(StatusCode::NOT_FOUND, ProblemType::NotFound, Some(detail.into()))
     }
 
     pub fn internal(e: impl std::fmt::Display) -> ApiProblem {
         tracing::error!(error = %e, "request failed");
-        ApiProblem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error", None)
+        ApiProblem::new(StatusCode::INTERNAL_SERVER_ERROR, ProblemType::Internal, None)
     }
 }
 
@@ -84,15 +66,15 @@ pub async fn problem_for_plain_errors(response: Response) -> Response {
     if is_problem_or_success {
         return response;
     }
-    let (slug, title) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "The request body is too large"),
-        StatusCode::TOO_MANY_REQUESTS => ("rate-limited", "Too many requests: try again later"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "The body must be JSON"),
-        StatusCode::BAD_REQUEST => ("bad-request", "Bad request"),
-        StatusCode::NOT_FOUND => ("not-found", "Not found"),
-        s if s.is_server_error() => ("internal", "Internal server error"),
-        _ => ("error", "Request refused"),
+    let problem_type = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ProblemType::PayloadTooLarge,
+        StatusCode::TOO_MANY_REQUESTS => ProblemType::RateLimited,
+        StatusCode::METHOD_NOT_ALLOWED => ProblemType::MethodNotAllowed,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemType::UnsupportedMediaType,
+        StatusCode::BAD_REQUEST => ProblemType::BadRequest,
+        StatusCode::NOT_FOUND => ProblemType::NotFound,
+        s if s.is_server_error() => ProblemType::Internal,
+        _ => ProblemType::Error,
     };
     let is_text = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
     let (mut parts, body) = response.into_parts();
@@ -108,7 +90,7 @@ pub async fn problem_for_plain_errors(response: Response) -> Response {
     } else {
         None
     };
-    let mut problem = ApiProblem::new(status, slug, title, detail).into_response();
+    let mut problem = ApiProblem::new(status, problem_type, detail).into_response();
     // The limiter rounds its wait down to whole seconds; "0" would invite an
     // immediate retry that is refused again.
     if parts.headers.get(header::RETRY_AFTER).is_some_and(|v| v.as_bytes() == b"0") {

@@ -1,15 +1,15 @@
 //! Volunteers' endpoints: file a report, read back its receipt.
 
+use super::extract::{JsonBody, Volunteer};
 use super::problem::ApiProblem;
 use crate::auth::Caller;
 use crate::store::{Role, Stored};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use pantau_core::protocol::{BatchResult, BatchResults, Problem, Receipt, MAX_BATCH_REPORTS};
+use pantau_core::protocol::{BatchResult, BatchResults, Problem, ProblemType, Receipt, MAX_BATCH_REPORTS};
 use pantau_core::{Report, ReportId};
 
 /// A complete report that a client author can copy.
@@ -20,28 +20,6 @@ pub fn example_report() -> serde_json::Value {
         "created_at": "2026-02-14T07:05:00+08:00",
         "body": { "kind": "note", "text": "TPS dibuka pukul 07.00, KPPS lengkap dan sudah mengucapkan sumpah." }
     })
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(
-        |mime| {
-            let mime = mime.trim();
-            mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
-        },
-    )
-}
-
-/// Parses a JSON body, with 415 when it is not JSON and 400 naming what is wrong.
-pub fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiProblem> {
-    if !is_json(headers) {
-        return Err(ApiProblem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "The body must be JSON",
-            Some("send Content-Type: application/json".into()),
-        ));
-    }
-    serde_json::from_slice(body).map_err(ApiProblem::malformed)
 }
 
 /// File one report. The report's client-generated `id` is the idempotency key.
@@ -66,12 +44,9 @@ pub fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Byt
 )]
 pub async fn post_report(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
+    Volunteer(volunteer): Volunteer,
+    JsonBody(report): JsonBody<Report>,
 ) -> Result<Response, ApiProblem> {
-    let volunteer = caller.require(Role::Volunteer)?;
-    let report: Report = json_body(&headers, &body)?;
     if let Err(errors) = report.validate() {
         let (status, receipt) = refused_unless_repeat(&state, volunteer.id, &report, errors).await?;
         return Ok((status, Json(receipt)).into_response());
@@ -116,8 +91,7 @@ fn answer(volunteer_id: i64, report: &Report, stored: Stored) -> Result<(StatusC
         Stored::Repeat(receipt) => Ok((StatusCode::OK, receipt)),
         Stored::Conflict => Err(ApiProblem::new(
             StatusCode::CONFLICT,
-            "report-id-conflict",
-            "A different report is already stored under this id",
+            ProblemType::ReportIdConflict,
             Some(format!("report {} exists with different content", report.id)),
         )),
     }
@@ -153,17 +127,13 @@ pub struct IncomingBatch {
 )]
 pub async fn post_batch(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
+    Volunteer(volunteer): Volunteer,
+    JsonBody(batch): JsonBody<IncomingBatch>,
 ) -> Result<Json<BatchResults>, ApiProblem> {
-    let volunteer = caller.require(Role::Volunteer)?;
-    let batch: IncomingBatch = json_body(&headers, &body)?;
     if batch.reports.len() > MAX_BATCH_REPORTS {
         return Err(ApiProblem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "batch-too-large",
-            "Too many reports in one batch",
+            ProblemType::BatchTooLarge,
             Some(format!("{} reports sent, at most {MAX_BATCH_REPORTS} allowed", batch.reports.len())),
         ));
     }
@@ -178,9 +148,8 @@ pub async fn post_batch(
         if size > super::MAX_BODY_BYTES {
             results.push(refused(ApiProblem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "The report is too large",
-                Some(format!("{size} bytes, at most {}", super::MAX_BODY_BYTES)),
+                ProblemType::PayloadTooLarge,
+                Some(format!("the report is {size} bytes, at most {}", super::MAX_BODY_BYTES)),
             )));
             continue;
         }

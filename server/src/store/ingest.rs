@@ -51,7 +51,7 @@ async fn store_and_answer(pool: SqlitePool, jobs: Vec<Job>) {
             tracing::error!(error = %e, rows = jobs.len(), "storing a batch of reports failed");
             let message = e.to_string();
             for job in jobs {
-                let _ = job.reply.send(Err(StoreError::Corrupt(message.clone())));
+                let _ = job.reply.send(Err(StoreError::BatchFailed(message.clone())));
             }
         }
     }
@@ -77,7 +77,7 @@ async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<Store
         "INSERT INTO reports (id, tps, kind, category, created_at, received_at, body, volunteer_id) ",
     );
     insert.push_values(jobs.iter().zip(&bodies), |mut row, (job, body)| {
-        let (kind, category) = super::kind_and_category(&job.report);
+        let (kind, category) = super::reports::kind_and_category(&job.report);
         row.push_bind(job.report.id.to_string())
             .push_bind(job.report.tps.clone())
             .push_bind(kind)

@@ -1,9 +1,7 @@
 //! Exports read the reports a page at a time: every report once, in arrival
 //! order, across page boundaries, with the coordinator's filter kept.
 
-mod common;
-
-use common::{every_report, TestServer};
+use crate::common::{every_report, TestServer};
 use pantau_core::{Report, ReportBody, ReportId};
 use pantau_server::auth::hash_secret;
 use pantau_server::store::{Stored, EXPORT_PAGE};

@@ -3,9 +3,7 @@
 //! batch is being stored. Each must cost only its own request (or report),
 //! never the reports filed after it.
 
-mod common;
-
-use common::{problem, report, TestServer};
+use crate::common::{problem, report, TestServer};
 use pantau_core::protocol::BatchResults;
 use pantau_core::ReportBody;
 use reqwest::StatusCode;

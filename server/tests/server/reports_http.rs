@@ -1,8 +1,6 @@
 //! The report endpoint over real HTTP on loopback: every status it promises.
 
-mod common;
-
-use common::{problem, report, TestServer};
+use crate::common::{problem, report, TestServer};
 use pantau_core::protocol::Receipt;
 use pantau_core::ReportBody;
 use pantau_server::Config;

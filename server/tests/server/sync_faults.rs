@@ -3,9 +3,7 @@
 //! the server committed, 5% of connections reset. Pass: the server holds
 //! exactly the 10,000 reports, once each, and the outbox ends empty.
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use pantau_core::backoff::Backoff;
 use pantau_core::outbox::OutboxEntry;
 use pantau_core::sync::{run_round, Persist, RetryClock, RoundEnd, Transport, PACE};
@@ -43,7 +41,10 @@ impl Transport for Phone {
         let response = match self.http.post(&self.url).bearer_auth(&self.token).json(&batch).send().await {
             Ok(r) => r,
             Err(e) => {
-                return everyone(SendOutcome::RetryLater { reason: format!("network: {e}"), retry_after_ms: None })
+                return everyone(SendOutcome::RetryLater {
+                    reason: format!("network: {e}").into(),
+                    retry_after_ms: None,
+                })
             }
         };
         let status = response.status().as_u16();
@@ -51,7 +52,9 @@ impl Transport for Phone {
         let ids: Vec<ReportId> = reports.iter().map(|r| r.id).collect();
         match response.text().await {
             Ok(body) => SendOutcome::from_batch_response(&ids, status, &body, retry_after.as_deref()),
-            Err(e) => everyone(SendOutcome::RetryLater { reason: format!("answer lost: {e}"), retry_after_ms: None }),
+            Err(e) => {
+                everyone(SendOutcome::RetryLater { reason: format!("answer lost: {e}").into(), retry_after_ms: None })
+            }
         }
     }
 }
@@ -142,7 +145,7 @@ async fn ten_thousand_reports_through_flaps_drops_and_resets_arrive_exactly_once
     }
     assert!(outbox.borrow().is_empty(), "the outbox ends empty");
 
-    let stored = common::every_report(&server.store, pantau_server::store::EXPORT_PAGE).await;
+    let stored = crate::common::every_report(&server.store, pantau_server::store::EXPORT_PAGE).await;
     assert_eq!(stored.len(), total, "exactly {total} rows");
     let stored_ids: BTreeSet<ReportId> = stored.iter().map(|s| s.report.id).collect();
     assert_eq!(stored_ids.len(), total, "no report stored twice");

@@ -2,9 +2,7 @@
 //! answer a single POST would give it, and the batch as a whole fails only for
 //! reasons that concern every report.
 
-mod common;
-
-use common::{problem, report, TestServer};
+use crate::common::{problem, report, TestServer};
 use pantau_core::protocol::{BatchResults, Receipt};
 use pantau_core::ReportBody;
 use reqwest::StatusCode;

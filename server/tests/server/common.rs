@@ -1,6 +1,5 @@
 //! A real pantau-server on a loopback port, with its own SQLite file, and the
 //! accounts tests need.
-#![allow(dead_code)]
 
 use pantau_core::{Report, ReportBody, ReportId};
 use pantau_server::auth::{hash_secret, new_enrolment_code, new_token, normalise_code};
@@ -11,7 +10,8 @@ use serde_json::Value;
 use std::net::SocketAddr;
 
 pub struct TestServer {
-    pub dir: tempfile::TempDir,
+    /// Holds the database's folder until the server is dropped.
+    _dir: tempfile::TempDir,
     pub db_path: String,
     pub store: Store,
     pub addr: SocketAddr,
@@ -54,7 +54,7 @@ impl TestServer {
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        TestServer { dir, db_path, store, addr, http: reqwest::Client::new(), task }
+        TestServer { _dir: dir, db_path, store, addr, http: reqwest::Client::new(), task }
     }
 
     pub fn url(&self, path: &str) -> String {

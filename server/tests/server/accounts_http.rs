@@ -1,8 +1,6 @@
 //! Enrolment, tokens, and who may read what, over real HTTP on loopback.
 
-mod common;
-
-use common::{problem, report, TestServer};
+use crate::common::{problem, report, TestServer};
 use pantau_core::protocol::Receipt;
 use pantau_core::Report;
 use pantau_server::auth::{hash_secret, new_enrolment_code, normalise_code};

@@ -1,9 +1,7 @@
 //! The built PWA as pantau-server serves it: precompressed files chosen by
 //! Accept-Encoding, and cache headers by kind of file.
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use pantau_server::Config;
 
 /// A dist/ folder as `cargo xtask build` leaves it: hashed names, .br/.gz twins.

@@ -1,9 +1,7 @@
 //! The real `pantau-server` binary: acknowledged reports survive `kill -9` and a
 //! restart, and SIGTERM lets requests in flight finish.
 
-mod common;
-
-use common::report;
+use crate::common::report;
 use pantau_core::protocol::Receipt;
 use reqwest::StatusCode;
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,69 @@
+//! Extractors that refuse with a problem document: the caller in a given role,
+//! and a JSON body. Handlers receive what they need already checked, in the
+//! order a client fixes things: 401, 403, 413, 415, 400.
+
+use super::problem::ApiProblem;
+use crate::auth::Caller;
+use crate::store::{Account, Role};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use pantau_core::protocol::ProblemType;
+use serde::de::DeserializeOwned;
+
+/// A caller holding a volunteer's token (else 401 or 403).
+pub struct Volunteer(pub Account);
+
+/// A caller holding a coordinator's token (else 401 or 403).
+pub struct Coordinator(pub Account);
+
+impl FromRequestParts<AppState> for Volunteer {
+    type Rejection = ApiProblem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Volunteer, ApiProblem> {
+        Caller::from_request_parts(parts, state).await?.require(Role::Volunteer).map(Volunteer)
+    }
+}
+
+impl FromRequestParts<AppState> for Coordinator {
+    type Rejection = ApiProblem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Coordinator, ApiProblem> {
+        Caller::from_request_parts(parts, state).await?.require(Role::Coordinator).map(Coordinator)
+    }
+}
+
+/// A JSON body read as `T`: 413 over the body limit, 415 when it is not
+/// declared as JSON, 400 naming what does not parse.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<JsonBody<T>, Response> {
+        let json = is_json(request.headers());
+        // The body limit's own rejection (413) is made a problem by the router's layer.
+        let body = Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        if !json {
+            return Err(ApiProblem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ProblemType::UnsupportedMediaType,
+                Some("send Content-Type: application/json".into()),
+            )
+            .into_response());
+        }
+        serde_json::from_slice(&body).map(JsonBody).map_err(|e| ApiProblem::malformed(e).into_response())
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(
+        |mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
+        },
+    )
+}

@@ -1,0 +1,166 @@
+//! Volunteers and coordinators: creating them, enrolment, revocation, listing.
+
+use super::{format_time, parse_optional_time, parse_time, Store, StoreError};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Volunteer,
+    Coordinator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Volunteer => "volunteer",
+            Role::Coordinator => "coordinator",
+        }
+    }
+}
+
+/// Someone holding a valid token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub role: Role,
+    pub name: String,
+    pub tps: Option<String>,
+}
+
+/// An account as `pantau-server volunteer list` shows it: where its enrolment
+/// stands, and how many reports it has filed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountListing {
+    pub id: i64,
+    pub name: String,
+    pub tps: Option<String>,
+    pub created_at: OffsetDateTime,
+    /// None while the one-time code is unused.
+    pub enrolled_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub reports: i64,
+}
+
+impl Store {
+    pub async fn create_volunteer(&self, name: &str, tps: &str, enrolment_code_hash: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO accounts (role, name, tps, created_at, enrolment_code_hash) VALUES ('volunteer', ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(name)
+        .bind(tps)
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(enrolment_code_hash)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn create_coordinator(&self, name: &str, token_hash: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO accounts (role, name, created_at, token_hash, enrolled_at) VALUES ('coordinator', ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(name)
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(token_hash)
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Exchanges a one-time enrolment code for a token, atomically: of two
+    /// concurrent attempts with the same code, one wins. `attempt_hash` (of
+    /// the code and the phone's secret for it) is kept with the account.
+    pub async fn enrol(
+        &self,
+        enrolment_code_hash: &str,
+        attempt_hash: Option<&str>,
+        token_hash: &str,
+    ) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(
+            "UPDATE accounts SET token_hash = ?, enrolment_code_hash = NULL, enrolled_at = ?, enrolled_with = ?
+             WHERE enrolment_code_hash = ? AND role = 'volunteer' AND revoked_at IS NULL
+             RETURNING id, role, name, tps",
+        )
+        .bind(token_hash)
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(attempt_hash)
+        .bind(enrolment_code_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(account).transpose()
+    }
+
+    /// A phone trying again after the answer to its enrolment was lost: the
+    /// account enrolled with `attempt_hash` within the retry window gets a new
+    /// token (the one never received stops working).
+    pub async fn re_enrol(&self, attempt_hash: &str, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        let window = OffsetDateTime::now_utc() - time::Duration::hours(pantau_core::protocol::ENROLMENT_RETRY_HOURS);
+        let row = sqlx::query(
+            "UPDATE accounts SET token_hash = ?
+             WHERE enrolled_with = ? AND enrolled_at >= ? AND role = 'volunteer' AND revoked_at IS NULL
+             RETURNING id, role, name, tps",
+        )
+        .bind(token_hash)
+        .bind(attempt_hash)
+        .bind(format_time(window))
+        .fetch_optional(&self.pool)
+        .await?;
+        let found = row.as_ref().map(account).transpose()?;
+        if let Some(account) = &found {
+            // The token this replaces may be cached as valid.
+            self.tokens.forget_account(account.id);
+        }
+        Ok(found)
+    }
+
+    /// Revokes an account's token (and any unused enrolment code). Returns
+    /// whether an active account was revoked.
+    pub async fn revoke(&self, account_id: i64, role: Role) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE accounts SET revoked_at = ?, enrolment_code_hash = NULL WHERE id = ? AND role = ? AND revoked_at IS NULL",
+        )
+        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(account_id)
+        .bind(role.as_str())
+        .execute(&self.pool)
+        .await?;
+        self.tokens.forget_account(account_id);
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Every account of a role, oldest first, revoked ones included (their
+    /// reports are kept, so coordinators still need to know who they were).
+    pub async fn accounts(&self, role: Role) -> Result<Vec<AccountListing>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name, a.tps, a.created_at, a.enrolled_at, a.revoked_at,
+                    (SELECT COUNT(*) FROM reports r WHERE r.volunteer_id = a.id) AS reports
+             FROM accounts a WHERE a.role = ? ORDER BY a.id",
+        )
+        .bind(role.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AccountListing {
+                    id: row.get("id"),
+                    name: row.get("name"),
+                    tps: row.get("tps"),
+                    created_at: parse_time(row, "created_at")?,
+                    enrolled_at: parse_optional_time(row, "enrolled_at")?,
+                    revoked_at: parse_optional_time(row, "revoked_at")?,
+                    reports: row.get("reports"),
+                })
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn account(row: &SqliteRow) -> Result<Account, StoreError> {
+    let role = match row.get::<String, _>("role").as_str() {
+        "volunteer" => Role::Volunteer,
+        "coordinator" => Role::Coordinator,
+        other => return Err(StoreError::Corrupt(format!("account role {other:?}"))),
+    };
+    Ok(Account { id: row.get("id"), role, name: row.get("name"), tps: row.get("tps") })
+}

@@ -1,0 +1,192 @@
+//! Reports: storing each once (through the group-commit writer in `ingest`),
+//! receipts, and what coordinators read and export.
+
+use super::accounts::{Account, Role};
+use super::{format_time, ingest, parse_time, Store, StoreError};
+use pantau_core::{Receipt, Report, ReportId};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+/// What storing a report came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// First arrival: a new row.
+    Created(Receipt),
+    /// The identical report from the same volunteer was already stored: the original receipt.
+    Repeat(Receipt),
+    /// A different report, or another volunteer's, is stored under this id.
+    Conflict,
+}
+
+/// A stored report with what the server knows about it, for coordinators.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredReport {
+    pub receipt: Receipt,
+    pub volunteer: Option<Account>,
+    pub report: Report,
+}
+
+/// Reports read per query by exports: about 500 KB of rows in memory at a
+/// time, 30 MB if every one were a count result of the largest size.
+pub const EXPORT_PAGE: i64 = 500;
+
+/// The coordinator's filters. `after_seq` pages through results in arrival order.
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    pub tps: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub received_since: Option<OffsetDateTime>,
+    pub after_seq: i64,
+    pub limit: i64,
+}
+
+/// The columns coordinators filter on, derived from the report itself.
+pub(super) fn kind_and_category(report: &Report) -> (&'static str, Option<&'static str>) {
+    (report.body.kind(), report.body.category())
+}
+
+impl Store {
+    /// Stores a validated report once, and answers after it is committed.
+    /// Safe under concurrent repeats: the unique id makes the insert a no-op for
+    /// all but the first, and rows are never updated or deleted.
+    pub async fn store_report(&self, volunteer_id: i64, report: &Report) -> Result<Stored, StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = ingest::Job { volunteer_id, report: report.clone(), reply };
+        self.writer.send(job).await.map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Stores several validated reports, answering for each in order. All are
+    /// handed to the writer before any answer is awaited, so they share commits.
+    pub async fn store_reports(&self, volunteer_id: i64, reports: Vec<Report>) -> Vec<Result<Stored, StoreError>> {
+        let mut answers = Vec::with_capacity(reports.len());
+        for report in reports {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let queued = self.writer.send(ingest::Job { volunteer_id, report, reply }).await;
+            answers.push(queued.map(|()| answer));
+        }
+        let mut outcomes = Vec::with_capacity(answers.len());
+        for answer in answers {
+            outcomes.push(match answer {
+                Ok(answer) => answer.await.unwrap_or(Err(StoreError::WriterStopped)),
+                Err(_) => Err(StoreError::WriterStopped),
+            });
+        }
+        outcomes
+    }
+
+    /// The receipt of a report, if it exists and (when `volunteer_id` is given)
+    /// belongs to that volunteer.
+    pub async fn receipt(&self, id: ReportId, volunteer_id: Option<i64>) -> Result<Option<Receipt>, StoreError> {
+        let row = sqlx::query("SELECT seq, received_at FROM reports WHERE id = ? AND (? IS NULL OR volunteer_id = ?)")
+            .bind(id.to_string())
+            .bind(volunteer_id)
+            .bind(volunteer_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok(Receipt { id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
+            .transpose()
+    }
+
+    /// The receipt of this exact report, if this volunteer already filed it.
+    /// For a repeat that today's validation would refuse (the rules were
+    /// tightened after it was stored): a repeat is answered with the original
+    /// receipt, whatever the rules are now.
+    pub async fn repeat_receipt(&self, volunteer_id: i64, report: &Report) -> Result<Option<Receipt>, StoreError> {
+        let row = sqlx::query("SELECT seq, received_at, body FROM reports WHERE id = ? AND volunteer_id = ?")
+            .bind(report.id.to_string())
+            .bind(volunteer_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) if row.get::<String, _>("body") == report.canonical_json() => {
+                Ok(Some(Receipt { id: report.id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn report_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports").fetch_one(&self.pool).await?)
+    }
+
+    pub async fn report(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM reports WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Corrupt(format!("report {id}: {e}")))).transpose()
+    }
+
+    /// Reports matching `filter`, in arrival order, at most `filter.limit`.
+    pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<StoredReport>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.seq, r.received_at, r.body, a.id AS account_id, a.name, a.tps AS account_tps
+             FROM reports r LEFT JOIN accounts a ON a.id = r.volunteer_id
+             WHERE r.seq > ?
+               AND (? IS NULL OR r.tps = ?)
+               AND (? IS NULL OR r.kind = ?)
+               AND (? IS NULL OR r.category = ?)
+               AND (? IS NULL OR r.received_at >= ?)
+             ORDER BY r.seq LIMIT ?",
+        )
+        .bind(filter.after_seq)
+        .bind(&filter.tps)
+        .bind(&filter.tps)
+        .bind(&filter.kind)
+        .bind(&filter.kind)
+        .bind(&filter.category)
+        .bind(&filter.category)
+        .bind(filter.received_since.map(format_time))
+        .bind(filter.received_since.map(format_time))
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_report).collect()
+    }
+
+    /// Every report matching `filter` (its `limit` aside), `page` at a time
+    /// ([`EXPORT_PAGE`] for exports) in
+    /// arrival order. Exports read through this: a national export is millions
+    /// of rows, and holding them at once could take the server down with it.
+    /// A failed page ends the stream after its error.
+    pub fn report_pages(
+        &self,
+        filter: ReportFilter,
+        page: i64,
+    ) -> impl futures_util::Stream<Item = Result<Vec<StoredReport>, StoreError>> + Send + 'static {
+        let store = self.clone();
+        futures_util::stream::try_unfold(Some(filter), move |next| {
+            let store = store.clone();
+            async move {
+                let Some(mut filter) = next else { return Ok(None) };
+                filter.limit = page;
+                let reports = store.reports(&filter).await?;
+                let Some(last) = reports.last() else { return Ok(None) };
+                // A short page is the last one; a full one may have more behind it.
+                let following =
+                    (reports.len() as i64 == page).then_some(ReportFilter { after_seq: last.receipt.seq, ..filter });
+                Ok(Some((reports, following)))
+            }
+        })
+    }
+}
+
+fn stored_report(row: &SqliteRow) -> Result<StoredReport, StoreError> {
+    let seq: i64 = row.get("seq");
+    let report: Report = serde_json::from_str(row.get::<&str, _>("body"))
+        .map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))?;
+    let volunteer = row.get::<Option<i64>, _>("account_id").map(|id| Account {
+        id,
+        role: Role::Volunteer,
+        name: row.get("name"),
+        tps: row.get("account_tps"),
+    });
+    Ok(StoredReport {
+        receipt: Receipt { id: report.id, received_at: parse_time(row, "received_at")?, seq },
+        volunteer,
+        report,
+    })
+}

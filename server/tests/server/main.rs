@@ -1,0 +1,14 @@
+//! pantau-server's tests, one binary with a module per topic (one link, not
+//! nine: CI's disk and time). Most run the real router over loopback HTTP.
+
+mod common;
+
+mod accounts_http;
+mod batch_http;
+mod export_http;
+mod odd_input_http;
+mod parsing_proptest;
+mod process;
+mod reports_http;
+mod static_http;
+mod sync_faults;

@@ -1,0 +1,65 @@
+//! What the phone keeps with gloo-storage (localStorage) and under which keys:
+//! things that can be rewritten without harm (settings, the profile, drafts,
+//! a fast copy of the enrolment). Reports are never kept here: they live in
+//! IndexedDB ([`crate::outbox_store`]).
+
+use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
+use serde::de::DeserializeOwned;
+
+/// The language chosen in Pengaturan.
+pub const LANG_KEY: &str = "pantau.lang";
+/// The volunteer's name and TPS ([`crate::profile::Profile`]).
+pub const PROFILE_KEY: &str = "pantau.profile";
+/// How many days a sent report stays listed before the outbox forgets it.
+pub const KEEP_SENT_DAYS_KEY: &str = "pantau.keep_sent_days";
+/// The enrolment, for a fast start (its durable copy is in IndexedDB).
+pub const ENROLMENT_KEY: &str = "pantau.enrolment";
+/// A code being exchanged, with the secret sent with every try of it.
+pub const ENROLMENT_ATTEMPT_KEY: &str = "pantau.enrolment-attempt";
+
+pub const DEFAULT_KEEP_SENT_DAYS: i64 = 7;
+/// The days a volunteer may choose to keep sent reports listed.
+pub const KEEP_SENT_DAYS: std::ops::RangeInclusive<i64> = 1..=365;
+
+/// How many days sent reports stay listed (within [`KEEP_SENT_DAYS`]).
+pub fn keep_sent_days() -> i64 {
+    GlooLocalStorage::get::<i64>(KEEP_SENT_DAYS_KEY)
+        .unwrap_or(DEFAULT_KEEP_SENT_DAYS)
+        .clamp(*KEEP_SENT_DAYS.start(), *KEEP_SENT_DAYS.end())
+}
+
+/// Keeps a choice of days; one outside [`KEEP_SENT_DAYS`] is not kept.
+pub fn set_keep_sent_days(days: i64) {
+    if KEEP_SENT_DAYS.contains(&days) {
+        let _ = GlooLocalStorage::set(KEEP_SENT_DAYS_KEY, days);
+    }
+}
+
+/// What a key kept in gloo-storage holds.
+#[derive(Debug, PartialEq)]
+pub enum Kept<T> {
+    Missing,
+    Read(T),
+    /// Written by an older version in a shape this one cannot read. The text
+    /// is kept aside under `<key>.unreadable`, where the next keystroke cannot
+    /// overwrite it and whoever helps the volunteer can read it back.
+    Unreadable,
+}
+
+/// Reads a kept draft or profile. Whole or not at all: reading field by field
+/// through `serde_json::Value` was measured at 6 KB brotli more for every
+/// volunteer, for a case that only a change of a draft's field types makes.
+pub fn read_kept<T: DeserializeOwned>(key: &str) -> Kept<T> {
+    let Some(raw) = GlooLocalStorage::raw().get_item(key).ok().flatten() else { return Kept::Missing };
+    match serde_json::from_str::<T>(&raw) {
+        Ok(kept) => Kept::Read(kept),
+        Err(e) => {
+            let aside = format!("{key}.unreadable");
+            if let Err(e) = GlooLocalStorage::raw().set_item(&aside, &raw) {
+                leptos::logging::error!("could not keep {key} aside: {e:?}");
+            }
+            leptos::logging::warn!("{key} could not be read ({e}); kept as {aside}");
+            Kept::Unreadable
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! The outbox on this phone, behind one door. Every change goes the same way:
+//! storage first (IndexedDB and the second copy, [`crate::outbox_store`]), then
+//! the screens' copy (pantau-core's [`Outbox`] in a signal), then the
+//! announcement to other tabs, then a send ([`crate::sync`]). Screens never
+//! touch the store or the channel.
+
+use crate::i18n::Texts;
+use crate::kept::keep_sent_days;
+use crate::outbox_store::{OutboxStore, Quarantined, StorageInfo, StoreError};
+use crate::routes::FormKind;
+use crate::sync::{SyncEngine, SyncStatus};
+use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
+use leptos::prelude::*;
+use pantau_core::save::{decide, SaveDecision, SaveRequest};
+use pantau_core::sync::Progress;
+use pantau_core::validation::FieldError;
+use pantau_core::{Outbox, OutboxEntry, Report, ReportId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What came of a tap of *Simpan*, for the form to say.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveOutcome {
+    /// In the outbox: stored now (with its TPS), or by an earlier tap whose
+    /// end was unseen.
+    Saved {
+        correction: bool,
+        stored_tps: Option<String>,
+    },
+    /// The same report seems to be saved already: the form asks first.
+    Twin {
+        twin: ReportId,
+        saved_at: OffsetDateTime,
+    },
+    Invalid(Vec<FieldError>),
+    /// Not saved, and why, in the volunteer's language.
+    NotSaved(String),
+}
+
+/// Cheap to copy; every copy is the same outbox.
+#[derive(Clone, Copy)]
+pub struct PhoneOutbox {
+    list: RwSignal<Outbox>,
+    ready: RwSignal<bool>,
+    problem: RwSignal<Option<StoreError>>,
+    quarantined: RwSignal<Vec<Quarantined>>,
+    storage_info: RwSignal<StorageInfo>,
+    correcting: RwSignal<Option<(FormKind, ReportId)>>,
+    engine: StoredValue<SyncEngine>,
+}
+
+impl PhoneOutbox {
+    /// An outbox that sends through `engine` once [`PhoneOutbox::opened`] gives it its store.
+    pub fn new(engine: SyncEngine) -> PhoneOutbox {
+        PhoneOutbox {
+            list: engine.outbox,
+            ready: RwSignal::new(false),
+            problem: RwSignal::new(None),
+            quarantined: RwSignal::new(Vec::new()),
+            storage_info: RwSignal::new(StorageInfo::default()),
+            correcting: RwSignal::new(None),
+            engine: StoredValue::new(engine),
+        }
+    }
+
+    /// Every report on the phone, oldest first.
+    pub fn list(self) -> ReadSignal<Outbox> {
+        self.list.read_only()
+    }
+
+    /// The store is open: saving is possible.
+    pub fn ready(self) -> ReadSignal<bool> {
+        self.ready.read_only()
+    }
+
+    /// Why the store could not be opened, if it could not.
+    pub fn problem(self) -> ReadSignal<Option<StoreError>> {
+        self.problem.read_only()
+    }
+
+    /// Stored records that could not be read, kept as found.
+    pub fn quarantined(self) -> ReadSignal<Vec<Quarantined>> {
+        self.quarantined.read_only()
+    }
+
+    pub fn storage_info(self) -> ReadSignal<StorageInfo> {
+        self.storage_info.read_only()
+    }
+
+    /// What the volunteer sees of sending.
+    pub fn status(self) -> ReadSignal<SyncStatus> {
+        self.engine.with_value(|e| e.status.read_only())
+    }
+
+    /// Set while a round sends, for "3 dari 10 terkirim".
+    pub fn progress(self) -> ReadSignal<Option<Progress>> {
+        self.engine.with_value(|e| e.progress.read_only())
+    }
+
+    /// Start-up opened the store and read it: show what it holds, forget
+    /// what has expired, then allow saving and start sending.
+    pub async fn opened(self, store: OutboxStore, entries: Vec<OutboxEntry>, quarantined: Vec<Quarantined>) {
+        let _ = self.list.try_set(Outbox::from_entries(entries));
+        let _ = self.quarantined.try_set(quarantined);
+        self.forget_expired(&store).await;
+        let Some(engine) = self.engine.try_get_value() else { return };
+        engine.attach_store(store);
+        let _ = self.ready.try_set(true);
+        engine.trigger();
+    }
+
+    /// Start-up could not open the store.
+    pub fn failed(self, problem: StoreError) {
+        let _ = self.problem.try_set(Some(problem));
+    }
+
+    pub fn set_storage_info(self, info: StorageInfo) {
+        let _ = self.storage_info.try_set(info);
+    }
+
+    /// Sends what waits, now ("Kirim sekarang", a signal back, another save).
+    pub fn send_now(self) {
+        if let Some(engine) = self.engine.try_get_value() {
+            engine.trigger();
+        }
+    }
+
+    /// The volunteer enrolled: sending, paused for a refused token, resumes.
+    pub fn token_changed(self) {
+        if let Some(engine) = self.engine.try_get_value() {
+            engine.token_changed();
+        }
+    }
+
+    /// Keeps a setting in the outbox database, waiting up to 5 s for it to open.
+    pub async fn keep_setting<T: serde::Serialize>(self, key: &str, value: &T) -> bool {
+        for _ in 0..50 {
+            if let Some(store) = self.engine.try_with_value(SyncEngine::store).flatten() {
+                return store.set_setting(key, value).await.is_ok();
+            }
+            crate::clock::sleep_ms(100).await;
+        }
+        false
+    }
+
+    /// The refused report being corrected in a form, if any.
+    pub fn correcting(self) -> ReadSignal<Option<(FormKind, ReportId)>> {
+        self.correcting.read_only()
+    }
+
+    /// Opens the refused report `id` in its form.
+    pub fn start_correcting(self, kind: FormKind, id: ReportId) {
+        self.correcting.set(Some((kind, id)));
+    }
+
+    /// The form was left: the refused report stays as it was.
+    pub fn stop_correcting(self) -> bool {
+        self.correcting.try_update(|c| c.take().is_some()).unwrap_or(false)
+    }
+
+    /// Saves the report `build` makes (given its id and time) from the form of
+    /// `kind`: decided by pantau-core ([`decide`]) and the attempt kept at once,
+    /// then stored, shown, told to other tabs and sent; `done` hears the outcome.
+    pub fn save(
+        self,
+        kind: FormKind,
+        twin_accepted: Option<ReportId>,
+        t: &'static Texts,
+        build: impl Fn(ReportId, OffsetDateTime) -> Result<Report, Vec<FieldError>>,
+        done: impl FnOnce(SaveOutcome) + 'static,
+    ) {
+        match self.decide_and_keep(kind, twin_accepted, t, build) {
+            Err(outcome) => done(outcome),
+            Ok(storing) => leptos::task::spawn_local(async move { done(self.store_saved(storing, kind, t).await) }),
+        }
+    }
+
+    /// The synchronous half of [`PhoneOutbox::save`]: what to store, with the
+    /// attempt kept before the tap's handler returns (a kill may follow).
+    fn decide_and_keep(
+        self,
+        kind: FormKind,
+        twin_accepted: Option<ReportId>,
+        t: &'static Texts,
+        build: impl Fn(ReportId, OffsetDateTime) -> Result<Report, Vec<FieldError>>,
+    ) -> Result<Storing, SaveOutcome> {
+        let not_open = || SaveOutcome::NotSaved(t.store_unavailable.into());
+        let engine = self.engine.try_get_value().ok_or_else(not_open)?;
+        let store = engine.store().ok_or_else(not_open)?;
+        let correcting = self.correcting.get_untracked().filter(|(k, _)| *k == kind).map(|(_, id)| id);
+        let attempt = correcting.is_none().then(|| SaveAttempt::kept(kind)).flatten();
+        let request = SaveRequest {
+            correcting,
+            attempt: attempt.as_ref(),
+            twin_accepted,
+            new_id: ReportId(Uuid::new_v4()),
+            now: crate::clock::now(),
+        };
+        let decision = self.list.with_untracked(|o| decide(o, request, build));
+        let (entry, correction) = match decision {
+            SaveDecision::Queue(entry) => (entry, false),
+            SaveDecision::Correct(entry) => (entry, true),
+            SaveDecision::AlreadyQueued(_) => {
+                if let Some(attempt) = &attempt {
+                    SaveAttempt::forget(kind, attempt);
+                }
+                return Err(SaveOutcome::Saved { correction: false, stored_tps: None });
+            }
+            SaveDecision::AskAboutTwin { twin, saved_at } => return Err(SaveOutcome::Twin { twin, saved_at }),
+            SaveDecision::Invalid(errors) => return Err(SaveOutcome::Invalid(errors)),
+            SaveDecision::CorrectionGone => return Err(SaveOutcome::NotSaved(t.correction_gone.into())),
+            SaveDecision::NotEditable => return Err(SaveOutcome::NotSaved(t.not_editable.into())),
+            SaveDecision::IdTaken => return Err(SaveOutcome::NotSaved(t.already_saved.into())),
+        };
+        if !correction {
+            SaveAttempt::keep(kind, &entry.report);
+        }
+        Ok(Storing { store, engine, entry, correction })
+    }
+
+    /// The asynchronous half of [`PhoneOutbox::save`]: storage first, then the rest.
+    async fn store_saved(self, storing: Storing, kind: FormKind, t: &'static Texts) -> SaveOutcome {
+        let Storing { store, engine, entry, correction } = storing;
+        match store.put(&entry).await {
+            Ok(()) => {
+                if !correction {
+                    SaveAttempt::forget(kind, &entry.report);
+                }
+                let id = entry.report.id;
+                let stored_tps = Some(entry.report.tps.clone());
+                self.list.update(|o| {
+                    // Another tab may have announced it first: its stored state is the same.
+                    let applied = if correction {
+                        o.edit_rejected(entry.report.clone()).is_ok()
+                    } else {
+                        o.save(entry.report.clone()).is_ok()
+                    };
+                    if !applied {
+                        o.absorb(entry);
+                    }
+                });
+                engine.announce([id]);
+                // Only this correction is over: the volunteer may have opened
+                // another one while the write was on its way to disk.
+                if self.correcting.get_untracked() == Some((kind, id)) {
+                    self.correcting.set(None);
+                }
+                engine.trigger();
+                SaveOutcome::Saved { correction, stored_tps }
+            }
+            Err(e @ StoreError::AlreadySent) => SaveOutcome::NotSaved(e.message(t)),
+            Err(e @ StoreError::QuotaExceeded(_)) => {
+                SaveOutcome::NotSaved(format!("{}. {}", e.message(t), t.quota_advice))
+            }
+            Err(e) => SaveOutcome::NotSaved(format!("{}. {}", e.message(t), t.retry_advice)),
+        }
+    }
+
+    /// Removes every sent report (storage first: one whose removal fails stays listed).
+    pub async fn clear_sent(self) {
+        let Some(engine) = self.engine.try_get_value() else { return };
+        let Some(store) = engine.store() else { return };
+        let sent: Vec<ReportId> =
+            self.list.with_untracked(|o| o.entries().filter(|e| e.receipt().is_some()).map(|e| e.report.id).collect());
+        let mut cleared = Vec::new();
+        for id in sent {
+            if store.remove(id).await.is_ok() {
+                cleared.push(id);
+            }
+        }
+        self.list.update(|o| {
+            for id in &cleared {
+                let _ = o.clear(*id);
+            }
+        });
+        engine.announce(cleared);
+    }
+
+    /// Removes a refused report the volunteer chose not to correct. Storage
+    /// checks in the same transaction that it is still refused: a correction
+    /// another tab saved meanwhile is kept, and shown instead.
+    pub async fn discard(self, id: ReportId) -> Result<(), StoreError> {
+        let not_open = || StoreError::Unavailable("not open".into());
+        let engine = self.engine.try_get_value().ok_or_else(not_open)?;
+        let store = engine.store().ok_or_else(not_open)?;
+        match store.remove_refused(id).await {
+            Ok(()) => {
+                self.list.update(|o| {
+                    let _ = o.discard(id);
+                });
+                engine.announce([id]);
+                Ok(())
+            }
+            Err(e) => {
+                // What storage holds now (a correction from another tab) is what is shown.
+                engine.take_changes(vec![id]);
+                Err(e)
+            }
+        }
+    }
+
+    /// Sent reports older than the retention period leave the outbox (storage first).
+    async fn forget_expired(self, store: &OutboxStore) {
+        let keep = time::Duration::days(keep_sent_days());
+        let expired = self.list.with_untracked(|o| o.expired_sent(crate::clock::now(), keep));
+        for id in expired {
+            if store.remove(id).await.is_ok() {
+                let _ = self.list.try_update(|o| o.clear(id));
+            }
+        }
+    }
+}
+
+/// An entry decided on, on its way to storage.
+struct Storing {
+    store: OutboxStore,
+    engine: SyncEngine,
+    entry: OutboxEntry,
+    correction: bool,
+}
+
+/// A new report as built at a tap of *Simpan*, kept in gloo-storage until the
+/// save is confirmed, so that a save whose end the page never saw is resumed
+/// under the same id ([`pantau_core::save`]).
+struct SaveAttempt;
+
+impl SaveAttempt {
+    fn key(kind: FormKind) -> String {
+        format!("pantau.saving.{}", kind.slug())
+    }
+
+    fn kept(kind: FormKind) -> Option<Report> {
+        GlooLocalStorage::get(Self::key(kind)).ok()
+    }
+
+    fn keep(kind: FormKind, report: &Report) {
+        if let Err(e) = GlooLocalStorage::set(Self::key(kind), report) {
+            leptos::logging::warn!("could not keep the save attempt: {e}");
+        }
+    }
+
+    /// Unless another tab has started its own attempt since.
+    fn forget(kind: FormKind, report: &Report) {
+        if Self::kept(kind).is_some_and(|kept| kept.canonical_json() == report.canonical_json()) {
+            GlooLocalStorage::delete(Self::key(kind));
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! The report forms in the mounted app: named errors, saving, warnings,
+//! drafts and the language switch.
+
+use crate::support::*;
+
+#[wasm_bindgen_test]
+async fn an_incident_is_refused_with_named_fields_then_saved_and_listed_as_waiting() {
+    storage().clear().unwrap();
+    let (root, database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+
+    // An invalid TPS and missing fields are refused, each named, and nothing is queued.
+    type_into(&root, "#tps", "12345");
+    type_into(&root, "#description", "Pemilih tidak diberi tinta");
+    click(&root, "[data-testid=save]");
+    leptos::task::tick().await;
+    let shown = text(&root);
+    assert!(shown.contains("10 angka"), "{shown}");
+    assert!(shown.contains("Wajib diisi"), "the category and place are required: {shown}");
+    assert!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.is_empty());
+
+    type_into(&root, "#tps", "6471011001 12");
+    choose(&root, "#category", "polling_officials");
+    type_into(&root, "#place", "Meja KPPS 2");
+    click(&root, "[data-testid=save]");
+    // "Tersimpan" only once IndexedDB has completed the write.
+    until("Tersimpan", || {
+        by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan")
+    })
+    .await;
+    // The form is cleared for the next report; the TPS is kept, canonical.
+    assert_eq!(value_of(&root, "#description"), "");
+    assert_eq!(value_of(&root, "#tps"), "6471011001-012");
+
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 1);
+    match &stored[0].report.body {
+        ReportBody::Incident { category, place, description, .. } => {
+            assert_eq!(*category, pantau_core::IncidentCategory::PollingOfficials);
+            assert_eq!(place, "Meja KPPS 2");
+            assert_eq!(description, "Pemilih tidak diberi tinta");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Kotak keluar lists it; saving tried a send at once, and with no connection it waits.
+    web_sys::window().unwrap().location().set_hash("#/kotak-keluar").unwrap();
+    until("the outbox row", || root.query_selector("[data-testid=outbox] li").unwrap().is_some()).await;
+    let state = || by_selector(&root, "[data-testid=outbox] li").get_attribute("data-state").unwrap_or_default();
+    until("waiting", || state() == "waiting").await;
+    let item = by_selector(&root, "[data-testid=outbox] li");
+    assert!(text(&item).contains("Menunggu"), "{}", text(&item));
+    assert!(text(&item).contains("TPS 6471011001-012"));
+    assert!(text(&item).contains("Petugas KPPS"));
+    assert_eq!(item.get_attribute("data-report-id"), Some(stored[0].report.id.to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn the_checklist_shows_the_phase_items_and_names_each_unanswered_one() {
+    storage().clear().unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/checklist").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    let items = |root: &web_sys::Element| root.query_selector_all("fieldset.item").unwrap().length();
+    assert_eq!(items(&root), 6, "the opening phase");
+    click(&root, "input[name=phase][value=counting]");
+    leptos::task::tick().await;
+    assert_eq!(items(&root), 4, "the counting phase");
+
+    // Answer all but one: the missing item is named, nothing is saved.
+    for id in ["count_open_same_day", "unused_ballots_announced", "c_hasil_displayed"] {
+        click(&root, &format!("fieldset[data-item={id}] input[value=yes]"));
+    }
+    // A note field appears for a "Tidak".
+    assert!(root.query_selector("#note-c_hasil_displayed").unwrap().is_none());
+    click(&root, "fieldset[data-item=c_hasil_displayed] input[value=no]");
+    leptos::task::tick().await;
+    type_into(&root, "#note-c_hasil_displayed", "Tidak dipajang");
+    click(&root, "[data-testid=save]");
+    leptos::task::tick().await;
+    let missing = by_selector(&root, "fieldset[data-item=objections_recorded]");
+    assert!(text(&missing).contains("Wajib diisi"), "{}", text(&missing));
+    assert!(
+        root.query_selector("fieldset[data-item=ink]").unwrap().is_none(),
+        "a voting item is not in the counting checklist"
+    );
+
+    click(&root, "fieldset[data-item=objections_recorded] input[value=unknown]");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_count_that_does_not_add_up_warns_as_it_is_typed_and_still_saves() {
+    storage().clear().unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/hasil").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    choose(&root, "#contest", "president");
+    type_into(&root, "#row-name-1", "Paslon 01");
+    type_into(&root, "#row-votes-1", "61");
+    type_into(&root, "#row-name-2", "Paslon 02");
+    type_into(&root, "#row-votes-2", "112");
+    type_into(&root, "#valid", "173");
+    type_into(&root, "#invalid", "4");
+    type_into(&root, "#voters", "177");
+    leptos::task::tick().await;
+    let warnings = || text(&by_selector(&root, "[data-testid=count-warnings]"));
+    assert_eq!(warnings(), "", "the totals add up");
+    type_into(&root, "#voters", "180");
+    leptos::task::tick().await;
+    assert!(warnings().contains("pengguna hak pilih"), "{}", warnings());
+    type_into(&root, "#row-votes-2", "1x");
+    click(&root, "[data-testid=save]");
+    until("the typo to be named", || text(&root).contains("angka bulat")).await;
+    type_into(&root, "#row-votes-2", "112");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_half_filled_form_survives_the_app_closing() {
+    storage().clear().unwrap();
+    let (root, _database, mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    type_into(&root, "#place", "Balai RT 05");
+    type_into(&root, "#description", "Setengah jalan");
+    let kept = storage().get_item("pantau.draft.incident").unwrap();
+    assert!(kept.as_deref().unwrap_or_default().contains("Balai RT 05"), "kept at once: {kept:?}");
+    drop(mounted);
+    root.remove();
+    let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "#place"), "Balai RT 05", "{:?}", storage().get_item("pantau.draft.incident"));
+    assert_eq!(value_of(&root, "#description"), "Setengah jalan");
+}
+
+#[wasm_bindgen_test]
+async fn the_language_switch_changes_every_screen_and_is_kept() {
+    storage().clear().unwrap();
+    let (root, _database, mounted) = mount_app("#/pengaturan").await;
+    leptos::task::tick().await;
+    assert!(text(&root).contains("Pengaturan"));
+    let english = root.query_selector_all("input[name=lang]").unwrap().item(1).unwrap();
+    english.unchecked_into::<web_sys::HtmlElement>().click();
+    leptos::task::tick().await;
+    assert!(text(&root).contains("Settings"), "{}", text(&root));
+    assert!(!text(&root).contains("Pengaturan"));
+    assert_eq!(
+        web_sys::window().unwrap().document().unwrap().document_element().unwrap().get_attribute("lang").as_deref(),
+        Some("en")
+    );
+    drop(mounted);
+    root.remove();
+    let (root, _database, _mounted) = mount_app("#/").await;
+    leptos::task::tick().await;
+    assert!(text(&root).contains("Send now"), "the choice is kept: {}", text(&root));
+}
+
+#[wasm_bindgen_test]
+async fn a_blank_incident_form_shows_the_present_time_and_a_started_one_keeps_its_own() {
+    use pantau::forms::incident::to_local_input;
+    let minute_now = || to_local_input(pantau::clock::now());
+    // Left by the last save (the form is reset with that moment's time), hours ago.
+    storage().clear().unwrap();
+    storage()
+        .set_item("pantau.draft.incident", r#"{"tps":"6471011001-003","occurred_at":"2026-02-14T08:00"}"#)
+        .unwrap();
+    let before = minute_now();
+    let (root, _database, mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    let shown = value_of(&root, "#occurred-at");
+    assert!(shown == before || shown == minute_now(), "{shown}, not the kept 08:00");
+    drop(mounted);
+    root.remove();
+
+    // Begun: the time the volunteer set stays with what they typed.
+    storage()
+        .set_item("pantau.draft.incident", r#"{"occurred_at":"2026-02-14T08:00","description":"Amplop di gang"}"#)
+        .unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    assert_eq!(value_of(&root, "#occurred-at"), "2026-02-14T08:00");
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_an_older_version_kept_is_kept_aside_and_the_form_says_so() {
+    // `urgent` kept as text by a version that never existed.
+    let older = r#"{"description":"Amplop dibagikan di gang","urgent":"ya","place":"Gang Mawar"}"#;
+    storage().clear().unwrap();
+    storage().set_item("pantau.draft.incident", older).unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    let said = text(&by_selector(&root, "[data-testid=form-message]"));
+    assert!(said.contains("tidak terbaca; salinannya disimpan terpisah"), "{said}");
+    assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some(older));
+    // Typing starts a new draft; what was kept aside stays.
+    type_into(&root, "#description", "Laporan baru");
+    assert_eq!(storage().get_item("pantau.draft.incident.unreadable").unwrap().as_deref(), Some(older));
+}
+
+#[wasm_bindgen_test]
+fn a_profile_an_older_version_kept_is_kept_aside() {
+    storage().clear().unwrap();
+    let older = r#"{"name":"Sari Wulandari","tps":6471011001}"#;
+    storage().set_item("pantau.profile", older).unwrap();
+    assert_eq!(pantau::profile::Profile::load(), pantau::profile::Profile::default());
+    assert_eq!(storage().get_item("pantau.profile.unreadable").unwrap().as_deref(), Some(older));
+    storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_save_whose_end_the_page_never_saw_is_not_saved_again_under_a_new_id() {
+    storage().clear().unwrap();
+    let (root, database, mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-012");
+    choose(&root, "#category", "vote_buying");
+    type_into(&root, "#place", "Gang Mawar");
+    type_into(&root, "#description", "Amplop dibagikan pagi hari");
+    click(&root, "[data-testid=save]");
+    // What a kill between IndexedDB's commit and the screen leaves behind: the
+    // draft and the attempt as they were at the tap, and the report on disk.
+    let draft = storage().get_item("pantau.draft.incident").unwrap().expect("the draft");
+    let attempt = storage().get_item("pantau.saving.kejadian").unwrap().expect("the attempt, kept at the tap");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+    assert_eq!(storage().get_item("pantau.saving.kejadian").unwrap(), None, "forgotten once confirmed");
+    drop(mounted);
+    root.remove();
+
+    let restart = |changed: Option<&'static str>| {
+        let (draft, attempt, database) = (draft.clone(), attempt.clone(), database.clone());
+        async move {
+            storage().set_item("pantau.draft.incident", &draft).unwrap();
+            storage().set_item("pantau.saving.kejadian", &attempt).unwrap();
+            let (root, _, mounted) = mount_app_on("#/baru/kejadian", database).await;
+            until_ready(&root).await;
+            assert_eq!(value_of(&root, "#place"), "Gang Mawar", "the form opens as it was left");
+            if let Some(description) = changed {
+                type_into(&root, "#description", description);
+            }
+            click(&root, "[data-testid=save]");
+            until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+            assert_eq!(value_of(&root, "#description"), "", "the form starts again");
+            drop(mounted);
+            root.remove();
+        }
+    };
+    // The volunteer taps Simpan again on the same form: still one report.
+    restart(None).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(storage().get_item("pantau.saving.kejadian").unwrap(), None);
+
+    // The kill took the attempt too (localStorage writes of the last seconds
+    // are lost), and kept the draft: the volunteer is told the same report is
+    // saved, and filing it again takes a second tap.
+    storage().set_item("pantau.draft.incident", &draft).unwrap();
+    let (root, _, mounted) = mount_app_on("#/baru/kejadian", database.clone()).await;
+    until_ready(&root).await;
+    click(&root, "[data-testid=save]");
+    until("the question", || text(&root).contains("Laporan yang sama persis sudah tersimpan pukul")).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 1, "no attempt kept, still one report: {stored:?}");
+    assert_eq!(value_of(&root, "#place"), "Gang Mawar", "the form stays as it was");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan di ponsel")).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 2, "a second tap files it, as the volunteer chose: {stored:?}");
+    drop(mounted);
+    root.remove();
+
+    // Changed before tapping again: what is on screen is another report, under its own id.
+    restart(Some("Amplop dibagikan lagi sore hari")).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    assert_ne!(stored[0].report.id, stored[2].report.id);
+}
+
+#[wasm_bindgen_test]
+async fn saving_one_checklist_phase_keeps_what_was_answered_for_another() {
+    storage().clear().unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/checklist").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    // Early, the volunteer notes something about voting…
+    click(&root, "input[name=phase][value=voting]");
+    leptos::task::tick().await;
+    click(&root, "fieldset[data-item=ink] input[value=no]");
+    leptos::task::tick().await;
+    type_into(&root, "#note-ink", "Tinta belum datang");
+    // …then files the opening phase, one note far too long.
+    click(&root, "input[name=phase][value=opening]");
+    leptos::task::tick().await;
+    for id in ["opened_0700", "kpps_oath", "witnesses_mandate", "ballot_box_empty", "ballots_sealed", "lists_posted"] {
+        click(&root, &format!("fieldset[data-item={id}] input[value=yes]"));
+    }
+    click(&root, "fieldset[data-item=kpps_oath] input[value=no]");
+    leptos::task::tick().await;
+    type_into(&root, "#note-kpps_oath", &"x".repeat(pantau_core::validation::MAX_NOTE_CHARS + 1));
+    click(&root, "[data-testid=save]");
+    leptos::task::tick().await;
+    // The refusal is shown at the note it concerns.
+    let item = by_selector(&root, "fieldset[data-item=kpps_oath]");
+    assert!(text(&item).contains("1000"), "{}", text(&item));
+
+    type_into(&root, "#note-kpps_oath", "Dua anggota KPPS belum hadir");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+    // The form moves on to voting, with the answer and note given earlier.
+    leptos::task::tick().await;
+    let ink_no = by_selector(&root, "fieldset[data-item=ink] input[value=no]");
+    assert!(ink_no.unchecked_ref::<web_sys::HtmlInputElement>().checked(), "the voting answer was kept");
+    assert_eq!(value_of(&root, "#note-ink"), "Tinta belum datang");
+}
+
+#[wasm_bindgen_test]
+async fn an_incident_time_after_the_phones_clock_or_past_the_reporting_window_is_warned_about_and_saved() {
+    storage().clear().unwrap();
+    let (root, database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    choose(&root, "#category", "intimidation");
+    type_into(&root, "#place", "Pos ronda");
+    type_into(&root, "#description", "Pemilih diancam");
+    // The phone's clock is behind (reset after a flat battery): the real time looks "later".
+    type_into(&root, "#occurred-at", "2099-02-14T09:40");
+    leptos::task::tick().await;
+    let warning = by_selector(&root, "[data-testid=time-warning]");
+    assert!(text(&warning).contains("jam ponsel"), "{}", text(&warning));
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+    assert_eq!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.len(), 1);
+
+    // Past Bawaslu's 7-day window (or a year typed wrong): warned, and still saved.
+    choose(&root, "#category", "intimidation");
+    type_into(&root, "#place", "Pos ronda");
+    type_into(&root, "#description", "Pemilih diancam lagi");
+    type_into(&root, "#occurred-at", "2024-02-14T09:40");
+    leptos::task::tick().await;
+    let warning = by_selector(&root, "[data-testid=time-warning]");
+    assert!(text(&warning).contains("lebih dari 7 hari lalu"), "{}", text(&warning));
+    click(&root, "[data-testid=save]");
+    until("the second report saved", || {
+        text(&root).contains("Tersimpan") && value_of(&root, "#description").is_empty()
+    })
+    .await;
+    assert_eq!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.len(), 2);
+}
