@@ -1,8 +1,9 @@
-//! `cargo xtask run | test | bench`: the only commands a developer or CI needs.
-//! Each installs what is missing first (see [`tools`]).
+//! `cargo xtask run | test | bench | build | screenshots`: the commands a
+//! developer or CI needs. Each installs what is missing first (see [`tools`]).
 
 mod bench;
 mod dist;
+mod layers;
 mod tally;
 mod tools;
 
@@ -20,7 +21,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   run [SERVER FLAGS]  build the PWA (release) and start pantau-server on
                       http://127.0.0.1:8080 with its SQLite database in data/pantau.db
                       (flags such as --bind and --database go to the server)
-  test                every test: native, browser (wasm-bindgen-test), end-to-end
+  test [LEVEL]        every test: lint, native, browser (wasm-bindgen-test),
+                      end-to-end; or one LEVEL: native | browser | e2e
   bench               print benchmark tables: first-load size of the release PWA,
                       server ingest (reports/s, latency, ratio to hello-world)
   build               build the PWA (release) into dist/
@@ -47,7 +49,16 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run_app(&args[1..]),
-        Some("test") => test(),
+        Some("test") => match args.get(1).map(String::as_str) {
+            None => test(&[Level::Native, Level::Browser, Level::EndToEnd]),
+            Some("native") => test(&[Level::Native]),
+            Some("browser") => test(&[Level::Browser]),
+            Some("e2e") => test(&[Level::EndToEnd]),
+            Some(other) => {
+                eprintln!("unknown test level `{other}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         Some("bench") => bench::bench(),
         Some("build") => build_pwa(),
         Some("screenshots") => screenshots(),
@@ -147,12 +158,14 @@ fn run_app(server_args: &[String]) -> Result<(), Fail> {
     run(&mut c)
 }
 
-fn test() -> Result<(), Fail> {
+/// Runs the lint stage, then `levels` (all three: every test), and fails if
+/// any fails or runs no test.
+fn test(levels: &[Level]) -> Result<(), Fail> {
     let shortage = tools::free_disk_bytes().and_then(|free| tools::disk_shortage(free, tools::TEST_DISK_NEED_BYTES));
     if let Some(warning) = &shortage {
         eprintln!("xtask: warning: {warning}");
     }
-    let result = test_levels();
+    let result = test_levels(levels);
     // Said again at the end, where a reader of a failed run looks first.
     match (result, shortage) {
         (Err(Fail(message)), Some(warning)) => Err(Fail(format!("{message}\nxtask: {warning}"))),
@@ -160,16 +173,62 @@ fn test() -> Result<(), Fail> {
     }
 }
 
-fn test_levels() -> Result<(), Fail> {
-    tools::ensure_build_tools()?;
-    tools::ensure_chromium()?;
-    tools::ensure_npm()?;
+fn test_levels(levels: &[Level]) -> Result<(), Fail> {
+    let all = levels.len() == 3;
+    if levels.iter().any(|l| *l != Level::Native) {
+        tools::ensure_build_tools()?;
+        tools::ensure_chromium()?;
+    }
+    if levels.contains(&Level::EndToEnd) {
+        tools::ensure_npm()?;
+    }
     run(cargo().args(["fetch", "--locked"]))?;
     let mut tally = Tally::default();
 
-    // 0. The code as the next person reads it: one format, no lint warnings
-    // (the PWA is linted for the target it is built for).
+    if all {
+        lint(&mut tally);
+    }
+    if levels.contains(&Level::Native) {
+        // 1. Native: pantau-core, pantau-server, xtask.
+        let (ok, out) = run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]));
+        tally.record(Level::Native, ok, &out);
+    }
+    if levels.contains(&Level::Browser) {
+        // 2. The PWA's browser tests, in headless Chromium.
+        let (ok, out) = run_tests(
+            cargo()
+                .args(["test", "--locked", "-p", "pantau", "--target", tools::WASM_TARGET])
+                .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
+                .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "120"),
+        );
+        tally.record(Level::Browser, ok, &out);
+    }
+    if levels.contains(&Level::EndToEnd) {
+        end_to_end(&mut tally)?;
+    }
+
+    println!("{}", tally.table());
+    let (passed, failed) = tally.totals();
+    println!("{passed} passed, {failed} failed");
+    match tally.problems() {
+        problems if problems.is_empty() => Ok(()),
+        problems => Err(Fail(problems.join("; "))),
+    }
+}
+
+/// Stage 0, the code as the next person reads it: one format, no lint
+/// warnings (the PWA is linted for the target it is built for), and the PWA's
+/// modules layered (screens above state above adapters, no cycles: [`layers`]).
+fn lint(tally: &mut Tally) {
     tally.check("rustfmt", run(cargo().args(["fmt", "--all", "--check"])).is_ok());
+    let layered = layers::check(&root());
+    if let Err(problems) = &layered {
+        for p in problems {
+            eprintln!("xtask: layers: {p}");
+        }
+    }
+    tally.check("layers", layered.is_ok());
     tally.check(
         "clippy",
         run(cargo().args(["clippy", "--locked", "--workspace", "--all-targets", "--", "-D", "warnings"])).is_ok()
@@ -187,22 +246,10 @@ fn test_levels() -> Result<(), Fail> {
             ]))
             .is_ok(),
     );
+}
 
-    // 1. Native: pantau-core, pantau-server, xtask.
-    let (ok, out) = run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]));
-    tally.record(Level::Native, ok, &out);
-
-    // 2. The PWA's browser tests, in headless Chromium.
-    let (ok, out) = run_tests(
-        cargo()
-            .args(["test", "--locked", "-p", "pantau", "--target", tools::WASM_TARGET])
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
-            .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "120"),
-    );
-    tally.record(Level::Browser, ok, &out);
-
-    // 3. End to end: the release PWA in Chromium against the real server binary.
+/// Level 3, end to end: the release PWA in Chromium against the real server binary.
+fn end_to_end(tally: &mut Tally) -> Result<(), Fail> {
     build_pwa()?;
     // The fault tests need the test-only fault layer (`--inject-faults`).
     run(cargo().args(["build", "--locked", "-p", "pantau-server", "--features", "fault-injection"]))?;
@@ -217,12 +264,5 @@ fn test_levels() -> Result<(), Fail> {
             .env("CHROMIUM", tools::CHROMIUM),
     );
     tally.record(Level::EndToEnd, ok, &out);
-
-    println!("{}", tally.table());
-    let (passed, failed) = tally.totals();
-    println!("{passed} passed, {failed} failed");
-    match tally.problems() {
-        problems if problems.is_empty() => Ok(()),
-        problems => Err(Fail(problems.join("; "))),
-    }
+    Ok(())
 }
