@@ -124,11 +124,13 @@ pub enum ProblemType {
     MalformedJson,
     /// 400: a request the server cannot read (a query parameter, a path).
     BadRequest,
+    /// 400: readable, but a field breaks a rule of the operation (named in `detail`).
+    InvalidRequest,
     /// 415: the body is not declared as JSON.
     UnsupportedMediaType,
     /// 413: the request body, or one report of a batch, is too large.
     PayloadTooLarge,
-    /// 413: a batch holds more than [`MAX_BATCH_REPORTS`] reports.
+    /// 400: a batch holds more than [`MAX_BATCH_REPORTS`] reports.
     BatchTooLarge,
     /// 409: another report (or another volunteer's) is stored under this id.
     ReportIdConflict,
@@ -153,10 +155,11 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 16] = [
+    pub const ALL: [ProblemType; 17] = [
         ProblemType::InvalidReport,
         ProblemType::MalformedJson,
         ProblemType::BadRequest,
+        ProblemType::InvalidRequest,
         ProblemType::UnsupportedMediaType,
         ProblemType::PayloadTooLarge,
         ProblemType::BatchTooLarge,
@@ -177,6 +180,7 @@ impl ProblemType {
             ProblemType::InvalidReport => "invalid-report",
             ProblemType::MalformedJson => "malformed-json",
             ProblemType::BadRequest => "bad-request",
+            ProblemType::InvalidRequest => "invalid-request",
             ProblemType::UnsupportedMediaType => "unsupported-media-type",
             ProblemType::PayloadTooLarge => "payload-too-large",
             ProblemType::BatchTooLarge => "batch-too-large",
@@ -203,6 +207,7 @@ impl ProblemType {
             ProblemType::InvalidReport => "The report is invalid",
             ProblemType::MalformedJson => "The body could not be read",
             ProblemType::BadRequest => "Bad request",
+            ProblemType::InvalidRequest => "A field breaks a rule of this operation",
             ProblemType::UnsupportedMediaType => "The body must be JSON",
             ProblemType::PayloadTooLarge => "The request body is too large",
             ProblemType::BatchTooLarge => "Too many reports in one batch",

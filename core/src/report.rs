@@ -176,7 +176,48 @@ pub struct ChecklistAnswer {
 pub struct CandidateVotes {
     /// The candidate, pair or party as written on the sheet.
     pub name: String,
+    #[serde(deserialize_with = "whole_number::read")]
     pub votes: u32,
+}
+
+/// Counts as JSON may write them: `405`, or `405.0`, which JSON Schema (and
+/// so the API document) also calls an integer. A fraction or a sign is refused.
+mod whole_number {
+    use serde::de::{Deserializer, Error, Unexpected, Visitor};
+
+    struct Whole;
+
+    impl Visitor<'_> for Whole {
+        type Value = u32;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number from 0 to 4294967295")
+        }
+
+        fn visit_u64<E: Error>(self, n: u64) -> Result<u32, E> {
+            u32::try_from(n).map_err(|_| E::invalid_value(Unexpected::Unsigned(n), &self))
+        }
+
+        fn visit_i64<E: Error>(self, n: i64) -> Result<u32, E> {
+            u32::try_from(n).map_err(|_| E::invalid_value(Unexpected::Signed(n), &self))
+        }
+
+        fn visit_f64<E: Error>(self, n: f64) -> Result<u32, E> {
+            if n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n) {
+                Ok(n as u32)
+            } else {
+                Err(E::invalid_value(Unexpected::Float(n), &self))
+            }
+        }
+    }
+
+    pub fn read<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        d.deserialize_any(Whole)
+    }
+
+    pub fn read_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        read(d).map(Some)
+    }
 }
 
 /// What kind of incident, in the categories Bawaslu's reports use.
@@ -335,8 +376,11 @@ struct WireBody {
     urgent: Option<bool>,
     contest: Option<Contest>,
     votes: Option<Vec<CandidateVotes>>,
+    #[serde(default, deserialize_with = "whole_number::read_option")]
     valid: Option<u32>,
+    #[serde(default, deserialize_with = "whole_number::read_option")]
     invalid: Option<u32>,
+    #[serde(default, deserialize_with = "whole_number::read_option")]
     voters: Option<u32>,
 }
 
@@ -629,5 +673,24 @@ mod tests {
             matches!(incident, Ok(ReportBody::Incident { urgent: false, ref witnesses, .. }) if witnesses.is_empty()),
             "{incident:?}"
         );
+    }
+
+    #[test]
+    fn counts_written_with_a_zero_fraction_are_whole_numbers_and_others_are_refused() {
+        let body = |valid: &str| {
+            let json = format!(
+                r#"{{"kind":"count_result","contest":"president","votes":[{{"name":"01","votes":{valid}}}],"valid":{valid},"invalid":0,"voters":{valid}}}"#
+            );
+            serde_json::from_str::<ReportBody>(&json)
+        };
+        match body("405.0").unwrap() {
+            ReportBody::CountResult { votes, valid, voters, .. } => {
+                assert_eq!((votes[0].votes, valid, voters), (405, 405, 405))
+            }
+            other => panic!("{other:?}"),
+        }
+        for refused in ["405.5", "-1", "\"405\"", "4294967296", "null"] {
+            assert!(body(refused).is_err(), "{refused}");
+        }
     }
 }

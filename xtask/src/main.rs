@@ -1,6 +1,7 @@
 //! `cargo xtask run | test | bench | build | screenshots`: the commands a
 //! developer or CI needs. Each installs what is missing first (see [`tools`]).
 
+mod api_check;
 mod bench;
 mod dist;
 mod layers;
@@ -22,7 +23,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                       http://127.0.0.1:8080 with its SQLite database in data/pantau.db
                       (flags such as --bind and --database go to the server)
   test [LEVEL]        every test: lint, native, browser (wasm-bindgen-test),
-                      end-to-end; or one LEVEL: native | browser | e2e
+                      end-to-end, the API document (schemathesis); or one
+                      LEVEL: native | browser | e2e | api
   bench               print benchmark tables: first-load size of the release PWA,
                       server ingest (reports/s, latency, ratio to hello-world)
   build               build the PWA (release) into dist/
@@ -50,10 +52,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run_app(&args[1..]),
         Some("test") => match args.get(1).map(String::as_str) {
-            None => test(&[Level::Native, Level::Browser, Level::EndToEnd]),
+            None => test(&[Level::Native, Level::Browser, Level::EndToEnd, Level::Api]),
             Some("native") => test(&[Level::Native]),
             Some("browser") => test(&[Level::Browser]),
             Some("e2e") => test(&[Level::EndToEnd]),
+            Some("api") => test(&[Level::Api]),
             Some(other) => {
                 eprintln!("unknown test level `{other}`\n\n{USAGE}");
                 return ExitCode::from(2);
@@ -158,7 +161,7 @@ fn run_app(server_args: &[String]) -> Result<(), Fail> {
     run(&mut c)
 }
 
-/// Runs the lint stage, then `levels` (all three: every test), and fails if
+/// Runs the lint stage, then `levels` (all of them: every test), and fails if
 /// any fails or runs no test.
 fn test(levels: &[Level]) -> Result<(), Fail> {
     let shortage = tools::free_disk_bytes().and_then(|free| tools::disk_shortage(free, tools::TEST_DISK_NEED_BYTES));
@@ -174,8 +177,8 @@ fn test(levels: &[Level]) -> Result<(), Fail> {
 }
 
 fn test_levels(levels: &[Level]) -> Result<(), Fail> {
-    let all = levels.len() == 3;
-    if levels.iter().any(|l| *l != Level::Native) {
+    let all = levels.len() == 4;
+    if levels.iter().any(|l| matches!(l, Level::Browser | Level::EndToEnd)) {
         tools::ensure_build_tools()?;
         tools::ensure_chromium()?;
     }
@@ -206,6 +209,15 @@ fn test_levels(levels: &[Level]) -> Result<(), Fail> {
     }
     if levels.contains(&Level::EndToEnd) {
         end_to_end(&mut tally)?;
+    }
+    if levels.contains(&Level::Api) {
+        let schemathesis = tools::ensure_schemathesis()?;
+        build_test_server()?;
+        let runs = api_check::run(&root().join("target/debug/pantau-server"), &schemathesis)?;
+        for (name, ok) in &runs {
+            eprintln!("xtask: {name}: {}", if *ok { "no finding" } else { "FINDINGS (see above)" });
+        }
+        tally.record_runs(Level::Api, &runs.iter().map(|(_, ok)| *ok).collect::<Vec<_>>());
     }
 
     println!("{}", tally.table());
@@ -248,11 +260,16 @@ fn lint(tally: &mut Tally) {
     );
 }
 
+/// The server the end-to-end and API tests run: `target/debug/pantau-server`,
+/// with the test-only fault layer the fault tests switch on (`--inject-faults`).
+fn build_test_server() -> Result<(), Fail> {
+    run(cargo().args(["build", "--locked", "-p", "pantau-server", "--features", "fault-injection"]))
+}
+
 /// Level 3, end to end: the release PWA in Chromium against the real server binary.
 fn end_to_end(tally: &mut Tally) -> Result<(), Fail> {
     build_pwa()?;
-    // The fault tests need the test-only fault layer (`--inject-faults`).
-    run(cargo().args(["build", "--locked", "-p", "pantau-server", "--features", "fault-injection"]))?;
+    build_test_server()?;
     let e2e = root().join("tests/e2e");
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
     let (ok, out) = run_tests(

@@ -11,6 +11,8 @@ pub const BINARYEN_NPM_VERSION: &str = "132";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Tries the API as an outside tool would, against its OpenAPI document.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// The project-local, git-ignored folder for npm-installed tools.
 pub fn tools_dir() -> PathBuf {
@@ -144,6 +146,28 @@ pub fn ensure_npm() -> Result<(), Fail> {
         return Ok(());
     }
     apt_install(&["nodejs", "npm"], "Node.js and npm")
+}
+
+/// schemathesis in its own virtualenv under `.tools/schemathesis`; returns the
+/// program to run. Needs Python 3 with venv (Debian's `python3-venv`).
+pub fn ensure_schemathesis() -> Result<PathBuf, Fail> {
+    let venv = tools_dir().join("schemathesis");
+    let program = venv.join("bin/schemathesis");
+    let have = cmd_output(Command::new(&program).arg("--version")).unwrap_or_default();
+    if have.contains(&format!("version {SCHEMATHESIS_VERSION}")) {
+        return Ok(program);
+    }
+    eprintln!("xtask: installing schemathesis {SCHEMATHESIS_VERSION} into .tools/schemathesis");
+    if cmd_output(Command::new("python3").args(["-m", "venv", "--help"])).is_err()
+        || cmd_output(Command::new("python3").args(["-c", "import ensurepip"])).is_err()
+    {
+        apt_install(&["python3", "python3-venv"], "Python 3 with venv")?;
+    }
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))?;
+    Ok(program)
 }
 
 /// Debian's Chromium and its WebDriver, for the browser and end-to-end tests.

@@ -6,11 +6,11 @@ use crate::store::{ReportFilter, StoredReport, EXPORT_PAGE};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use pantau_core::protocol::{Problem, Receipt};
+use pantau_core::protocol::{Problem, ProblemType, Receipt};
 use pantau_core::{Report, ReportBody};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -72,7 +72,10 @@ impl From<StoredReport> for ReportListItem {
 }
 
 fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
-    let bad = |name: &str, e: &dyn std::fmt::Display| ApiProblem::malformed(format!("query parameter {name}: {e}"));
+    let bad = |name: &str, e: &dyn std::fmt::Display| {
+        let detail = format!("query parameter {name}: {e}");
+        ApiProblem::new(StatusCode::BAD_REQUEST, ProblemType::InvalidRequest, Some(detail))
+    };
     let received_since =
         query.since.map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(|e| bad("since", &e))).transpose()?;
     // RFC 3339 reads 9999-12-31T23:59:59-01:00, which lies after the last UTC time.
@@ -117,9 +120,10 @@ fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
     params(ReportQuery),
     responses(
         (status = 200, body = ReportList),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A filter that is not understood, named in `detail`", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_reports(
@@ -141,8 +145,10 @@ pub async fn list_reports(
     params(ReportQuery),
     responses(
         (status = 200, description = "Every matching report, one row each", content_type = "text/csv"),
+        (status = 400, description = "A filter that is not understood, named in `detail`", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reports_csv(

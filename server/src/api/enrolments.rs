@@ -18,9 +18,11 @@ use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, ProblemType, V
     responses(
         (status = 201, description = "Enrolled: keep the token", body = Enrolment),
         (status = 200, description = "A retry of an enrolment whose answer was lost: a new token", body = Enrolment),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable JSON, or a field that breaks a rule (named in `detail`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown, used or revoked code", body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the size limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many tries; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn enrol(
@@ -31,7 +33,11 @@ pub async fn enrol(
     let attempt_hash = match request.attempt.as_deref() {
         // Long enough that it cannot be guessed by someone who saw the code.
         Some(a) if !(16..=200).contains(&a.chars().count()) => {
-            return Err(ApiProblem::malformed("attempt: must be 16 to 200 characters"));
+            return Err(ApiProblem::new(
+                StatusCode::BAD_REQUEST,
+                ProblemType::InvalidRequest,
+                Some("attempt: must be 16 to 200 characters".into()),
+            ));
         }
         Some(a) => Some(hash_secret(&format!("{code}:{a}"))),
         None => None,

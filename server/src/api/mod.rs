@@ -6,6 +6,7 @@ pub mod enrolments;
 pub mod extract;
 pub mod problem;
 pub mod reports;
+pub mod schemas;
 
 use crate::AppState;
 use axum::extract::State;
@@ -79,7 +80,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/api/v1/health", tag = "operations", responses((status = 200, body = String)))]
+#[utoipa::path(get, path = "/api/v1/health", tag = "operations", responses(
+    (status = 200, body = String),
+    (status = 429, description = "Over the rate of callers without a token; see Retry-After", body = pantau_core::protocol::Problem, content_type = "application/problem+json")
+))]
 pub async fn health() -> &'static str {
     "ok"
 }
@@ -87,6 +91,7 @@ pub async fn health() -> &'static str {
 /// Readiness: the database answers.
 #[utoipa::path(get, path = "/api/v1/ready", tag = "operations", responses(
     (status = 200, body = String),
+    (status = 429, description = "Over the rate of callers without a token; see Retry-After", body = pantau_core::protocol::Problem, content_type = "application/problem+json"),
     (status = 503, body = pantau_core::protocol::Problem, content_type = "application/problem+json")
 ))]
 pub async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiProblem> {
@@ -97,8 +102,9 @@ pub async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiPro
     Ok("ready")
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+async fn openapi() -> Json<serde_json::Value> {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    Json(DOCUMENT.get_or_init(|| schemas::document(ApiDoc::openapi())).clone())
 }
 
 async fn not_found() -> ApiProblem {

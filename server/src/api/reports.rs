@@ -32,7 +32,7 @@ pub fn example_report() -> serde_json::Value {
     responses(
         (status = 201, description = "New report stored", body = Receipt),
         (status = 200, description = "The identical report was already stored: the same receipt", body = Receipt),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable JSON, or not a report (a field of another kind, a wrong type)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a volunteer token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A different report is stored under this id", body = Problem, content_type = "application/problem+json"),
@@ -119,9 +119,11 @@ pub struct IncomingBatch {
         example = json!({ "reports": [example_report()] })),
     responses(
         (status = 200, description = "One result per report, in order: status 201/200 with a receipt, or a 4xx with a problem", body = BatchResults),
-        (status = 400, description = "The body is not a JSON object with a `reports` array", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not a JSON object with a `reports` array, or holds more than 50 reports", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "More than 50 reports, or body over the size limit", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a volunteer token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the size limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -132,7 +134,7 @@ pub async fn post_batch(
 ) -> Result<Json<BatchResults>, ApiProblem> {
     if batch.reports.len() > MAX_BATCH_REPORTS {
         return Err(ApiProblem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
+            StatusCode::BAD_REQUEST,
             ProblemType::BatchTooLarge,
             Some(format!("{} reports sent, at most {MAX_BATCH_REPORTS} allowed", batch.reports.len())),
         ));
@@ -189,8 +191,10 @@ pub async fn post_batch(
     params(("id" = ReportId, Path, description = "The report's id")),
     responses(
         (status = 200, body = Receipt),
+        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report among the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_receipt(

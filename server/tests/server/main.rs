@@ -7,6 +7,7 @@ mod accounts_http;
 mod batch_http;
 mod export_http;
 mod odd_input_http;
+mod openapi_http;
 mod parsing_proptest;
 mod process;
 mod reports_http;
