@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn envelope_round_trips_and_refuses_what_it_cannot_read() {
-        let entry = OutboxEntry { report: note(3), delivery: Delivery::Waiting { attempts: 2, last_error: None } };
+        let entry = OutboxEntry::new(note(3), Delivery::Waiting { attempts: 2, last_error: None });
         let raw = encode(&entry);
         assert!(raw.starts_with(r#"{"v":1,"#), "{raw}");
         assert_eq!(decode(&raw), Ok(entry));
@@ -198,8 +198,7 @@ mod tests {
 
     #[test]
     fn why_a_report_waits_is_kept_typed_beside_its_text_and_older_texts_still_read() {
-        let waiting =
-            |last_error| OutboxEntry { report: note(5), delivery: Delivery::Waiting { attempts: 1, last_error } };
+        let waiting = |last_error| OutboxEntry::new(note(5), Delivery::Waiting { attempts: 1, last_error });
         // Text an older version would read as another reason: the stored reason wins.
         let typed = WaitError::new(WaitReason::ServerBusy, "HTTP 404 from a proxy");
         let raw = encode(&waiting(Some(typed.clone())));

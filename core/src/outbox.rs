@@ -46,13 +46,28 @@ pub enum Delivery {
     },
 }
 
+/// A report and where it is in its journey, as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub report: Report,
     pub delivery: Delivery,
+    /// Counts the entry's changes: every transition adds one, so of two
+    /// snapshots of the same report the later one is known (records from
+    /// before it was kept read as 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rev: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl OutboxEntry {
+    /// A new entry, before any change.
+    pub fn new(report: Report, delivery: Delivery) -> OutboxEntry {
+        OutboxEntry { report, delivery, rev: 0 }
+    }
+
     pub fn is_waiting(&self) -> bool {
         matches!(self.delivery, Delivery::Waiting { .. })
     }
@@ -165,6 +180,7 @@ impl Outbox {
             self.waiting.remove(&key);
         }
         entry.delivery = delivery;
+        entry.rev = entry.rev.saturating_add(1);
         Some(entry)
     }
 
@@ -196,7 +212,7 @@ impl Outbox {
         if self.by_id.contains_key(&report.id) {
             return Err(SaveError::AlreadySaved(report.id));
         }
-        Ok(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } })
+        Ok(OutboxEntry::new(report, Delivery::Waiting { attempts: 0, last_error: None }))
     }
 
     /// A report on its way or delivered, under another id, that says the same
@@ -300,7 +316,8 @@ impl Outbox {
         if !matches!(current.delivery, Delivery::Rejected { .. }) {
             return Err(EditError::NotEditable(report.id));
         }
-        Ok(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } })
+        let rev = current.rev.saturating_add(1);
+        Ok(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None }, rev })
     }
 
     /// A refused report, corrected by the volunteer, goes back in the queue under
@@ -321,7 +338,8 @@ impl Outbox {
 
     /// Takes in an entry another tab wrote to storage. A report in flight here
     /// keeps its local state unless the stored one is already Sent (the server's
-    /// word wins); otherwise the stored copy replaces the local one.
+    /// word wins); otherwise the stored copy replaces the local one, unless it
+    /// is older than the local one (a lower [`OutboxEntry::rev`]).
     ///
     /// Returns whether this gave the tab something new to send: a report that
     /// now waits and did not before, or waits with other content. Another
@@ -336,6 +354,11 @@ impl Outbox {
                 let in_flight = matches!(local.delivery, Delivery::Sending { .. });
                 let stored_sent = matches!(stored.delivery, Delivery::Sent { .. });
                 if !(stored_sent || (!local_final && !in_flight)) {
+                    return false;
+                }
+                // A snapshot read before a later change (another message, read
+                // first) is stale: applying it would undo that change.
+                if !stored_sent && stored.rev < local.rev {
                     return false;
                 }
                 waits(&stored) && (!waits(local) || local.report != stored.report)
@@ -492,23 +515,25 @@ mod tests {
         let mut outbox = Outbox::default();
         outbox.save(report(2)).unwrap();
         // A report saved in another tab arrives, and sorts by creation time.
-        outbox.absorb(OutboxEntry { report: report(1), delivery: Delivery::Waiting { attempts: 0, last_error: None } });
+        outbox.absorb(OutboxEntry::new(report(1), Delivery::Waiting { attempts: 0, last_error: None }));
         assert_eq!(outbox.entries().next().unwrap().report.id, report(1).id);
         // The other tab sent report 2: its receipt wins even while it is in flight here.
         outbox.start_send(report(2).id);
-        let sent = OutboxEntry { report: report(2), delivery: Delivery::Sent { receipt: receipt(report(2).id, 5) } };
+        let sent = OutboxEntry::new(report(2), Delivery::Sent { receipt: receipt(report(2).id, 5) });
         outbox.absorb(sent.clone());
         assert_eq!(outbox.get(report(2).id), Some(&sent));
         // A stale Waiting copy never undoes a Sent one.
-        outbox.absorb(OutboxEntry { report: report(2), delivery: Delivery::Waiting { attempts: 0, last_error: None } });
+        outbox.absorb(OutboxEntry::new(report(2), Delivery::Waiting { attempts: 0, last_error: None }));
         assert_eq!(outbox.get(report(2).id), Some(&sent));
     }
 
     #[test]
     fn absorbing_says_whether_there_is_something_new_to_send() {
-        let waiting = |n, attempts| OutboxEntry {
-            report: report(n),
-            delivery: Delivery::Waiting { attempts, last_error: (attempts > 0).then(|| "offline".into()) },
+        let waiting = |n, attempts| {
+            OutboxEntry::new(
+                report(n),
+                Delivery::Waiting { attempts, last_error: (attempts > 0).then(|| "offline".into()) },
+            )
         };
         let mut outbox = Outbox::default();
         assert!(outbox.absorb(waiting(1, 0)), "a report saved in another tab");
@@ -517,11 +542,36 @@ mod tests {
         assert!(!outbox.absorb(waiting(1, 2)));
         let problem =
             crate::protocol::Problem { kind: "x".into(), title: "x".into(), status: 422, detail: None, errors: vec![] };
-        assert!(!outbox.absorb(OutboxEntry { report: report(1), delivery: Delivery::Rejected { problem } }));
+        assert!(!outbox.absorb(OutboxEntry::new(report(1), Delivery::Rejected { problem })));
         // Corrected in another tab: waiting again.
         assert!(outbox.absorb(waiting(1, 0)));
-        let sent = OutboxEntry { report: report(1), delivery: Delivery::Sent { receipt: receipt(report(1).id, 1) } };
+        let sent = OutboxEntry::new(report(1), Delivery::Sent { receipt: receipt(report(1).id, 1) });
         assert!(!outbox.absorb(sent));
+    }
+
+    #[test]
+    fn a_stale_snapshot_from_another_tab_never_undoes_a_later_change() {
+        let problem =
+            crate::protocol::Problem { kind: "x".into(), title: "x".into(), status: 422, detail: None, errors: vec![] };
+        // The sending tab: saved, sent, refused.
+        let mut sender = Outbox::default();
+        let saved = sender.save(report(1)).unwrap().clone();
+        sender.start_send(report(1).id);
+        let refused = sender.finish_send(report(1).id, SendOutcome::Rejected(problem)).unwrap().clone();
+        assert!(refused.rev > saved.rev, "each transition counts");
+        // This tab read the saved snapshot, then the refusal; the reads
+        // finish the other way round.
+        let mut here = Outbox::default();
+        here.absorb(refused.clone());
+        assert!(!here.absorb(saved.clone()), "nothing new to send");
+        assert_eq!(here.get(report(1).id), Some(&refused), "the refusal stays");
+        // A correction counts on from the refusal, so it is newer still.
+        let mut corrected = report(1);
+        corrected.body = crate::report::ReportBody::Note { text: "diperbaiki".into() };
+        let correction = here.check_edit(corrected).unwrap();
+        assert!(correction.rev > refused.rev);
+        assert!(sender.absorb(correction.clone()));
+        assert_eq!(sender.get(report(1).id), Some(&correction));
     }
 
     #[test]
@@ -576,6 +626,39 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Another tab's snapshots of one report, read in any order, leave this
+        /// tab with the latest: failed tries, then a refusal or a receipt.
+        #[test]
+        fn snapshots_read_in_any_order_end_at_the_latest(
+            failures in 0usize..4,
+            refused in any::<bool>(),
+            order in Just((0..6usize).collect::<Vec<_>>()).prop_shuffle(),
+        ) {
+            let id = report(1).id;
+            let mut sender = Outbox::default();
+            let mut snapshots = vec![sender.save(report(1)).unwrap().clone()];
+            for _ in 0..failures {
+                sender.start_send(id);
+                let later = SendOutcome::RetryLater { reason: "offline".into(), retry_after_ms: None };
+                snapshots.push(sender.finish_send(id, later).unwrap().clone());
+            }
+            sender.start_send(id);
+            let last = if refused {
+                let problem = crate::protocol::Problem {
+                    kind: "x".into(), title: "x".into(), status: 422, detail: None, errors: vec![],
+                };
+                SendOutcome::Rejected(problem)
+            } else {
+                SendOutcome::Delivered(receipt(id, 1))
+            };
+            snapshots.push(sender.finish_send(id, last).unwrap().clone());
+            let mut here = Outbox::default();
+            for i in order.into_iter().filter(|i| *i < snapshots.len()) {
+                here.absorb(snapshots[i].clone());
+            }
+            prop_assert_eq!(here.get(id), snapshots.last());
+        }
 
         /// Every saved report is in the outbox or acknowledged by the server, never
         /// neither; the server never stores one twice or one never saved; and a

@@ -122,7 +122,7 @@ pub struct Report {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReportBody {
-    /// A free-text observation: the foundation's only kind, still accepted so
+    /// A free-text observation: the first version's only kind, still accepted so
     /// that notes queued before the forms existed are delivered.
     Note { text: String },
     /// The TPS checklist for one phase of polling day: every item of the phase

@@ -329,7 +329,7 @@ pub fn SaveButton(state: FormState) -> impl IntoView {
     }
 }
 
-/// The foundation's single note draft, `{tps, text}`: its text moves into the
+/// The first version's single note draft, `{tps, text}`: its text moves into the
 /// incident form's description so nothing typed is lost.
 #[derive(Deserialize)]
 struct OldDraft {

@@ -31,7 +31,7 @@ export async function freePort() {
 }
 
 export class PantauServer {
-  /** `faults`, if given, is passed to --inject-faults (e.g. "reset=0.05,drop=0.2"). */
+  /** A server for `port` (not started yet), with its own database in a temporary folder. */
   constructor(port) {
     this.port = port;
     this.dir = mkdtempSync(join(tmpdir(), 'pantau-e2e-'));
@@ -41,7 +41,11 @@ export class PantauServer {
     this.log = '';
   }
 
-  /** `dist` serves another build of the PWA than the one under test (update tests). */
+  /**
+   * Starts the server. `faults`, if given, is passed to --inject-faults (e.g.
+   * "reset=0.05,drop=0.2"); `dist` serves another build of the PWA than the one
+   * under test (update tests).
+   */
   async start({ faults, dist = DIST } = {}) {
     if (this.process) throw new Error('server already running');
     const args = ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database, '--static-dir', dist];

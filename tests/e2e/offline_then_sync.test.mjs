@@ -1,4 +1,4 @@
-// The foundation's promise, end to end: reports filed while the server is
+// Pantau's first promise, end to end: reports filed while the server is
 // unreachable wait on the phone, survive closing the page, and reach the server
 // exactly once when it is back.
 

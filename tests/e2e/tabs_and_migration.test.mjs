@@ -38,7 +38,7 @@ test('reports in the first version\'s localStorage outbox move to IndexedDB and 
   await server.stop();
   await server.start({ faults: 'reset=1' }); // the page loads; every send fails
 
-  // What the foundation version wrote: one localStorage key per report, envelope v1.
+  // What the first version wrote: one localStorage key per report, envelope v1.
   const id = '5f0c4a7e-4b8e-4a0b-9a53-6f1f0f3b2c11';
   await page.evaluate((id) => {
     const report = { id, tps: '6471011001-003', created_at: '2026-02-14T07:30:00+08:00', body: { kind: 'note', text: 'Dari versi pertama' } };

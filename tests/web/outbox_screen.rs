@@ -61,7 +61,7 @@ async fn a_refused_report_can_be_discarded_once_confirmed_and_a_waiting_one_cann
     storage().clear().unwrap();
     let database = format!("test-app-{}", uuid::Uuid::new_v4());
     let problem = invalid_report();
-    let refused = OutboxEntry { report: report("catatan lama yang ditolak"), delivery: Delivery::Rejected { problem } };
+    let refused = OutboxEntry::new(report("catatan lama yang ditolak"), Delivery::Rejected { problem });
     let queued = waiting(report("masih menunggu"));
     let store = OutboxStore::open(&database).await.unwrap();
     store.put(&refused).await.unwrap();
@@ -163,7 +163,7 @@ async fn kotak_keluar_explains_a_refusal_or_a_wait_in_the_volunteers_words_not_t
         (report("portal"), waiting_for("unexpected answer: batch answer: expected value at line 1")),
         (report("lama"), waiting_for("written by an older version")),
     ] {
-        store.put(&OutboxEntry { report, delivery }).await.unwrap();
+        store.put(&OutboxEntry::new(report, delivery)).await.unwrap();
     }
 
     let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database).await;

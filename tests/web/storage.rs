@@ -91,10 +91,8 @@ async fn reports_indexeddb_lost_come_back_from_their_second_copy_and_confirmed_o
     store.put(&waiting(unsent.clone())).await.unwrap();
     store.put(&waiting(confirmed.clone())).await.unwrap();
     // A failed send changes only the attempts; the server's receipt retires the copy.
-    let failed = OutboxEntry {
-        report: unsent.clone(),
-        delivery: Delivery::Waiting { attempts: 3, last_error: Some("offline".into()) },
-    };
+    let failed =
+        OutboxEntry::new(unsent.clone(), Delivery::Waiting { attempts: 3, last_error: Some("offline".into()) });
     store.put_progress(&[failed, sent(confirmed.clone(), 1)]).await.unwrap();
 
     wipe(&name, "outbox").await;
@@ -149,7 +147,7 @@ async fn a_correction_that_could_not_be_stored_leaves_the_refused_report_its_cop
     let store = OutboxStore::open(&name).await.unwrap();
     let refused = report("isi yang ditolak");
     let problem = invalid_report();
-    store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
+    store.put(&OutboxEntry::new(refused.clone(), Delivery::Rejected { problem })).await.unwrap();
     // The disk is full when the correction is written.
     let restore = js_sys::Function::new_no_args(
         "const original = IDBObjectStore.prototype.put;

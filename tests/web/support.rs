@@ -37,7 +37,7 @@ pub fn invalid_report() -> pantau_core::protocol::Problem {
 }
 
 pub fn waiting(report: Report) -> OutboxEntry {
-    OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None } }
+    OutboxEntry::new(report, Delivery::Waiting { attempts: 0, last_error: None })
 }
 
 /// A fresh database per test, so tests do not see each other's reports.
@@ -49,7 +49,7 @@ pub async fn fresh_store(name: &str) -> OutboxStore {
 pub fn sent(report: Report, seq: i64) -> OutboxEntry {
     let receipt =
         pantau_core::Receipt { id: report.id, received_at: time::macros::datetime!(2026-02-14 10:05 UTC), seq };
-    OutboxEntry { report, delivery: Delivery::Sent { receipt } }
+    OutboxEntry::new(report, Delivery::Sent { receipt })
 }
 
 /// Writes a record behind the store's back, as an older or broken version might have.
@@ -207,7 +207,7 @@ pub async fn a_refused_incident_in(database: &str) -> (Report, OutboxStore) {
     };
     let problem = invalid_report();
     let store = OutboxStore::open(database).await.unwrap();
-    store.put(&OutboxEntry { report: refused.clone(), delivery: Delivery::Rejected { problem } }).await.unwrap();
+    store.put(&OutboxEntry::new(refused.clone(), Delivery::Rejected { problem })).await.unwrap();
     (refused, store)
 }
 

@@ -77,7 +77,7 @@ async fn a_refusal_another_tab_discarded_leaves_this_tab_too() {
     let name = format!("test-discarded-{}", uuid::Uuid::new_v4());
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let problem = invalid_report();
-    let refused = OutboxEntry { report: report("ditolak"), delivery: Delivery::Rejected { problem } };
+    let refused = OutboxEntry::new(report("ditolak"), Delivery::Rejected { problem });
     let other_tab = OutboxStore::open(&name).await.unwrap();
     other_tab.put(&refused).await.unwrap();
     let mut outbox = pantau_core::Outbox::default();
