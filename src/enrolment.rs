@@ -151,15 +151,17 @@ impl EnrolmentState {
 
     /// Start-up found the enrolment only in its durable copy (localStorage lost it).
     pub fn restore(self, enrolment: Enrolment) {
-        let _ = save(&enrolment);
-        let _ = self.enrolled.try_set(Some(enrolment));
+        if let Err(e) = save(&enrolment) {
+            leptos::logging::error!("could not keep the enrolment put back: {e}");
+        }
+        self.enrolled.set(Some(enrolment));
     }
 
     /// Tries again an enrolment that got no answer (no signal when the link
     /// was opened or the code typed): the code is kept with its attempt until
     /// the server has answered.
     pub fn resume(self, outbox: PhoneOutbox, profile: RwSignal<Profile>) {
-        let not_enrolled = self.enrolled.try_with_untracked(Option::is_none).unwrap_or(false);
+        let not_enrolled = self.enrolled.with_untracked(Option::is_none);
         if let Some(code) = unfinished_code().filter(|_| not_enrolled) {
             self.enrol(code, outbox, profile);
         }
@@ -169,7 +171,7 @@ impl EnrolmentState {
     /// (localStorage and the outbox database), fills an empty profile from
     /// what the coordinator registered, and lets sending resume.
     pub fn enrol(self, code: String, outbox: PhoneOutbox, profile: RwSignal<Profile>) {
-        if self.busy.try_get_untracked().unwrap_or(true) {
+        if self.busy.get_untracked() {
             return;
         }
         self.busy.set(true);
@@ -178,7 +180,11 @@ impl EnrolmentState {
         let api = self.api.get_value();
         leptos::task::spawn_local(async move {
             let answer = enrol(&api, &code).await;
-            let _ = self.busy.try_set(false);
+            // The app was closed while the request was on its way (only tests drop apps).
+            if self.busy.is_disposed() {
+                return;
+            }
+            self.busy.set(false);
             match answer {
                 Ok(e) => {
                     if let Err(err) = save(&e) {
@@ -188,7 +194,10 @@ impl EnrolmentState {
                     if !outbox.keep_setting(SETTING_KEY, &e).await {
                         leptos::logging::error!("the enrolment is kept only in localStorage");
                     }
-                    let _ = profile.try_update(|p| {
+                    if outbox.closed() {
+                        return;
+                    }
+                    profile.update(|p| {
                         if p.name.trim().is_empty() {
                             p.name = e.volunteer.name.clone();
                         }
@@ -197,13 +206,11 @@ impl EnrolmentState {
                         }
                         p.save();
                     });
-                    let _ = self.enrolled.try_set(Some(e));
-                    let _ = self.message.try_set(None);
+                    self.enrolled.set(Some(e));
+                    self.message.set(None);
                     outbox.token_changed();
                 }
-                Err(err) => {
-                    let _ = self.message.try_set(Some(err.message(self.i18n.0.get_untracked())));
-                }
+                Err(err) => self.message.set(Some(err.message(self.i18n.0.get_untracked()))),
             }
         });
     }

@@ -100,42 +100,50 @@ impl PhoneOutbox {
     /// Start-up opened the store and read it: show what it holds, forget
     /// what has expired, then allow saving and start sending.
     pub async fn opened(self, store: OutboxStore, entries: Vec<OutboxEntry>, quarantined: Vec<Quarantined>) {
-        let _ = self.list.try_set(Outbox::from_entries(entries));
-        let _ = self.quarantined.try_set(quarantined);
+        self.list.set(Outbox::from_entries(entries));
+        self.quarantined.set(quarantined);
         self.forget_expired(&store).await;
-        let Some(engine) = self.engine.try_get_value() else { return };
+        if self.closed() {
+            return;
+        }
+        let engine = self.engine.get_value();
         engine.attach_store(store);
-        let _ = self.ready.try_set(true);
+        self.ready.set(true);
         engine.trigger();
+    }
+
+    /// Whether the app this outbox belongs to has been closed (only tests
+    /// mount and drop apps): work that outlived it stops there.
+    pub fn closed(self) -> bool {
+        self.list.is_disposed()
     }
 
     /// Start-up could not open the store.
     pub fn failed(self, problem: StoreError) {
-        let _ = self.problem.try_set(Some(problem));
+        self.problem.set(Some(problem));
     }
 
     pub fn set_storage_info(self, info: StorageInfo) {
-        let _ = self.storage_info.try_set(info);
+        self.storage_info.set(info);
     }
 
     /// Sends what waits, now ("Kirim sekarang", a signal back, another save).
     pub fn send_now(self) {
-        if let Some(engine) = self.engine.try_get_value() {
-            engine.trigger();
-        }
+        self.engine.with_value(SyncEngine::trigger);
     }
 
     /// The volunteer enrolled: sending, paused for a refused token, resumes.
     pub fn token_changed(self) {
-        if let Some(engine) = self.engine.try_get_value() {
-            engine.token_changed();
-        }
+        self.engine.with_value(SyncEngine::token_changed);
     }
 
     /// Keeps a setting in the outbox database, waiting up to 5 s for it to open.
     pub async fn keep_setting<T: serde::Serialize>(self, key: &str, value: &T) -> bool {
         for _ in 0..50 {
-            if let Some(store) = self.engine.try_with_value(SyncEngine::store).flatten() {
+            if self.closed() {
+                return false;
+            }
+            if let Some(store) = self.engine.with_value(SyncEngine::store) {
                 return store.set_setting(key, value).await.is_ok();
             }
             crate::clock::sleep_ms(100).await;
@@ -153,9 +161,14 @@ impl PhoneOutbox {
         self.correcting.set(Some((kind, id)));
     }
 
-    /// The form was left: the refused report stays as it was.
+    /// The form was left: the refused report stays as it was. Whether a
+    /// correction was open.
     pub fn stop_correcting(self) -> bool {
-        self.correcting.try_update(|c| c.take().is_some()).unwrap_or(false)
+        let open = self.correcting.get_untracked().is_some();
+        if open {
+            self.correcting.set(None);
+        }
+        open
     }
 
     /// Saves the report `build` makes (given its id and time) from the form of
@@ -184,9 +197,8 @@ impl PhoneOutbox {
         t: &'static Texts,
         build: impl Fn(ReportId, OffsetDateTime) -> Result<Report, Vec<FieldError>>,
     ) -> Result<Storing, SaveOutcome> {
-        let not_open = || SaveOutcome::NotSaved(t.store_unavailable.into());
-        let engine = self.engine.try_get_value().ok_or_else(not_open)?;
-        let store = engine.store().ok_or_else(not_open)?;
+        let engine = self.engine.get_value();
+        let store = engine.store().ok_or_else(|| SaveOutcome::NotSaved(t.store_unavailable.into()))?;
         let correcting = self.correcting.get_untracked().filter(|(k, _)| *k == kind).map(|(_, id)| id);
         let attempt = correcting.is_none().then(|| SaveAttempt::kept(kind)).flatten();
         let request = SaveRequest {
@@ -221,7 +233,11 @@ impl PhoneOutbox {
     /// The asynchronous half of [`PhoneOutbox::save`]: storage first, then the rest.
     async fn store_saved(self, storing: Storing, kind: FormKind, t: &'static Texts) -> SaveOutcome {
         let Storing { store, engine, entry, correction } = storing;
-        match store.put(&entry).await {
+        let stored = store.put(&entry).await;
+        if self.closed() {
+            return SaveOutcome::NotSaved(t.store_unavailable.into());
+        }
+        match stored {
             Ok(()) => {
                 if !correction {
                     SaveAttempt::forget(kind, &entry.report);
@@ -258,7 +274,7 @@ impl PhoneOutbox {
 
     /// Removes every sent report (storage first: one whose removal fails stays listed).
     pub async fn clear_sent(self) {
-        let Some(engine) = self.engine.try_get_value() else { return };
+        let engine = self.engine.get_value();
         let Some(store) = engine.store() else { return };
         let sent: Vec<ReportId> =
             self.list.with_untracked(|o| o.entries().filter(|e| e.receipt().is_some()).map(|e| e.report.id).collect());
@@ -267,6 +283,9 @@ impl PhoneOutbox {
             if store.remove(id).await.is_ok() {
                 cleared.push(id);
             }
+        }
+        if self.closed() {
+            return;
         }
         self.list.update(|o| {
             for id in &cleared {
@@ -280,10 +299,13 @@ impl PhoneOutbox {
     /// checks in the same transaction that it is still refused: a correction
     /// another tab saved meanwhile is kept, and shown instead.
     pub async fn discard(self, id: ReportId) -> Result<(), StoreError> {
-        let not_open = || StoreError::Unavailable("not open".into());
-        let engine = self.engine.try_get_value().ok_or_else(not_open)?;
-        let store = engine.store().ok_or_else(not_open)?;
-        match store.remove_refused(id).await {
+        let engine = self.engine.get_value();
+        let store = engine.store().ok_or_else(|| StoreError::Unavailable("not open".into()))?;
+        let removed = store.remove_refused(id).await;
+        if self.closed() {
+            return removed;
+        }
+        match removed {
             Ok(()) => {
                 self.list.update(|o| {
                     let _ = o.discard(id);
@@ -304,8 +326,10 @@ impl PhoneOutbox {
         let keep = time::Duration::days(keep_sent_days());
         let expired = self.list.with_untracked(|o| o.expired_sent(crate::clock::now(), keep));
         for id in expired {
-            if store.remove(id).await.is_ok() {
-                let _ = self.list.try_update(|o| o.clear(id));
+            if store.remove(id).await.is_ok() && !self.closed() {
+                self.list.update(|o| {
+                    let _ = o.clear(id);
+                });
             }
         }
     }

@@ -113,8 +113,8 @@ impl Pwa {
                 let _ = window().location().reload();
             } else if controlled_at_start {
                 // Another tab accepted the new version: this one still runs the
-                // old code, so it offers the reload too (try_: tests drop apps).
-                let _ = self.update_waiting.try_set(true);
+                // old code, so it offers the reload too.
+                self.offer_update();
             }
         });
         leptos::task::spawn_local(async move {
@@ -124,6 +124,9 @@ impl Pwa {
                 leptos::logging::warn!("the service worker could not be registered: the app will not open offline");
                 return;
             };
+            if self.update_waiting.is_disposed() {
+                return;
+            }
             let controlled = get(&container, "controller").is_some();
             if controlled && get(&registration, "waiting").is_some() {
                 self.update_waiting.set(true);
@@ -139,8 +142,16 @@ impl Pwa {
                     self.watch_installing(installing);
                 }
             });
-            let _ = self.registration.try_set_value(Some(registration));
+            self.registration.set_value(Some(registration));
         });
+    }
+
+    /// Shows "Versi baru tersedia", unless the app was closed meanwhile (the
+    /// worker's events outlive an app; only tests mount and drop apps).
+    fn offer_update(self) {
+        if !self.update_waiting.is_disposed() {
+            self.update_waiting.set(true);
+        }
     }
 
     fn watch_installing(self, installing: JsValue) {
@@ -149,7 +160,7 @@ impl Pwa {
             let installed = get(&worker, "state").and_then(|s| s.as_string()).as_deref() == Some("installed");
             // With no controller this is the first install, not an update.
             if installed && get(&window().navigator(), "serviceWorker").and_then(|c| get(&c, "controller")).is_some() {
-                let _ = self.update_waiting.try_set(true);
+                self.offer_update();
             }
         });
     }
@@ -163,7 +174,7 @@ impl Pwa {
         if LAST_UPDATE_CHECK.with(|last| now - last.get() < EVERY_MS) || !window().navigator().on_line() {
             return;
         }
-        let Some(registration) = self.registration.try_get_value().flatten() else { return };
+        let Some(registration) = self.registration.get_value() else { return };
         LAST_UPDATE_CHECK.with(|last| last.set(now));
         if let Some(promise) = call0(&registration, "update").and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) {
             // A failed check (the signal went) is not an error: the next return tries again.

@@ -67,28 +67,40 @@ pub fn start(api: ApiBase, database: String) -> AppState {
 fn open(state: AppState, database: String) {
     leptos::task::spawn_local(async move {
         let opened = open_outbox(&database).await;
-        // The app may have been unmounted meanwhile (tests mount and drop apps).
-        if state.route.is_disposed() {
+        // The app may have been closed meanwhile (only tests mount and drop apps).
+        if state.outbox.closed() {
             return;
         }
         match opened {
             Ok((store, entries, quarantined)) => {
                 let kept = state.enrolment.enrolled().get_untracked();
-                match (kept, store.setting::<Enrolment>(enrolment::SETTING_KEY).await) {
+                let durable = store.setting::<Enrolment>(enrolment::SETTING_KEY).await;
+                if state.outbox.closed() {
+                    return;
+                }
+                match (kept, durable) {
                     // localStorage lost it (a killed browser): the durable copy restores it.
                     (None, Ok(Some(e))) => state.enrolment.restore(e),
                     // IndexedDB lost it (a corrupted database is deleted whole): keep it there again.
                     (Some(e), Ok(None)) => {
-                        let _ = store.set_setting(enrolment::SETTING_KEY, &e).await;
+                        if let Err(err) = store.set_setting(enrolment::SETTING_KEY, &e).await {
+                            leptos::logging::error!("could not put the enrolment back in IndexedDB: {err}");
+                        }
                     }
                     _ => {}
+                }
+                if state.outbox.closed() {
+                    return;
                 }
                 state.outbox.opened(store, entries, quarantined).await;
                 mark_ready();
             }
             Err(e) => state.outbox.failed(e),
         }
-        state.outbox.set_storage_info(crate::outbox_store::storage_status().await);
+        let info = crate::outbox_store::storage_status().await;
+        if !state.outbox.closed() {
+            state.outbox.set_storage_info(info);
+        }
     });
 }
 
@@ -127,7 +139,7 @@ fn enrol_from_link(state: AppState) -> bool {
 fn follow_hash(state: AppState) {
     let on_hash = Closure::<dyn Fn()>::new(move || {
         // The listener lives as long as the page; tests mount and drop apps.
-        if state.route.is_disposed() {
+        if state.outbox.closed() {
             return;
         }
         // The link opened again in the running app (an installed app captures
@@ -147,14 +159,14 @@ fn follow_hash(state: AppState) {
 fn install_sync_triggers(state: AppState) {
     // The handle is dropped on purpose: the listener lives as long as the page.
     let _ = window_event_listener(leptos::ev::online, move |_| {
-        if state.route.is_disposed() {
+        if state.outbox.closed() {
             return;
         }
         state.enrolment.resume(state.outbox, state.profile);
         state.outbox.send_now();
     });
     let listener = Closure::<dyn Fn()>::new(move || {
-        if state.route.is_disposed() {
+        if state.outbox.closed() {
             return;
         }
         if document().visibility_state() == web_sys::VisibilityState::Visible {

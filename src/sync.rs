@@ -150,7 +150,13 @@ impl SyncEngine {
 
     /// The opened store, once [`SyncEngine::attach_store`] has given it.
     pub fn store(&self) -> Option<OutboxStore> {
-        self.store.try_get_value().flatten()
+        self.store.get_value()
+    }
+
+    /// Whether the app this engine belongs to has been closed (only tests
+    /// mount and drop apps): a timer or a round that outlived it stops there.
+    fn closed(&self) -> bool {
+        self.outbox.is_disposed()
     }
 
     /// Tells other tabs that these reports' stored entries changed.
@@ -160,14 +166,13 @@ impl SyncEngine {
 
     /// A new token: sending, paused for a refused one, may resume at once.
     pub fn token_changed(&self) {
-        let _ = self.status.try_update(|s| s.paused_unauthorized = false);
+        self.status.update(|s| s.paused_unauthorized = false);
         self.trigger();
     }
 
     /// Starts a round unless one is running (then it runs again afterwards).
     pub fn trigger(&self) {
-        // try_: page-long listeners may outlive an app (tests mount and drop apps).
-        if self.store.try_with_value(Option::is_none).unwrap_or(true) {
+        if self.closed() || self.store.with_value(Option::is_none) {
             return;
         }
         if self.state.running.swap(true, Ordering::SeqCst) {
@@ -190,6 +195,9 @@ impl SyncEngine {
             Some(token) => {
                 let engine = self.clone();
                 let round = with_sync_lock(move || async move { engine.round(&token).await }).await;
+                if self.closed() {
+                    return;
+                }
                 match round {
                     Some(end) => {
                         self.status.update(|s| s.other_tab_sending = false);
@@ -244,7 +252,10 @@ impl SyncEngine {
         let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(message) = event.data().as_string() else { return };
             let ids: Vec<ReportId> = message.split(' ').filter_map(|s| s.parse().ok()).collect();
-            if engine.store.try_with_value(Option::is_none).unwrap_or(true) {
+            if engine.closed() {
+                return;
+            }
+            if engine.store.with_value(Option::is_none) {
                 engine.state.announced_early.lock().expect("single-threaded").extend(ids);
                 return;
             }
@@ -269,7 +280,7 @@ impl SyncEngine {
     pub fn take_changes(&self, ids: Vec<ReportId>) {
         let engine = self.clone();
         leptos::task::spawn_local(async move {
-            let Some(store) = engine.store.try_get_value().flatten() else { return };
+            let Some(store) = engine.store() else { return };
             let mut changes = Vec::with_capacity(ids.len());
             for id in ids {
                 match store.get(id).await {
@@ -277,9 +288,12 @@ impl SyncEngine {
                     Err(e) => leptos::logging::error!("reading a report another tab changed: {e}"),
                 }
             }
+            if engine.closed() {
+                return;
+            }
             // One update for the whole message: one redraw.
-            let news = engine.outbox.try_update(|o| {
-                let mut news = false;
+            let mut news = false;
+            engine.outbox.update(|o| {
                 for (id, entry) in changes {
                     match entry {
                         Some(entry) => news |= o.absorb(entry),
@@ -291,11 +305,10 @@ impl SyncEngine {
                         }
                     }
                 }
-                news
             });
             // Only for something new to send: another tab's failed attempts
             // must not cut this tab's backoff short.
-            if news == Some(true) {
+            if news {
                 engine.trigger();
             }
         });
