@@ -119,6 +119,9 @@ pub struct EnrolmentState {
     message: RwSignal<Option<String>>,
     /// A request is on its way: no second one meanwhile.
     busy: RwSignal<bool>,
+    /// The code being exchanged until the server answers (tried again by
+    /// itself when the signal returns).
+    pending: RwSignal<Option<String>>,
     api: StoredValue<ApiBase>,
     i18n: I18n,
 }
@@ -130,23 +133,28 @@ impl EnrolmentState {
             enrolled: RwSignal::new(load()),
             message: RwSignal::new(None),
             busy: RwSignal::new(false),
+            pending: RwSignal::new(unfinished_code()),
             api: StoredValue::new(api),
             i18n,
         }
     }
 
-    pub fn enrolled(self) -> ReadSignal<Option<Enrolment>> {
-        self.enrolled.read_only()
+    pub fn enrolled(self) -> RwSignal<Option<Enrolment>> {
+        self.enrolled
     }
 
-    pub fn message(self) -> ReadSignal<Option<String>> {
-        self.message.read_only()
+    pub fn message(self) -> RwSignal<Option<String>> {
+        self.message
     }
 
-    /// The bearer token, while enrolled.
-    pub fn token(self) -> Signal<Option<String>> {
-        let enrolled = self.enrolled;
-        Signal::derive(move || enrolled.with(|e| e.as_ref().map(|e| e.token.clone())))
+    /// A request is on its way.
+    pub fn busy(self) -> RwSignal<bool> {
+        self.busy
+    }
+
+    /// The code waiting for the server's answer, if one is.
+    pub fn pending(self) -> RwSignal<Option<String>> {
+        self.pending
     }
 
     /// Start-up found the enrolment only in its durable copy (localStorage lost it).
@@ -175,6 +183,7 @@ impl EnrolmentState {
             return;
         }
         self.busy.set(true);
+        self.pending.set(Some(code.clone()));
         let lang = self.i18n.0.get_untracked();
         self.message.set(Some(crate::i18n::texts(lang).enrolling.to_owned()));
         let api = self.api.get_value();
@@ -185,6 +194,9 @@ impl EnrolmentState {
                 return;
             }
             self.busy.set(false);
+            if !matches!(answer, Err(EnrolError::Network(_))) {
+                self.pending.set(None);
+            }
             match answer {
                 Ok(e) => {
                     if let Err(err) = save(&e) {

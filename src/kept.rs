@@ -16,6 +16,10 @@ pub const KEEP_SENT_DAYS_KEY: &str = "pantau.keep_sent_days";
 pub const ENROLMENT_KEY: &str = "pantau.enrolment";
 /// A code being exchanged, with the secret sent with every try of it.
 pub const ENROLMENT_ATTEMPT_KEY: &str = "pantau.enrolment-attempt";
+/// When the server last confirmed a report (ms since the epoch), for Beranda.
+pub const LAST_DELIVERY_KEY: &str = "pantau.last_delivery";
+/// The checklist phase the volunteer is at (the one after the last she filed).
+pub const CHECKLIST_PHASE_KEY: &str = "pantau.checklist.phase";
 
 pub const DEFAULT_KEEP_SENT_DAYS: i64 = 7;
 /// The days a volunteer may choose to keep sent reports listed.
@@ -33,6 +37,23 @@ pub fn set_keep_sent_days(days: i64) {
     if KEEP_SENT_DAYS.contains(&days) {
         let _ = GlooLocalStorage::set(KEEP_SENT_DAYS_KEY, days);
     }
+}
+
+/// When the server last confirmed a report, as kept.
+pub fn last_delivery_ms() -> Option<f64> {
+    GlooLocalStorage::get::<f64>(LAST_DELIVERY_KEY).ok()
+}
+
+pub fn set_last_delivery_ms(ms: f64) {
+    let _ = GlooLocalStorage::set(LAST_DELIVERY_KEY, ms);
+}
+
+pub fn checklist_phase() -> Option<String> {
+    GlooLocalStorage::get::<String>(CHECKLIST_PHASE_KEY).ok()
+}
+
+pub fn set_checklist_phase(phase: &str) {
+    let _ = GlooLocalStorage::set(CHECKLIST_PHASE_KEY, phase);
 }
 
 /// What a key kept in gloo-storage holds.

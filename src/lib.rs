@@ -1,15 +1,16 @@
 //! Pantau's PWA: the volunteer's side. Domain rules come from pantau-core; the
-//! modules here are the thin browser adapters around them and the screens.
+//! modules here are in three layers (each uses only its own and those below,
+//! which `cargo xtask test` checks):
 //!
-//! - [`outbox_store`]: where queued reports are kept on the phone, and
-//!   [`second_copy`]: the copy that survives a corrupted IndexedDB.
-//! - [`api`]: the HTTP client for pantau-server.
-//! - [`enrolment`]: the volunteer's token, from the coordinator's one-time code.
-//! - [`sync`]: sends waiting reports when it can, and records receipts.
-//! - [`profile`]: the volunteer's name and TPS.
-//! - [`i18n`]: every word on screen, in Bahasa Indonesia and English.
-//! - [`app`]: the shell (shared state, start-up, routes, navigation);
-//!   [`pages`]: one module per screen; [`forms`]: the three report forms.
+//! - adapters, the browser: [`outbox_store`] and [`second_copy`] (where
+//!   reports are kept), [`store_error`], [`api`] (HTTP), [`kept`]
+//!   (localStorage keys), [`clock`], [`i18n`] (every word on screen), [`pwa`]
+//!   (the service worker);
+//! - state, what the screens share: [`outbox`] (the one door to the reports),
+//!   [`sync`] (sending), [`enrolment`], [`profile`], [`routes`], and
+//!   [`startup`], which builds it all;
+//! - screens: [`app`] (the shell), [`pages`] (one module per screen) and
+//!   [`forms`] (the three report forms).
 
 pub mod api;
 pub mod app;

@@ -24,6 +24,7 @@ pub enum SaveOutcome {
     /// In the outbox: stored now (with its TPS), or by an earlier tap whose
     /// end was unseen.
     Saved {
+        id: ReportId,
         correction: bool,
         stored_tps: Option<String>,
     },
@@ -64,37 +65,37 @@ impl PhoneOutbox {
     }
 
     /// Every report on the phone, oldest first.
-    pub fn list(self) -> ReadSignal<Outbox> {
-        self.list.read_only()
+    pub fn list(self) -> RwSignal<Outbox> {
+        self.list
     }
 
     /// The store is open: saving is possible.
-    pub fn ready(self) -> ReadSignal<bool> {
-        self.ready.read_only()
+    pub fn ready(self) -> RwSignal<bool> {
+        self.ready
     }
 
     /// Why the store could not be opened, if it could not.
-    pub fn problem(self) -> ReadSignal<Option<StoreError>> {
-        self.problem.read_only()
+    pub fn problem(self) -> RwSignal<Option<StoreError>> {
+        self.problem
     }
 
     /// Stored records that could not be read, kept as found.
-    pub fn quarantined(self) -> ReadSignal<Vec<Quarantined>> {
-        self.quarantined.read_only()
+    pub fn quarantined(self) -> RwSignal<Vec<Quarantined>> {
+        self.quarantined
     }
 
-    pub fn storage_info(self) -> ReadSignal<StorageInfo> {
-        self.storage_info.read_only()
+    pub fn storage_info(self) -> RwSignal<StorageInfo> {
+        self.storage_info
     }
 
     /// What the volunteer sees of sending.
-    pub fn status(self) -> ReadSignal<SyncStatus> {
-        self.engine.with_value(|e| e.status.read_only())
+    pub fn status(self) -> RwSignal<SyncStatus> {
+        self.engine.with_value(|e| e.status)
     }
 
     /// Set while a round sends, for "3 dari 10 terkirim".
-    pub fn progress(self) -> ReadSignal<Option<Progress>> {
-        self.engine.with_value(|e| e.progress.read_only())
+    pub fn progress(self) -> RwSignal<Option<Progress>> {
+        self.engine.with_value(|e| e.progress)
     }
 
     /// Start-up opened the store and read it: show what it holds, forget
@@ -152,8 +153,8 @@ impl PhoneOutbox {
     }
 
     /// The refused report being corrected in a form, if any.
-    pub fn correcting(self) -> ReadSignal<Option<(FormKind, ReportId)>> {
-        self.correcting.read_only()
+    pub fn correcting(self) -> RwSignal<Option<(FormKind, ReportId)>> {
+        self.correcting
     }
 
     /// Opens the refused report `id` in its form.
@@ -212,11 +213,11 @@ impl PhoneOutbox {
         let (entry, correction) = match decision {
             SaveDecision::Queue(entry) => (entry, false),
             SaveDecision::Correct(entry) => (entry, true),
-            SaveDecision::AlreadyQueued(_) => {
+            SaveDecision::AlreadyQueued(id) => {
                 if let Some(attempt) = &attempt {
                     SaveAttempt::forget(kind, attempt);
                 }
-                return Err(SaveOutcome::Saved { correction: false, stored_tps: None });
+                return Err(SaveOutcome::Saved { id, correction: false, stored_tps: None });
             }
             SaveDecision::AskAboutTwin { twin, saved_at } => return Err(SaveOutcome::Twin { twin, saved_at }),
             SaveDecision::Invalid(errors) => return Err(SaveOutcome::Invalid(errors)),
@@ -262,7 +263,7 @@ impl PhoneOutbox {
                     self.correcting.set(None);
                 }
                 engine.trigger();
-                SaveOutcome::Saved { correction, stored_tps }
+                SaveOutcome::Saved { id, correction, stored_tps }
             }
             Err(e @ StoreError::AlreadySent) => SaveOutcome::NotSaved(e.message(t)),
             Err(e @ StoreError::QuotaExceeded(_)) => {

@@ -47,3 +47,24 @@ pub fn describe(tps: &str) -> Option<String> {
         place.province
     ))
 }
+
+/// What is wrong with a typed TPS code, precisely ("kode desa harus 10 angka,
+/// tertulis 9"), or `None` when it reads as a TPS (or is empty: not set).
+pub fn tps_problem(typed: &str, t: &crate::i18n::Texts) -> Option<String> {
+    let typed = typed.trim();
+    match TpsCode::parse(typed) {
+        Ok(_) => None,
+        Err(pantau_core::report::TpsCodeError::Empty) => None,
+        Err(pantau_core::report::TpsCodeError::VillageCode) => {
+            let village = typed.split(['-', '/', ' ', '.']).next().unwrap_or_default();
+            let digits = village.chars().filter(char::is_ascii_digit).count();
+            let others = village.chars().count() - digits;
+            Some(if others > 0 {
+                format!("{} {others} {}", t.tps_village_not_digits, t.tps_characters)
+            } else {
+                format!("{} {digits}.", t.tps_village_digits)
+            })
+        }
+        Err(pantau_core::report::TpsCodeError::TpsNumber) => Some(t.tps_number_problem.to_owned()),
+    }
+}

@@ -35,7 +35,8 @@ pub struct AppState {
 pub fn start(api: ApiBase, database: String) -> AppState {
     let i18n = I18n::new();
     let enrolment = EnrolmentState::load(api.clone(), i18n);
-    let engine = SyncEngine::new(RwSignal::new(Outbox::default()), enrolment.token(), api);
+    // The engine reads the token from the enrolment: one copy, never two.
+    let engine = SyncEngine::new(RwSignal::new(Outbox::default()), enrolment.enrolled(), api);
     // Listening before the store opens: a report another tab saves meanwhile
     // is taken in once it is open.
     engine.listen_to_other_tabs();

@@ -17,6 +17,7 @@ use crate::api::{post_batch, ApiBase};
 use crate::outbox_store::{OutboxStore, StoreError};
 use leptos::prelude::*;
 use pantau_core::outbox::OutboxEntry;
+use pantau_core::protocol::Enrolment;
 use pantau_core::sync::{run_round, OutboxCell, Persist, Progress, RetryClock, RoundEnd, Transport, PACE};
 use pantau_core::{Outbox, Report, ReportId, SendOutcome};
 use std::cell::RefCell;
@@ -36,8 +37,11 @@ const OTHER_TAB_RECHECK: Duration = Duration::from_secs(15);
 /// What the volunteer sees of syncing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncStatus {
-    /// The last time a report was confirmed by the server (ms since the epoch).
+    /// The last time a report was confirmed by the server (ms since the epoch),
+    /// kept across reloads.
     pub last_delivery_ms: Option<f64>,
+    /// When the next try starts by itself, after a failed one (ms since the epoch).
+    pub next_try_ms: Option<f64>,
     /// The server refused our credentials: sending waits for re-enrolment.
     pub paused_unauthorized: bool,
     /// Another tab is sending.
@@ -45,14 +49,22 @@ pub struct SyncStatus {
 }
 
 /// The outbox as the engine sees it: the reactive signal the screen renders.
+/// A round that outlives its app (only tests close apps) sees an empty outbox
+/// from then on, so it stops and persists nothing more.
 struct SignalOutbox(RwSignal<Outbox>);
 
 impl OutboxCell for SignalOutbox {
     fn update<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
-        self.0.try_update(f).expect("the outbox signal lives as long as the app")
+        if self.0.is_disposed() {
+            return f(&mut Outbox::default());
+        }
+        self.0.try_update(f).expect("checked just above")
     }
     fn read<R>(&self, f: impl FnOnce(&Outbox) -> R) -> R {
-        self.0.with_untracked(f)
+        match self.0.is_disposed() {
+            true => f(&Outbox::default()),
+            false => self.0.with_untracked(f),
+        }
     }
 }
 
@@ -121,8 +133,8 @@ struct EngineState {
 #[derive(Clone)]
 pub struct SyncEngine {
     pub outbox: RwSignal<Outbox>,
-    /// The volunteer's bearer token, once enrolled.
-    token: Signal<Option<String>>,
+    /// The volunteer's enrolment, which holds the bearer token.
+    enrolment: RwSignal<Option<Enrolment>>,
     pub status: RwSignal<SyncStatus>,
     /// Set while a round is sending, for "3 dari 10 terkirim".
     pub progress: RwSignal<Option<Progress>>,
@@ -134,12 +146,16 @@ pub struct SyncEngine {
 }
 
 impl SyncEngine {
-    /// An engine for `outbox`, sending with `token` (none: nothing is sent) to `api`.
-    pub fn new(outbox: RwSignal<Outbox>, token: Signal<Option<String>>, api: ApiBase) -> SyncEngine {
+    /// An engine for `outbox`, sending with the token of `enrolment` (none:
+    /// nothing is sent) to `api`.
+    pub fn new(outbox: RwSignal<Outbox>, enrolment: RwSignal<Option<Enrolment>>, api: ApiBase) -> SyncEngine {
         SyncEngine {
             outbox,
-            token,
-            status: RwSignal::new(SyncStatus::default()),
+            enrolment,
+            status: RwSignal::new(SyncStatus {
+                last_delivery_ms: crate::kept::last_delivery_ms(),
+                ..SyncStatus::default()
+            }),
             progress: RwSignal::new(None),
             store: StoredValue::new_local(None),
             channel: StoredValue::new_local(web_sys::BroadcastChannel::new(CHANNEL_NAME).ok()),
@@ -187,7 +203,8 @@ impl SyncEngine {
     }
 
     async fn run(self) {
-        let token = self.token.get_untracked();
+        self.status.update(|s| s.next_try_ms = None);
+        let token = self.enrolment.with_untracked(|e| e.as_ref().map(|e| e.token.clone()));
         let next = match token {
             // Without a token every send would be a 401: wait for enrolment,
             // which triggers a new round.
@@ -218,12 +235,17 @@ impl SyncEngine {
         } else if let Some(ms) = next {
             let engine = self.clone();
             let delay = Duration::from_millis(ms.max(250));
+            self.status.update(|s| s.next_try_ms = Some(js_sys::Date::now() + delay.as_millis() as f64));
             let timer = set_timeout_with_handle(move || engine.trigger(), delay);
             *self.state.timer.lock().expect("single-threaded") = timer.ok();
         }
     }
 
     async fn round(&self, token: &str) -> RoundEnd {
+        // The lock may have been granted after the app closed.
+        if self.closed() {
+            return RoundEnd::Drained;
+        }
         let Some(store) = self.store.get_value() else { return RoundEnd::Drained };
         let channel = self.channel.get_value();
         let storage = Storage { store: &store, channel: channel.as_ref() };
@@ -232,13 +254,21 @@ impl SyncEngine {
         let status = self.status;
         let mut delivered_before = 0;
         let end = run_round(&SignalOutbox(self.outbox), &transport, &storage, PACE, |p| {
+            if status.is_disposed() {
+                return;
+            }
             if p.delivered > delivered_before {
-                status.update(|s| s.last_delivery_ms = Some(js_sys::Date::now()));
+                let now = js_sys::Date::now();
+                status.update(|s| s.last_delivery_ms = Some(now));
+                crate::kept::set_last_delivery_ms(now);
             }
             delivered_before = p.delivered;
             progress.set((p.total > 0).then_some(p));
         })
         .await;
+        if self.closed() {
+            return end;
+        }
         self.status.update(|s| s.paused_unauthorized = end == RoundEnd::Unauthorized);
         end
     }

@@ -176,12 +176,15 @@ pub struct ChecklistAnswer {
 pub struct CandidateVotes {
     /// The candidate, pair or party as written on the sheet.
     pub name: String,
-    #[serde(deserialize_with = "whole_number::read")]
+    #[cfg_attr(feature = "openapi", serde(deserialize_with = "whole_number::read"))]
     pub votes: u32,
 }
 
 /// Counts as JSON may write them: `405`, or `405.0`, which JSON Schema (and
 /// so the API document) also calls an integer. A fraction or a sign is refused.
+/// Only for the server (the `openapi` feature): the PWA reads what it wrote,
+/// and the float reader would cost its volunteers bytes.
+#[cfg(feature = "openapi")]
 mod whole_number {
     use serde::de::{Deserializer, Error, Unexpected, Visitor};
 
@@ -376,11 +379,11 @@ struct WireBody {
     urgent: Option<bool>,
     contest: Option<Contest>,
     votes: Option<Vec<CandidateVotes>>,
-    #[serde(default, deserialize_with = "whole_number::read_option")]
+    #[cfg_attr(feature = "openapi", serde(default, deserialize_with = "whole_number::read_option"))]
     valid: Option<u32>,
-    #[serde(default, deserialize_with = "whole_number::read_option")]
+    #[cfg_attr(feature = "openapi", serde(default, deserialize_with = "whole_number::read_option"))]
     invalid: Option<u32>,
-    #[serde(default, deserialize_with = "whole_number::read_option")]
+    #[cfg_attr(feature = "openapi", serde(default, deserialize_with = "whole_number::read_option"))]
     voters: Option<u32>,
 }
 
@@ -675,6 +678,8 @@ mod tests {
         );
     }
 
+    /// The server's reading (the `openapi` feature); the PWA reads only what it wrote.
+    #[cfg(feature = "openapi")]
     #[test]
     fn counts_written_with_a_zero_fraction_are_whole_numbers_and_others_are_refused() {
         let body = |valid: &str| {

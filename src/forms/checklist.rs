@@ -32,8 +32,11 @@ impl super::FormDraft for ChecklistDraft {
 }
 
 impl ChecklistDraft {
+    /// A blank checklist at the phase the volunteer is at: the one after the
+    /// last she filed (kept across reloads), Pembukaan on her first.
     fn fresh() -> ChecklistDraft {
-        ChecklistDraft { tps: profile_tps(), phase: Phase::Opening.as_str().into(), ..ChecklistDraft::default() }
+        let phase = crate::kept::checklist_phase().and_then(|p| Phase::parse(&p)).unwrap_or(Phase::Opening);
+        ChecklistDraft { tps: profile_tps(), phase: phase.as_str().into(), ..ChecklistDraft::default() }
     }
 
     pub fn from_report(report: &Report) -> Option<ChecklistDraft> {
@@ -111,6 +114,19 @@ pub fn ChecklistForm() -> impl IntoView {
                     } else {
                         draft.replace(rest)
                     }
+                    // Where she is: the next visit opens at the next phase too.
+                    crate::kept::set_checklist_phase(next.as_str());
+                    if let Some(filed) = filed_phase.filter(|f| *f != next) {
+                        let t = i18n.t_now();
+                        let lang = i18n.0.get_untracked();
+                        state.saved_note.set(Some(format!(
+                            "{} {} {} {}.",
+                            t.checklist_phase_saved,
+                            filed.label(lang),
+                            t.checklist_now_at,
+                            next.label(lang)
+                        )));
+                    }
                 },
             );
         }
@@ -120,7 +136,7 @@ pub fn ChecklistForm() -> impl IntoView {
         draft.get(|d| phase.items().filter(|i| d.answers.get(i.id).and_then(|a| Answer::parse(a)).is_some()).count())
     };
     view! {
-        <form on:submit=submit novalidate data-testid="checklist-form">
+        <form on:submit=submit on:input=move |_| state.typing() novalidate data-testid="checklist-form">
             <h2>{move || i18n.t().checklist_heading}</h2>
             <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
 

@@ -160,7 +160,7 @@ pub fn CountForm() -> impl IntoView {
         }
     };
     view! {
-        <form on:submit=submit novalidate data-testid="count-form">
+        <form on:submit=submit on:input=move |_| state.typing() novalidate data-testid="count-form">
             <h2>{move || i18n.t().count_heading}</h2>
             <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
 

@@ -170,7 +170,7 @@ pub fn IncidentForm() -> impl IntoView {
             .map(|w| w.message(i18n.lang()))
     };
     view! {
-        <form on:submit=submit novalidate data-testid="incident-form">
+        <form on:submit=submit on:input=move |_| state.typing() novalidate data-testid="incident-form">
             <h2>{move || i18n.t().incident_heading}</h2>
             <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
 

@@ -14,10 +14,11 @@ use crate::routes::{navigate, FormKind, Route};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
 use pantau_core::validation::{FieldError, ReportField};
-use pantau_core::{Report, ReportId};
+use pantau_core::{Delivery, Report, ReportId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use wasm_bindgen::JsCast;
 
 /// Notified whenever a form's draft is written or cleared (the update banner
 /// waits for a form with input). Provided by the app.
@@ -168,7 +169,8 @@ pub fn open_draft<T: FormDraft>(
 /// What a form says after "Simpan".
 #[derive(Clone, Debug, PartialEq)]
 pub enum FormMessage {
-    Saved,
+    /// Stored on the phone: the confirmation follows this report's state.
+    Saved(ReportId),
     NotSaved(String),
     Invalid(Vec<FieldError>),
     /// The same report is already in the outbox, saved at this time.
@@ -185,6 +187,9 @@ pub struct FormState {
     pub saving: RwSignal<bool>,
     /// The twin the volunteer was told of: tapping Simpan again files anyway.
     pub twin_accepted: RwSignal<Option<ReportId>>,
+    /// What the form adds to the save's confirmation (the checklist: which
+    /// phase was filed, and which is next).
+    pub saved_note: RwSignal<Option<String>>,
     outbox: PhoneOutbox,
     profile: RwSignal<Profile>,
     i18n: crate::i18n::I18n,
@@ -196,9 +201,18 @@ impl FormState {
             message: RwSignal::new(None),
             saving: RwSignal::new(false),
             twin_accepted: RwSignal::new(None),
+            saved_note: RwSignal::new(None),
             outbox: expect_context::<PhoneOutbox>(),
             profile: expect_context::<RwSignal<Profile>>(),
             i18n: use_i18n(),
+        }
+    }
+
+    /// Typing into the form after a save: the next report replaces the
+    /// confirmation (other messages stay until the next Simpan).
+    pub fn typing(self) {
+        if matches!(self.message.get_untracked(), Some(FormMessage::Saved(_))) {
+            self.message.set(None);
         }
     }
 
@@ -246,10 +260,11 @@ pub fn save_report(
     let (outbox, profile) = (state.outbox, state.profile);
     let t = crate::i18n::texts(state.i18n.0.get_untracked());
     state.saving.set(true);
+    state.saved_note.set(None);
     outbox.save(kind, state.twin_accepted.get_untracked(), t, build, move |outcome| {
         state.saving.set(false);
         let message = match outcome {
-            SaveOutcome::Saved { correction, stored_tps } => {
+            SaveOutcome::Saved { id, correction, stored_tps } => {
                 // The first TPS a volunteer files for becomes theirs, so the
                 // next form starts with it.
                 if let Some(tps) = stored_tps {
@@ -267,7 +282,7 @@ pub fn save_report(
                 if correction {
                     navigate(Route::Outbox);
                 }
-                FormMessage::Saved
+                FormMessage::Saved(id)
             }
             SaveOutcome::Twin { twin, saved_at } => {
                 state.twin_accepted.set(Some(twin));
@@ -276,8 +291,55 @@ pub fn save_report(
             SaveOutcome::Invalid(errors) => FormMessage::Invalid(errors),
             SaveOutcome::NotSaved(why) => FormMessage::NotSaved(why),
         };
+        let invalid = matches!(message, FormMessage::Invalid(_));
         state.message.set(Some(message));
+        // Once the screen shows the message.
+        request_animation_frame(move || if invalid { focus_first_error() } else { show_message() });
     });
+}
+
+/// Brings the first field the volunteer must correct into view, clear of the
+/// header and the bottom bar, and puts the cursor in it (the button keeps it
+/// otherwise, and the field may be a screen above).
+fn focus_first_error() {
+    let errors = document().query_selector_all("main .field-error").ok();
+    let first = errors.and_then(|all| {
+        (0..all.length())
+            .filter_map(|i| all.item(i))
+            .filter_map(|node| node.dyn_into::<web_sys::Element>().ok())
+            .find(|e| !e.text_content().unwrap_or_default().is_empty())
+    });
+    let Some(error) = first else { return };
+    // The field comes before its message: in its row, in its item's fieldset,
+    // or as the message's nearest previous sibling that is a field.
+    let field = match error.closest(".row, fieldset.item").ok().flatten() {
+        Some(scope) => scope.query_selector("input, select, textarea").ok().flatten(),
+        None => {
+            let mut sibling = error.previous_element_sibling();
+            while let Some(e) = sibling.clone().filter(|e| !e.matches("input, select, textarea").unwrap_or(false)) {
+                sibling = e.previous_element_sibling();
+            }
+            sibling
+        }
+    };
+    let target = field.unwrap_or(error);
+    scroll_to_middle(&target);
+    if let Ok(field) = target.dyn_into::<web_sys::HtmlElement>() {
+        let _ = field.focus();
+    }
+}
+
+/// Scrolls what the form says after Simpan into view: it sits below the button.
+fn show_message() {
+    if let Ok(Some(message)) = document().query_selector("main [data-testid=form-message]") {
+        scroll_to_middle(&message);
+    }
+}
+
+fn scroll_to_middle(element: &web_sys::Element) {
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Center);
+    element.scroll_into_view_with_scroll_into_view_options(&options);
 }
 
 /// The TPS a report is about: the profile's by default, changeable per report.
@@ -311,21 +373,63 @@ pub fn SaveButton(state: FormState) -> impl IntoView {
                 if !ready.get() { t.loading } else if state.saving.get() { t.saving } else if editing.get().is_some() { t.save_correction } else { t.save }
             }}
         </button>
-        <p class="form-message" role="status" data-testid="form-message">
-            {move || {
-                let t = i18n.t();
-                match state.message.get() {
-                    Some(FormMessage::Saved) => t.saved.to_owned(),
-                    Some(FormMessage::NotSaved(why)) => format!("{}: {why}", t.not_saved),
-                    Some(FormMessage::Invalid(errors)) => format!("{} ({})", t.fix_fields, errors.len()),
-                    Some(FormMessage::DraftUnreadable) => format!("{}. {}", t.draft_unreadable, t.draft_check),
-                    Some(FormMessage::Twin(saved_at)) => {
-                        format!("{} {}. {}", t.twin_saved_at, crate::clock::format_clock(crate::clock::millis(saved_at)), t.twin_advice)
-                    }
-                    None => String::new(),
-                }
-            }}
-        </p>
+        {move || match state.message.get() {
+            Some(FormMessage::Saved(id)) => view! { <SavedCard id state/> }.into_any(),
+            _ => view! {
+                <p class="form-message" role="status" data-testid="form-message">{move || message_text(state, i18n)}</p>
+            }.into_any(),
+        }}
+    }
+}
+
+/// What the form says after Simpan, other than a save (see [`SavedCard`]).
+fn message_text(state: FormState, i18n: crate::i18n::I18n) -> String {
+    let t = i18n.t();
+    match state.message.get() {
+        Some(FormMessage::Saved(_)) | None => String::new(),
+        Some(FormMessage::NotSaved(why)) => format!("{}: {why}", t.not_saved),
+        Some(FormMessage::Invalid(errors)) => format!("{} ({})", t.fix_fields, errors.len()),
+        Some(FormMessage::DraftUnreadable) => format!("{}. {}", t.draft_unreadable, t.draft_check),
+        Some(FormMessage::Twin(saved_at)) => {
+            let at = crate::clock::format_clock(crate::clock::millis(saved_at));
+            format!("{} {at}. {}", t.twin_saved_at, t.twin_advice)
+        }
+    }
+}
+
+/// What became of a report just saved, kept above the bottom bar until the
+/// volunteer moves on: where it is now, and its state as it changes (waiting,
+/// sending, sent with its receipt number).
+#[component]
+fn SavedCard(id: ReportId, state: FormState) -> impl IntoView {
+    let i18n = use_i18n();
+    let list = expect_context::<PhoneOutbox>().list();
+    let delivery = move || list.with(|o| o.get(id).map(|e| e.delivery.clone()));
+    let said = move || {
+        let t = i18n.t();
+        match delivery() {
+            Some(Delivery::Waiting { .. }) => t.saved_waiting.to_owned(),
+            Some(Delivery::Sending { .. }) => t.saved_sending.to_owned(),
+            Some(Delivery::Sent { receipt }) => format!("{} {}", t.saved_sent, receipt.seq),
+            Some(Delivery::Rejected { .. } | Delivery::Conflict { .. }) => t.saved_refused.to_owned(),
+            None => String::new(),
+        }
+    };
+    let sent = move || matches!(delivery(), Some(Delivery::Sent { .. }));
+    let another = move |_| {
+        state.message.set(None);
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    };
+    view! {
+        <section class="saved-card" class:sent=sent aria-labelledby="saved-title" data-testid="saved-card">
+            <p id="saved-title" class="form-message" role="status" data-testid="form-message">{move || i18n.t().saved_title}</p>
+            {move || state.saved_note.get().map(|note| view! { <p data-testid="saved-note">{note}</p> })}
+            <p aria-live="polite" data-testid="saved-state">{said}</p>
+            <div class="card-actions">
+                <a class="button" href=Route::Outbox.href() data-testid="see-outbox">{move || i18n.t().see_in_outbox}</a>
+                <button type="button" class="secondary" on:click=another data-testid="another-report">{move || i18n.t().another_report}</button>
+            </div>
+        </section>
     }
 }
 

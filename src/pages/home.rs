@@ -8,6 +8,7 @@ use crate::profile::{self, Profile};
 use crate::pwa::Pwa;
 use crate::routes::{FormKind, Route};
 use leptos::prelude::*;
+use std::time::Duration;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -18,9 +19,28 @@ pub fn Home() -> impl IntoView {
     let status = outbox.status();
     let progress = outbox.progress();
     let profile = expect_context::<RwSignal<Profile>>();
-    let enrolled = expect_context::<EnrolmentState>().enrolled();
+    let enrolment = expect_context::<EnrolmentState>();
+    let enrolled = enrolment.enrolled();
+    let enrolling = enrolment.busy();
     let storage_problem = outbox.problem();
     let pwa = expect_context::<Pwa>();
+    let online = connection();
+    // Ticks while a try is scheduled, so "dalam 40 detik" counts down.
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(tick) = set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_secs(1)) {
+        on_cleanup(move || tick.clear());
+    }
+    let next_try = move || {
+        let waiting = counts().waiting > 0;
+        let at = status.with(|s| s.next_try_ms).filter(|_| waiting)?;
+        let seconds = ((at - now.get()) / 1000.0).ceil().max(0.0) as u64;
+        let t = i18n.t();
+        Some(match seconds {
+            0 => t.trying_now.to_owned(),
+            1..=90 => format!("{} {seconds} {}", t.next_try_in, t.seconds),
+            _ => format!("{} {} {}", t.next_try_in, seconds.div_ceil(60), t.minutes),
+        })
+    };
     view! {
         <h2 class="greeting">
             {move || i18n.t().hello} " "
@@ -37,14 +57,24 @@ pub fn Home() -> impl IntoView {
             }}
         </p>
         <Show when=move || enrolled.with(Option::is_none)>
-            <p class="warning">{move || i18n.t().not_enrolled} " "
-                <a href=Route::Settings.href()>{move || i18n.t().go_to_settings}</a>
-            </p>
+            {move || if enrolling.get() {
+                // Over a slow link the exchange takes a while: no red warning meanwhile.
+                view! { <p class="muted" data-testid="enrolling">{move || i18n.t().enrolling}</p> }.into_any()
+            } else {
+                view! {
+                    <p class="warning" data-testid="not-enrolled">{move || i18n.t().not_enrolled} " "
+                        <a href=Route::Settings.href()>{move || i18n.t().go_to_settings}</a>
+                    </p>
+                }.into_any()
+            }}
         </Show>
         <Show when=move || storage_problem.get().is_some()>
             <p class="warning" role="alert">{move || i18n.t().storage_unavailable} " " {move || storage_problem.get().map(|e| e.message(i18n.t()))}</p>
         </Show>
 
+        <Show when=move || !online.get()>
+            <p class="warning" data-testid="offline">{move || i18n.t().phone_offline}</p>
+        </Show>
         <section class="summary" aria-live="polite">
             <p data-testid="counts">
                 <strong>{move || counts().waiting + counts().sending}</strong> " " {move || i18n.t().waiting_count} " · "
@@ -67,6 +97,7 @@ pub fn Home() -> impl IntoView {
             <Show when=move || status.get().other_tab_sending>
                 <p class="muted">{move || i18n.t().other_tab_sending}</p>
             </Show>
+            {move || next_try().map(|next| view! { <p class="muted" data-testid="next-try">{next}</p> })}
             <button type="button" class="secondary" on:click=move |_| outbox.send_now() data-testid="send-now">
                 {move || i18n.t().send_now}
             </button>
@@ -93,4 +124,17 @@ pub fn Home() -> impl IntoView {
             <p class="install" data-testid="ios-install">{move || i18n.t().ios_install}</p>
         })}
     }
+}
+
+/// Whether the browser says the phone has a network (a hint only: a report
+/// counts as sent by its receipt, never by this), following its changes.
+fn connection() -> RwSignal<bool> {
+    let online = RwSignal::new(window().navigator().on_line());
+    let up = window_event_listener(leptos::ev::online, move |_| online.set(true));
+    let down = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+    on_cleanup(move || {
+        up.remove();
+        down.remove();
+    });
+    online
 }

@@ -21,7 +21,13 @@ pub fn OutboxPage() -> impl IntoView {
     // What came of the last thing the volunteer asked for here (a removal).
     let said = RwSignal::new(None::<String>);
     let counts = move || outbox.with(|o| o.counts());
-    let clear_sent = move |_| leptos::task::spawn_local(phone_outbox.clear_sent());
+    // The only proof of sending the volunteer holds: asked first.
+    let clear_sent = move |_| {
+        let confirmed = window().confirm_with_message(i18n.t_now().clear_sent_confirm).unwrap_or(false);
+        if confirmed {
+            leptos::task::spawn_local(phone_outbox.clear_sent());
+        }
+    };
     let quarantined = phone_outbox.quarantined();
     view! {
         <h2>{move || i18n.t().outbox_heading}</h2>

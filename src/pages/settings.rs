@@ -23,31 +23,34 @@ pub fn Settings() -> impl IntoView {
             p.save();
         })
     };
+    // As typed; the profile keeps only a code that reads as a TPS (a slip of
+    // one digit would send every report to another TPS).
+    let typed_tps = RwSignal::new(profile.get_untracked().tps);
+    let tps_problem = move || profile::tps_problem(&typed_tps.get(), i18n.t());
+    let type_tps = move |typed: String| {
+        typed_tps.set(typed.clone());
+        let trimmed = typed.trim();
+        if trimmed.is_empty() || TpsCode::parse(trimmed).is_ok() {
+            let kept = TpsCode::normalise(trimmed);
+            edit_profile(&|p| p.tps = kept.clone());
+        }
+    };
     // Picking a village fills the code's village part and keeps the TPS number.
     let pick_village = move |village: String| {
         if village.is_empty() {
             return;
         }
-        edit_profile(&|p| {
-            let number = TpsCode::parse(&p.tps).map(|t| format!("{:03}", t.number())).unwrap_or_default();
-            p.tps = format!("{village}-{number}");
-        });
-        if TpsCode::parse(&profile.get_untracked().tps).is_err() {
+        let number =
+            TpsCode::parse(&typed_tps.get_untracked()).map(|t| format!("{:03}", t.number())).unwrap_or_default();
+        type_tps(format!("{village}-{number}"));
+        if TpsCode::parse(&typed_tps.get_untracked()).is_err() {
             if let Some(input) = document().get_element_by_id("profile-tps") {
                 use wasm_bindgen::JsCast;
                 let _ = input.unchecked_into::<web_sys::HtmlElement>().focus();
             }
         }
     };
-    let tps_problem = move || {
-        let tps = profile.with(|p| p.tps.clone());
-        match TpsCode::parse(&tps) {
-            Err(_) if !tps.trim().is_empty() => Some(i18n.t().tps_hint.to_owned()),
-            _ => None,
-        }
-    };
-    let current_village =
-        move || TpsCode::parse(&profile.with(|p| p.tps.clone())).map(|t| t.village().to_owned()).unwrap_or_default();
+    let current_village = move || TpsCode::parse(&typed_tps.get()).map(|t| t.village().to_owned()).unwrap_or_default();
 
     let enrolled = enrolment.enrolled();
     let status = outbox.status();
@@ -82,12 +85,12 @@ pub fn Settings() -> impl IntoView {
 
             <label for="profile-tps">{move || i18n.t().tps_label}</label>
             <input id="profile-tps" inputmode="numeric" autocomplete="off" aria-describedby="profile-tps-hint"
-                prop:value=move || profile.with(|p| p.tps.clone())
-                on:input=move |ev| { let v = event_target_value(&ev); edit_profile(&|p| p.tps = v.clone()) }
-                on:change=move |_| edit_profile(&|p| p.tps = TpsCode::normalise(&p.tps)) />
+                prop:value=move || typed_tps.get()
+                on:input=move |ev| type_tps(event_target_value(&ev))
+                on:change=move |_| if tps_problem().is_none() { typed_tps.set(profile.get_untracked().tps) } />
             <p id="profile-tps-hint" class="hint">{move || i18n.t().tps_hint}</p>
             <p class="place" data-testid="profile-place">{move || profile::describe(&profile.with(|p| p.tps.clone()))}</p>
-            <p class="field-error" role="alert">{tps_problem}</p>
+            <p class="field-error" role="alert" data-testid="profile-tps-problem">{tps_problem}</p>
         </section>
 
         <section aria-labelledby="lang-heading">
@@ -106,12 +109,24 @@ pub fn Settings() -> impl IntoView {
             <h3 id="enrol-heading">{move || i18n.t().enrolment_heading}</h3>
             // A refused token shows the form again: re-enrolling resumes sending.
             {move || match enrolled.get().filter(|_| !status.get().paused_unauthorized) {
-                Some(e) => view! {
-                    <p data-testid="enrolled-as">{move || i18n.t().enrolled_as} " " <strong>{e.volunteer.name.clone()}</strong></p>
-                }.into_any(),
+                Some(e) => {
+                    let tps = e.volunteer.tps.clone().map(|t| profile::describe(&t).unwrap_or(format!("TPS {t}")));
+                    view! {
+                        <div class="enrolled" data-testid="enrolled-card">
+                            <p data-testid="enrolled-as">{move || i18n.t().enrolled_as} " " <strong>{e.volunteer.name.clone()}</strong></p>
+                            {tps.map(|tps| view! { <p data-testid="enrolled-tps">{tps}</p> })}
+                        </div>
+                    }.into_any()
+                }
                 None => view! {
                     <form on:submit=submit_code>
-                        <p class="warning">{move || i18n.t().not_enrolled}</p>
+                        {move || match enrolment.pending().get() {
+                            // Tried with no signal: it goes again by itself; a new code is not needed.
+                            Some(code) => view! {
+                                <p class="muted" data-testid="enrol-pending">{move || i18n.t().enrol_pending} " " <strong>{code.clone()}</strong></p>
+                            }.into_any(),
+                            None => view! { <p class="warning">{move || i18n.t().not_enrolled}</p> }.into_any(),
+                        }}
                         <label for="enrol-code">{move || i18n.t().enrol_code_label}</label>
                         <input id="enrol-code" autocomplete="off" autocapitalize="characters"
                             prop:value=move || enrol_code.get()

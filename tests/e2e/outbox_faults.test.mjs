@@ -40,6 +40,7 @@ test('200 reports through flaps, dropped answers and resets arrive exactly once'
 
   // The volunteer clears the sent reports: the outbox ends empty, also after a reload.
   await server.start();
+  page.once('dialog', (dialog) => dialog.accept()); // "Hapus … dari daftar?"
   await page.getByTestId('clear-sent').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=outbox] li').length === 0);
   await page.reload();

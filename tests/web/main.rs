@@ -8,5 +8,6 @@ mod forms;
 mod outbox_screen;
 mod storage;
 mod sync;
+mod volunteer_day;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

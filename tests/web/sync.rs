@@ -54,7 +54,7 @@ async fn a_report_another_tab_saves_while_this_one_is_starting_is_taken_in() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let engine = pantau::sync::SyncEngine::new(
         RwSignal::new(pantau_core::Outbox::default()),
-        Signal::stored(None),
+        RwSignal::new(None),
         ApiBase(UNREACHABLE.into()),
     );
     // This tab is loading: it listens, but its store is not open yet.
@@ -82,8 +82,7 @@ async fn a_refusal_another_tab_discarded_leaves_this_tab_too() {
     other_tab.put(&refused).await.unwrap();
     let mut outbox = pantau_core::Outbox::default();
     outbox.absorb(refused.clone());
-    let engine =
-        pantau::sync::SyncEngine::new(RwSignal::new(outbox), Signal::stored(None), ApiBase(UNREACHABLE.into()));
+    let engine = pantau::sync::SyncEngine::new(RwSignal::new(outbox), RwSignal::new(None), ApiBase(UNREACHABLE.into()));
     engine.listen_to_other_tabs();
     engine.attach_store(OutboxStore::open(&name).await.unwrap());
 
@@ -101,11 +100,15 @@ async fn two_tabs_with_no_signal_do_not_wake_each_other_out_of_their_backoff() {
     let queued = waiting(report("menunggu sinyal"));
     OutboxStore::open(&name).await.unwrap().put(&queued).await.unwrap();
     let mut tabs = Vec::new();
-    let token = RwSignal::new(Some("pantau_token".to_owned()));
+    let enrolment = pantau_core::protocol::Enrolment {
+        token: "pantau_token".into(),
+        volunteer: pantau_core::protocol::VolunteerProfile { name: "Sari".into(), tps: None },
+    };
+    let token = RwSignal::new(Some(enrolment));
     for _ in 0..2 {
         let tab = pantau::sync::SyncEngine::new(
             RwSignal::new(pantau_core::Outbox::from_entries(vec![queued.clone()])),
-            token.into(),
+            token,
             ApiBase(UNREACHABLE.into()),
         );
         tab.listen_to_other_tabs();
