@@ -111,7 +111,8 @@ pub async fn enrol(api: &ApiBase, code: &str) -> Result<Enrolment, EnrolError> {
     outcome
 }
 
-/// The enrolment as the screens see it, shared through context. Cheap to copy.
+/// The enrolment as the screens see it, shared through context. Cheap to copy;
+/// its signals are for reading, changes go through its methods.
 #[derive(Clone, Copy)]
 pub struct EnrolmentState {
     enrolled: RwSignal<Option<Enrolment>>,
@@ -139,10 +140,12 @@ impl EnrolmentState {
         }
     }
 
+    /// The enrolment, with the token sending uses (never copied elsewhere).
     pub fn enrolled(self) -> RwSignal<Option<Enrolment>> {
         self.enrolled
     }
 
+    /// What the last attempt came to, in the volunteer's language.
     pub fn message(self) -> RwSignal<Option<String>> {
         self.message
     }

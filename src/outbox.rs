@@ -38,7 +38,9 @@ pub enum SaveOutcome {
     NotSaved(String),
 }
 
-/// Cheap to copy; every copy is the same outbox.
+/// Cheap to copy; every copy is the same outbox. The signals it hands out are
+/// for reading: every change goes through its methods (read-only signal
+/// types were measured at 2.2 KB brotli more, paid by every volunteer).
 #[derive(Clone, Copy)]
 pub struct PhoneOutbox {
     list: RwSignal<Outbox>,
@@ -84,6 +86,7 @@ impl PhoneOutbox {
         self.quarantined
     }
 
+    /// Whether storage is persistent, and how much is used.
     pub fn storage_info(self) -> RwSignal<StorageInfo> {
         self.storage_info
     }

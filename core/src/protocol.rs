@@ -138,6 +138,8 @@ pub enum ProblemType {
     Unauthorized,
     /// 403: a token of the other role.
     Forbidden,
+    /// 403: a report for a TPS outside the volunteer's (named in `detail`).
+    TpsOutsideScope,
     /// 404: nothing here, or nothing this caller may see.
     NotFound,
     /// 404: the enrolment code is unknown, used or revoked.
@@ -155,7 +157,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 17] = [
+    pub const ALL: [ProblemType; 18] = [
         ProblemType::InvalidReport,
         ProblemType::MalformedJson,
         ProblemType::BadRequest,
@@ -166,6 +168,7 @@ impl ProblemType {
         ProblemType::ReportIdConflict,
         ProblemType::Unauthorized,
         ProblemType::Forbidden,
+        ProblemType::TpsOutsideScope,
         ProblemType::NotFound,
         ProblemType::UnknownEnrolmentCode,
         ProblemType::RateLimited,
@@ -187,6 +190,7 @@ impl ProblemType {
             ProblemType::ReportIdConflict => "report-id-conflict",
             ProblemType::Unauthorized => "unauthorized",
             ProblemType::Forbidden => "forbidden",
+            ProblemType::TpsOutsideScope => "tps-outside-scope",
             ProblemType::NotFound => "not-found",
             ProblemType::UnknownEnrolmentCode => "unknown-enrolment-code",
             ProblemType::RateLimited => "rate-limited",
@@ -214,6 +218,7 @@ impl ProblemType {
             ProblemType::ReportIdConflict => "A different report is already stored under this id",
             ProblemType::Unauthorized => "A valid bearer token is required",
             ProblemType::Forbidden => "This token may not do that",
+            ProblemType::TpsOutsideScope => "This TPS is not one the volunteer is enrolled for",
             ProblemType::NotFound => "Not found",
             ProblemType::UnknownEnrolmentCode => "This enrolment code is unknown, already used or revoked",
             ProblemType::RateLimited => "Too many requests: try again later",

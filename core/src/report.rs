@@ -84,6 +84,20 @@ impl TpsCode {
         &self.village
     }
 
+    /// Whether a report for `tps` lies within `scope`: one TPS (in any
+    /// spelling of its code) or a prefix of the code (`6471011001`: one
+    /// village), for a volunteer who moves between TPS.
+    pub fn in_scope(scope: &str, tps: &str) -> bool {
+        let Ok(tps) = TpsCode::parse(tps) else { return false };
+        match TpsCode::parse(scope) {
+            Ok(only) => only == tps,
+            Err(_) => {
+                let prefix = scope.trim();
+                !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_digit()) && tps.village.starts_with(prefix)
+            }
+        }
+    }
+
     pub fn number(&self) -> u16 {
         self.number
     }
@@ -697,5 +711,16 @@ mod tests {
         for refused in ["405.5", "-1", "\"405\"", "4294967296", "null"] {
             assert!(body(refused).is_err(), "{refused}");
         }
+    }
+
+    #[test]
+    fn a_tps_is_in_scope_of_itself_in_any_spelling_and_of_its_prefixes_only() {
+        assert!(TpsCode::in_scope("6471011001-003", "6471011001-3"));
+        assert!(!TpsCode::in_scope("6471011001-003", "6471011001-004"));
+        assert!(TpsCode::in_scope("6471011001", "6471011001-004"), "a village");
+        assert!(TpsCode::in_scope("647101", "6471011002-001"), "a district");
+        assert!(!TpsCode::in_scope("647102", "6471011002-001"));
+        assert!(!TpsCode::in_scope("", "6471011002-001"), "an empty scope covers nothing");
+        assert!(!TpsCode::in_scope("6471011001-003", "not a tps"));
     }
 }

@@ -198,6 +198,7 @@ fn refusal_reason(problem: &Problem, t: &Texts) -> String {
         Some(ProblemType::PayloadTooLarge) => t.refused_too_large.into(),
         Some(ProblemType::MalformedJson) => t.refused_unreadable.into(),
         Some(ProblemType::ReportIdConflict) => t.refused_id_conflict.into(),
+        Some(ProblemType::TpsOutsideScope) => t.refused_outside_scope.into(),
         _ => problem.title.clone(),
     }
 }

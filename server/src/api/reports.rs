@@ -3,14 +3,14 @@
 use super::extract::{JsonBody, Volunteer};
 use super::problem::ApiProblem;
 use crate::auth::Caller;
-use crate::store::{Role, Stored};
+use crate::store::{Account, Role, Stored};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pantau_core::protocol::{BatchResult, BatchResults, Problem, ProblemType, Receipt, MAX_BATCH_REPORTS};
-use pantau_core::{Report, ReportId};
+use pantau_core::{Report, ReportId, TpsCode};
 
 /// A complete report that a client author can copy.
 pub fn example_report() -> serde_json::Value {
@@ -34,7 +34,7 @@ pub fn example_report() -> serde_json::Value {
         (status = 200, description = "The identical report was already stored: the same receipt", body = Receipt),
         (status = 400, description = "Unreadable JSON, or not a report (a field of another kind, a wrong type)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a volunteer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a volunteer token, or a TPS outside the volunteer's (`tps-outside-scope`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A different report is stored under this id", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the size limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -47,8 +47,8 @@ pub async fn post_report(
     Volunteer(volunteer): Volunteer,
     JsonBody(report): JsonBody<Report>,
 ) -> Result<Response, ApiProblem> {
-    if let Err(errors) = report.validate() {
-        let (status, receipt) = refused_unless_repeat(&state, volunteer.id, &report, errors).await?;
+    if let Some(problem) = refusal(&volunteer, &report) {
+        let (status, receipt) = refused_unless_repeat(&state, volunteer.id, &report, problem).await?;
         return Ok((status, Json(receipt)).into_response());
     }
     let stored = state.store.store_report(volunteer.id, &report).await.map_err(ApiProblem::internal)?;
@@ -58,17 +58,29 @@ pub async fn post_report(
     }
 }
 
-/// An invalid report is refused, unless it is a repeat of one this volunteer
+/// Why this volunteer may not file `report` as it is: it breaks a validation
+/// rule, or it is about a TPS outside the one (or the scope) they are enrolled
+/// for, which would count it for the wrong TPS.
+fn refusal(volunteer: &Account, report: &Report) -> Option<ApiProblem> {
+    if let Err(errors) = report.validate() {
+        return Some(ApiProblem::invalid(errors));
+    }
+    let scope = volunteer.tps.as_deref().filter(|scope| !TpsCode::in_scope(scope, &report.tps))?;
+    let detail = format!("TPS {} is outside {scope}, the TPS this volunteer is enrolled for", report.tps);
+    Some(ApiProblem::new(StatusCode::FORBIDDEN, ProblemType::TpsOutsideScope, Some(detail)))
+}
+
+/// A refused report is refused, unless it is a repeat of one this volunteer
 /// filed under older, looser rules: a repeat keeps its original receipt.
 async fn refused_unless_repeat(
     state: &AppState,
     volunteer_id: i64,
     report: &Report,
-    errors: Vec<pantau_core::FieldError>,
+    problem: ApiProblem,
 ) -> Result<(StatusCode, Receipt), ApiProblem> {
     match state.store.repeat_receipt(volunteer_id, report).await.map_err(ApiProblem::internal)? {
         Some(receipt) => Ok((StatusCode::OK, receipt)),
-        None => Err(ApiProblem::invalid(errors)),
+        None => Err(problem),
     }
 }
 
@@ -157,11 +169,10 @@ pub async fn post_batch(
         }
         match serde_json::from_value::<Report>(value) {
             Err(e) => results.push(refused(ApiProblem::malformed(e))),
-            Ok(report) => match report.validate() {
-                Err(errors) => {
-                    results.push(Some(batch_result(refused_unless_repeat(&state, volunteer.id, &report, errors).await)))
-                }
-                Ok(()) => {
+            Ok(report) => match refusal(&volunteer, &report) {
+                Some(problem) => results
+                    .push(Some(batch_result(refused_unless_repeat(&state, volunteer.id, &report, problem).await))),
+                None => {
                     results.push(None);
                     valid.push(report);
                 }

@@ -61,10 +61,16 @@ impl TestServer {
         format!("http://{}{path}", self.addr)
     }
 
-    /// A volunteer enrolled through the API, as the PWA does it. Returns the token.
+    /// A volunteer enrolled through the API, as the PWA does it, for the TPS
+    /// of [`report`]. Returns the token.
     pub async fn volunteer(&self, name: &str) -> String {
+        self.volunteer_at(name, "6471011001-004").await
+    }
+
+    /// A volunteer enrolled for `tps` (or a scope of TPS).
+    pub async fn volunteer_at(&self, name: &str, tps: &str) -> String {
         let code = new_enrolment_code();
-        self.store.create_volunteer(name, "6471011001-004", &hash_secret(&normalise_code(&code))).await.unwrap();
+        self.store.create_volunteer(name, tps, &hash_secret(&normalise_code(&code))).await.unwrap();
         let response = self
             .http
             .post(self.url("/api/v1/enrolments"))

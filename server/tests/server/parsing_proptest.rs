@@ -84,7 +84,7 @@ proptest! {
             let dir = tempfile::tempdir().unwrap();
             let store = Store::open(&dir.path().join("p.db").to_string_lossy()).await.unwrap();
             let code = new_enrolment_code();
-            store.create_volunteer("Uji", "6471011001-001", &hash_secret(&normalise_code(&code))).await.unwrap();
+            store.create_volunteer("Uji", "6471011001-003", &hash_secret(&normalise_code(&code))).await.unwrap();
             let token = new_token();
             store.enrol(&hash_secret(&normalise_code(&code)), None, &hash_secret(&token)).await.unwrap().unwrap();
 
@@ -101,7 +101,11 @@ proptest! {
 
             prop_assert!(!status.is_server_error(), "5xx for {:?}", String::from_utf8_lossy(&body));
             let parsed = serde_json::from_slice::<Report>(&body).ok();
-            let acceptable = json_type && parsed.as_ref().is_some_and(|r| r.validate().is_ok());
+            // Valid, and about the TPS the volunteer is enrolled for.
+            let acceptable = json_type
+                && parsed.as_ref().is_some_and(|r| {
+                    r.validate().is_ok() && pantau_core::TpsCode::in_scope("6471011001-003", &r.tps)
+                });
             if acceptable {
                 prop_assert!(status.is_success(), "{status} for a valid report");
             } else {

@@ -253,3 +253,25 @@ async fn parallel_posts_of_one_id_with_two_bodies_store_one_and_refuse_the_other
     assert_eq!(responses.iter().filter(|(_, s, _)| *s == StatusCode::CREATED).count(), 1);
     assert!(receipts.iter().all(|r| *r == receipts[0]));
 }
+
+#[tokio::test]
+async fn a_report_for_another_tps_than_the_volunteers_is_refused_naming_it() {
+    let server = TestServer::start().await;
+    // Enrolled for 6471011001-004 (the helper's TPS).
+    let token = server.volunteer("Sari").await;
+    let mut elsewhere = report("Laporan untuk TPS lain");
+    elsewhere.tps = "6471011001-005".into();
+    let response = server.post_report(&token, &elsewhere).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let refused = problem(response).await;
+    assert_eq!(refused["type"], "https://pantau.id/problems/tps-outside-scope");
+    assert!(refused["detail"].as_str().unwrap().contains("6471011001-005"), "{refused}");
+    assert_eq!(server.store.report_count().await.unwrap(), 0);
+
+    // In a batch it is refused alone; its own TPS is stored.
+    let batch = serde_json::json!({ "reports": [elsewhere, report("TPS sendiri")] });
+    let results: pantau_core::protocol::BatchResults = server.post_batch(&token, &batch).await.json().await.unwrap();
+    assert_eq!(results.results[0].status, 403);
+    assert_eq!(results.results[1].status, 201);
+    assert_eq!(server.store.report_count().await.unwrap(), 1);
+}
