@@ -24,6 +24,9 @@ try {
   await fileIncident(page, { place: 'Halaman TPS 003', description: 'Amplop berisi uang dibagikan kepada pemilih yang antre.', category: 'vote_buying', urgent: true });
   await server.stop();
   await fileIncident(page, { place: 'Jalan menuju TPS', description: 'Spanduk calon masih terpasang di masa tenang.', category: 'quiet_period_campaign' });
+  // The confirmation after Simpan, with the server down: saved, waiting.
+  await page.getByTestId('saved-state').filter({ hasText: 'Menunggu' }).waitFor();
+  await shot('9-tersimpan', { top: false });
 
   await goTo(page, 'beranda');
   await shot('1-beranda');
