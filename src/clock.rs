@@ -36,6 +36,12 @@ pub fn format_clock(ms: f64) -> String {
     format!("{:02}.{:02}", date.get_hours(), date.get_minutes())
 }
 
+/// "14/02 09.40": the day and the time, in the phone's local time.
+pub fn format_day_clock(ms: f64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms));
+    format!("{:02}/{:02} {:02}.{:02}", date.get_date(), date.get_month() + 1, date.get_hours(), date.get_minutes())
+}
+
 /// "1,5 MB", written with integers.
 pub fn megabytes(bytes: f64) -> String {
     let tenths = (bytes / 100_000.0).round() as u64;

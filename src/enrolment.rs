@@ -216,8 +216,10 @@ impl EnrolmentState {
                         if p.name.trim().is_empty() {
                             p.name = e.volunteer.name.clone();
                         }
-                        if p.tps.trim().is_empty() {
-                            p.tps = e.volunteer.tps.clone().unwrap_or_default();
+                        // A TPS, not a scope (a volunteer who moves between TPS types each one).
+                        let tps = e.volunteer.tps.as_deref().filter(|t| pantau_core::TpsCode::parse(t).is_ok());
+                        if let Some(tps) = tps.filter(|_| p.tps.trim().is_empty()) {
+                            p.tps = tps.to_owned();
                         }
                         p.save();
                     });

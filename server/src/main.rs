@@ -66,8 +66,12 @@ enum VolunteerCommand {
         #[arg(long)]
         name: String,
         /// The TPS they watch, e.g. 6471011001-003.
+        #[arg(long, required_unless_present = "scope", conflicts_with = "scope")]
+        tps: Option<String>,
+        /// Instead of one TPS, every TPS whose code starts with these digits
+        /// (6471011001: one village), for a volunteer who moves between TPS.
         #[arg(long)]
-        tps: String,
+        scope: Option<String>,
         /// The address volunteers open, for the enrolment link.
         #[arg(long, env = "PANTAU_BASE_URL", default_value = "http://127.0.0.1:8080")]
         base_url: String,
@@ -145,8 +149,13 @@ async fn main() -> std::process::ExitCode {
             let faults = None::<()>;
             serve(bind, &database.database, config, faults).await
         }
-        Command::Volunteer(VolunteerCommand::Add { name, tps, base_url, database }) => {
-            add_volunteer(&database.database, &name, &tps, &base_url).await
+        Command::Volunteer(VolunteerCommand::Add { name, tps, scope, base_url, database }) => {
+            let watches = match (tps, scope) {
+                (Some(tps), _) => Watches::Tps(tps),
+                (None, Some(scope)) => Watches::Scope(scope),
+                (None, None) => unreachable!("clap requires --tps or --scope"),
+            };
+            add_volunteer(&database.database, &name, watches, &base_url).await
         }
         Command::Volunteer(VolunteerCommand::Revoke { id, database }) => {
             revoke(&database.database, id, Role::Volunteer).await
@@ -223,15 +232,33 @@ async fn serve(bind: SocketAddr, database: &str, config: Config, faults: Option<
     Ok(())
 }
 
-async fn add_volunteer(database: &str, name: &str, tps: &str, base_url: &str) -> Result {
-    let tps =
-        pantau_core::TpsCode::parse(tps).map_err(|e| format!("--tps {tps:?}: {e:?}; expected e.g. 6471011001-003"))?;
+/// What a volunteer reports for: one TPS, or every TPS under a code prefix.
+enum Watches {
+    Tps(String),
+    Scope(String),
+}
+
+async fn add_volunteer(database: &str, name: &str, watches: Watches, base_url: &str) -> Result {
+    let tps = match watches {
+        Watches::Tps(tps) => pantau_core::TpsCode::parse(&tps)
+            .map_err(|e| format!("--tps {tps:?}: {e:?}; expected e.g. 6471011001-003"))?
+            .to_string(),
+        Watches::Scope(scope) => {
+            let scope = scope.trim().to_owned();
+            if !(2..=10).contains(&scope.len()) || !scope.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(
+                    format!("--scope {scope:?}: 2 to 10 digits of a TPS code, e.g. 6471011001 (one village)").into()
+                );
+            }
+            scope
+        }
+    };
     if name.trim().is_empty() {
         return Err("--name must not be empty".into());
     }
     let store = open(database).await?;
     let code = new_enrolment_code();
-    let id = store.create_volunteer(name.trim(), &tps.to_string(), &hash_secret(&normalise_code(&code))).await?;
+    let id = store.create_volunteer(name.trim(), &tps, &hash_secret(&normalise_code(&code))).await?;
     store.close().await;
     println!("volunteer {id}: {} (TPS {tps})", name.trim());
     println!("enrolment code: {code}");

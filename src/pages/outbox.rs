@@ -1,10 +1,11 @@
 //! Kotak keluar: every report with its state and receipt, newest first.
 
-use crate::clock::{format_clock, millis};
+use crate::clock::{format_clock, format_day_clock, millis};
 use crate::i18n::{use_i18n, I18n, Lang, Texts};
 use crate::outbox::PhoneOutbox;
 use crate::routes::{FormKind, Route};
 use leptos::prelude::*;
+use pantau_core::checklist::ChecklistItem;
 use pantau_core::protocol::{Problem, ProblemType, WaitError, WaitReason};
 use pantau_core::validation::ReportField;
 use pantau_core::{Delivery, OutboxEntry, ReportBody, ReportId};
@@ -127,6 +128,7 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
     let refused = matches!(entry.delivery, Delivery::Rejected { .. } | Delivery::Conflict { .. });
     let report = entry.report.clone();
     let title_report = report.clone();
+    let detail_entry = entry.clone();
     let urgent = matches!(report.body, ReportBody::Incident { urgent: true, .. });
     let report_id = report.id.to_string();
     view! {
@@ -137,6 +139,14 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
                 "TPS " {entry.report.tps.clone()} " · " {format_clock(millis(entry.report.created_at))}
             </p>
             <p class="state">{label}</p>
+            <details class="report-details" data-testid="report-details">
+                <summary>{move || i18n.t().show_report}</summary>
+                <dl>
+                    {move || details(&detail_entry, i18n.t(), i18n.lang()).into_iter().map(|(label, value)| view! {
+                        <dt>{label}</dt><dd>{value}</dd>
+                    }).collect::<Vec<_>>()}
+                </dl>
+            </details>
             {last_error.map(|e| view! { <p class="report-meta">{move || wait_reason(&e, i18n.t())}</p> })}
             {field_errors.into_iter().map(|e| view! {
                 <p class="field-error">{move || format!("{}: {}", field_label(&e.field, i18n.t(), i18n.lang()), e.message(i18n.lang()))}</p>
@@ -243,4 +253,57 @@ fn delivery_key(delivery: &Delivery) -> (u8, u32) {
         Delivery::Rejected { .. } => (3, 0),
         Delivery::Conflict { .. } => (4, 0),
     }
+}
+
+/// Everything a report holds, and its receipt, as label and value: any report
+/// can be read again, and a sent one shows the proof of its delivery.
+fn details(entry: &OutboxEntry, t: &Texts, lang: Lang) -> Vec<(String, String)> {
+    let report = &entry.report;
+    let mut rows: Vec<(String, String)> = vec![
+        (t.tps_label.into(), report.tps.clone()),
+        (t.created_at_label.into(), format_day_clock(millis(report.created_at))),
+    ];
+    let mut text = |label: &str, value: &str| {
+        if !value.trim().is_empty() {
+            rows.push((label.into(), value.into()));
+        }
+    };
+    match &report.body {
+        ReportBody::Note { text: note } => text(t.note_label, note),
+        ReportBody::Checklist { phase, answers } => {
+            text(t.phase_label, phase.label(lang));
+            for answer in answers {
+                let question = ChecklistItem::find(&answer.item).map_or(answer.item.as_str(), |i| i.text(lang));
+                let mut said = answer.answer.label(lang).to_owned();
+                if !answer.note.is_empty() {
+                    said = format!("{said} · {}", answer.note);
+                }
+                text(question, &said);
+            }
+        }
+        ReportBody::Incident { category, occurred_at, place, description, reported_party, witnesses, urgent } => {
+            text(t.category_label, category.label(lang));
+            text(t.occurred_at_label, &format_day_clock(millis(*occurred_at)));
+            text(t.place_label, place);
+            text(t.description_label, description);
+            text(t.reported_party_label, reported_party);
+            text(t.witnesses_label, witnesses);
+            if *urgent {
+                text(t.urgent_label, pantau_core::checklist::Answer::Yes.label(lang));
+            }
+        }
+        ReportBody::CountResult { contest, votes, valid, invalid, voters } => {
+            text(t.contest_label, contest.label(lang));
+            for (i, row) in votes.iter().enumerate() {
+                text(&format!("{} {}", t.row_label, i + 1), &format!("{} · {}", row.name, row.votes));
+            }
+            text(t.valid_label, &valid.to_string());
+            text(t.invalid_label, &invalid.to_string());
+            text(t.voters_label, &voters.to_string());
+        }
+    }
+    if let Some(receipt) = entry.receipt() {
+        text(t.receipt_no, &format!("{} · {}", receipt.seq, format_day_clock(millis(receipt.received_at))));
+    }
+    rows
 }

@@ -199,3 +199,42 @@ async fn a_tps_code_with_a_slip_is_never_kept_and_the_slip_is_named() {
     assert!(home.contains("TPS 003") && !home.contains("647101100-"), "{home}");
     storage().clear().unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn every_report_can_be_read_again_and_a_sent_one_shows_its_receipt() {
+    storage().clear().unwrap();
+    let database = format!("test-details-{}", uuid::Uuid::new_v4());
+    let incident = Report::new(
+        ReportId(uuid::Uuid::new_v4()),
+        "6471011001-007",
+        time::macros::datetime!(2026-02-14 10:00 +08:00),
+        ReportBody::Incident {
+            category: pantau_core::IncidentCategory::VoteBuying,
+            occurred_at: time::macros::datetime!(2026-02-14 09:15 +08:00),
+            place: "Gang Mawar".into(),
+            description: "Amplop dibagikan kepada pemilih".into(),
+            reported_party: "Tim sukses X".into(),
+            witnesses: String::new(),
+            urgent: true,
+        },
+    );
+    let mut delivered = sent(incident, 4321);
+    if let Delivery::Sent { receipt } = &mut delivered.delivery {
+        receipt.received_at = pantau::clock::now();
+    }
+    OutboxStore::open(&database).await.unwrap().put(&delivered).await.unwrap();
+    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database).await;
+    until("the row", || root.query_selector("[data-testid=report-details]").unwrap().is_some()).await;
+    let details = by_selector(&root, "[data-testid=report-details]");
+    click(&details, "summary");
+    leptos::task::tick().await;
+    assert!(details.has_attribute("open"));
+    let shown = text(&details);
+    // 09.15 in Balikpapan, as the phone's own clock shows it.
+    let at = js_sys::Date::new(&JsValue::from_str("2026-02-14T09:15:00+08:00"));
+    let occurred = format!("{:02}/02 {:02}.{:02}", at.get_date(), at.get_hours(), at.get_minutes());
+    for expected in ["Gang Mawar", "Amplop dibagikan kepada pemilih", "Tim sukses X", "Politik uang", "4321", &occurred]
+    {
+        assert!(shown.contains(expected), "{expected} missing from {shown}");
+    }
+}

@@ -228,3 +228,37 @@ async fn listing_volunteers_shows_each_id_enrolment_and_reports_filed() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn a_volunteer_added_for_a_scope_reports_for_every_tps_in_it_and_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("pantau.db").to_string_lossy().into_owned();
+    let add = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["volunteer", "add", "--name", "Rina"])
+            .args(args)
+            .args(["--database", &database])
+            .output()
+    };
+    // Not digits, or a TPS and a scope at once: refused by name.
+    let refused = add(&["--scope", "6471-01"]).unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--scope"));
+    assert!(!add(&["--scope", "6471011001", "--tps", "6471011001-4"]).unwrap().status.success());
+
+    let out = add(&["--scope", "6471011001"]).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let code = stdout.lines().find_map(|l| l.strip_prefix("enrolment code: ")).unwrap().to_owned();
+    let server = start(free_port(), &database).await;
+    let token = enrol(&server.url, &code).await;
+    let http = reqwest::Client::new();
+    let post = |tps: &'static str| {
+        let mut r = report("patroli antar-TPS");
+        r.tps = tps.into();
+        http.post(format!("{}/api/v1/reports", server.url)).bearer_auth(&token).json(&r).send()
+    };
+    assert_eq!(post("6471011001-003").await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(post("6471011001-017").await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(post("6471011002-001").await.unwrap().status(), StatusCode::FORBIDDEN, "another village");
+}
