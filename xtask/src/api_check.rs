@@ -70,6 +70,8 @@ pub fn run(server_bin: &Path, schemathesis: &Path) -> Result<Vec<(&'static str, 
             .args(["run", &schema, "--checks", "all", "--workers", "1", "--max-time", RUN_SECONDS])
             .args(["--header", &format!("Authorization: Bearer {token}")])
             .env("SCHEMATHESIS_TELEMETRY", "false")
+            // Its cache (.schemathesis/) goes with the server's folder, not into the checkout.
+            .current_dir(&server.dir)
             .status()
             .map_err(|e| Fail(format!("starting schemathesis: {e}")))?
             .success();
