@@ -106,14 +106,17 @@ pub fn IncidentForm() -> impl IntoView {
     let state = FormState::new();
     let draft: Draft<IncidentDraft> =
         open_draft(FormKind::Incident, state, IncidentDraft::fresh, IncidentDraft::from_report);
-    // A blank form shows the present time. A time kept from the last report
-    // (the form is reset at each save) or an earlier visit would otherwise be
-    // filed, unnoticed, for an incident hours later.
-    if draft.fields.with_untracked(|d| d.occurred_at.is_empty() || super::FormDraft::is_blank(d)) {
-        // Shown, not kept: opening a form is not typing in it (an app update
-        // waits only for real input).
-        draft.fields.update(|d| d.occurred_at = to_local_input(now()));
+    // A blank form has no time: the volunteer chooses it ("Baru saja", or the
+    // time she types). A default filled in for her was filed unseen: a report
+    // that said "pukul 09.15" was stored at 17.56. A time left from an earlier
+    // visit would be worse. Shown, not kept: opening a form is not typing in it.
+    if draft.fields.with_untracked(super::FormDraft::is_blank) {
+        draft.fields.update(|d| d.occurred_at.clear());
     }
+    let set_time = move |minutes_ago: i64| {
+        let at = now() - time::Duration::minutes(minutes_ago);
+        draft.edit(|d| d.occurred_at = to_local_input(at));
+    };
     let submit = {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
@@ -124,11 +127,8 @@ pub fn IncidentForm() -> impl IntoView {
                 state,
                 move |id, at| fields.build(id, at),
                 move || {
-                    draft.clear(IncidentDraft {
-                        tps: pantau_core::TpsCode::normalise(&tps),
-                        occurred_at: to_local_input(now()),
-                        ..IncidentDraft::default()
-                    })
+                    draft
+                        .clear(IncidentDraft { tps: pantau_core::TpsCode::normalise(&tps), ..IncidentDraft::default() })
                 },
             );
         }
@@ -185,8 +185,14 @@ pub fn IncidentForm() -> impl IntoView {
             <p class="field-error" role="alert">{state.error(ReportField::Category)}</p>
 
             <label for="occurred-at">{move || i18n.t().occurred_at_label}</label>
-            <input id="occurred-at" type="datetime-local" prop:value=move || draft.get(|d| d.occurred_at.clone())
+            <div class="quick-times" role="group" aria-label=move || i18n.t().quick_times>
+                <button type="button" class="secondary" data-testid="time-now" on:click=move |_| set_time(0)>{move || i18n.t().just_now}</button>
+                <button type="button" class="secondary" data-testid="time-30" on:click=move |_| set_time(30)>{move || i18n.t().half_hour_ago}</button>
+                <button type="button" class="secondary" data-testid="time-60" on:click=move |_| set_time(60)>{move || i18n.t().hour_ago}</button>
+            </div>
+            <input id="occurred-at" type="datetime-local" aria-describedby="occurred-at-hint" prop:value=move || draft.get(|d| d.occurred_at.clone())
                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.occurred_at = v) } />
+            <p id="occurred-at-hint" class="hint">{move || i18n.t().occurred_at_hint}</p>
             <p class="field-error" role="alert">{state.error(ReportField::OccurredAt)}</p>
             <Show when=move || time_warning().is_some()>
                 <p class="warning" role="status" data-testid="time-warning">{time_warning}</p>

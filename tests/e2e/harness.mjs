@@ -186,6 +186,8 @@ export async function fillIncident(page, { tps, place = 'TPS', description, cate
   await page.getByLabel('Jenis kejadian').selectOption(category);
   await page.getByLabel('Tempat kejadian').fill(place);
   await page.getByLabel('Uraian kejadian').fill(description);
+  // The volunteer chooses the time; nothing is filed for her unseen.
+  await page.getByTestId('time-now').click();
   if (urgent) await page.getByLabel(/^Mendesak/).check();
 }
 

@@ -22,6 +22,7 @@ async fn an_incident_is_refused_with_named_fields_then_saved_and_listed_as_waiti
     type_into(&root, "#tps", "6471011001 12");
     choose(&root, "#category", "polling_officials");
     type_into(&root, "#place", "Meja KPPS 2");
+    click(&root, "[data-testid=time-now]");
     click(&root, "[data-testid=save]");
     // "Tersimpan" only once IndexedDB has completed the write.
     until("Tersimpan", || {
@@ -158,19 +159,32 @@ async fn the_language_switch_changes_every_screen_and_is_kept() {
 }
 
 #[wasm_bindgen_test]
-async fn a_blank_incident_form_shows_the_present_time_and_a_started_one_keeps_its_own() {
+async fn a_blank_incident_form_has_no_time_until_the_volunteer_chooses_one_and_a_started_one_keeps_its_own() {
     use pantau::forms::incident::to_local_input;
     let minute_now = || to_local_input(pantau::clock::now());
-    // Left by the last save (the form is reset with that moment's time), hours ago.
+    // Left by an earlier visit, hours ago: neither it nor a default is filed unseen.
     storage().clear().unwrap();
     storage()
         .set_item("pantau.draft.incident", r#"{"tps":"6471011001-003","occurred_at":"2026-02-14T08:00"}"#)
         .unwrap();
-    let before = minute_now();
     let (root, _database, mounted) = mount_app("#/baru/kejadian").await;
     until_ready(&root).await;
+    assert_eq!(value_of(&root, "#occurred-at"), "", "not the kept 08:00, nor a time chosen for her");
+    // Saving without a time names it.
+    type_into(&root, "#place", "Gang Mawar");
+    click(&root, "[data-testid=save]");
+    until("the time is asked for", || {
+        let input = by_selector(&root, "#occurred-at");
+        let error = input.next_element_sibling().and_then(|hint| hint.next_element_sibling());
+        error.is_some_and(|e| text(&e).contains("Wajib diisi"))
+    })
+    .await;
+    // "Baru saja" is now.
+    let before = minute_now();
+    click(&root, "[data-testid=time-now]");
+    leptos::task::tick().await;
     let shown = value_of(&root, "#occurred-at");
-    assert!(shown == before || shown == minute_now(), "{shown}, not the kept 08:00");
+    assert!(shown == before || shown == minute_now(), "{shown}");
     drop(mounted);
     root.remove();
 
@@ -218,6 +232,7 @@ async fn a_save_whose_end_the_page_never_saw_is_not_saved_again_under_a_new_id()
     choose(&root, "#category", "vote_buying");
     type_into(&root, "#place", "Gang Mawar");
     type_into(&root, "#description", "Amplop dibagikan pagi hari");
+    click(&root, "[data-testid=time-now]");
     click(&root, "[data-testid=save]");
     // What a kill between IndexedDB's commit and the screen leaves behind: the
     // draft and the attempt as they were at the tap, and the report on disk.

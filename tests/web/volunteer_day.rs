@@ -11,6 +11,7 @@ fn fill_incident(root: &web_sys::Element, description: &str) {
     choose(root, "#category", "vote_buying");
     type_into(root, "#place", "Depan TPS");
     type_into(root, "#description", description);
+    click(root, "[data-testid=time-now]");
 }
 
 #[wasm_bindgen_test]
@@ -58,8 +59,11 @@ async fn after_simpan_the_first_wrong_field_has_the_cursor() {
     // The category is the first field left empty.
     until("the category has the cursor", || focused().as_deref() == Some("category")).await;
 
-    // Fixed, the next one is the place.
+    // Fixed, the next one is the time, then the place.
     choose(&root, "#category", "other");
+    click(&root, "[data-testid=save]");
+    until("the time has the cursor", || focused().as_deref() == Some("occurred-at")).await;
+    click(&root, "[data-testid=time-now]");
     click(&root, "[data-testid=save]");
     until("the place has the cursor", || focused().as_deref() == Some("place")).await;
 }
