@@ -1,7 +1,7 @@
-//! What the phone keeps with gloo-storage (localStorage) and under which keys:
-//! things that can be rewritten without harm (settings, the profile, drafts,
-//! a fast copy of the enrolment). Reports are never kept here: they live in
-//! IndexedDB ([`crate::outbox_store`]).
+//! What the phone keeps with gloo-storage (localStorage), and the keys of its
+//! settings: things that can be rewritten without harm. Drafts' keys are with
+//! their forms, the save attempt's with [`crate::outbox`]. Reports are never
+//! kept here: they live in IndexedDB ([`crate::outbox_store`]).
 
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use serde::de::DeserializeOwned;
