@@ -1,14 +1,14 @@
 //! What the phone keeps with gloo-storage (localStorage), and the keys of its
 //! settings: things that can be rewritten without harm. Drafts' keys are with
-//! their forms, the save attempt's with [`crate::outbox`]. Reports are never
-//! kept here: they live in IndexedDB ([`crate::outbox_store`]).
+//! their forms, the save attempt's with the outbox. Reports are never kept
+//! here: they live in IndexedDB (the outbox store).
 
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use serde::de::DeserializeOwned;
 
 /// The language chosen in Pengaturan.
 pub const LANG_KEY: &str = "pantau.lang";
-/// The volunteer's name and TPS ([`crate::profile::Profile`]).
+/// The volunteer's name and TPS (the profile).
 pub const PROFILE_KEY: &str = "pantau.profile";
 /// How many days a sent report stays listed before the outbox forgets it.
 pub const KEEP_SENT_DAYS_KEY: &str = "pantau.keep_sent_days";

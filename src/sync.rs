@@ -2,7 +2,7 @@
 //! the transport and IndexedDB as storage, decides when to run it, and keeps
 //! several open tabs in step.
 //!
-//! Triggers (wired in [`crate::startup`] and [`crate::outbox`]): app start, the `online` event, the page
+//! Triggers (wired by start-up and the outbox door above this module): app start, the `online` event, the page
 //! becoming visible, the "Kirim sekarang" button, a save, a change announced by
 //! another tab, and the backoff timer after a failure. `navigator.onLine` is
 //! never trusted: only a 2xx marks a report sent.

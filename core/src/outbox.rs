@@ -10,7 +10,8 @@
 //! Invariant: a report the volunteer saved is in the outbox or acknowledged by
 //! the server, never neither; only [`Outbox::clear`] removes one, and only once
 //! it is Sent, except a refusal the volunteer discards ([`Outbox::discard`]).
-//! Storage adapters persist each [`OutboxEntry`] in its envelope ([`crate::envelope`]).
+//! Storage adapters persist each [`OutboxEntry`] in its versioned envelope
+//! (the `envelope` module, which builds on this one).
 
 use crate::protocol::{Problem, Receipt, SendOutcome, WaitError, WaitReason};
 use crate::report::{Report, ReportId};
@@ -21,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Where a queued report is in its journey to the server.
 ///
 /// Stored as `{"state": "waiting", "attempts": 1, ...}` and read back through
-/// flat code in [`crate::envelope`], for the reason given at [`ReportBody`](crate::ReportBody).
+/// flat code in the `envelope` module, for the reason given at [`ReportBody`](crate::ReportBody).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Delivery {
     Waiting {

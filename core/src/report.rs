@@ -111,7 +111,7 @@ impl fmt::Display for TpsCode {
 }
 
 /// What the volunteer filed. Fields hold what was typed (normalised where a
-/// canonical form exists); [`Report::validate`](crate::validation) says whether
+/// canonical form exists); [`Report::validate`] says whether
 /// it may be saved and accepted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -54,9 +54,9 @@ pub fn uses(src_dir: &Path) -> Result<BTreeMap<String, BTreeSet<String>>, String
 }
 
 /// The first segment after each `crate::` in `text`, and in `use crate::{a, b}`.
-/// Comments are skipped (a doc link to another module is not a use of it), and
-/// so is a file's inline test module from its `#[cfg(test)]` on: tests may
-/// reach for any module to set up what they check.
+/// Doc comments count (a doc link names what a module leans on); plain `//`
+/// comments do not, and neither does a file's inline test module from its
+/// `#[cfg(test)]` on: tests may reach for any module to set up what they check.
 fn crate_paths(text: &str) -> BTreeSet<String> {
     let lines: Vec<&str> = text.lines().collect();
     let test_module = lines.windows(2).position(|w| {
@@ -64,7 +64,10 @@ fn crate_paths(text: &str) -> BTreeSet<String> {
     });
     let code: String = lines[..test_module.unwrap_or(lines.len())]
         .iter()
-        .filter(|l| !l.trim_start().starts_with("//"))
+        .filter(|l| {
+            let l = l.trim_start();
+            !l.starts_with("//") || l.starts_with("///") || l.starts_with("//!")
+        })
         .map(|l| format!("{l}\n"))
         .collect();
     let text = code.as_str();
@@ -184,7 +187,7 @@ mod tests {
     fn paths_are_read_from_uses_and_expressions_but_not_from_other_crates() {
         let text = "use crate::outbox::PhoneOutbox;\nuse crate::{clock, i18n::I18n};\nlet x = crate::kept::keep();\nuse pantau_core::validation;\n/// [`crate::sync`]\n    // crate::app\nuse crate::self_test;\n#[cfg(test)]\nmod fixtures;\nuse crate::routes;\n#[cfg(test)]\nmod tests {\nuse crate::startup; }";
         let found: Vec<String> = crate_paths(text).into_iter().collect();
-        assert_eq!(found, ["clock", "i18n", "kept", "outbox", "routes", "self_test"]);
+        assert_eq!(found, ["clock", "i18n", "kept", "outbox", "routes", "self_test", "sync"]);
     }
 
     #[test]
