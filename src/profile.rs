@@ -56,7 +56,7 @@ pub fn tps_problem(typed: &str, t: &crate::i18n::Texts) -> Option<String> {
         Ok(_) => None,
         Err(pantau_core::report::TpsCodeError::Empty) => None,
         Err(pantau_core::report::TpsCodeError::VillageCode) => {
-            let village = typed.split(['-', '/', ' ', '.']).next().unwrap_or_default();
+            let village = TpsCode::typed_village(typed);
             let digits = village.chars().filter(char::is_ascii_digit).count();
             let others = village.chars().count() - digits;
             Some(if others > 0 {

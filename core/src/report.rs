@@ -56,11 +56,7 @@ impl TpsCode {
         if trimmed.is_empty() {
             return Err(TpsCodeError::Empty);
         }
-        let (village, number) = match trimmed.find(['-', '/', ' ', '.']) {
-            Some(at) => (&trimmed[..at], trimmed[at + 1..].trim_start_matches([' ', '-', '/', '.'])),
-            None if trimmed.len() > 10 && trimmed.is_char_boundary(10) => (&trimmed[..10], &trimmed[10..]),
-            None => (trimmed, ""),
-        };
+        let (village, number) = Self::split(trimmed);
         if village.len() != 10 || !village.bytes().all(|b| b.is_ascii_digit()) {
             return Err(TpsCodeError::VillageCode);
         }
@@ -72,6 +68,21 @@ impl TpsCode {
             return Err(TpsCodeError::TpsNumber);
         }
         Ok(TpsCode { village: village.to_owned(), number })
+    }
+
+    /// The village part and the TPS number of a typed code, as `parse` reads them.
+    fn split(trimmed: &str) -> (&str, &str) {
+        match trimmed.find(['-', '/', ' ', '.']) {
+            Some(at) => (&trimmed[..at], trimmed[at + 1..].trim_start_matches([' ', '-', '/', '.'])),
+            None if trimmed.len() > 10 && trimmed.is_char_boundary(10) => (&trimmed[..10], &trimmed[10..]),
+            None => (trimmed, ""),
+        }
+    }
+
+    /// The village part of a typed code, as `parse` reads it: what a
+    /// [`TpsCodeError::VillageCode`] is about, for saying what is wrong with it.
+    pub fn typed_village(input: &str) -> &str {
+        Self::split(input.trim()).0
     }
 
     /// What a typed TPS becomes in a report: the canonical form when it parses,
