@@ -11,6 +11,7 @@ use crate::routes::FormKind;
 use crate::sync::{SyncEngine, SyncStatus};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
+use pantau_core::outbox::EditError;
 use pantau_core::save::{decide, SaveDecision, SaveRequest};
 use pantau_core::sync::Progress;
 use pantau_core::validation::FieldError;
@@ -248,10 +249,21 @@ impl PhoneOutbox {
                 }
                 let id = entry.report.id;
                 let stored_tps = Some(entry.report.tps.clone());
+                let mut overtaken = false;
                 self.list.update(|o| {
                     // Another tab may have announced it first: its stored state is the same.
                     let applied = if correction {
-                        o.edit_rejected(entry.report.clone()).is_ok()
+                        match o.edit(entry.report.clone()) {
+                            Ok(_) => true,
+                            // Sending began while the change was on its way to
+                            // disk: what is sent is the report as it was, and
+                            // the round's own write will say so.
+                            Err(EditError::NotEditable(_)) => {
+                                overtaken = true;
+                                true
+                            }
+                            Err(_) => false,
+                        }
                     } else {
                         o.save(entry.report.clone()).is_ok()
                     };
@@ -259,6 +271,9 @@ impl PhoneOutbox {
                         o.absorb(entry);
                     }
                 });
+                if overtaken {
+                    return SaveOutcome::NotSaved(t.not_editable.into());
+                }
                 engine.announce([id]);
                 // Only this correction is over: the volunteer may have opened
                 // another one while the write was on its way to disk.

@@ -308,22 +308,24 @@ impl Outbox {
         Ok(self.remove_at(key).expect("indexed entries exist"))
     }
 
-    /// The entry that correcting a refused report would queue, without queuing
-    /// it. Only Rejected reports can be edited: a sent report is final, and a
-    /// conflict would only repeat. The id is kept (the server stored nothing).
+    /// The entry that changing a report would queue, without queuing it. A
+    /// report still waiting (as ODK allows) or refused can be changed; one in
+    /// flight, sent, or in conflict cannot. The id and time are kept: a waiting
+    /// copy the server took after all answers the change with a conflict, never
+    /// with a second report.
     pub fn check_edit(&self, report: Report) -> Result<OutboxEntry, EditError> {
         report.validate().map_err(EditError::Invalid)?;
         let current = self.get(report.id).ok_or(EditError::NotFound(report.id))?;
-        if !matches!(current.delivery, Delivery::Rejected { .. }) {
+        if !matches!(current.delivery, Delivery::Rejected { .. } | Delivery::Waiting { .. }) {
             return Err(EditError::NotEditable(report.id));
         }
         let rev = current.rev.saturating_add(1);
         Ok(OutboxEntry { report, delivery: Delivery::Waiting { attempts: 0, last_error: None }, rev })
     }
 
-    /// A refused report, corrected by the volunteer, goes back in the queue under
-    /// the same id.
-    pub fn edit_rejected(&mut self, report: Report) -> Result<&OutboxEntry, EditError> {
+    /// A waiting or refused report, changed by the volunteer, (re)joins the
+    /// queue under the same id.
+    pub fn edit(&mut self, report: Report) -> Result<&OutboxEntry, EditError> {
         let entry = self.check_edit(report)?;
         let key = order(&entry.report);
         self.insert(entry);

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 /// What the form knows when Simpan is tapped.
 pub struct SaveRequest<'a> {
-    /// The refused report this form is correcting, if it is correcting one.
+    /// The waiting or refused report this form is changing, if any.
     pub correcting: Option<ReportId>,
     /// The report of this form's last unconfirmed save, if one is kept.
     pub attempt: Option<&'a Report>,
@@ -29,7 +29,7 @@ pub struct SaveRequest<'a> {
 pub enum SaveDecision {
     /// Store this new report; keep it as the form's attempt until stored.
     Queue(OutboxEntry),
-    /// Store this corrected report in place of the refused one.
+    /// Store this changed report in place of the waiting or refused one.
     Correct(OutboxEntry),
     /// The form's earlier attempt was saved after all: nothing to store.
     AlreadyQueued(ReportId),
@@ -41,7 +41,7 @@ pub enum SaveDecision {
     /// The report being corrected is gone (removed in another tab): filing the
     /// correction as a new report would bring back what the volunteer removed.
     CorrectionGone,
-    /// The report being corrected is no longer refused (sent or being sent).
+    /// The report being changed is being sent, or was sent, meanwhile.
     NotEditable,
     /// A report with this id is already queued.
     IdTaken,
@@ -203,7 +203,23 @@ mod tests {
         let gone = SaveRequest { correcting: Some(note(4).id), ..request(None) };
         assert_eq!(decide(&outbox, gone, form("x")), SaveDecision::CorrectionGone);
         outbox.save(note(5)).unwrap();
-        let waiting = SaveRequest { correcting: Some(note(5).id), ..request(None) };
-        assert_eq!(decide(&outbox, waiting, form("x")), SaveDecision::NotEditable);
+        outbox.start_send(note(5).id);
+        let in_flight = SaveRequest { correcting: Some(note(5).id), ..request(None) };
+        assert_eq!(decide(&outbox, in_flight, form("x")), SaveDecision::NotEditable);
+    }
+
+    #[test]
+    fn a_waiting_report_is_changed_in_place_under_its_id_and_time() {
+        let mut outbox = Outbox::default();
+        outbox.save(note(6)).unwrap();
+        let changing = SaveRequest { correcting: Some(note(6).id), ..request(None) };
+        match decide(&outbox, changing, form("pukul 09.15, bukan 09.00")) {
+            SaveDecision::Correct(entry) => {
+                assert_eq!((entry.report.id, entry.report.created_at), (note(6).id, note(6).created_at));
+                assert_eq!(entry.report.body, ReportBody::Note { text: "pukul 09.15, bukan 09.00".into() });
+                assert!(entry.rev > outbox.get(note(6).id).unwrap().rev);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -394,11 +394,14 @@ mod tests {
             }),
         );
         r.body = ReportBody::Note { text: "diperbaiki".into() };
-        outbox.edit_rejected(r.clone()).unwrap();
+        outbox.edit(r.clone()).unwrap();
         assert_eq!(outbox.next_waiting(), Some(r.id));
         assert_eq!(outbox.get(r.id).unwrap().report, r);
-        // A waiting or sent report is not editable.
-        assert!(matches!(outbox.edit_rejected(r.clone()), Err(crate::outbox::EditError::NotEditable(_))));
+        // In flight, or sent, it is not editable.
+        outbox.start_send(r.id);
+        assert!(matches!(outbox.edit(r.clone()), Err(crate::outbox::EditError::NotEditable(_))));
+        outbox.finish_send(r.id, SendOutcome::Delivered(crate::test_fixtures::receipt(r.id, 1)));
+        assert!(matches!(outbox.edit(r.clone()), Err(crate::outbox::EditError::NotEditable(_))));
     }
 
     #[test]

@@ -124,7 +124,9 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
         // Notes come from before the forms; there is no form to correct them in.
         ReportBody::Note { .. } => None,
     };
-    let editable = kind.filter(|_| matches!(entry.delivery, Delivery::Rejected { .. }));
+    // A refused report is corrected; one still waiting can be changed before it goes.
+    let waiting = matches!(entry.delivery, Delivery::Waiting { .. });
+    let editable = kind.filter(|_| waiting || matches!(entry.delivery, Delivery::Rejected { .. }));
     let refused = matches!(entry.delivery, Delivery::Rejected { .. } | Delivery::Conflict { .. });
     let report = entry.report.clone();
     let title_report = report.clone();
@@ -154,8 +156,8 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
             {editable.map(|kind| {
                 let id = entry.report.id;
                 view! {
-                    <a class="button secondary" href=Route::NewReport(Some(kind)).href() on:click=move |_| outbox.start_correcting(kind, id)>
-                        {move || i18n.t().edit}
+                    <a class="button secondary" href=Route::NewReport(Some(kind)).href() data-testid="edit" on:click=move |_| outbox.start_correcting(kind, id)>
+                        {move || if waiting { i18n.t().change } else { i18n.t().edit }}
                     </a>
                 }
             })}

@@ -39,6 +39,47 @@ async fn a_refused_report_is_corrected_in_its_form_under_its_id_without_touching
 }
 
 #[wasm_bindgen_test]
+async fn a_waiting_report_is_changed_before_it_goes_under_its_id_and_a_sent_one_offers_no_change() {
+    storage().clear().unwrap();
+    let database = format!("test-app-{}", uuid::Uuid::new_v4());
+    let (refused, store) = a_refused_incident_in(&database).await;
+    let waiting = OutboxEntry::new(refused.clone(), Delivery::Waiting { attempts: 0, last_error: None });
+    store.put(&waiting).await.unwrap();
+    // Another incident, already confirmed today.
+    let mut other = refused.clone();
+    other.id = ReportId(uuid::Uuid::new_v4());
+    other.created_at -= time::Duration::minutes(5);
+    let receipt = pantau_core::Receipt { id: other.id, received_at: pantau::clock::now(), seq: 3 };
+    store.put(&OutboxEntry::new(other, Delivery::Sent { receipt })).await.unwrap();
+    let (root, _database, _mounted) = mount_app_on("#/kotak-keluar", database.clone()).await;
+    // Not enrolled here, so nothing is sent and no send is in flight.
+    until("the waiting row", || root.query_selector("[data-state=waiting] [data-testid=edit]").unwrap().is_some())
+        .await;
+    assert!(root.query_selector("[data-state=sent] [data-testid=edit]").unwrap().is_none(), "a sent report is final");
+    let change = by_selector(&root, "[data-state=waiting] [data-testid=edit]");
+    assert_eq!(change.text_content().unwrap(), "Ubah");
+    click(&root, "[data-state=waiting] [data-testid=edit]");
+    until("the report in its form", || {
+        root.query_selector("#place").unwrap().is_some_and(|_| value_of(&root, "#place") == "Pos ronda")
+    })
+    .await;
+    type_into(&root, "#description", "Pemilih diancam pukul 09.15, bukan 09.00");
+    click(&root, "[data-testid=save]");
+    until("back on Kotak keluar", || root.query_selector("[data-testid=outbox]").unwrap().is_some()).await;
+
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 2, "changed in place, not added: {stored:?}");
+    let changed = stored.iter().find(|e| e.report.id == refused.id).expect("the same id");
+    assert!(matches!(changed.delivery, Delivery::Waiting { .. }), "{:?}", changed.delivery);
+    assert_eq!(changed.report.created_at, refused.created_at, "its time stays");
+    assert!(
+        matches!(&changed.report.body, ReportBody::Incident { description, .. } if description == "Pemilih diancam pukul 09.15, bukan 09.00"),
+        "{:?}",
+        changed.report.body
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_correction_of_a_report_another_tab_got_confirmed_meanwhile_says_it_was_not_saved() {
     storage().clear().unwrap();
     let database = format!("test-app-{}", uuid::Uuid::new_v4());
