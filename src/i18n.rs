@@ -8,6 +8,7 @@
 
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
+use pantau_core::protocol::{WaitError, WaitReason};
 pub use pantau_core::Lang;
 
 /// The language chosen in Pengaturan, shared through context.
@@ -73,6 +74,21 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
+impl Texts {
+    /// Why a report still waits, with what happens next; the transport's own
+    /// words only where no reason fits.
+    pub fn wait_reason(&self, last_error: &WaitError) -> String {
+        match last_error.reason {
+            WaitReason::NoConnection => self.wait_no_connection.into(),
+            WaitReason::NoAnswer => self.wait_no_answer.into(),
+            WaitReason::ServerBusy => self.wait_server_busy.into(),
+            WaitReason::NotEnrolled => self.sync_paused_unauthorized.into(),
+            WaitReason::UnexpectedAnswer => self.wait_unexpected.into(),
+            WaitReason::Other => format!("{} ({})", self.wait_other, last_error.detail),
+        }
+    }
+}
+
 /// One language's words. Field names say where a string is used.
 pub struct Texts {
     pub checklist_hint: &'static str,
@@ -113,6 +129,12 @@ pub struct Texts {
     pub phone_offline: &'static str,
     pub next_try_in: &'static str,
     pub trying_now: &'static str,
+    /// What a tap of *Kirim sekarang* came to.
+    pub sent_now: &'static str,
+    pub nothing_waiting: &'static str,
+    pub not_all_sent: &'static str,
+    pub not_sent_yet: &'static str,
+    pub send_needs_enrolment: &'static str,
     pub seconds: &'static str,
     pub minutes: &'static str,
     pub new_report_heading: &'static str,
@@ -276,6 +298,11 @@ pub static ID: Texts = Texts {
     phone_offline: "Ponsel tidak tersambung ke internet. Laporan tetap tersimpan di ponsel dan dikirim otomatis saat ada sinyal.",
     next_try_in: "Belum terkirim. Dicoba lagi otomatis dalam",
     trying_now: "Sedang mencoba mengirim…",
+    sent_now: "laporan terkirim.",
+    nothing_waiting: "Tidak ada laporan yang menunggu.",
+    not_all_sent: "terkirim, sisanya belum.",
+    not_sent_yet: "Belum terkirim.",
+    send_needs_enrolment: "Belum terkirim: daftarkan ponsel dulu di Pengaturan.",
     seconds: "detik",
     minutes: "menit",
     new_report_heading: "Laporan baru",
@@ -438,6 +465,11 @@ pub static EN: Texts = Texts {
     phone_offline: "The phone is not connected to the internet. Reports stay saved on the phone and are sent by themselves when there is signal.",
     next_try_in: "Not sent yet. Trying again by itself in",
     trying_now: "Trying to send…",
+    sent_now: "reports sent.",
+    nothing_waiting: "Nothing is waiting to be sent.",
+    not_all_sent: "sent, the rest not yet.",
+    not_sent_yet: "Not sent yet.",
+    send_needs_enrolment: "Not sent: enrol this phone in Settings first.",
     seconds: "seconds",
     minutes: "minutes",
     new_report_heading: "New report",

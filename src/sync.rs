@@ -46,6 +46,25 @@ pub struct SyncStatus {
     pub paused_unauthorized: bool,
     /// Another tab is sending.
     pub other_tab_sending: bool,
+    /// What the last round came to, and when it ended (ms since the epoch):
+    /// the answer to a tap of *Kirim sekarang*.
+    pub last_round: Option<(f64, RoundOutcome)>,
+}
+
+/// What came of one round of sending, as the volunteer is told it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundOutcome {
+    /// Everything waiting went; this many reports were confirmed.
+    Drained { delivered: usize },
+    /// Sending stopped for now (why is on the oldest waiting report) after
+    /// this many reports were confirmed.
+    Stopped { delivered: usize },
+    /// The server refused the phone's token.
+    Refused,
+    /// No token yet: nothing is sent before enrolment.
+    NotEnrolled,
+    /// Another tab holds the sending lock.
+    OtherTab,
 }
 
 /// The outbox as the engine sees it: the reactive signal the screen renders.
@@ -205,10 +224,10 @@ impl SyncEngine {
     async fn run(self) {
         self.status.update(|s| s.next_try_ms = None);
         let token = self.enrolment.with_untracked(|e| e.as_ref().map(|e| e.token.clone()));
-        let next = match token {
+        let (next, outcome) = match token {
             // Without a token every send would be a 401: wait for enrolment,
             // which triggers a new round.
-            None => None,
+            None => (None, RoundOutcome::NotEnrolled),
             Some(token) => {
                 let engine = self.clone();
                 let round = with_sync_lock(move || async move { engine.round(&token).await }).await;
@@ -216,18 +235,24 @@ impl SyncEngine {
                     return;
                 }
                 match round {
-                    Some(end) => {
+                    Some((end, delivered)) => {
                         self.status.update(|s| s.other_tab_sending = false);
                         let random = js_sys::Math::random();
-                        self.state.clock.lock().expect("single-threaded").after(&end, random)
+                        let outcome = match end {
+                            RoundEnd::Drained => RoundOutcome::Drained { delivered },
+                            RoundEnd::RetryLater { .. } => RoundOutcome::Stopped { delivered },
+                            RoundEnd::Unauthorized => RoundOutcome::Refused,
+                        };
+                        (self.state.clock.lock().expect("single-threaded").after(&end, random), outcome)
                     }
                     None => {
                         self.status.update(|s| s.other_tab_sending = true);
-                        Some(OTHER_TAB_RECHECK.as_millis() as u64)
+                        (Some(OTHER_TAB_RECHECK.as_millis() as u64), RoundOutcome::OtherTab)
                     }
                 }
             }
         };
+        self.status.update(|s| s.last_round = Some((js_sys::Date::now(), outcome)));
         self.progress.set(None);
         self.state.running.store(false, Ordering::SeqCst);
         if self.state.again.swap(false, Ordering::SeqCst) {
@@ -241,12 +266,13 @@ impl SyncEngine {
         }
     }
 
-    async fn round(&self, token: &str) -> RoundEnd {
+    /// One round of sending, and how many reports it got confirmed.
+    async fn round(&self, token: &str) -> (RoundEnd, usize) {
         // The lock may have been granted after the app closed.
         if self.closed() {
-            return RoundEnd::Drained;
+            return (RoundEnd::Drained, 0);
         }
-        let Some(store) = self.store.get_value() else { return RoundEnd::Drained };
+        let Some(store) = self.store.get_value() else { return (RoundEnd::Drained, 0) };
         let channel = self.channel.get_value();
         let storage = Storage { store: &store, channel: channel.as_ref() };
         let transport = Http { api: &self.api, token };
@@ -262,15 +288,15 @@ impl SyncEngine {
                 status.update(|s| s.last_delivery_ms = Some(now));
                 crate::kept::set_last_delivery_ms(now);
             }
-            delivered_before = p.delivered;
+            delivered_before = delivered_before.max(p.delivered);
             progress.set((p.total > 0).then_some(p));
         })
         .await;
         if self.closed() {
-            return end;
+            return (end, delivered_before);
         }
         self.status.update(|s| s.paused_unauthorized = end == RoundEnd::Unauthorized);
-        end
+        (end, delivered_before)
     }
 
     /// Listens for other tabs' changes and takes them into this tab's outbox.

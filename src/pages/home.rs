@@ -7,7 +7,9 @@ use crate::outbox::PhoneOutbox;
 use crate::profile::{self, Profile};
 use crate::pwa::Pwa;
 use crate::routes::{FormKind, Route};
+use crate::sync::RoundOutcome;
 use leptos::prelude::*;
+use pantau_core::Delivery;
 use std::time::Duration;
 
 #[component]
@@ -98,9 +100,7 @@ pub fn Home() -> impl IntoView {
                 <p class="muted">{move || i18n.t().other_tab_sending}</p>
             </Show>
             {move || next_try().map(|next| view! { <p class="muted" data-testid="next-try">{next}</p> })}
-            <button type="button" class="secondary" on:click=move |_| outbox.send_now() data-testid="send-now">
-                {move || i18n.t().send_now}
-            </button>
+            <SendNow/>
         </section>
 
         <h2>{move || i18n.t().new_report_heading}</h2>
@@ -123,6 +123,54 @@ pub fn Home() -> impl IntoView {
         {crate::pwa::needs_ios_instructions().then(|| view! {
             <p class="install" data-testid="ios-install">{move || i18n.t().ios_install}</p>
         })}
+    }
+}
+
+/// The *Kirim sekarang* button, with a line under it that answers the tap:
+/// how many went, or why not, in the volunteer's words.
+#[component]
+pub fn SendNow() -> impl IntoView {
+    let i18n = use_i18n();
+    let outbox = expect_context::<PhoneOutbox>();
+    let list = outbox.list();
+    let status = outbox.status();
+    // When *Kirim sekarang* was last tapped here: the line under it answers
+    // with the first round that ended after it.
+    let asked = RwSignal::new(None::<f64>);
+    let send_result = move || {
+        let at = asked.get()?;
+        let t = i18n.t();
+        let Some((_, outcome)) = status.with(|s| s.last_round).filter(|(ended, _)| *ended >= at) else {
+            return Some(t.trying_now.to_owned());
+        };
+        let why = || {
+            list.with(|o| {
+                o.entries().find_map(|e| match &e.delivery {
+                    Delivery::Waiting { last_error: Some(error), .. } => Some(t.wait_reason(error)),
+                    _ => None,
+                })
+            })
+            .unwrap_or_default()
+        };
+        Some(match outcome {
+            RoundOutcome::Drained { delivered: 0 } => t.nothing_waiting.to_owned(),
+            RoundOutcome::Drained { delivered } => format!("{delivered} {}", t.sent_now),
+            RoundOutcome::Stopped { delivered: 0 } => format!("{} {}", t.not_sent_yet, why()),
+            RoundOutcome::Stopped { delivered } => format!("{delivered} {} {}", t.not_all_sent, why()),
+            RoundOutcome::Refused => t.sync_paused_unauthorized.to_owned(),
+            RoundOutcome::NotEnrolled => t.send_needs_enrolment.to_owned(),
+            RoundOutcome::OtherTab => t.other_tab_sending.to_owned(),
+        })
+    };
+    let send_now = move |_| {
+        asked.set(Some(js_sys::Date::now()));
+        outbox.send_now();
+    };
+    view! {
+        <button type="button" class="secondary" on:click=send_now data-testid="send-now">
+            {move || i18n.t().send_now}
+        </button>
+        {move || send_result().map(|said| view! { <p role="status" data-testid="send-result">{said}</p> })}
     }
 }
 

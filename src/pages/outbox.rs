@@ -3,10 +3,11 @@
 use crate::clock::{format_clock, format_day_clock, millis};
 use crate::i18n::{use_i18n, I18n, Lang, Texts};
 use crate::outbox::PhoneOutbox;
+use crate::pages::home::SendNow;
 use crate::routes::{FormKind, Route};
 use leptos::prelude::*;
 use pantau_core::checklist::ChecklistItem;
-use pantau_core::protocol::{Problem, ProblemType, WaitError, WaitReason};
+use pantau_core::protocol::{Problem, ProblemType};
 use pantau_core::validation::ReportField;
 use pantau_core::{Delivery, OutboxEntry, ReportBody, ReportId};
 
@@ -36,7 +37,7 @@ pub fn OutboxPage() -> impl IntoView {
             {move || counts().waiting + counts().sending} " " {move || i18n.t().waiting_count} " · "
             {move || counts().sent} " " {move || i18n.t().sent_count}
         </p>
-        <button type="button" class="secondary" on:click=move |_| phone_outbox.send_now() data-testid="send-now">{move || i18n.t().send_now}</button>
+        <SendNow/>
         {move || said.get().map(|m| view! { <p class="form-message" role="status" data-testid="outbox-message">{m}</p> })}
         <Show when=move || outbox.with(|o| o.is_empty())>
             <p class="muted">{move || i18n.t().outbox_empty}</p>
@@ -149,7 +150,7 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
                     }).collect::<Vec<_>>()}
                 </dl>
             </details>
-            {last_error.map(|e| view! { <p class="report-meta">{move || wait_reason(&e, i18n.t())}</p> })}
+            {last_error.map(|e| view! { <p class="report-meta">{move || i18n.t().wait_reason(&e)}</p> })}
             {field_errors.into_iter().map(|e| view! {
                 <p class="field-error">{move || format!("{}: {}", field_label(&e.field, i18n.t(), i18n.lang()), e.message(i18n.lang()))}</p>
             }).collect::<Vec<_>>()}
@@ -187,19 +188,6 @@ fn discard(outbox: PhoneOutbox, i18n: I18n, id: ReportId, said: RwSignal<Option<
             Err(e) => said.set(Some(format!("{}: {}", t.not_discarded, e.message(t)))),
         }
     });
-}
-
-/// Why a report still waits, in the volunteer's language and with what
-/// happens next; the transport's own words only where no reason fits.
-fn wait_reason(last_error: &WaitError, t: &Texts) -> String {
-    match last_error.reason {
-        WaitReason::NoConnection => t.wait_no_connection.into(),
-        WaitReason::NoAnswer => t.wait_no_answer.into(),
-        WaitReason::ServerBusy => t.wait_server_busy.into(),
-        WaitReason::NotEnrolled => t.sync_paused_unauthorized.into(),
-        WaitReason::UnexpectedAnswer => t.wait_unexpected.into(),
-        WaitReason::Other => format!("{} ({})", t.wait_other, last_error.detail),
-    }
 }
 
 /// A refusal in the volunteer's language. The server's `type` is stable; its

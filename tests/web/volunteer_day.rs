@@ -129,6 +129,52 @@ async fn beranda_keeps_the_last_delivery_across_a_reload_and_says_when_the_next_
 }
 
 #[wasm_bindgen_test]
+async fn kirim_sekarang_answers_under_the_button_with_what_came_of_it() {
+    storage().clear().unwrap();
+    let enrolment = r#"{"token":"pantau_test","volunteer":{"name":"Sari","tps":"6471011001-012"}}"#;
+    storage().set_item("pantau.enrolment", enrolment).unwrap();
+    let database = format!("test-send-now-{}", uuid::Uuid::new_v4());
+    let queued = report("menunggu sinyal");
+    OutboxStore::open(&database).await.unwrap().put(&waiting(queued.clone())).await.unwrap();
+    let (root, _database, _mounted) = mount_app_on("#/", database).await;
+    // The first round, at start, found no server.
+    until("the next try", || root.query_selector("[data-testid=next-try]").unwrap().is_some()).await;
+    assert!(root.query_selector("[data-testid=send-result]").unwrap().is_none(), "nothing asked yet");
+    let result = || root.query_selector("[data-testid=send-result]").unwrap().map(|e| text(&e)).unwrap_or_default();
+
+    click(&root, "[data-testid=send-now]");
+    until("no signal, said", || result().contains("Belum terkirim. Belum tersambung ke server")).await;
+
+    // The signal is back: the server confirms the report.
+    let body = format!(
+        r#"{{"results":[{{"status":201,"receipt":{{"id":"{}","received_at":"2026-11-30T10:00:00Z","seq":5}}}}]}}"#,
+        queued.id
+    );
+    let restore = answer_every_fetch_with(200, "application/json", &body);
+    click(&root, "[data-testid=send-now]");
+    until("the delivery, said", || result() == "1 laporan terkirim.").await;
+    click(&root, "[data-testid=send-now]");
+    until("nothing left, said", || result() == "Tidak ada laporan yang menunggu.").await;
+    restore.call0(&JsValue::NULL).unwrap();
+    storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn kirim_sekarang_before_enrolment_says_to_enrol_first() {
+    storage().clear().unwrap();
+    let database = format!("test-send-now-{}", uuid::Uuid::new_v4());
+    OutboxStore::open(&database).await.unwrap().put(&waiting(report("belum terdaftar"))).await.unwrap();
+    let (root, _database, _mounted) = mount_app_on("#/", database).await;
+    until("the outbox to open", || text(&root).contains("1 menunggu")).await;
+    click(&root, "[data-testid=send-now]");
+    until("the answer", || root.query_selector("[data-testid=send-result]").unwrap().is_some()).await;
+    until("enrol first, said", || {
+        text(&by_selector(&root, "[data-testid=send-result]")).contains("daftarkan ponsel dulu")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn an_enrolment_on_its_way_says_so_instead_of_not_enrolled() {
     storage().clear().unwrap();
     // A link opened over a link so slow that no answer comes during the test.
