@@ -228,6 +228,8 @@ pub struct Texts {
     pub edit: &'static str,
     /// Changing a report that still waits.
     pub change: &'static str,
+    /// Puts the TPS the volunteer is enrolled for back into a form.
+    pub use_own_tps: &'static str,
     pub show_all: &'static str,
     pub clear_sent: &'static str,
     pub discard: &'static str,
@@ -395,6 +397,7 @@ pub static ID: Texts = Texts {
     tried: "dicoba",
     edit: "Perbaiki",
     change: "Ubah",
+    use_own_tps: "Pakai TPS tugas",
     show_all: "Tampilkan semua laporan",
     clear_sent: "Hapus laporan yang sudah terkirim dari daftar",
     discard: "Hapus",
@@ -562,6 +565,7 @@ pub static EN: Texts = Texts {
     tried: "tried",
     edit: "Correct",
     change: "Change",
+    use_own_tps: "Use my TPS",
     show_all: "Show all reports",
     clear_sent: "Remove sent reports from the list",
     discard: "Remove",

@@ -6,6 +6,7 @@ pub mod checklist;
 pub mod count;
 pub mod incident;
 
+use crate::enrolment::EnrolmentState;
 use crate::i18n::use_i18n;
 use crate::kept::{read_kept, Kept};
 use crate::outbox::{PhoneOutbox, SaveOutcome};
@@ -13,7 +14,7 @@ use crate::profile::{self, Profile};
 use crate::routes::{navigate, FormKind, Route};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
-use pantau_core::validation::{FieldError, ReportField};
+use pantau_core::validation::{scope_error, FieldError, ReportField};
 use pantau_core::{Delivery, Report, ReportId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -192,6 +193,7 @@ pub struct FormState {
     pub saved_note: RwSignal<Option<String>>,
     outbox: PhoneOutbox,
     profile: RwSignal<Profile>,
+    enrolment: RwSignal<Option<pantau_core::protocol::Enrolment>>,
     i18n: crate::i18n::I18n,
 }
 
@@ -204,6 +206,7 @@ impl FormState {
             saved_note: RwSignal::new(None),
             outbox: expect_context::<PhoneOutbox>(),
             profile: expect_context::<RwSignal<Profile>>(),
+            enrolment: expect_context::<EnrolmentState>().enrolled(),
             i18n: use_i18n(),
         }
     }
@@ -261,6 +264,15 @@ pub fn save_report(
     let t = crate::i18n::texts(state.i18n.0.get_untracked());
     state.saving.set(true);
     state.saved_note.set(None);
+    // The server refuses a TPS outside the volunteer's scope: say so here, before it is queued.
+    let scope = state.enrolment.with_untracked(|e| e.as_ref().and_then(|e| e.volunteer.tps.clone()));
+    let build = move |id, at| {
+        let report = build(id, at)?;
+        match scope.as_deref().and_then(|scope| scope_error(scope, &report.tps)) {
+            Some(outside) => Err(vec![outside]),
+            None => Ok(report),
+        }
+    };
     outbox.save(kind, state.twin_accepted.get_untracked(), t, build, move |outcome| {
         state.saving.set(false);
         let message = match outcome {
@@ -342,20 +354,65 @@ fn scroll_to_middle(element: &web_sys::Element) {
     element.scroll_into_view_with_scroll_into_view_options(&options);
 }
 
-/// The TPS a report is about: the profile's by default, changeable per report.
+/// The TPS a report is about: the profile's by default. Once it reads as a
+/// TPS the volunteer may report for, one line at the top of the form (a chip);
+/// a volunteer enrolled for one TPS cannot change it, one enrolled for a
+/// prefix may ("Ganti"), and a TPS outside the scope is named as such.
 #[component]
 pub fn TpsField(value: Signal<String>, on_input: Callback<String>, state: FormState) -> impl IntoView {
     let i18n = use_i18n();
-    let error = state.error(ReportField::Tps);
-    view! {
-        <label for="tps">{move || i18n.t().tps_label}</label>
-        <input id="tps" name="tps" inputmode="numeric" autocomplete="off" aria-describedby="tps-hint"
-            prop:value=move || value.get()
-            on:input=move |ev| on_input.run(event_target_value(&ev)) />
-        <p id="tps-hint" class="hint">
-            {move || profile::describe(&value.get()).unwrap_or_else(|| i18n.t().tps_hint.to_owned())}
-        </p>
-        <p class="field-error" role="alert">{error}</p>
+    let error = Signal::derive(state.error(ReportField::Tps));
+    let scope = move || state.enrolment.with(|e| e.as_ref().and_then(|e| e.volunteer.tps.clone()));
+    // Enrolled for one TPS: the only one this phone may report for.
+    let only = move || scope().filter(|s| pantau_core::TpsCode::parse(s).is_ok());
+    let changing = RwSignal::new(false);
+    let outside = move || {
+        let lang = i18n.lang();
+        scope().and_then(|s| scope_error(&s, &value.get())).map(|e| e.message(lang))
+    };
+    // A memo: the field is drawn again only when it turns from chip to input
+    // or back, not at every keystroke in the form.
+    let chip = Memo::new(move |_| {
+        !changing.get()
+            && pantau_core::TpsCode::parse(&value.get()).is_ok()
+            && outside().is_none()
+            && state.message.with(|m| !matches!(m, Some(FormMessage::Invalid(_))))
+    });
+    let described = move || {
+        let tps = value.get();
+        profile::describe(&tps).unwrap_or_else(|| format!("TPS {}", pantau_core::TpsCode::normalise(&tps)))
+    };
+    move || {
+        if chip.get() {
+            view! {
+                <p class="tps-chip" data-testid="tps-chip">
+                    <span>{described}</span>
+                    {only().is_none().then(|| view! {
+                        <button type="button" class="link" data-testid="tps-change" on:click=move |_| changing.set(true)>
+                            {move || i18n.t().change}
+                        </button>
+                    })}
+                </p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <label for="tps">{move || i18n.t().tps_label}</label>
+                <input id="tps" name="tps" inputmode="numeric" autocomplete="off" aria-describedby="tps-hint"
+                    prop:value=move || value.get()
+                    on:input=move |ev| on_input.run(event_target_value(&ev)) />
+                <p id="tps-hint" class="hint">
+                    {move || profile::describe(&value.get()).unwrap_or_else(|| i18n.t().tps_hint.to_owned())}
+                </p>
+                <p class="field-error" role="alert">{move || error.get().or_else(outside)}</p>
+                {move || only().filter(|own| outside().is_some() && *own != value.get()).map(|own| view! {
+                    <button type="button" class="secondary" data-testid="tps-use-own" on:click=move |_| on_input.run(own.clone())>
+                        {move || i18n.t().use_own_tps} " " {own.clone()}
+                    </button>
+                })}
+            }
+            .into_any()
+        }
     }
 }
 

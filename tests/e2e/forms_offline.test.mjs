@@ -20,7 +20,14 @@ test('one report of each kind filed offline survives a reload and reaches the se
 
   // 1. Checklist, opening phase: every item answered, one "Tidak" with a note.
   await openScreen(page, '#/baru/checklist', 'checklist-form');
-  assert.equal(await page.getByLabel('Kode TPS').inputValue(), '6471041005-012', 'the TPS comes from the profile');
+  // The TPS comes from the enrolment, as one line at the top: the questions start near it.
+  const chip = page.getByTestId('tps-chip');
+  assert.match(await chip.innerText(), /^TPS 012, Kel\. Mekar Sari/);
+  assert.equal(await page.getByLabel('Kode TPS').count(), 0, 'a volunteer enrolled for one TPS has no TPS field');
+  const chipBox = await chip.boundingBox();
+  assert.ok(chipBox.height <= 56, `one line: ${chipBox.height} px`);
+  const firstQuestion = await page.locator('fieldset.item').first().boundingBox();
+  assert.ok(firstQuestion.y < 560, `the first question starts at ${firstQuestion.y} px`);
   const items = await page.locator('fieldset.item').evaluateAll((sets) => sets.map((f) => f.dataset.item));
   assert.equal(items.length, 6);
   for (const item of items) await page.locator(`fieldset[data-item=${item}] .answer.yes`).click();

@@ -182,7 +182,13 @@ export async function openScreen(page, hash, testId) {
 /** Fills in the incident form (opening it if needed) without saving. */
 export async function fillIncident(page, { tps, place = 'TPS', description, category = 'other', urgent = false }) {
   if (!(await page.getByTestId('incident-form').count())) await openScreen(page, '#/baru/kejadian', 'incident-form');
-  if (tps) await page.getByLabel('Kode TPS').fill(tps);
+  if (tps) {
+    // A TPS that reads as one the phone may report for shows as a chip.
+    const change = page.getByTestId('tps-change');
+    if (await change.isVisible()) await change.click();
+    const field = page.getByLabel('Kode TPS');
+    if (await field.count()) await field.fill(tps);
+  }
   await page.getByLabel('Jenis kejadian').selectOption(category);
   await page.getByLabel('Tempat kejadian').fill(place);
   await page.getByLabel('Uraian kejadian').fill(description);

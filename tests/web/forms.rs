@@ -29,9 +29,11 @@ async fn an_incident_is_refused_with_named_fields_then_saved_and_listed_as_waiti
         by_selector(&root, "[data-testid=form-message]").text_content().unwrap().contains("Tersimpan")
     })
     .await;
-    // The form is cleared for the next report; the TPS is kept, canonical.
+    // The form is cleared for the next report; the TPS is kept, canonical,
+    // and shown as one line at the top.
     assert_eq!(value_of(&root, "#description"), "");
-    assert_eq!(value_of(&root, "#tps"), "6471011001-012");
+    let chip = text(&by_selector(&root, "[data-testid=tps-chip]"));
+    assert!(chip.starts_with("TPS 012, Kel. "), "{chip}");
 
     let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
     assert_eq!(stored.len(), 1);
@@ -184,7 +186,7 @@ async fn a_blank_incident_form_has_no_time_until_the_volunteer_chooses_one_and_a
     click(&root, "[data-testid=time-now]");
     leptos::task::tick().await;
     let shown = value_of(&root, "#occurred-at");
-    assert!(shown == before || shown == minute_now(), "{shown}");
+    assert!(shown == before || shown == minute_now(), "{shown} {}", text(&root));
     drop(mounted);
     root.remove();
 
@@ -361,4 +363,65 @@ async fn an_incident_time_after_the_phones_clock_or_past_the_reporting_window_is
     })
     .await;
     assert_eq!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_volunteer_enrolled_for_one_tps_sees_it_as_one_line_and_cannot_file_for_another() {
+    storage().clear().unwrap();
+    let enrolment = r#"{"token":"pantau_test","volunteer":{"name":"Sari","tps":"6471011001-003"}}"#;
+    storage().set_item("pantau.enrolment", enrolment).unwrap();
+    storage().set_item("pantau.profile", r#"{"name":"Sari","tps":"6471011001-003"}"#).unwrap();
+    // A draft from before, typed for another TPS.
+    storage().set_item("pantau.draft.incident", r#"{"tps":"6471011002-001","place":"Gang Mawar"}"#).unwrap();
+    let (root, database, mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    // Outside the TPS she is enrolled for: named, with the way back.
+    assert!(root.query_selector("[data-testid=tps-chip]").unwrap().is_none());
+    assert!(text(&root).contains("TPS ini di luar tugas Anda"), "{}", text(&root));
+    choose(&root, "#category", "vote_buying");
+    type_into(&root, "#description", "Amplop dibagikan di gang");
+    click(&root, "[data-testid=time-now]");
+    click(&root, "[data-testid=save]");
+    leptos::task::tick().await;
+    assert!(text(&by_selector(&root, "[data-testid=form-message]")).contains("Belum tersimpan"));
+    assert!(OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries.is_empty(), "nothing queued");
+
+    assert_eq!(text(&by_selector(&root, "[data-testid=tps-use-own]")), "Pakai TPS tugas 6471011001-003");
+    click(&root, "[data-testid=tps-use-own]");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&by_selector(&root, "[data-testid=form-message]")).contains("Tersimpan")).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].report.tps, "6471011001-003");
+
+    // One line at the top, and nothing to change it with.
+    let chip = by_selector(&root, "[data-testid=tps-chip]");
+    assert!(text(&chip).starts_with("TPS 003, Kel. Manggar"), "{}", text(&chip));
+    assert_eq!(chip.previous_element_sibling().unwrap().tag_name(), "H2", "first under the form's heading");
+    assert!(root.query_selector("[data-testid=tps-change]").unwrap().is_none());
+    assert!(root.query_selector("#tps").unwrap().is_none());
+    drop(mounted);
+    root.remove();
+    storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_roaming_volunteer_changes_the_tps_within_the_village_she_is_enrolled_for() {
+    storage().clear().unwrap();
+    let enrolment = r#"{"token":"pantau_test","volunteer":{"name":"Rudi","tps":"6471011001"}}"#;
+    storage().set_item("pantau.enrolment", enrolment).unwrap();
+    storage().set_item("pantau.profile", r#"{"name":"Rudi","tps":"6471011001-004"}"#).unwrap();
+    let (root, _database, _mounted) = mount_app("#/baru/kejadian").await;
+    until_ready(&root).await;
+    assert!(text(&by_selector(&root, "[data-testid=tps-chip]")).starts_with("TPS 004"));
+    click(&root, "[data-testid=tps-change]");
+    leptos::task::tick().await;
+    type_into(&root, "#tps", "6471011002-001");
+    leptos::task::tick().await;
+    assert!(text(&root).contains("TPS ini di luar tugas Anda"), "another village");
+    assert!(root.query_selector("[data-testid=tps-use-own]").unwrap().is_none(), "a village has no one TPS to offer");
+    type_into(&root, "#tps", "6471011001-009");
+    leptos::task::tick().await;
+    assert!(!text(&root).contains("di luar tugas"), "{}", text(&root));
+    storage().clear().unwrap();
 }

@@ -47,6 +47,8 @@ pub enum FieldErrorCode {
     TotalsMismatch,
     /// Warning: the candidates' votes do not add up to the valid votes.
     VotesMismatch,
+    /// A TPS outside the one (or the prefix) the volunteer is enrolled for.
+    OutsideScope,
 }
 
 /// The part of a report a [`FieldError::field`] path names. Validation builds

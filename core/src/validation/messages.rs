@@ -70,6 +70,13 @@ impl FieldError {
             }
             (TpsNumber, Lang::Id) => "Nomor TPS harus angka 1 sampai 999 (contoh: 6471011001-003).".into(),
             (TpsNumber, Lang::En) => "The TPS number must be from 1 to 999 (e.g. 6471011001-003).".into(),
+            (OutsideScope, Lang::Id) => {
+                "TPS ini di luar tugas Anda dari koordinator: server hanya menerima laporan untuk TPS tugas Anda.".into()
+            }
+            (OutsideScope, Lang::En) => {
+                "This TPS is outside what your coordinator assigned you: the server only takes reports for your TPS."
+                    .into()
+            }
         }
     }
 }

@@ -207,6 +207,14 @@ pub fn incident_time_warning(
     Some(FieldError::new(ReportField::OccurredAt, code))
 }
 
+/// The error a report for `tps` gets from a volunteer enrolled for `scope`
+/// (one TPS, or a code prefix): none inside it, and none for a `tps` that is
+/// not a TPS code yet (validation names that).
+pub fn scope_error(scope: &str, tps: &str) -> Option<FieldError> {
+    let outside = crate::TpsCode::parse(tps).is_ok() && !crate::TpsCode::in_scope(scope, tps);
+    outside.then(|| FieldError::new(ReportField::Tps, FieldErrorCode::OutsideScope))
+}
+
 /// Reads a count typed in a form: a whole number from 0, spaces and the
 /// thousands dots Indonesians write ("1.250") allowed.
 pub fn parse_count(typed: &str) -> Result<u32, FieldErrorCode> {

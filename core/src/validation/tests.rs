@@ -412,3 +412,15 @@ fn every_field_path_reads_back_as_the_same_field() {
     assert_eq!(ReportField::CandidateVotes(3).count_row(), Some(3));
     assert_eq!(ReportField::Voters.count_row(), None);
 }
+
+#[test]
+fn a_tps_outside_the_volunteers_scope_is_named_and_one_inside_is_not() {
+    use super::scope_error;
+    assert_eq!(scope_error("6471011001-003", "6471011001-3"), None, "the same TPS in another spelling");
+    assert_eq!(scope_error("6471011001", "6471011001-017"), None, "inside a village scope");
+    let outside = scope_error("6471011001-003", "6471011002-003").expect("another village");
+    assert_eq!((outside.at(), outside.code), (Some(ReportField::Tps), FieldErrorCode::OutsideScope));
+    assert!(outside.message(Lang::Id).contains("di luar tugas"));
+    assert!(scope_error("6471011001", "6471021001-001").is_some(), "outside a village scope");
+    assert_eq!(scope_error("6471011001-003", "647101100"), None, "not a TPS code yet: validation says so");
+}
