@@ -20,6 +20,8 @@ pub const ENROLMENT_ATTEMPT_KEY: &str = "pantau.enrolment-attempt";
 pub const LAST_DELIVERY_KEY: &str = "pantau.last_delivery";
 /// The checklist phase the volunteer is at (the one after the last she filed).
 pub const CHECKLIST_PHASE_KEY: &str = "pantau.checklist.phase";
+/// The server's ballot catalogue, as the JSON it sent (see `ballots`).
+pub const BALLOTS_KEY: &str = "pantau.ballots";
 
 pub const DEFAULT_KEEP_SENT_DAYS: i64 = 7;
 /// The days a volunteer may choose to keep sent reports listed.

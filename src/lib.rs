@@ -3,7 +3,8 @@
 //! which `cargo xtask test` checks):
 //!
 //! - adapters, the browser: [`outbox_store`] and [`second_copy`] (where
-//!   reports are kept), [`store_error`], [`api`] (HTTP), [`kept`]
+//!   reports are kept), [`store_error`], [`api`] (HTTP), [`ballots`] (the
+//!   contests' participants, kept for offline use), [`kept`]
 //!   (localStorage keys), [`clock`], [`i18n`] (every word on screen), [`pwa`]
 //!   (the service worker);
 //! - state, what the screens share: [`outbox`] (the one door to the reports),
@@ -14,6 +15,7 @@
 
 pub mod api;
 pub mod app;
+pub mod ballots;
 pub mod clock;
 pub mod enrolment;
 pub mod forms;

@@ -35,6 +35,7 @@ pub struct AppState {
 pub fn start(api: ApiBase, database: String) -> AppState {
     let i18n = I18n::new();
     let enrolment = EnrolmentState::load(api.clone(), i18n);
+    let api_for_ballots = api.clone();
     // The engine reads the token from the enrolment: one copy, never two.
     let engine = SyncEngine::new(RwSignal::new(Outbox::default()), enrolment.enrolled(), api);
     // Listening before the store opens: a report another tab saves meanwhile
@@ -55,6 +56,8 @@ pub fn start(api: ApiBase, database: String) -> AppState {
     provide_context(state.route);
     provide_context(state.pwa);
     open(state, database);
+    // The count form's participants, fresh for offline use once the server answers.
+    leptos::task::spawn_local(async move { crate::ballots::refresh(&api_for_ballots).await });
     install_sync_triggers(state);
     follow_hash(state);
     if !enrol_from_link(state) {

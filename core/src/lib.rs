@@ -5,6 +5,7 @@
 //!   count result), and its TPS.
 //! - [`lang`]: the languages messages exist in.
 //! - [`checklist`]: the catalogue of TPS checklist items by phase.
+//! - [`ballot`]: the contests' participants with their ballot numbers.
 //! - [`region`]: names of the places TPS codes point at (Kota Balikpapan).
 //! - [`validation`]: the checks both the form and the server apply, with messages
 //!   in Bahasa Indonesia and English.
@@ -18,6 +19,7 @@
 //! - [`sync`]: the sync engine, generic over storage and transport.
 
 pub mod backoff;
+pub mod ballot;
 pub mod checklist;
 pub mod envelope;
 pub mod lang;

@@ -51,6 +51,9 @@ enum Command {
     /// Manage coordinators.
     #[command(subcommand)]
     Coordinator(CoordinatorCommand),
+    /// Manage the ballots count results are typed against.
+    #[command(subcommand)]
+    Ballot(BallotCommand),
     /// Print every stored report as one JSON line ({"receipt":…,"volunteer":…,"report":…}),
     /// in arrival order.
     Reports {
@@ -86,6 +89,22 @@ enum VolunteerCommand {
     /// Revoke a volunteer's token (their reports are kept).
     Revoke {
         id: i64,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
+enum BallotCommand {
+    /// Import ballots from a JSON file ({"ballots":[{"contest":"dpr","participants":[{"number":1,"name":"PKB"}]}]}):
+    /// each replaces the ballot for its contest; the others stay.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Print the ballots served to phones, as JSON.
+    Show {
         #[command(flatten)]
         database: Database,
     },
@@ -172,6 +191,8 @@ async fn main() -> std::process::ExitCode {
         Command::Coordinator(CoordinatorCommand::Revoke { id, database }) => {
             revoke(&database.database, id, Role::Coordinator).await
         }
+        Command::Ballot(BallotCommand::Import { file, database }) => import_ballots(&database.database, &file).await,
+        Command::Ballot(BallotCommand::Show { database }) => show_ballots(&database.database).await,
         Command::Reports { database } => print_reports(&database.database).await,
     };
     match result {
@@ -193,6 +214,25 @@ async fn open_existing(database: &str) -> Result<Store> {
         return Err(format!("no database at {database}").into());
     }
     open(database).await
+}
+
+/// Checks the whole file before storing any of it: a mistake names the
+/// contest and the ballot number, and nothing is imported.
+async fn import_ballots(database: &str, file: &std::path::Path) -> Result {
+    let json = std::fs::read_to_string(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let catalogue = pantau_core::ballot::Catalogue::from_json(&json).map_err(|e| format!("{}: {e}", file.display()))?;
+    let store = open(database).await?;
+    store.import_ballots(&catalogue).await?;
+    for ballot in &catalogue.ballots {
+        println!("{}: {} participants", ballot.contest.as_str(), ballot.participants.len());
+    }
+    Ok(())
+}
+
+async fn show_ballots(database: &str) -> Result {
+    let store = open_existing(database).await?;
+    println!("{}", serde_json::to_string_pretty(&store.ballots().await?)?);
+    Ok(())
 }
 
 #[cfg(feature = "fault-injection")]

@@ -19,6 +19,23 @@ pub const DRAFT_KEY: &str = "pantau.draft.count";
 pub struct CountRow {
     pub name: String,
     pub votes: String,
+    /// A participant from the ballot catalogue: its name is fixed, only the
+    /// votes are typed.
+    pub from_ballot: bool,
+}
+
+/// The rows a contest starts with: its ballot's participants, or two blank
+/// rows to type names into where the catalogue has no ballot.
+fn rows_for(contest: &str) -> Vec<CountRow> {
+    let catalogue = crate::ballots::catalogue();
+    match Contest::parse(contest).and_then(|c| catalogue.ballot(c)) {
+        Some(ballot) => ballot
+            .participants
+            .iter()
+            .map(|p| CountRow { name: p.row_name(), votes: String::new(), from_ballot: true })
+            .collect(),
+        None => vec![CountRow::default(), CountRow::default()],
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -44,7 +61,7 @@ impl super::FormDraft for CountDraft {
 
 impl CountDraft {
     fn fresh() -> CountDraft {
-        CountDraft { tps: profile_tps(), rows: vec![CountRow::default(), CountRow::default()], ..CountDraft::default() }
+        CountDraft { tps: profile_tps(), rows: rows_for(""), ..CountDraft::default() }
     }
 
     pub fn from_report(report: &Report) -> Option<CountDraft> {
@@ -52,7 +69,17 @@ impl CountDraft {
             ReportBody::CountResult { contest, votes, valid, invalid, voters } => Some(CountDraft {
                 tps: report.tps.clone(),
                 contest: contest.as_str().to_owned(),
-                rows: votes.iter().map(|v| CountRow { name: v.name.clone(), votes: v.votes.to_string() }).collect(),
+                rows: {
+                    let ballot = rows_for(contest.as_str());
+                    votes
+                        .iter()
+                        .map(|v| CountRow {
+                            name: v.name.clone(),
+                            votes: v.votes.to_string(),
+                            from_ballot: ballot.iter().any(|r| r.from_ballot && r.name == v.name),
+                        })
+                        .collect()
+                },
                 valid: valid.to_string(),
                 invalid: invalid.to_string(),
                 voters: voters.to_string(),
@@ -126,6 +153,27 @@ pub fn CountForm() -> impl IntoView {
             .map(|r| r.warnings().into_iter().map(|w| w.message(i18n.lang())).collect::<Vec<_>>())
             .unwrap_or_default()
     };
+    // "Jumlah 317 · Suara sah 327 · selisih 10", as the volunteer types.
+    let total = move || {
+        let (sum, typed, valid) = draft.get(|d| {
+            let votes = d.rows.iter().filter_map(|r| parse_count(&r.votes).ok());
+            (votes.clone().map(u64::from).sum::<u64>(), votes.count(), parse_count(&d.valid).ok())
+        });
+        let t = i18n.t();
+        (typed > 0).then(|| match valid {
+            Some(valid) if u64::from(valid) != sum => {
+                format!(
+                    "{} {sum} · {} {valid} · {} {}",
+                    t.total,
+                    t.valid_short,
+                    t.difference,
+                    sum.abs_diff(u64::from(valid))
+                )
+            }
+            Some(valid) => format!("{} {sum} · {} {valid}", t.total, t.valid_short),
+            None => format!("{} {sum}", t.total),
+        })
+    };
     let submit = {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
@@ -135,18 +183,13 @@ pub fn CountForm() -> impl IntoView {
                 FormKind::CountResult,
                 state,
                 move |id, at| fields.build(id, at),
-                move || {
-                    draft.clear(CountDraft {
-                        tps,
-                        rows: vec![CountRow::default(), CountRow::default()],
-                        ..CountDraft::default()
-                    })
-                },
+                move || draft.clear(CountDraft { tps, rows: rows_for(""), ..CountDraft::default() }),
             );
         }
     };
-    // Only the number of rows redraws the list, not every keystroke.
-    let rows = Memo::new(move |_| draft.get(|d| d.rows.len()));
+    // Only the number of rows, or another contest, redraws the list, not every keystroke.
+    let rows = Memo::new(move |_| draft.get(|d| (d.rows.len(), d.contest.clone())));
+    let ballot_rows = move || draft.get(|d| d.rows.iter().any(|r| r.from_ballot));
     let number = move |id: &'static str,
                        label: fn(&'static crate::i18n::Texts) -> &'static str,
                        field: ReportField,
@@ -166,7 +209,16 @@ pub fn CountForm() -> impl IntoView {
 
             <label for="contest">{move || i18n.t().contest_label}</label>
             <select id="contest" prop:value=move || draft.get(|d| d.contest.clone())
-                on:change=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.contest = v) }>
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    // A new contest brings its participants, unless votes are typed already.
+                    draft.edit(|d| {
+                        if d.rows.iter().all(|r| r.votes.trim().is_empty()) {
+                            d.rows = rows_for(&v);
+                        }
+                        d.contest = v;
+                    })
+                }>
                 <option value="">{move || i18n.t().choose}</option>
                 {Contest::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{move || c.label(i18n.lang())}</option> }).collect::<Vec<_>>()}
             </select>
@@ -175,8 +227,9 @@ pub fn CountForm() -> impl IntoView {
             <fieldset class="rows">
                 <legend>{move || i18n.t().votes_legend}</legend>
                 <p class="field-error" role="alert">{state.error(ReportField::Votes)}</p>
-                {move || (0..rows.get()).map(|i| {
+                {move || (0..rows.get().0).map(|i| {
                     let n = i + 1;
+                    let row = draft.fields.with_untracked(|d| d.rows.get(i).cloned()).unwrap_or_default();
                     let errors = move || {
                         // Tracked first: a row that was empty when drawn still shows its errors.
                         state.message.track();
@@ -185,31 +238,43 @@ pub fn CountForm() -> impl IntoView {
                     };
                     view! {
                         <div class="row">
-                            <input id=format!("row-name-{n}") autocomplete="off" aria-label=move || format!("{} {n}", i18n.t().candidate_name)
-                                placeholder=move || format!("{} {n}", i18n.t().candidate_name)
-                                prop:value=move || draft.get(|d| d.rows.get(i).map(|r| r.name.clone()).unwrap_or_default())
-                                on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| if let Some(r) = d.rows.get_mut(i) { r.name = v }) } />
+                            {if row.from_ballot {
+                                let name = row.name.clone();
+                                view! { <label class="row-name" for=format!("row-votes-{n}")>{name}</label> }.into_any()
+                            } else {
+                                view! {
+                                    <input id=format!("row-name-{n}") autocomplete="off" aria-label=move || format!("{} {n}", i18n.t().candidate_name)
+                                        placeholder=move || format!("{} {n}", i18n.t().candidate_name)
+                                        prop:value=move || draft.get(|d| d.rows.get(i).map(|r| r.name.clone()).unwrap_or_default())
+                                        on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| if let Some(r) = d.rows.get_mut(i) { r.name = v }) } />
+                                }.into_any()
+                            }}
                             <input id=format!("row-votes-{n}") class="votes" inputmode="numeric" autocomplete="off"
-                                aria-label=move || format!("{} {n}", i18n.t().candidate_votes)
+                                aria-label=move || if row.from_ballot { None } else { Some(format!("{} {n}", i18n.t().candidate_votes)) }
                                 placeholder=move || i18n.t().votes_placeholder
                                 prop:value=move || draft.get(|d| d.rows.get(i).map(|r| r.votes.clone()).unwrap_or_default())
                                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| if let Some(r) = d.rows.get_mut(i) { r.votes = v }) } />
-                            <button type="button" class="secondary remove" aria-label=move || format!("{} {n}", i18n.t().remove_row)
-                                on:click=move |_| draft.edit(|d| { if d.rows.len() > 1 { d.rows.remove(i); } })>"✕"</button>
+                            {(!row.from_ballot).then(|| view! {
+                                <button type="button" class="secondary remove" aria-label=move || format!("{} {n}", i18n.t().remove_row)
+                                    on:click=move |_| draft.edit(|d| { if d.rows.len() > 1 { d.rows.remove(i); } })>"✕"</button>
+                            })}
                         </div>
                         {move || errors().into_iter().map(|e| view! { <p class="field-error">{e}</p> }).collect::<Vec<_>>()}
                     }
                 }).collect::<Vec<_>>()}
-                <button type="button" class="secondary" data-testid="add-row" on:click=move |_| draft.edit(|d| d.rows.push(CountRow::default()))>
-                    {move || i18n.t().add_row}
-                </button>
+                <Show when=move || !ballot_rows()>
+                    <button type="button" class="secondary" data-testid="add-row" on:click=move |_| draft.edit(|d| d.rows.push(CountRow::default()))>
+                        {move || i18n.t().add_row}
+                    </button>
+                </Show>
             </fieldset>
 
             {number("valid", |t| t.valid_label, ReportField::Valid, |d| &d.valid, |d, v| d.valid = v)}
+            {move || total().map(|total| view! { <p class="total" data-testid="count-total">{total}</p> })}
             {number("invalid", |t| t.invalid_label, ReportField::Invalid, |d| &d.invalid, |d, v| d.invalid = v)}
             {number("voters", |t| t.voters_label, ReportField::Voters, |d| &d.voters, |d, v| d.voters = v)}
             <div role="status" data-testid="count-warnings">
-                {move || warnings().into_iter().map(|w| view! { <p class="warning">{w}</p> }).collect::<Vec<_>>()}
+                {move || warnings().into_iter().map(|w| view! { <p class="caution">{w}</p> }).collect::<Vec<_>>()}
             </div>
 
             <SaveButton state/>

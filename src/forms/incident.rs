@@ -195,7 +195,7 @@ pub fn IncidentForm() -> impl IntoView {
             <p id="occurred-at-hint" class="hint">{move || i18n.t().occurred_at_hint}</p>
             <p class="field-error" role="alert">{state.error(ReportField::OccurredAt)}</p>
             <Show when=move || time_warning().is_some()>
-                <p class="warning" role="status" data-testid="time-warning">{time_warning}</p>
+                <p class="caution" role="status" data-testid="time-warning">{time_warning}</p>
             </Show>
 
             {text(|t| t.place_label, "place", ReportField::Place, |d| &d.place, |d, v| d.place = v, false)}

@@ -10,6 +10,9 @@ test('one report of each kind filed offline survives a reload and reaches the se
   const { server, browser } = await serverAndBrowser(t);
   await server.start();
   const link = await server.addVolunteer('Dewi Lestari', '6471041005-12');
+  await server.importBallots({
+    ballots: [{ contest: 'dpd', participants: [{ number: 1, name: 'Calon DPD Satu' }, { number: 2, name: 'Calon DPD Dua' }] }],
+  });
   // Balikpapan keeps WITA (UTC+8): times must keep that offset.
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', timezoneId: 'Asia/Makassar' });
   const page = await enrolWithLink(context, link, 'Dewi Lestari');
@@ -45,14 +48,22 @@ test('one report of each kind filed offline survives a reload and reaches the se
   await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
 
   // 3. Count result with three candidates; totals that do not add up still save.
+  // The participants come from the ballots: DPD as the server imported them
+  // (fetched while there was signal), the presidential pairs built in.
   await openScreen(page, '#/baru/hasil', 'count-form');
+  await page.getByLabel('Jenis pemilihan').selectOption('dpd');
+  await page.getByLabel('2. Calon DPD Dua', { exact: true }).waitFor();
   await page.getByLabel('Jenis pemilihan').selectOption('president');
-  await page.getByTestId('add-row').click();
-  const rows = [['Paslon 01', '61'], ['Paslon 02', '112'], ['Paslon 03', '20']];
-  for (const [i, [name, votes]] of rows.entries()) {
-    await page.getByLabel(`Nama peserta ${i + 1}`).fill(name);
-    await page.getByLabel(`Suara peserta ${i + 1}`).fill(votes);
-  }
+  const rows = [
+    ['1. Anies Rasyid Baswedan – Abdul Muhaimin Iskandar', '61'],
+    ['2. Prabowo Subianto – Gibran Rakabuming Raka', '112'],
+    ['3. Ganjar Pranowo – Mahfud MD', '20'],
+  ];
+  assert.equal(await page.getByLabel(/^Nama peserta/).count(), 0, 'no names to type');
+  for (const [name, votes] of rows) await page.getByLabel(name, { exact: true }).fill(votes);
+  await page.getByTestId('count-total').filter({ hasText: /^Jumlah 193$/ }).waitFor();
+  await page.getByLabel('Suara sah', { exact: true }).fill('203');
+  await page.getByTestId('count-total').filter({ hasText: 'Jumlah 193 · Suara sah 203 · selisih 10' }).waitFor();
   await page.getByLabel('Suara sah', { exact: true }).fill('193');
   await page.getByLabel('Suara tidak sah').fill('4');
   await page.getByLabel('Pengguna hak pilih').fill('199');

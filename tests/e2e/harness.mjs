@@ -3,7 +3,7 @@
 // playwright-core (which never downloads a browser of its own).
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,13 @@ export class PantauServer {
     const link = stdout.match(/^enrolment link: (\S+)$/m);
     if (!link) throw new Error(`no enrolment link in:\n${stdout}`);
     return link[1];
+  }
+
+  /** Imports a ballot catalogue (`{ ballots: [...] }`) with the server's CLI. */
+  async importBallots(catalogue) {
+    const file = join(this.dir, `ballots-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify(catalogue));
+    await promisify(execFile)(SERVER_BIN, ['ballot', 'import', file, '--database', this.database]);
   }
 
   /** Every stored report, read from the database by the server's own CLI. */

@@ -48,11 +48,10 @@ try {
 
   await page.goto(new URL('#/baru/hasil', server.url).href);
   await page.getByLabel('Jenis pemilihan').selectOption('president');
-  await page.getByLabel('Nama peserta 1').fill('Paslon 01');
-  await page.getByLabel('Suara peserta 1').fill('61');
-  await page.getByLabel('Nama peserta 2').fill('Paslon 02');
-  await page.getByLabel('Suara peserta 2').fill('112');
-  await page.getByLabel('Suara sah', { exact: true }).fill('173');
+  await page.getByLabel('1. Anies Rasyid Baswedan – Abdul Muhaimin Iskandar').fill('61');
+  await page.getByLabel('2. Prabowo Subianto – Gibran Rakabuming Raka').fill('112');
+  await page.getByLabel('3. Ganjar Pranowo – Mahfud MD').fill('20');
+  await page.getByLabel('Suara sah', { exact: true }).fill('203');
   await page.getByLabel('Suara tidak sah').fill('4');
   await page.getByLabel('Pengguna hak pilih').fill('180');
   await page.getByTestId('count-warnings').scrollIntoViewIfNeeded();

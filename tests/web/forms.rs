@@ -99,10 +99,11 @@ async fn a_count_that_does_not_add_up_warns_as_it_is_typed_and_still_saves() {
     let (root, _database, _mounted) = mount_app("#/baru/hasil").await;
     until_ready(&root).await;
     type_into(&root, "#tps", "6471011001-3");
-    choose(&root, "#contest", "president");
-    type_into(&root, "#row-name-1", "Paslon 01");
+    // DPD candidates differ by province: no ballot built in, names typed.
+    choose(&root, "#contest", "dpd");
+    type_into(&root, "#row-name-1", "Calon A");
     type_into(&root, "#row-votes-1", "61");
-    type_into(&root, "#row-name-2", "Paslon 02");
+    type_into(&root, "#row-name-2", "Calon B");
     type_into(&root, "#row-votes-2", "112");
     type_into(&root, "#valid", "173");
     type_into(&root, "#invalid", "4");
@@ -423,5 +424,70 @@ async fn a_roaming_volunteer_changes_the_tps_within_the_village_she_is_enrolled_
     type_into(&root, "#tps", "6471011001-009");
     leptos::task::tick().await;
     assert!(!text(&root).contains("di luar tugas"), "{}", text(&root));
+    storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_count_form_fills_its_participants_from_the_ballots_and_keeps_a_running_total() {
+    storage().clear().unwrap();
+    // What the server served last time, kept for use offline: its own DPD ballot.
+    let served = r#"{"ballots":[{"contest":"dpd","participants":[{"number":1,"name":"Calon Satu"},{"number":2,"name":"Calon Dua"}]}]}"#;
+    storage().set_item("pantau.ballots", served).unwrap();
+    let (root, database, _mounted) = mount_app("#/baru/hasil").await;
+    until_ready(&root).await;
+    type_into(&root, "#tps", "6471011001-3");
+    choose(&root, "#contest", "dpd");
+    leptos::task::tick().await;
+    assert_eq!(text(&by_selector(&root, "label[for=row-votes-2]")), "2. Calon Dua");
+    assert!(root.query_selector("#row-name-1").unwrap().is_none(), "no names to type");
+    assert!(root.query_selector("[data-testid=add-row]").unwrap().is_none());
+
+    // The presidential pairs are built in.
+    choose(&root, "#contest", "president");
+    leptos::task::tick().await;
+    assert_eq!(text(&by_selector(&root, "label[for=row-votes-3]")), "3. Ganjar Pranowo – Mahfud MD");
+    assert!(root.query_selector("#row-votes-4").unwrap().is_none());
+    type_into(&root, "#row-votes-1", "100");
+    type_into(&root, "#row-votes-2", "120");
+    type_into(&root, "#row-votes-3", "97");
+    leptos::task::tick().await;
+    let total = || text(&by_selector(&root, "[data-testid=count-total]"));
+    assert_eq!(total(), "Jumlah 317");
+    type_into(&root, "#valid", "327");
+    leptos::task::tick().await;
+    assert_eq!(total(), "Jumlah 317 · Suara sah 327 · selisih 10");
+    type_into(&root, "#invalid", "3");
+    type_into(&root, "#voters", "330");
+    leptos::task::tick().await;
+    // A warning is not an error: amber, not red.
+    let warning = by_selector(&root, "[data-testid=count-warnings] p");
+    assert_eq!(warning.class_name(), "caution", "{}", text(&warning));
+    // Typed votes stay when the contest is changed by mistake.
+    choose(&root, "#contest", "dpr");
+    leptos::task::tick().await;
+    assert_eq!(value_of(&root, "#row-votes-2"), "120");
+
+    choose(&root, "#contest", "president");
+    type_into(&root, "#valid", "317");
+    type_into(&root, "#voters", "320");
+    click(&root, "[data-testid=save]");
+    until("Tersimpan", || text(&root).contains("Tersimpan")).await;
+    let stored = OutboxStore::open(&database).await.unwrap().load().await.unwrap().entries;
+    match &stored[0].report.body {
+        ReportBody::CountResult { votes, .. } => {
+            let names: Vec<&str> = votes.iter().map(|v| v.name.as_str()).collect();
+            assert_eq!(names[1], "2. Prabowo Subianto – Gibran Rakabuming Raka");
+            assert_eq!(votes.iter().map(|v| v.votes).sum::<u32>(), 317);
+        }
+        other => panic!("{other:?}"),
+    }
+    storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_kept_catalogue_that_fails_the_check_gives_way_to_the_builtin_one() {
+    storage().clear().unwrap();
+    storage().set_item("pantau.ballots", r#"{"ballots":[{"contest":"dpr","participants":[]}]}"#).unwrap();
+    assert_eq!(pantau::ballots::catalogue(), pantau_core::ballot::Catalogue::builtin());
     storage().clear().unwrap();
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 pub const PWA_LAYERS: &[(&str, u8)] = &[
     // Adapters: the browser's storage, network, clock and words.
     ("api", 0),
+    ("ballots", 0),
     ("clock", 0),
     ("i18n", 0),
     ("kept", 0),

@@ -1,6 +1,7 @@
 //! HTTP API v1, under `/api/v1`: thin handlers that parse, validate with
 //! pantau-core, check the caller, and hand over to the store.
 
+pub mod ballots;
 pub mod coordinator;
 pub mod enrolments;
 pub mod extract;
@@ -36,6 +37,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         reports::post_batch,
         reports::get_receipt,
         enrolments::enrol,
+        ballots::get_ballots,
         coordinator::list_reports,
         coordinator::reports_csv,
         health,
@@ -73,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports.csv", get(coordinator::reports_csv))
         .route("/reports/{id}/receipt", get(reports::get_receipt))
         .route("/enrolments", post(enrolments::enrol))
+        .route("/ballots", get(ballots::get_ballots))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/openapi.json", get(openapi))

@@ -1,6 +1,6 @@
 //! All SQL lives here, so that handlers never see the database and another
 //! backend (PostgreSQL) can follow behind the same methods. One module per
-//! resource, as in `api/`: [`reports`], [`accounts`], [`tokens`]; this one
+//! resource, as in `api/`: [`reports`], [`accounts`], [`tokens`], [`ballots`]; this one
 //! opens the database and holds what they share.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 mod accounts;
+mod ballots;
 mod ingest;
 mod reports;
 mod tokens;

@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts_http;
+mod ballots_http;
 mod batch_http;
 mod export_http;
 mod odd_input_http;

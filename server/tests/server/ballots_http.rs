@@ -1,0 +1,58 @@
+//! The ballot catalogue: served to phones, replaced per contest by an import,
+//! and an import with a mistake refused whole.
+
+use crate::common::TestServer;
+use pantau_core::ballot::Catalogue;
+use pantau_core::Contest;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_pantau-server");
+
+async fn served(server: &TestServer) -> Catalogue {
+    let response = server.http.get(server.url("/api/v1/ballots")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    Catalogue::from_json(&response.text().await.unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn phones_get_the_builtin_ballots_and_then_what_was_imported_in_their_place() {
+    let server = TestServer::start().await;
+    assert_eq!(served(&server).await, Catalogue::builtin());
+
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let import = r#"{"ballots":[
+        {"contest":"dpd","participants":[{"number":1,"name":"Calon Satu"},{"number":2,"name":"Calon Dua"}]},
+        {"contest":"dprd_regency","participants":[{"number":18,"name":"Partai Aceh"}]}
+    ]}"#;
+    std::fs::write(file.path(), import).unwrap();
+    let out = Command::new(BIN)
+        .args(["ballot", "import", file.path().to_str().unwrap(), "--database", &server.db_path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dpd: 2 participants"));
+
+    let catalogue = served(&server).await;
+    assert_eq!(catalogue.ballot(Contest::Dpd).unwrap().participants[1].name, "Calon Dua");
+    assert_eq!(catalogue.ballot(Contest::DprdRegency).unwrap().participants[0].row_name(), "18. Partai Aceh");
+    assert_eq!(catalogue.ballot(Contest::Dpr), Catalogue::builtin().ballot(Contest::Dpr), "the rest stay built in");
+}
+
+#[tokio::test]
+async fn an_import_with_a_mistake_names_it_and_imports_nothing() {
+    let server = TestServer::start().await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let import = r#"{"ballots":[
+        {"contest":"dpd","participants":[{"number":1,"name":"Calon Satu"}]},
+        {"contest":"dpr","participants":[{"number":4,"name":"Golkar"},{"number":4,"name":"NasDem"}]}
+    ]}"#;
+    std::fs::write(file.path(), import).unwrap();
+    let out = Command::new(BIN)
+        .args(["ballot", "import", file.path().to_str().unwrap(), "--database", &server.db_path])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the dpr ballot has number 4 twice"), "{stderr}");
+    assert_eq!(served(&server).await, Catalogue::builtin(), "not even the good DPD ballot");
+}

@@ -1,0 +1,36 @@
+//! The ballot catalogue on the phone: the server's copy, kept with
+//! gloo-storage for use offline, or pantau-core's built-in one until the
+//! server has answered once.
+
+use crate::api::ApiBase;
+use crate::kept::BALLOTS_KEY;
+use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
+use pantau_core::ballot::{Catalogue, BALLOTS_PATH};
+
+/// The built-in catalogue with the kept one's ballots in place of its own; the
+/// built-in one alone when none is kept or the kept one no longer passes the
+/// check (it is then left for the next refresh to replace).
+pub fn catalogue() -> Catalogue {
+    let kept = GlooLocalStorage::raw().get_item(BALLOTS_KEY).ok().flatten();
+    let kept = kept.and_then(|json| Catalogue::from_json(&json).ok()).unwrap_or_default();
+    Catalogue::builtin().replaced_by(kept)
+}
+
+/// Asks the server for its catalogue and keeps it if it passes the check.
+/// Without signal nothing changes: the kept copy stays.
+pub async fn refresh(api: &ApiBase) {
+    let url = format!("{}{BALLOTS_PATH}", api.0.trim_end_matches('/'));
+    let Ok(response) = gloo_net::http::Request::get(&url).send().await else { return };
+    if !response.ok() {
+        return;
+    }
+    let Ok(json) = response.text().await else { return };
+    match Catalogue::from_json(&json) {
+        Ok(_) => {
+            if let Err(e) = GlooLocalStorage::raw().set_item(BALLOTS_KEY, &json) {
+                leptos::logging::warn!("could not keep the ballots: {e:?}");
+            }
+        }
+        Err(e) => leptos::logging::warn!("the server's ballots were not kept: {e}"),
+    }
+}
