@@ -54,8 +54,14 @@ try {
   await page.getByLabel('Suara sah', { exact: true }).fill('203');
   await page.getByLabel('Suara tidak sah').fill('4');
   await page.getByLabel('Pengguna hak pilih').fill('180');
-  await page.getByTestId('count-warnings').scrollIntoViewIfNeeded();
+  // The participants from the ballot and the running total, under the contest.
+  await page.evaluate(() => {
+    const contest = document.querySelector('#contest');
+    window.scrollTo(0, contest.getBoundingClientRect().top + window.scrollY - 100);
+  });
   await shot('5-hasil-penghitungan', { top: false });
+  await page.getByTestId('count-warnings').scrollIntoViewIfNeeded();
+  await shot('5b-hasil-peringatan', { top: false });
 
   await goTo(page, 'kotak-keluar');
   await shot('6-kotak-keluar');
