@@ -137,9 +137,21 @@ pub fn cargo() -> Command {
 /// Builds the PWA with Trunk in release mode, offline, into dist/.
 fn build_pwa() -> Result<(), Fail> {
     tools::ensure_build_tools()?;
-    // Trunk passes --offline to cargo: the registry must be filled first.
-    run(cargo().args(["fetch", "--locked"]))?;
-    run(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", tools::tool_path()))?;
+    // Trunk passes --offline to cargo: the registry must be filled first,
+    // std's own dependencies included.
+    // Through rustup's proxies (not this cargo, $CARGO), so the toolchain applies.
+    let size_build = |c: &mut Command| {
+        c.current_dir(root()).env("PATH", tools::tool_path()).env_remove("CARGO").env_remove("RUSTC");
+        c.envs(tools::wasm_size_build_env());
+    };
+    let mut fetch = Command::new("cargo");
+    fetch.args(["fetch", "--locked", "--target", tools::WASM_TARGET]);
+    size_build(&mut fetch);
+    run(&mut fetch)?;
+    let mut trunk = Command::new("trunk");
+    trunk.args(["build", "--release"]);
+    size_build(&mut trunk);
+    run(&mut trunk)?;
     dist::finish(&root().join("dist"))
 }
 
