@@ -16,11 +16,15 @@ pub fn catalogue() -> Catalogue {
     Catalogue::builtin().replaced_by(kept)
 }
 
-/// Asks the server for its catalogue and keeps it if it passes the check.
-/// Without signal nothing changes: the kept copy stays.
+/// Asks the server for its catalogue, unless what the phone holds is current
+/// (its ETag: 304, no body), and keeps it if it passes the check. Without
+/// signal nothing changes: the kept copy stays.
 pub async fn refresh(api: &ApiBase) {
     let url = format!("{}{BALLOTS_PATH}", api.0.trim_end_matches('/'));
-    let Ok(response) = gloo_net::http::Request::get(&url).send().await else { return };
+    let held = catalogue().etag();
+    let request = gloo_net::http::Request::get(&url).header("If-None-Match", &held);
+    let Ok(response) = request.send().await else { return };
+    // 304: what the phone holds is current.
     if !response.ok() {
         return;
     }

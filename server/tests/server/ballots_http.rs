@@ -56,3 +56,22 @@ async fn an_import_with_a_mistake_names_it_and_imports_nothing() {
     assert!(stderr.contains("the dpr ballot has number 4 twice"), "{stderr}");
     assert_eq!(served(&server).await, Catalogue::builtin(), "not even the good DPD ballot");
 }
+
+#[tokio::test]
+async fn a_phone_holding_the_current_catalogue_gets_304_and_no_body() {
+    let server = TestServer::start().await;
+    let ask = |etag: String| server.http.get(server.url("/api/v1/ballots")).header("If-None-Match", etag).send();
+    let builtin = Catalogue::builtin().etag();
+    let answer = ask(builtin.clone()).await.unwrap();
+    assert_eq!(answer.status(), 304);
+    assert_eq!(answer.text().await.unwrap(), "");
+
+    let dpd = r#"{"ballots":[{"contest":"dpd","participants":[{"number":1,"name":"Calon Satu"}]}]}"#;
+    server.store.import_ballots(&Catalogue::from_json(dpd).unwrap()).await.unwrap();
+    let answer = ask(builtin).await.unwrap();
+    assert_eq!(answer.status(), 200, "the phone's copy is out of date");
+    let etag = answer.headers()["etag"].to_str().unwrap().to_owned();
+    let served = Catalogue::from_json(&answer.text().await.unwrap()).unwrap();
+    assert_eq!(served.etag(), etag, "the phone computes the same tag from what it keeps");
+    assert_eq!(ask(etag).await.unwrap().status(), 304);
+}
