@@ -95,6 +95,24 @@ pub struct VolunteerProfile {
     pub tps: Option<String>,
 }
 
+/// What signing in to the coordinators' desk gives: a token that ends at `expires_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskSession {
+    pub token: String,
+    pub coordinator: CoordinatorProfile,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CoordinatorProfile {
+    pub name: String,
+    /// The prefix of the TPS codes this coordinator sees; absent: every TPS.
+    pub scope: Option<String>,
+}
+
 /// An RFC 9457 problem document (`application/problem+json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -136,6 +154,8 @@ pub enum ProblemType {
     ReportIdConflict,
     /// 401: no valid bearer token.
     Unauthorized,
+    /// 401: a desk session that has ended: sign in again.
+    TokenExpired,
     /// 403: a token of the other role.
     Forbidden,
     /// 403: a report for a TPS outside the volunteer's (named in `detail`).
@@ -146,6 +166,11 @@ pub enum ProblemType {
     UnknownEnrolmentCode,
     /// 429: over the token's rate; `Retry-After` says when to come back.
     RateLimited,
+    /// 409: the report's review changed since the version the change was based
+    /// on (`If-Match`); `detail` holds the current state.
+    ReviewConflict,
+    /// 428: a review change must say which version it is based on (`If-Match`).
+    PreconditionRequired,
     /// 405.
     MethodNotAllowed,
     /// 503: the database is not available.
@@ -157,7 +182,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 18] = [
+    pub const ALL: [ProblemType; 21] = [
         ProblemType::InvalidReport,
         ProblemType::MalformedJson,
         ProblemType::BadRequest,
@@ -167,11 +192,14 @@ impl ProblemType {
         ProblemType::BatchTooLarge,
         ProblemType::ReportIdConflict,
         ProblemType::Unauthorized,
+        ProblemType::TokenExpired,
         ProblemType::Forbidden,
         ProblemType::TpsOutsideScope,
         ProblemType::NotFound,
         ProblemType::UnknownEnrolmentCode,
         ProblemType::RateLimited,
+        ProblemType::ReviewConflict,
+        ProblemType::PreconditionRequired,
         ProblemType::MethodNotAllowed,
         ProblemType::NotReady,
         ProblemType::Internal,
@@ -189,11 +217,14 @@ impl ProblemType {
             ProblemType::BatchTooLarge => "batch-too-large",
             ProblemType::ReportIdConflict => "report-id-conflict",
             ProblemType::Unauthorized => "unauthorized",
+            ProblemType::TokenExpired => "token-expired",
             ProblemType::Forbidden => "forbidden",
             ProblemType::TpsOutsideScope => "tps-outside-scope",
             ProblemType::NotFound => "not-found",
             ProblemType::UnknownEnrolmentCode => "unknown-enrolment-code",
             ProblemType::RateLimited => "rate-limited",
+            ProblemType::ReviewConflict => "review-conflict",
+            ProblemType::PreconditionRequired => "precondition-required",
             ProblemType::MethodNotAllowed => "method-not-allowed",
             ProblemType::NotReady => "not-ready",
             ProblemType::Internal => "internal",
@@ -217,11 +248,14 @@ impl ProblemType {
             ProblemType::BatchTooLarge => "Too many reports in one batch",
             ProblemType::ReportIdConflict => "A different report is already stored under this id",
             ProblemType::Unauthorized => "A valid bearer token is required",
+            ProblemType::TokenExpired => "This session has ended: sign in again",
             ProblemType::Forbidden => "This token may not do that",
             ProblemType::TpsOutsideScope => "This TPS is not one the volunteer is enrolled for",
             ProblemType::NotFound => "Not found",
             ProblemType::UnknownEnrolmentCode => "This enrolment code is unknown, already used or revoked",
             ProblemType::RateLimited => "Too many requests: try again later",
+            ProblemType::ReviewConflict => "The review changed meanwhile",
+            ProblemType::PreconditionRequired => "Say which version this change is based on (If-Match)",
             ProblemType::MethodNotAllowed => "Method not allowed",
             ProblemType::NotReady => "The database is not available",
             ProblemType::Internal => "Internal server error",

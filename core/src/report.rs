@@ -95,6 +95,12 @@ impl TpsCode {
         &self.village
     }
 
+    /// Whether `prefix` can be a scope of TPS codes: 2 to 10 digits of the
+    /// village code (`64`: a province, `6471`: a city, `6471011001`: a village).
+    pub fn is_scope_prefix(prefix: &str) -> bool {
+        (2..=10).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit())
+    }
+
     /// Whether a report for `tps` lies within `scope`: one TPS (in any
     /// spelling of its code) or a prefix of the code (`6471011001`: one
     /// village), for a volunteer who moves between TPS.

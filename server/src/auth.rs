@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use pantau_core::protocol::ProblemType;
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 
 /// Letters and digits that cannot be confused when read aloud or from a QR
 /// caption (no 0/O, 1/I/L, U).
@@ -37,6 +38,10 @@ pub fn new_enrolment_code() -> String {
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
+/// How long a coordinator's desk session lasts: an election day and the count
+/// that follows, so a laptop left signed in stops working on its own.
+pub const DESK_SESSION: time::Duration = time::Duration::hours(36);
+
 /// Codes are typed by people: ignore case, spaces and dashes.
 pub fn normalise_code(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
@@ -58,6 +63,9 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiProblem::unauthorized("missing bearer token"))?;
         match state.store.account_by_token(&hash_secret(token)).await {
+            Ok(Some(account)) if account.expires_at.is_some_and(|end| end <= OffsetDateTime::now_utc()) => {
+                Err(ApiProblem::new(StatusCode::UNAUTHORIZED, ProblemType::TokenExpired, Some("sign in again".into())))
+            }
             Ok(Some(account)) => Ok(Caller(account)),
             Ok(None) => Err(ApiProblem::unauthorized("unknown or revoked token")),
             Err(e) => Err(ApiProblem::internal(e)),

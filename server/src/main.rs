@@ -1,5 +1,5 @@
 use clap::{Args, Parser, Subcommand};
-use pantau_server::auth::{hash_secret, new_enrolment_code, new_token, normalise_code};
+use pantau_server::auth::{hash_secret, new_enrolment_code, normalise_code};
 use pantau_server::store::{ReportFilter, Role, Store, EXPORT_PAGE};
 use pantau_server::Config;
 use std::net::SocketAddr;
@@ -112,10 +112,25 @@ enum BallotCommand {
 
 #[derive(Subcommand)]
 enum CoordinatorCommand {
-    /// Create a coordinator and print their token (shown once).
+    /// Create a coordinator and print their one-time sign-in code and desk link.
     Add {
         #[arg(long)]
         name: String,
+        /// The TPS they see: every TPS whose code starts with these digits
+        /// (6471: a city, 647101: a kecamatan). Without it, every TPS.
+        #[arg(long)]
+        scope: Option<String>,
+        /// The address coordinators open, for the sign-in link.
+        #[arg(long, env = "PANTAU_BASE_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Print a new one-time sign-in link for an active coordinator.
+    Link {
+        id: i64,
+        #[arg(long, env = "PANTAU_BASE_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
         #[command(flatten)]
         database: Database,
     },
@@ -182,8 +197,11 @@ async fn main() -> std::process::ExitCode {
         Command::Volunteer(VolunteerCommand::List { database }) => {
             list_accounts(&database.database, Role::Volunteer).await
         }
-        Command::Coordinator(CoordinatorCommand::Add { name, database }) => {
-            add_coordinator(&database.database, &name).await
+        Command::Coordinator(CoordinatorCommand::Add { name, scope, base_url, database }) => {
+            add_coordinator(&database.database, &name, scope.as_deref(), &base_url).await
+        }
+        Command::Coordinator(CoordinatorCommand::Link { id, base_url, database }) => {
+            coordinator_link(&database.database, id, &base_url).await
         }
         Command::Coordinator(CoordinatorCommand::List { database }) => {
             list_accounts(&database.database, Role::Coordinator).await
@@ -283,15 +301,7 @@ async fn add_volunteer(database: &str, name: &str, watches: Watches, base_url: &
         Watches::Tps(tps) => pantau_core::TpsCode::parse(&tps)
             .map_err(|e| format!("--tps {tps:?}: {e:?}; expected e.g. 6471011001-003"))?
             .to_string(),
-        Watches::Scope(scope) => {
-            let scope = scope.trim().to_owned();
-            if !(2..=10).contains(&scope.len()) || !scope.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(
-                    format!("--scope {scope:?}: 2 to 10 digits of a TPS code, e.g. 6471011001 (one village)").into()
-                );
-            }
-            scope
-        }
+        Watches::Scope(scope) => scope_arg(&scope)?,
     };
     if name.trim().is_empty() {
         return Err("--name must not be empty".into());
@@ -307,18 +317,48 @@ async fn add_volunteer(database: &str, name: &str, watches: Watches, base_url: &
     Ok(())
 }
 
-async fn add_coordinator(database: &str, name: &str) -> Result {
+fn scope_arg(scope: &str) -> Result<String> {
+    let scope = scope.trim();
+    if !pantau_core::TpsCode::is_scope_prefix(scope) {
+        return Err(format!("--scope {scope:?}: 2 to 10 digits of a TPS code, e.g. 6471011001 (one village)").into());
+    }
+    Ok(scope.to_owned())
+}
+
+async fn add_coordinator(database: &str, name: &str, scope: Option<&str>, base_url: &str) -> Result {
     if name.trim().is_empty() {
         return Err("--name must not be empty".into());
     }
+    let scope = scope.map(scope_arg).transpose()?;
     let store = open(database).await?;
-    let token = new_token();
-    let id = store.create_coordinator(name.trim(), &hash_secret(&token)).await?;
+    let code = new_enrolment_code();
+    let id = store.create_coordinator(name.trim(), scope.as_deref(), &hash_secret(&normalise_code(&code))).await?;
     store.close().await;
-    println!("coordinator {id}: {}", name.trim());
-    println!("token: {token}");
-    println!("Keep it secret; it is shown only now. Use it as: Authorization: Bearer <token>");
+    let sees = scope.map_or_else(|| "every TPS".to_owned(), |s| format!("TPS {s}…"));
+    println!("coordinator {id}: {} ({sees})", name.trim());
+    print_sign_in(&code, base_url);
     Ok(())
+}
+
+/// A new one-time sign-in code for an active coordinator whose session ended
+/// or who moves to another laptop; using it ends the session open before.
+async fn coordinator_link(database: &str, id: i64, base_url: &str) -> Result {
+    let store = open_existing(database).await?;
+    let code = new_enrolment_code();
+    let issued = store.new_sign_in_code(id, &hash_secret(&normalise_code(&code))).await?;
+    store.close().await;
+    if !issued {
+        return Err(format!("no active coordinator with id {id}").into());
+    }
+    print_sign_in(&code, base_url);
+    Ok(())
+}
+
+fn print_sign_in(code: &str, base_url: &str) {
+    println!("sign-in code: {code}");
+    println!("sign-in link: {}/desk/#masuk={code}", base_url.trim_end_matches('/'));
+    let hours = pantau_server::auth::DESK_SESSION.whole_hours();
+    println!("The code works once; the desk session it opens lasts {hours} hours.");
 }
 
 async fn revoke(database: &str, id: i64, role: Role) -> Result {

@@ -41,8 +41,8 @@ pub fn run(server_bin: &Path, schemathesis: &Path) -> Result<Vec<(&'static str, 
     let volunteer = cli(&["volunteer", "add", "--name", "Sari Wulandari", "--tps", "6471011001-003"])?;
     let code = after(&volunteer, "enrolment code: ").ok_or_else(|| Fail(format!("no code in {volunteer:?}")))?;
     let coordinator = cli(&["coordinator", "add", "--name", "Koordinator"])?;
-    let coordinator_token =
-        after(&coordinator, "token: ").ok_or_else(|| Fail(format!("no token in {coordinator:?}")))?;
+    let sign_in_code =
+        after(&coordinator, "sign-in code: ").ok_or_else(|| Fail(format!("no sign-in code in {coordinator:?}")))?;
 
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| Fail(e.to_string()))?.port();
     let child = Command::new(server_bin)
@@ -60,6 +60,10 @@ pub fn run(server_bin: &Path, schemathesis: &Path) -> Result<Vec<(&'static str, 
     let enrolment = post_json(server.port, "/api/v1/enrolments", &format!(r#"{{"code":"{code}"}}"#))?;
     let volunteer_token = between(&enrolment, r#""token":""#, "\"")
         .ok_or_else(|| Fail(format!("enrolment answered {enrolment:?}")))?
+        .to_owned();
+    let session = post_json(server.port, "/api/v1/desk/sign-in", &format!(r#"{{"code":"{sign_in_code}"}}"#))?;
+    let coordinator_token = between(&session, r#""token":""#, "\"")
+        .ok_or_else(|| Fail(format!("sign-in answered {session:?}")))?
         .to_owned();
 
     let schema = format!("http://127.0.0.1:{}/api/v1/openapi.json", server.port);

@@ -195,6 +195,21 @@ pub fn ensure_chromium() -> Result<(), Fail> {
     apt_install(&["chromium", "chromium-driver"], "Chromium and ChromeDriver")
 }
 
+/// The environment that builds the shipped PWA with [`WASM_NIGHTLY`]: std
+/// rebuilt (`-Zbuild-std`) and panics that abort without formatting a
+/// message (`-Cpanic=immediate-abort`). The rustflags repeat the config's
+/// `erase_components`, which this variable replaces.
+pub fn wasm_size_build_env() -> [(&'static str, &'static str); 3] {
+    [
+        ("RUSTUP_TOOLCHAIN", WASM_NIGHTLY),
+        ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
+        (
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort",
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,19 +243,4 @@ mod tests {
         assert!(warning.contains("3.0 GB free") && warning.contains("No space left on device"), "{warning}");
         assert_eq!(disk_shortage(TEST_DISK_NEED_BYTES, TEST_DISK_NEED_BYTES), None);
     }
-}
-
-/// The environment that builds the shipped PWA with [`WASM_NIGHTLY`]: std
-/// rebuilt (`-Zbuild-std`) and panics that abort without formatting a
-/// message (`-Cpanic=immediate-abort`). The rustflags repeat the config's
-/// `erase_components`, which this variable replaces.
-pub fn wasm_size_build_env() -> [(&'static str, &'static str); 3] {
-    [
-        ("RUSTUP_TOOLCHAIN", WASM_NIGHTLY),
-        ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
-        (
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort",
-        ),
-    ]
 }

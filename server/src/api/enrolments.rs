@@ -4,11 +4,13 @@
 use super::extract::JsonBody;
 use super::problem::ApiProblem;
 use crate::auth::{hash_secret, new_token, normalise_code};
+use crate::store::{Account, Role};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use pantau_core::protocol::{Enrolment, EnrolmentRequest, Problem, ProblemType, VolunteerProfile};
+use time::OffsetDateTime;
 
 #[utoipa::path(
     post,
@@ -29,6 +31,24 @@ pub async fn enrol(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<EnrolmentRequest>,
 ) -> Result<(StatusCode, Json<Enrolment>), ApiProblem> {
+    let (status, account, token) = exchange_code(&state, Role::Volunteer, &request, None).await?;
+    if status == StatusCode::OK {
+        tracing::info!(volunteer = account.id, "volunteer enrolled again after a lost answer");
+    } else {
+        tracing::info!(volunteer = account.id, "volunteer enrolled");
+    }
+    Ok((status, Json(Enrolment { token, volunteer: VolunteerProfile { name: account.name, tps: account.tps } })))
+}
+
+/// Exchanges a one-time code of an account of `role` for a new token (ending
+/// at `expires_at`): 201 the first time; 200 for a retry with the same
+/// `attempt` after a lost answer; 404 for an unknown, used or revoked code.
+pub(crate) async fn exchange_code(
+    state: &AppState,
+    role: Role,
+    request: &EnrolmentRequest,
+    expires_at: Option<OffsetDateTime>,
+) -> Result<(StatusCode, Account, String), ApiProblem> {
     let code = normalise_code(&request.code);
     let attempt_hash = match request.attempt.as_deref() {
         // Long enough that it cannot be guessed by someone who saw the code.
@@ -43,16 +63,18 @@ pub async fn enrol(
         None => None,
     };
     let token = new_token();
+    let token_hash = hash_secret(&token);
     let first = state
         .store
-        .enrol(&hash_secret(&code), attempt_hash.as_deref(), &hash_secret(&token))
+        .enrol(role, &hash_secret(&code), attempt_hash.as_deref(), &token_hash, expires_at)
         .await
         .map_err(ApiProblem::internal)?;
     let (status, account) = match (first, &attempt_hash) {
         (Some(account), _) => (StatusCode::CREATED, Some(account)),
-        (None, Some(attempt)) => {
-            (StatusCode::OK, state.store.re_enrol(attempt, &hash_secret(&token)).await.map_err(ApiProblem::internal)?)
-        }
+        (None, Some(attempt)) => (
+            StatusCode::OK,
+            state.store.re_enrol(role, attempt, &token_hash, expires_at).await.map_err(ApiProblem::internal)?,
+        ),
         (None, None) => (StatusCode::NOT_FOUND, None),
     };
     let account = account.ok_or_else(|| {
@@ -62,10 +84,5 @@ pub async fn enrol(
             Some("ask your coordinator for a new code".into()),
         )
     })?;
-    if status == StatusCode::OK {
-        tracing::info!(volunteer = account.id, "volunteer enrolled again after a lost answer");
-    } else {
-        tracing::info!(volunteer = account.id, "volunteer enrolled");
-    }
-    Ok((status, Json(Enrolment { token, volunteer: VolunteerProfile { name: account.name, tps: account.tps } })))
+    Ok((status, account, token))
 }

@@ -3,6 +3,7 @@
 
 pub mod ballots;
 pub mod coordinator;
+pub mod desk;
 pub mod enrolments;
 pub mod extract;
 pub mod problem;
@@ -37,6 +38,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         reports::post_batch,
         reports::get_receipt,
         enrolments::enrol,
+        desk::sign_in,
         ballots::get_ballots,
         coordinator::list_reports,
         coordinator::reports_csv,
@@ -75,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports.csv", get(coordinator::reports_csv))
         .route("/reports/{id}/receipt", get(reports::get_receipt))
         .route("/enrolments", post(enrolments::enrol))
+        .route("/desk/sign-in", post(desk::sign_in))
         .route("/ballots", get(ballots::get_ballots))
         .route("/health", get(health))
         .route("/ready", get(ready))

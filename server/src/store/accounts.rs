@@ -26,7 +26,10 @@ pub struct Account {
     pub id: i64,
     pub role: Role,
     pub name: String,
+    /// A volunteer's TPS or scope; a coordinator's scope (None: every TPS).
     pub tps: Option<String>,
+    /// When the token stops working (coordinators' desk sessions); None: never.
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// An account as `pantau-server volunteer list` shows it: where its enrolment
@@ -56,14 +59,21 @@ impl Store {
         .await?)
     }
 
-    pub async fn create_coordinator(&self, name: &str, token_hash: &str) -> Result<i64, StoreError> {
+    /// A coordinator for `scope` (a TPS code prefix; None: every TPS), who
+    /// signs in to the desk with the one-time code whose hash is given.
+    pub async fn create_coordinator(
+        &self,
+        name: &str,
+        scope: Option<&str>,
+        sign_in_code_hash: &str,
+    ) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO accounts (role, name, created_at, token_hash, enrolled_at) VALUES ('coordinator', ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO accounts (role, name, tps, created_at, enrolment_code_hash) VALUES ('coordinator', ?, ?, ?, ?) RETURNING id",
         )
         .bind(name)
+        .bind(scope)
         .bind(format_time(OffsetDateTime::now_utc()))
-        .bind(token_hash)
-        .bind(format_time(OffsetDateTime::now_utc()))
+        .bind(sign_in_code_hash)
         .fetch_one(&self.pool)
         .await?)
     }
@@ -71,21 +81,26 @@ impl Store {
     /// Exchanges a one-time enrolment code for a token, atomically: of two
     /// concurrent attempts with the same code, one wins. `attempt_hash` (of
     /// the code and the phone's secret for it) is kept with the account.
+    /// A coordinator's sign-in is the same exchange: `expires_at` ends the token.
     pub async fn enrol(
         &self,
+        role: Role,
         enrolment_code_hash: &str,
         attempt_hash: Option<&str>,
         token_hash: &str,
+        expires_at: Option<OffsetDateTime>,
     ) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
-            "UPDATE accounts SET token_hash = ?, enrolment_code_hash = NULL, enrolled_at = ?, enrolled_with = ?
-             WHERE enrolment_code_hash = ? AND role = 'volunteer' AND revoked_at IS NULL
-             RETURNING id, role, name, tps",
+            "UPDATE accounts SET token_hash = ?, enrolment_code_hash = NULL, enrolled_at = ?, enrolled_with = ?, token_expires_at = ?
+             WHERE enrolment_code_hash = ? AND role = ? AND revoked_at IS NULL
+             RETURNING id, role, name, tps, token_expires_at",
         )
         .bind(token_hash)
         .bind(format_time(OffsetDateTime::now_utc()))
         .bind(attempt_hash)
+        .bind(expires_at.map(format_time))
         .bind(enrolment_code_hash)
+        .bind(role.as_str())
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(account).transpose()
@@ -94,16 +109,24 @@ impl Store {
     /// A phone trying again after the answer to its enrolment was lost: the
     /// account enrolled with `attempt_hash` within the retry window gets a new
     /// token (the one never received stops working).
-    pub async fn re_enrol(&self, attempt_hash: &str, token_hash: &str) -> Result<Option<Account>, StoreError> {
+    pub async fn re_enrol(
+        &self,
+        role: Role,
+        attempt_hash: &str,
+        token_hash: &str,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<Option<Account>, StoreError> {
         let window = OffsetDateTime::now_utc() - time::Duration::hours(pantau_core::protocol::ENROLMENT_RETRY_HOURS);
         let row = sqlx::query(
-            "UPDATE accounts SET token_hash = ?
-             WHERE enrolled_with = ? AND enrolled_at >= ? AND role = 'volunteer' AND revoked_at IS NULL
-             RETURNING id, role, name, tps",
+            "UPDATE accounts SET token_hash = ?, token_expires_at = ?
+             WHERE enrolled_with = ? AND enrolled_at >= ? AND role = ? AND revoked_at IS NULL
+             RETURNING id, role, name, tps, token_expires_at",
         )
         .bind(token_hash)
+        .bind(expires_at.map(format_time))
         .bind(attempt_hash)
         .bind(format_time(window))
+        .bind(role.as_str())
         .fetch_optional(&self.pool)
         .await?;
         let found = row.as_ref().map(account).transpose()?;
@@ -112,6 +135,19 @@ impl Store {
             self.tokens.forget_account(account.id);
         }
         Ok(found)
+    }
+
+    /// Gives an active coordinator a new one-time sign-in code. Returns
+    /// whether there was one.
+    pub async fn new_sign_in_code(&self, coordinator_id: i64, code_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE accounts SET enrolment_code_hash = ? WHERE id = ? AND role = 'coordinator' AND revoked_at IS NULL",
+        )
+        .bind(code_hash)
+        .bind(coordinator_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Revokes an account's token (and any unused enrolment code). Returns
@@ -162,5 +198,11 @@ pub(crate) fn account(row: &SqliteRow) -> Result<Account, StoreError> {
         "coordinator" => Role::Coordinator,
         other => return Err(StoreError::Corrupt(format!("account role {other:?}"))),
     };
-    Ok(Account { id: row.get("id"), role, name: row.get("name"), tps: row.get("tps") })
+    Ok(Account {
+        id: row.get("id"),
+        role,
+        name: row.get("name"),
+        tps: row.get("tps"),
+        expires_at: parse_optional_time(row, "token_expires_at")?,
+    })
 }

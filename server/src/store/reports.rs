@@ -183,6 +183,7 @@ fn stored_report(row: &SqliteRow) -> Result<StoredReport, StoreError> {
         role: Role::Volunteer,
         name: row.get("name"),
         tps: row.get("account_tps"),
+        expires_at: None,
     });
     Ok(StoredReport {
         receipt: Receipt { id: report.id, received_at: parse_time(row, "received_at")?, seq },

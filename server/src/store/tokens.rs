@@ -33,15 +33,18 @@ impl TokenCache {
 }
 
 impl Store {
-    /// The account a token belongs to, unless revoked.
+    /// The account a token belongs to, unless revoked. An expired token is
+    /// still found: the caller says why it is refused ([`Account::expires_at`]).
     pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
         if let Some(account) = self.tokens.get(token_hash) {
             return Ok(Some(account));
         }
-        let row = sqlx::query("SELECT id, role, name, tps FROM accounts WHERE token_hash = ? AND revoked_at IS NULL")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, role, name, tps, token_expires_at FROM accounts WHERE token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
         let found = row.as_ref().map(account).transpose()?;
         if let Some(account) = &found {
             self.tokens.put(token_hash, account);

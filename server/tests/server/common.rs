@@ -2,7 +2,7 @@
 //! accounts tests need.
 
 use pantau_core::{Report, ReportBody, ReportId};
-use pantau_server::auth::{hash_secret, new_enrolment_code, new_token, normalise_code};
+use pantau_server::auth::{hash_secret, new_enrolment_code, normalise_code};
 use pantau_server::store::{ReportFilter, Store, StoredReport};
 use pantau_server::Config;
 use reqwest::StatusCode;
@@ -82,10 +82,24 @@ impl TestServer {
         response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
     }
 
+    /// A coordinator who sees every TPS, signed in to the desk.
     pub async fn coordinator(&self) -> String {
-        let token = new_token();
-        self.store.create_coordinator("Koordinator", &hash_secret(&token)).await.unwrap();
-        token
+        self.coordinator_for(None).await
+    }
+
+    /// A coordinator who sees the TPS under `scope`, signed in to the desk.
+    pub async fn coordinator_for(&self, scope: Option<&str>) -> String {
+        let code = new_enrolment_code();
+        self.store.create_coordinator("Koordinator", scope, &hash_secret(&normalise_code(&code))).await.unwrap();
+        let response = self
+            .http
+            .post(self.url("/api/v1/desk/sign-in"))
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
     }
 
     pub async fn post_report(&self, token: &str, report: &Report) -> reqwest::Response {

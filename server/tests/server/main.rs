@@ -3,6 +3,8 @@
 
 mod common;
 
+mod desk_http;
+
 mod accounts_http;
 mod ballots_http;
 mod batch_http;

@@ -86,7 +86,7 @@ proptest! {
             let code = new_enrolment_code();
             store.create_volunteer("Uji", "6471011001-003", &hash_secret(&normalise_code(&code))).await.unwrap();
             let token = new_token();
-            store.enrol(&hash_secret(&normalise_code(&code)), None, &hash_secret(&token)).await.unwrap().unwrap();
+            store.enrol(pantau_server::store::Role::Volunteer, &hash_secret(&normalise_code(&code)), None, &hash_secret(&token), None).await.unwrap().unwrap();
 
             let content_type = if json_type { "application/json" } else { "application/x-www-form-urlencoded" };
             let request = Request::post("/api/v1/reports")
