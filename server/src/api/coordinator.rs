@@ -1,4 +1,5 @@
-//! Coordinators' endpoints: every report, filtered and paged, as JSON or CSV.
+//! Coordinators' endpoints: every report in their scope, filtered and paged,
+//! as JSON or CSV.
 
 use super::extract::Coordinator;
 use super::problem::ApiProblem;
@@ -71,7 +72,8 @@ impl From<StoredReport> for ReportListItem {
     }
 }
 
-fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
+/// The filter a query asks for, within the coordinator's scope.
+fn filter(coordinator: &Coordinator, query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
     let bad = |name: &str, e: &dyn std::fmt::Display| {
         let detail = format!("query parameter {name}: {e}");
         ApiProblem::new(StatusCode::BAD_REQUEST, ProblemType::InvalidRequest, Some(detail))
@@ -109,7 +111,8 @@ fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
     if let Some(category) = query.category.as_deref().filter(|c| !categories.contains(c)) {
         return Err(bad("category", &format!("{category:?} is not one of {}", categories.join(", "))));
     }
-    Ok(ReportFilter { tps, kind: query.kind, category: query.category, received_since, after_seq, limit })
+    let scope = coordinator.0.tps.clone();
+    Ok(ReportFilter { scope, tps, kind: query.kind, category: query.category, received_since, after_seq, limit })
 }
 
 #[utoipa::path(
@@ -128,10 +131,10 @@ fn filter(query: ReportQuery, paged: bool) -> Result<ReportFilter, ApiProblem> {
 )]
 pub async fn list_reports(
     State(state): State<AppState>,
-    _: Coordinator,
+    coordinator: Coordinator,
     Query(query): Query<ReportQuery>,
 ) -> Result<Json<ReportList>, ApiProblem> {
-    let filter = filter(query, true)?;
+    let filter = filter(&coordinator, query, true)?;
     let reports = state.store.reports(&filter).await.map_err(ApiProblem::internal)?;
     let next_after = (reports.len() as i64 == filter.limit).then(|| reports.last().map(|r| r.receipt.seq)).flatten();
     Ok(Json(ReportList { reports: reports.into_iter().map(Into::into).collect(), next_after }))
@@ -153,10 +156,10 @@ pub async fn list_reports(
 )]
 pub async fn reports_csv(
     State(state): State<AppState>,
-    _: Coordinator,
+    coordinator: Coordinator,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiProblem> {
-    let mut pages = Box::pin(state.store.report_pages(filter(query, false)?, EXPORT_PAGE));
+    let mut pages = Box::pin(state.store.report_pages(filter(&coordinator, query, false)?, EXPORT_PAGE));
     // The first page before answering: a database that fails now is a 500, not
     // a file cut short.
     let first = pages.try_next().await.map_err(ApiProblem::internal)?.unwrap_or_default();

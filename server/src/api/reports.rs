@@ -193,7 +193,7 @@ pub async fn post_batch(
     Ok(Json(BatchResults { results }))
 }
 
-/// The receipt of one of the caller's own reports (a coordinator may read any).
+/// The receipt of one of the caller's own reports (a coordinator: of any in their scope).
 #[utoipa::path(
     get,
     path = "/api/v1/reports/{id}/receipt",
@@ -215,7 +215,9 @@ pub async fn get_receipt(
 ) -> Result<Json<Receipt>, ApiProblem> {
     let id: ReportId = id.parse().map_err(|e| ApiProblem::malformed(format!("report id: {e}")))?;
     let owner = (account.role == Role::Volunteer).then_some(account.id);
-    match state.store.receipt(id, owner).await.map_err(ApiProblem::internal)? {
+    // A coordinator sees only their scope; a volunteer's own reports are theirs wherever they are.
+    let scope = account.tps.as_deref().filter(|_| account.role == Role::Coordinator);
+    match state.store.receipt(id, owner, scope).await.map_err(ApiProblem::internal)? {
         Some(receipt) => Ok(Json(receipt)),
         // The same answer whether the report does not exist or is someone
         // else's: a volunteer learns nothing about other volunteers' reports.

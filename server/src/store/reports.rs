@@ -34,6 +34,8 @@ pub const EXPORT_PAGE: i64 = 500;
 /// The coordinator's filters. `after_seq` pages through results in arrival order.
 #[derive(Clone, Debug, Default)]
 pub struct ReportFilter {
+    /// The coordinator's scope: only TPS whose code starts with it (None: all).
+    pub scope: Option<String>,
     pub tps: Option<String>,
     pub kind: Option<String>,
     pub category: Option<String>,
@@ -79,13 +81,26 @@ impl Store {
 
     /// The receipt of a report, if it exists and (when `volunteer_id` is given)
     /// belongs to that volunteer.
-    pub async fn receipt(&self, id: ReportId, volunteer_id: Option<i64>) -> Result<Option<Receipt>, StoreError> {
-        let row = sqlx::query("SELECT seq, received_at FROM reports WHERE id = ? AND (? IS NULL OR volunteer_id = ?)")
-            .bind(id.to_string())
-            .bind(volunteer_id)
-            .bind(volunteer_id)
-            .fetch_optional(&self.pool)
-            .await?;
+    /// The receipt of report `id`, if it is the volunteer's (`volunteer_id`)
+    /// and inside the coordinator's `scope` (None: no such limit).
+    pub async fn receipt(
+        &self,
+        id: ReportId,
+        volunteer_id: Option<i64>,
+        scope: Option<&str>,
+    ) -> Result<Option<Receipt>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, received_at FROM reports
+             WHERE id = ? AND (? IS NULL OR volunteer_id = ?) AND (? IS NULL OR (tps >= ? AND tps < ?))",
+        )
+        .bind(id.to_string())
+        .bind(volunteer_id)
+        .bind(volunteer_id)
+        .bind(scope)
+        .bind(scope)
+        .bind(scope_end(scope))
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| Ok(Receipt { id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
             .transpose()
     }
@@ -126,6 +141,7 @@ impl Store {
             "SELECT r.seq, r.received_at, r.body, a.id AS account_id, a.name, a.tps AS account_tps
              FROM reports r LEFT JOIN accounts a ON a.id = r.volunteer_id
              WHERE r.seq > ?
+               AND (? IS NULL OR (r.tps >= ? AND r.tps < ?))
                AND (? IS NULL OR r.tps = ?)
                AND (? IS NULL OR r.kind = ?)
                AND (? IS NULL OR r.category = ?)
@@ -133,6 +149,9 @@ impl Store {
              ORDER BY r.seq LIMIT ?",
         )
         .bind(filter.after_seq)
+        .bind(&filter.scope)
+        .bind(&filter.scope)
+        .bind(scope_end(filter.scope.as_deref()))
         .bind(&filter.tps)
         .bind(&filter.tps)
         .bind(&filter.kind)
@@ -172,6 +191,13 @@ impl Store {
             }
         })
     }
+}
+
+/// The first code after every TPS code that starts with `scope`: TPS codes
+/// hold only digits and `-`, which sort before `:`, so `scope <= tps <
+/// scope + ":"` is "starts with" in a form the TPS index serves.
+pub(super) fn scope_end(scope: Option<&str>) -> Option<String> {
+    scope.map(|s| format!("{s}:"))
 }
 
 fn stored_report(row: &SqliteRow) -> Result<StoredReport, StoreError> {

@@ -97,3 +97,79 @@ async fn an_ended_session_is_refused_saying_so_and_a_new_link_opens_another() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// Files `n` notes for TPS `tps` (number 1 to n) through the batch endpoint.
+async fn reports_at(server: &TestServer, village: &str, n: usize) -> Vec<pantau_core::Report> {
+    let token = server.volunteer_at("Relawan", &village[..10]).await;
+    let reports: Vec<pantau_core::Report> = (1..=n)
+        .map(|i| {
+            let mut r = crate::common::report(&format!("laporan {i}"));
+            r.tps = format!("{village}-{:03}", i % 999 + 1);
+            r
+        })
+        .collect();
+    for chunk in reports.chunks(50) {
+        let answer = server.post_batch(&token, &json!({ "reports": chunk })).await;
+        assert_eq!(answer.status(), StatusCode::OK);
+    }
+    reports
+}
+
+#[tokio::test]
+async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries_only_what_a_missing_report_gets() {
+    let server = TestServer::start().await;
+    // Two villages of two kecamatans; the coordinator sees 647101 only.
+    let inside = reports_at(&server, "6471011001", 20).await;
+    let outside = reports_at(&server, "6471021002", 250).await;
+    let token = server.coordinator_for(Some("647101")).await;
+    let get = |path: String| server.http.get(server.url(&path)).bearer_auth(&token).send();
+    let answer = |path: String| async move {
+        let response = get(path).await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    };
+
+    // What a report or TPS that does not exist gets, to compare with.
+    let missing_receipt = answer(format!("/api/v1/reports/{}/receipt", uuid::Uuid::new_v4())).await;
+    assert_eq!(missing_receipt.0, StatusCode::NOT_FOUND);
+    let missing_list = answer("/api/v1/reports?tps=6471029999-001".into()).await;
+    let missing_csv = answer("/api/v1/reports.csv?tps=6471029999-001".into()).await;
+    assert_eq!(missing_list, (StatusCode::OK, r#"{"reports":[]}"#.into()));
+
+    let mut attempts = 0;
+    for report in &outside {
+        let id = report.id;
+        assert_eq!(answer(format!("/api/v1/reports/{id}/receipt")).await, missing_receipt, "receipt of {id}");
+        assert_eq!(answer(format!("/api/v1/reports?tps={}", report.tps)).await, missing_list);
+        assert_eq!(answer(format!("/api/v1/reports.csv?tps={}", report.tps)).await, missing_csv);
+        assert_eq!(answer(format!("/api/v1/reports?tps={}&kind=note", report.tps)).await, missing_list);
+        attempts += 4;
+    }
+    assert_eq!(attempts, 1000);
+
+    // Unfiltered, the list and the export hold exactly the coordinator's scope.
+    let (status, body) = answer("/api/v1/reports?limit=1000".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    let ids: std::collections::BTreeSet<String> =
+        listed["reports"].as_array().unwrap().iter().map(|r| r["report"]["id"].as_str().unwrap().to_owned()).collect();
+    let expected: std::collections::BTreeSet<String> = inside.iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(ids, expected);
+    let (_, csv) = answer("/api/v1/reports.csv".into()).await;
+    assert_eq!(csv.lines().count(), 1 + inside.len(), "header and the 20 inside");
+    assert!(outside.iter().all(|r| !csv.contains(&r.id.to_string())));
+    // A receipt inside the scope is there.
+    assert_eq!(answer(format!("/api/v1/reports/{}/receipt", inside[0].id)).await.0, StatusCode::OK);
+    // A coordinator of every TPS sees all 270.
+    let everyone = server.coordinator().await;
+    let all: Value = server
+        .http
+        .get(server.url("/api/v1/reports?limit=1000"))
+        .bearer_auth(&everyone)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["reports"].as_array().unwrap().len(), 270);
+}
