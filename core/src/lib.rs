@@ -15,6 +15,7 @@
 //!   twin, correction), decided without a browser.
 //! - [`protocol`]: what travels over HTTP (receipts, problems) and how a response
 //!   maps onto an outbox transition.
+//! - [`review`]: what coordinators do with a report, as append-only events.
 //! - [`backoff`]: when to try again after a failed send.
 //! - [`sync`]: the sync engine, generic over storage and transport.
 
@@ -27,6 +28,7 @@ pub mod outbox;
 pub mod protocol;
 pub mod region;
 pub mod report;
+pub mod review;
 pub mod save;
 pub mod sync;
 pub mod validation;

@@ -169,8 +169,6 @@ pub enum ProblemType {
     /// 409: the report's review changed since the version the change was based
     /// on (`If-Match`); `detail` holds the current state.
     ReviewConflict,
-    /// 428: a review change must say which version it is based on (`If-Match`).
-    PreconditionRequired,
     /// 405.
     MethodNotAllowed,
     /// 503: the database is not available.
@@ -182,7 +180,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 21] = [
+    pub const ALL: [ProblemType; 20] = [
         ProblemType::InvalidReport,
         ProblemType::MalformedJson,
         ProblemType::BadRequest,
@@ -199,7 +197,6 @@ impl ProblemType {
         ProblemType::UnknownEnrolmentCode,
         ProblemType::RateLimited,
         ProblemType::ReviewConflict,
-        ProblemType::PreconditionRequired,
         ProblemType::MethodNotAllowed,
         ProblemType::NotReady,
         ProblemType::Internal,
@@ -224,7 +221,6 @@ impl ProblemType {
             ProblemType::UnknownEnrolmentCode => "unknown-enrolment-code",
             ProblemType::RateLimited => "rate-limited",
             ProblemType::ReviewConflict => "review-conflict",
-            ProblemType::PreconditionRequired => "precondition-required",
             ProblemType::MethodNotAllowed => "method-not-allowed",
             ProblemType::NotReady => "not-ready",
             ProblemType::Internal => "internal",
@@ -255,7 +251,6 @@ impl ProblemType {
             ProblemType::UnknownEnrolmentCode => "This enrolment code is unknown, already used or revoked",
             ProblemType::RateLimited => "Too many requests: try again later",
             ProblemType::ReviewConflict => "The review changed meanwhile",
-            ProblemType::PreconditionRequired => "Say which version this change is based on (If-Match)",
             ProblemType::MethodNotAllowed => "Method not allowed",
             ProblemType::NotReady => "The database is not available",
             ProblemType::Internal => "Internal server error",

@@ -8,6 +8,7 @@ pub mod enrolments;
 pub mod extract;
 pub mod problem;
 pub mod reports;
+pub mod reviews;
 pub mod schemas;
 
 use crate::AppState;
@@ -37,6 +38,8 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         reports::post_report,
         reports::post_batch,
         reports::get_receipt,
+        reviews::get_review,
+        reviews::change_review,
         enrolments::enrol,
         desk::sign_in,
         ballots::get_ballots,
@@ -76,6 +79,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/reports.csv", get(coordinator::reports_csv))
         .route("/reports/{id}/receipt", get(reports::get_receipt))
+        .route("/reports/{id}/review", get(reviews::get_review).post(reviews::change_review))
         .route("/enrolments", post(enrolments::enrol))
         .route("/desk/sign-in", post(desk::sign_in))
         .route("/ballots", get(ballots::get_ballots))

@@ -36,10 +36,50 @@ pub fn document(generated: utoipa::openapi::OpenApi) -> Value {
     schemas["Report"] = report();
     schemas["ReportBatch"] = batch();
     schemas["EnrolmentRequest"] = enrolment_request();
+    schemas["ReviewChange"] = review_change();
     for path in ["/api/v1/reports", "/api/v1/reports.csv"] {
         doc["paths"][path]["get"]["parameters"] = Value::Array(report_query(path == "/api/v1/reports"));
     }
+    let review = &mut doc["paths"]["/api/v1/reports/{id}/review"]["post"]["parameters"];
+    if let Some(params) = review.as_array_mut() {
+        for param in params.iter_mut().filter(|p| p["name"] == "If-Match") {
+            param["schema"] = json!({ "type": "string", "pattern": "^(W/)?\"v[0-9]{1,9}\"$" });
+        }
+    }
     doc
+}
+
+/// A review change: a forwarding names its reference, nothing else has one,
+/// and `new` is where reports start, not a state to send them back to.
+fn review_change() -> Value {
+    use pantau_core::review::{ReviewState, MAX_REFERENCE_CHARS, MAX_REVIEW_NOTE_CHARS};
+    let note = json!({ "type": "string", "maxLength": MAX_REVIEW_NOTE_CHARS, "description": "Plain text" });
+    let others = ReviewState::ALL.into_iter().filter(|s| !matches!(s, ReviewState::New | ReviewState::Forwarded));
+    json!({
+        "description": "The same state again is a 409 unless it adds a note.",
+        "oneOf": [
+            {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["to"],
+                "properties": {
+                    "to": strings(others.map(ReviewState::slug)),
+                    "note": note,
+                    "reference": { "type": "null" }
+                }
+            },
+            {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["to", "reference"],
+                "properties": {
+                    "to": { "type": "string", "enum": [ReviewState::Forwarded.slug()] },
+                    "note": note,
+                    "reference": { "type": "string", "minLength": 1, "maxLength": MAX_REFERENCE_CHARS, "pattern": NOT_BLANK }
+                }
+            }
+        ]
+    })
 }
 
 /// The coordinators' filters (`GET /api/v1/reports` and its CSV export).

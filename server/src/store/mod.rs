@@ -1,6 +1,6 @@
 //! All SQL lives here, so that handlers never see the database and another
 //! backend (PostgreSQL) can follow behind the same methods. One module per
-//! resource, as in `api/`: [`reports`], [`accounts`], [`tokens`], [`ballots`]; this one
+//! resource, as in `api/`: [`reports`], [`reviews`], [`accounts`], [`tokens`], [`ballots`]; this one
 //! opens the database and holds what they share.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
@@ -16,10 +16,12 @@ mod accounts;
 mod ballots;
 mod ingest;
 mod reports;
+mod reviews;
 mod tokens;
 
 pub use accounts::{Account, AccountListing, Role};
 pub use reports::{ReportFilter, Stored, StoredReport, EXPORT_PAGE};
+pub use reviews::ReviewAdded;
 use tokens::TokenCache;
 pub use tokens::TOKEN_CACHE_TTL;
 

@@ -120,7 +120,7 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
     let server = TestServer::start().await;
     // Two villages of two kecamatans; the coordinator sees 647101 only.
     let inside = reports_at(&server, "6471011001", 20).await;
-    let outside = reports_at(&server, "6471021002", 250).await;
+    let outside = reports_at(&server, "6471021002", 200).await;
     let token = server.coordinator_for(Some("647101")).await;
     let get = |path: String| server.http.get(server.url(&path)).bearer_auth(&token).send();
     let answer = |path: String| async move {
@@ -133,6 +133,19 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
     assert_eq!(missing_receipt.0, StatusCode::NOT_FOUND);
     let missing_list = answer("/api/v1/reports?tps=6471029999-001".into()).await;
     let missing_csv = answer("/api/v1/reports.csv?tps=6471029999-001".into()).await;
+    let missing_review = answer(format!("/api/v1/reports/{}/review", uuid::Uuid::new_v4())).await;
+    let change = |id: String| {
+        server
+            .http
+            .post(server.url(&format!("/api/v1/reports/{id}/review")))
+            .bearer_auth(&token)
+            .header("If-Match", "\"v0\"")
+            .json(&json!({ "to": "verified" }))
+            .send()
+    };
+    let missing_change = change(uuid::Uuid::new_v4().to_string()).await.unwrap();
+    let missing_change = (missing_change.status(), missing_change.text().await.unwrap());
+    assert_eq!(missing_change.0, StatusCode::NOT_FOUND);
     assert_eq!(missing_list, (StatusCode::OK, r#"{"reports":[]}"#.into()));
 
     let mut attempts = 0;
@@ -141,10 +154,16 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
         assert_eq!(answer(format!("/api/v1/reports/{id}/receipt")).await, missing_receipt, "receipt of {id}");
         assert_eq!(answer(format!("/api/v1/reports?tps={}", report.tps)).await, missing_list);
         assert_eq!(answer(format!("/api/v1/reports.csv?tps={}", report.tps)).await, missing_csv);
-        assert_eq!(answer(format!("/api/v1/reports?tps={}&kind=note", report.tps)).await, missing_list);
-        attempts += 4;
+        assert_eq!(answer(format!("/api/v1/reports/{id}/review")).await, missing_review);
+        let changed = change(id.to_string()).await.unwrap();
+        assert_eq!((changed.status(), changed.text().await.unwrap()), missing_change, "review change of {id}");
+        attempts += 5;
     }
     assert_eq!(attempts, 1000);
+    // Not one of the refused changes was stored (the outside reports are seq 21 to 220).
+    for seq in 21..=220 {
+        assert_eq!(server.store.review(seq).await.unwrap().version, 0, "seq {seq}");
+    }
 
     // Unfiltered, the list and the export hold exactly the coordinator's scope.
     let (status, body) = answer("/api/v1/reports?limit=1000".into()).await;
@@ -159,7 +178,7 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
     assert!(outside.iter().all(|r| !csv.contains(&r.id.to_string())));
     // A receipt inside the scope is there.
     assert_eq!(answer(format!("/api/v1/reports/{}/receipt", inside[0].id)).await.0, StatusCode::OK);
-    // A coordinator of every TPS sees all 270.
+    // A coordinator of every TPS sees all 220.
     let everyone = server.coordinator().await;
     let all: Value = server
         .http
@@ -171,5 +190,107 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
         .json()
         .await
         .unwrap();
-    assert_eq!(all["reports"].as_array().unwrap().len(), 270);
+    assert_eq!(all["reports"].as_array().unwrap().len(), 220);
+}
+
+/// A coordinator's review change of report `id`, based on `version`.
+async fn change(server: &TestServer, token: &str, id: &str, version: Option<&str>, body: Value) -> reqwest::Response {
+    let mut request =
+        server.http.post(server.url(&format!("/api/v1/reports/{id}/review"))).bearer_auth(token).json(&body);
+    if let Some(version) = version {
+        request = request.header("If-Match", version);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_review_moves_by_appended_events_and_a_stale_change_gets_409_with_the_current_state() {
+    let server = TestServer::start().await;
+    let id = reports_at(&server, "6471011001", 1).await[0].id.to_string();
+    let sari = server.coordinator_for(Some("6471")).await;
+    let budi = server.coordinator_for(Some("647101")).await;
+
+    let review =
+        server.http.get(server.url(&format!("/api/v1/reports/{id}/review"))).bearer_auth(&sari).send().await.unwrap();
+    assert_eq!(review.headers()["etag"], "\"v0\"");
+    assert_eq!(review.json::<Value>().await.unwrap(), json!({ "state": "new", "version": 0, "history": [] }));
+
+    // Both opened it at v0; Sari takes it up first.
+    let taken = change(&server, &sari, &id, Some("\"v0\""), json!({ "to": "in_review" })).await;
+    assert_eq!(taken.status(), StatusCode::CREATED);
+    assert_eq!(taken.headers()["etag"], "\"v1\"");
+    let stale =
+        change(&server, &budi, &id, Some("\"v0\""), json!({ "to": "not_substantiated", "note": "tidak ada saksi" }))
+            .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let problem = crate::common::problem(stale).await;
+    assert_eq!(problem["type"], "https://pantau.id/problems/review-conflict");
+    assert_eq!(problem["detail"], "the review is now in_review (version 1, \"v1\" by Koordinator)");
+
+    let note = "=HYPERLINK(\"http://x\") dua saksi membenarkan";
+    let verified = change(&server, &budi, &id, Some("\"v1\""), json!({ "to": "verified", "note": note })).await;
+    assert_eq!(verified.status(), StatusCode::CREATED);
+    let again = change(&server, &sari, &id, Some("\"v2\""), json!({ "to": "verified" })).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "already verified, and nothing added");
+    let forwarded = change(
+        &server,
+        &sari,
+        &id,
+        Some("\"v2\""),
+        json!({ "to": "forwarded", "reference": "001/PL/PP/Kota/23.04/II/2024" }),
+    )
+    .await;
+    let review: Value = forwarded.json().await.unwrap();
+    assert_eq!((review["state"].as_str(), review["version"].as_u64()), (Some("forwarded"), Some(3)));
+    let history = review["history"].as_array().unwrap();
+    let steps: Vec<(&str, &str)> =
+        history.iter().map(|e| (e["from"].as_str().unwrap(), e["to"].as_str().unwrap())).collect();
+    assert_eq!(steps, [("new", "in_review"), ("in_review", "verified"), ("verified", "forwarded")]);
+    assert_eq!(history[1]["note"], note, "kept as the text it is");
+    assert_eq!(history[2]["reference"], "001/PL/PP/Kota/23.04/II/2024");
+}
+
+#[tokio::test]
+async fn a_review_change_without_if_match_or_with_a_bad_one_is_refused_and_naming_what_is_wrong() {
+    let server = TestServer::start().await;
+    let id = reports_at(&server, "6471011001", 1).await[0].id.to_string();
+    let token = server.coordinator().await;
+    let no_version = change(&server, &token, &id, None, json!({ "to": "verified" })).await;
+    assert_eq!(
+        crate::common::problem(no_version).await["detail"],
+        "If-Match: required, the review's ETag this change is based on, e.g. \"v0\" for a new report"
+    );
+    let garbled = change(&server, &token, &id, Some("v0"), json!({ "to": "verified" })).await;
+    assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
+    let unreferenced = change(&server, &token, &id, Some("\"v0\""), json!({ "to": "forwarded" })).await;
+    assert_eq!(crate::common::problem(unreferenced).await["detail"], "reference: required when forwarding");
+    let back = change(&server, &token, &id, Some("\"v0\""), json!({ "to": "new" })).await;
+    assert_eq!(back.status(), StatusCode::BAD_REQUEST);
+    let unknown = change(&server, &token, &id, Some("\"v0\""), json!({ "to": "closed" })).await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let volunteer = server.volunteer_at("Sari", "6471011001").await;
+    assert_eq!(
+        change(&server, &volunteer, &id, Some("\"v0\""), json!({ "to": "verified" })).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // None of it was stored.
+    assert_eq!(server.store.review(1).await.unwrap().version, 0);
+}
+
+#[tokio::test]
+async fn of_20_coordinators_changing_a_report_at_once_one_wins_and_the_rest_get_409() {
+    let server = TestServer::start().await;
+    let id = reports_at(&server, "6471011001", 1).await[0].id.to_string();
+    let mut tokens = Vec::new();
+    for _ in 0..20 {
+        tokens.push(server.coordinator().await);
+    }
+    let answers = futures_util::future::join_all(
+        tokens.iter().map(|t| change(&server, t, &id, Some("\"v0\""), json!({ "to": "in_review" }))),
+    )
+    .await;
+    let created = answers.iter().filter(|a| a.status() == StatusCode::CREATED).count();
+    let conflicts = answers.iter().filter(|a| a.status() == StatusCode::CONFLICT).count();
+    assert_eq!((created, conflicts), (1, 19));
+    assert_eq!(server.store.review(1).await.unwrap().history.len(), 1);
 }
