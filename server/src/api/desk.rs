@@ -1,16 +1,23 @@
 //! The coordinators' desk: signing in with the one-time code of a sign-in
-//! link, the same retry-safe exchange as a volunteer's enrolment.
+//! link (the same retry-safe exchange as a volunteer's enrolment), and the
+//! live feed of arriving reports.
 
+use super::coordinator::ReportListItem;
 use super::enrolments::exchange_code;
-use super::extract::JsonBody;
+use super::extract::{Coordinator, JsonBody};
 use super::problem::ApiProblem;
 use crate::auth::DESK_SESSION;
 use crate::store::Role;
+use crate::store::{ReportFilter, StoredReport};
 use crate::AppState;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
-use pantau_core::protocol::{CoordinatorProfile, DeskSession, EnrolmentRequest, Problem};
+use futures_util::Stream;
+use pantau_core::protocol::{CoordinatorProfile, DeskSession, EnrolmentRequest, Problem, ProblemType};
+use std::collections::VecDeque;
+use std::convert::Infallible;
 use time::OffsetDateTime;
 
 #[utoipa::path(
@@ -37,4 +44,123 @@ pub async fn sign_in(
     tracing::info!(coordinator = account.id, "coordinator signed in to the desk");
     let coordinator = CoordinatorProfile { name: account.name, scope: account.tps };
     Ok((status, Json(DeskSession { token, coordinator, expires_at })))
+}
+
+/// Reports read per query while catching up: a desk back from an hour
+/// offline takes the backlog in pages of this many.
+const CATCH_UP_PAGE: i64 = 200;
+
+/// Where a feed resumes: after the report it last received.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    /// Resume after this arrival number (what `Last-Event-ID` says; the
+    /// header wins when both are sent). Without either, the feed starts now.
+    after: Option<i64>,
+}
+
+/// Server-Sent Events, one `report` event per report arriving in the
+/// coordinator's scope, in arrival order, its `id` the arrival number. A
+/// feed that resumes with `Last-Event-ID` first gets every report it missed:
+/// none is lost and none comes twice.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/events",
+    tag = "desk",
+    security(("bearer" = [])),
+    params(FeedQuery, ("Last-Event-ID" = Option<i64>, Header, description = "The last arrival number received")),
+    responses(
+        (status = 200, description = "`event: report`, `id: <seq>`, `data: <ReportListItem>`; comments keep the connection alive", content_type = "text/event-stream"),
+        (status = 400, description = "`after` or `Last-Event-ID` is not an arrival number", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn events(
+    State(state): State<AppState>,
+    coordinator: Coordinator,
+    headers: HeaderMap,
+    Query(query): Query<FeedQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiProblem> {
+    let bad = |what: &str| {
+        ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            ProblemType::InvalidRequest,
+            Some(format!("{what}: not an arrival number")),
+        )
+    };
+    let resume = match headers.get("last-event-id") {
+        Some(v) => {
+            Some(v.to_str().ok().and_then(|v| v.trim().parse::<i64>().ok()).ok_or_else(|| bad("Last-Event-ID"))?)
+        }
+        None => query.after,
+    };
+    let arrivals = state.store.arrivals();
+    let last = match resume {
+        Some(seq) if seq >= 0 => seq,
+        Some(_) => return Err(bad("after")),
+        None => *arrivals.borrow(),
+    };
+    let feed = Feed { store: state.store.clone(), scope: coordinator.0.tps, last, arrivals, queued: VecDeque::new() };
+    let stream = futures_util::stream::unfold(feed, |mut feed| async move {
+        let report = feed.next().await?;
+        let event = Event::default()
+            .id(report.receipt.seq.to_string())
+            .event("report")
+            .json_data(ReportListItem::from(report))
+            .unwrap_or_else(|_| Event::default().comment("unserialisable report"));
+        Some((Ok(event), feed))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// One desk's feed: reads what arrived after `last` from the database, and
+/// waits for the writer's word when it has caught up. Reading from the
+/// database rather than passing reports along means a slow desk never
+/// makes the writer wait, and a lagging one loses nothing.
+struct Feed {
+    store: crate::store::Store,
+    scope: Option<String>,
+    last: i64,
+    arrivals: tokio::sync::watch::Receiver<i64>,
+    queued: VecDeque<StoredReport>,
+}
+
+impl Feed {
+    /// The next report in scope; None once the server shuts down.
+    async fn next(&mut self) -> Option<StoredReport> {
+        loop {
+            if let Some(report) = self.queued.pop_front() {
+                self.last = report.receipt.seq;
+                return Some(report);
+            }
+            // Every report up to `newest` was committed before it was announced.
+            let newest = *self.arrivals.borrow_and_update();
+            if newest > self.last {
+                let filter = ReportFilter {
+                    scope: self.scope.clone(),
+                    after_seq: self.last,
+                    limit: CATCH_UP_PAGE,
+                    ..Default::default()
+                };
+                match self.store.reports(&filter).await {
+                    Ok(page) if page.is_empty() => {
+                        // Nothing in scope up to `newest`: wait from there.
+                        self.last = newest;
+                    }
+                    Ok(page) => {
+                        self.queued.extend(page);
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "the desk feed could not read reports; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        continue;
+                    }
+                }
+            }
+            self.arrivals.changed().await.ok()?;
+        }
+    }
 }

@@ -42,6 +42,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         reviews::change_review,
         enrolments::enrol,
         desk::sign_in,
+        desk::events,
         ballots::get_ballots,
         coordinator::list_reports,
         coordinator::reports_csv,
@@ -82,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/review", get(reviews::get_review).post(reviews::change_review))
         .route("/enrolments", post(enrolments::enrol))
         .route("/desk/sign-in", post(desk::sign_in))
+        .route("/desk/events", get(desk::events))
         .route("/ballots", get(ballots::get_ballots))
         .route("/health", get(health))
         .route("/ready", get(ready))

@@ -21,7 +21,9 @@ pub struct Job {
     pub reply: oneshot::Sender<Result<Stored, StoreError>>,
 }
 
-pub fn spawn_writer(pool: SqlitePool) -> mpsc::Sender<Job> {
+/// Starts the writer. `arrived` is raised to the newest arrival number after
+/// each commit, for the desk's live feed.
+pub fn spawn_writer(pool: SqlitePool, arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
     tokio::spawn(async move {
         let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -32,7 +34,7 @@ pub fn spawn_writer(pool: SqlitePool) -> mpsc::Sender<Job> {
             // a report validation let through) fails that batch's requests
             // (their reply senders are dropped: 500) and the writer lives on.
             // Otherwise every later report would be refused until a restart.
-            if let Err(e) = tokio::spawn(store_and_answer(pool.clone(), jobs)).await {
+            if let Err(e) = tokio::spawn(store_and_answer(pool.clone(), jobs, arrived.clone())).await {
                 tracing::error!(error = %e, rows, "storing a batch of reports panicked; its reports were refused");
             }
         }
@@ -40,9 +42,22 @@ pub fn spawn_writer(pool: SqlitePool) -> mpsc::Sender<Job> {
     tx
 }
 
-async fn store_and_answer(pool: SqlitePool, jobs: Vec<Job>) {
+async fn store_and_answer(pool: SqlitePool, jobs: Vec<Job>, arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>) {
     match store_batch(&pool, &jobs).await {
         Ok(outcomes) => {
+            let newest = outcomes.iter().filter_map(|o| match o {
+                Ok(Stored::Created(receipt)) => Some(receipt.seq),
+                _ => None,
+            });
+            if let Some(newest) = newest.max() {
+                arrived.send_if_modified(|seq| {
+                    let raised = newest > *seq;
+                    if raised {
+                        *seq = newest;
+                    }
+                    raised
+                });
+            }
             for (job, outcome) in jobs.into_iter().zip(outcomes) {
                 let _ = job.reply.send(outcome);
             }

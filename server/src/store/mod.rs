@@ -32,6 +32,8 @@ pub struct Store {
     writer: tokio::sync::mpsc::Sender<ingest::Job>,
     /// Recently seen tokens, so that authenticating a request costs no query.
     tokens: std::sync::Arc<TokenCache>,
+    /// The newest committed arrival number (`seq`), raised after each commit.
+    arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
 }
 
 #[derive(Debug)]
@@ -89,8 +91,16 @@ impl Store {
             .busy_timeout(std::time::Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATIONS.run(&pool).await.map_err(StoreError::Migration)?;
-        let writer = ingest::spawn_writer(pool.clone());
-        Ok(Store { pool, writer, tokens: Default::default() })
+        let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM reports").fetch_one(&pool).await?;
+        let arrived = std::sync::Arc::new(tokio::sync::watch::Sender::new(newest));
+        let writer = ingest::spawn_writer(pool.clone(), arrived.clone());
+        Ok(Store { pool, writer, tokens: Default::default(), arrived })
+    }
+
+    /// Follows the newest committed arrival number: it changes after every
+    /// commit that stored a new report.
+    pub fn arrivals(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.arrived.subscribe()
     }
 
     /// For readiness checks: the database answers a query.

@@ -294,3 +294,108 @@ async fn of_20_coordinators_changing_a_report_at_once_one_wins_and_the_rest_get_
     assert_eq!((created, conflicts), (1, 19));
     assert_eq!(server.store.review(1).await.unwrap().history.len(), 1);
 }
+
+/// A desk's feed, read as a browser would: `id`, `event` and `data` lines.
+struct FeedReader {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl FeedReader {
+    async fn open(server: &TestServer, token: &str, last_event_id: Option<i64>) -> FeedReader {
+        let mut request = server.http.get(server.url("/api/v1/desk/events")).bearer_auth(token);
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        FeedReader { response, buffer: String::new() }
+    }
+
+    /// The next `report` event's id and report, or None after `wait`.
+    async fn next(&mut self, wait: std::time::Duration) -> Option<(i64, Value)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(str::to_owned);
+                if field("event: ").as_deref() == Some("report") {
+                    let id = field("id: ").unwrap().parse().unwrap();
+                    return Some((id, serde_json::from_str(&field("data: ").unwrap()).unwrap()));
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?.unwrap()?;
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+}
+
+const LIVE: std::time::Duration = std::time::Duration::from_secs(2);
+
+#[tokio::test]
+async fn the_feed_brings_each_report_of_the_scope_as_it_arrives_and_nothing_else() {
+    let server = TestServer::start().await;
+    let token = server.coordinator_for(Some("647101")).await;
+    let mut feed = FeedReader::open(&server, &token, None).await;
+    let inside = server.volunteer_at("Sari", "6471011001").await;
+    let outside = server.volunteer_at("Budi", "6471021002").await;
+    let mut filed = Vec::new();
+    for i in 0..3 {
+        let mut elsewhere = crate::common::report("di kecamatan lain");
+        elsewhere.tps = "6471021002-001".into();
+        assert_eq!(server.post_report(&outside, &elsewhere).await.status(), StatusCode::CREATED);
+        let mut report = crate::common::report(&format!("laporan {i}"));
+        report.tps = "6471011001-002".into();
+        assert_eq!(server.post_report(&inside, &report).await.status(), StatusCode::CREATED);
+        // Within 2 seconds of its receipt.
+        let (id, item) = feed.next(LIVE).await.expect("the report, live");
+        assert_eq!(item["report"]["id"], json!(report.id));
+        assert_eq!(item["receipt"]["seq"], json!(id));
+        filed.push(id);
+    }
+    assert!(filed.windows(2).all(|w| w[0] < w[1]), "{filed:?}");
+    assert!(feed.next(std::time::Duration::from_millis(300)).await.is_none(), "nothing of the other kecamatan");
+}
+
+#[tokio::test]
+async fn a_desk_that_lost_its_connection_while_100_reports_arrived_gets_all_100_once() {
+    let server = TestServer::start().await;
+    let token = server.coordinator_for(Some("647101")).await;
+    let mut feed = FeedReader::open(&server, &token, None).await;
+    reports_at(&server, "6471011001", 10).await;
+    let mut last = 0;
+    for _ in 0..10 {
+        last = feed.next(LIVE).await.expect("a live report").0;
+    }
+    drop(feed); // the laptop's connection goes
+    let missed = reports_at(&server, "6471011001", 100).await;
+    reports_at(&server, "6471021002", 50).await; // another kecamatan's, meanwhile
+
+    let mut feed = FeedReader::open(&server, &token, Some(last)).await;
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let (id, item) = feed.next(LIVE).await.expect("a missed report");
+        assert!(id > last, "{id} after {last}: none twice");
+        last = id;
+        seen.push(item["report"]["id"].as_str().unwrap().to_owned());
+    }
+    let expected: Vec<String> = missed.iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(seen, expected, "all 100, in arrival order");
+    // And then live again.
+    let next = reports_at(&server, "6471011001", 1).await;
+    assert_eq!(feed.next(LIVE).await.unwrap().1["report"]["id"], json!(next[0].id));
+    assert!(feed.next(std::time::Duration::from_millis(300)).await.is_none());
+}
+
+#[tokio::test]
+async fn a_feed_resumed_from_a_bad_id_or_by_a_volunteer_is_refused() {
+    let server = TestServer::start().await;
+    let token = server.coordinator().await;
+    let feed = |t: &str, id: &str| {
+        server.http.get(server.url("/api/v1/desk/events")).bearer_auth(t).header("Last-Event-ID", id).send()
+    };
+    assert_eq!(feed(&token, "kemarin").await.unwrap().status(), StatusCode::BAD_REQUEST);
+    let volunteer = server.volunteer("Sari").await;
+    assert_eq!(feed(&volunteer, "0").await.unwrap().status(), StatusCode::FORBIDDEN);
+}
