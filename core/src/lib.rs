@@ -15,6 +15,7 @@
 //!   twin, correction), decided without a browser.
 //! - [`protocol`]: what travels over HTTP (receipts, problems) and how a response
 //!   maps onto an outbox transition.
+//! - [`coverage`]: which TPS have reported, per kecamatan, kelurahan or TPS.
 //! - [`review`]: what coordinators do with a report, as append-only events.
 //! - [`backoff`]: when to try again after a failed send.
 //! - [`sync`]: the sync engine, generic over storage and transport.
@@ -22,6 +23,7 @@
 pub mod backoff;
 pub mod ballot;
 pub mod checklist;
+pub mod coverage;
 pub mod envelope;
 pub mod lang;
 pub mod outbox;

@@ -54,6 +54,9 @@ enum Command {
     /// Manage the ballots count results are typed against.
     #[command(subcommand)]
     Ballot(BallotCommand),
+    /// Manage the TPS coordinators expect reports from.
+    #[command(subcommand)]
+    Tps(TpsCommand),
     /// Print every stored report as one JSON line ({"receipt":…,"volunteer":…,"report":…}),
     /// in arrival order.
     Reports {
@@ -89,6 +92,17 @@ enum VolunteerCommand {
     /// Revoke a volunteer's token (their reports are kept).
     Revoke {
         id: i64,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
+enum TpsCommand {
+    /// Import TPS from a CSV file: a TPS code per line, optionally a second
+    /// column with its address; a header line is skipped. Checked whole first.
+    Import {
+        file: PathBuf,
         #[command(flatten)]
         database: Database,
     },
@@ -211,6 +225,7 @@ async fn main() -> std::process::ExitCode {
         }
         Command::Ballot(BallotCommand::Import { file, database }) => import_ballots(&database.database, &file).await,
         Command::Ballot(BallotCommand::Show { database }) => show_ballots(&database.database).await,
+        Command::Tps(TpsCommand::Import { file, database }) => import_tps(&database.database, &file).await,
         Command::Reports { database } => print_reports(&database.database).await,
     };
     match result {
@@ -232,6 +247,47 @@ async fn open_existing(database: &str) -> Result<Store> {
         return Err(format!("no database at {database}").into());
     }
     open(database).await
+}
+
+/// Reads the whole file before storing any of it: a line that is not a TPS
+/// is named, and nothing is imported.
+async fn import_tps(database: &str, file: &std::path::Path) -> Result {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let mut tps = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 1;
+        let record = record.map_err(|e| format!("{} line {line}: {e}", file.display()))?;
+        let code = record.get(0).unwrap_or_default();
+        let address = record.get(1).map(str::to_owned).filter(|a| !a.is_empty());
+        match pantau_core::TpsCode::parse(code) {
+            Ok(code) => {
+                if address.as_ref().is_some_and(|a| a.chars().count() > pantau_core::validation::MAX_SHORT_CHARS) {
+                    let max = pantau_core::validation::MAX_SHORT_CHARS;
+                    return Err(format!("{} line {line}: the address is over {max} characters", file.display()).into());
+                }
+                tps.push((code.to_string(), address));
+            }
+            // A header names its columns.
+            Err(_) if line == 1 => {}
+            Err(e) => {
+                return Err(format!(
+                    "{} line {line}: {code:?} is not a TPS code ({e:?}); expected e.g. 6471011001-003",
+                    file.display()
+                )
+                .into())
+            }
+        }
+    }
+    let store = open(database).await?;
+    let imported = store.import_tps(&tps).await?;
+    store.close().await;
+    println!("{imported} TPS imported");
+    Ok(())
 }
 
 /// Checks the whole file before storing any of it: a mistake names the

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures_util::Stream;
+use pantau_core::coverage::{AreaLevel, Coverage};
 use pantau_core::protocol::{CoordinatorProfile, DeskSession, EnrolmentRequest, Problem, ProblemType};
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -163,4 +164,45 @@ impl Feed {
             self.arrivals.changed().await.ok()?;
         }
     }
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageQuery {
+    /// `kecamatan` (default), `kelurahan` or `tps`.
+    level: Option<String>,
+}
+
+/// Which TPS of the coordinator's scope have reported, per area: the TPS
+/// known (from `pantau-server tps import`, volunteers enrolled for one TPS,
+/// and reports), how many sent each checklist phase and a count result, and
+/// the TPS that sent nothing.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/coverage",
+    tag = "desk",
+    security(("bearer" = [])),
+    params(CoverageQuery),
+    responses(
+        (status = 200, body = Coverage),
+        (status = 400, description = "An unknown level", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn coverage(
+    State(state): State<AppState>,
+    coordinator: Coordinator,
+    Query(query): Query<CoverageQuery>,
+) -> Result<Json<Coverage>, ApiProblem> {
+    let level = match query.level.as_deref() {
+        None => AreaLevel::Kecamatan,
+        Some(slug) => AreaLevel::from_slug(slug).ok_or_else(|| {
+            let detail = format!("level: {slug:?} is not one of kecamatan, kelurahan, tps");
+            ApiProblem::new(StatusCode::BAD_REQUEST, ProblemType::InvalidRequest, Some(detail))
+        })?,
+    };
+    let activity = state.store.tps_activity(coordinator.0.tps.as_deref()).await.map_err(ApiProblem::internal)?;
+    Ok(Json(Coverage::build(level, activity)))
 }

@@ -43,6 +43,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         enrolments::enrol,
         desk::sign_in,
         desk::events,
+        desk::coverage,
         ballots::get_ballots,
         coordinator::list_reports,
         coordinator::reports_csv,
@@ -84,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .route("/enrolments", post(enrolments::enrol))
         .route("/desk/sign-in", post(desk::sign_in))
         .route("/desk/events", get(desk::events))
+        .route("/desk/coverage", get(desk::coverage))
         .route("/ballots", get(ballots::get_ballots))
         .route("/health", get(health))
         .route("/ready", get(ready))

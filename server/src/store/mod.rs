@@ -1,6 +1,6 @@
 //! All SQL lives here, so that handlers never see the database and another
 //! backend (PostgreSQL) can follow behind the same methods. One module per
-//! resource, as in `api/`: [`reports`], [`reviews`], [`accounts`], [`tokens`], [`ballots`]; this one
+//! resource, as in `api/`: [`reports`], [`reviews`], [`accounts`], [`tokens`], [`ballots`], [`tps`]; this one
 //! opens the database and holds what they share.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
@@ -18,6 +18,7 @@ mod ingest;
 mod reports;
 mod reviews;
 mod tokens;
+mod tps;
 
 pub use accounts::{Account, AccountListing, Role};
 pub use reports::{ReportFilter, Stored, StoredReport, EXPORT_PAGE};

@@ -399,3 +399,86 @@ async fn a_feed_resumed_from_a_bad_id_or_by_a_volunteer_is_refused() {
     let volunteer = server.volunteer("Sari").await;
     assert_eq!(feed(&volunteer, "0").await.unwrap().status(), StatusCode::FORBIDDEN);
 }
+
+/// A complete checklist of `phase` for `tps`, every item answered yes.
+fn checklist(tps: &str, phase: pantau_core::checklist::Phase) -> pantau_core::Report {
+    use pantau_core::checklist::Answer;
+    let answers = phase
+        .items()
+        .map(|item| pantau_core::ChecklistAnswer { item: item.id.into(), answer: Answer::Yes, note: String::new() })
+        .collect();
+    let mut report = crate::common::report("x");
+    report.tps = tps.into();
+    report.body = pantau_core::ReportBody::Checklist { phase, answers };
+    report
+}
+
+#[tokio::test]
+async fn coverage_counts_each_known_tps_of_the_scope_once_and_names_the_silent_ones() {
+    use pantau_core::checklist::Phase;
+    let server = TestServer::start().await;
+    // The TPS list: three of kelurahan 6471011001, one elsewhere in the city, with a header.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        "kode_tps,alamat\n6471011001-001,\"Jl. Mulawarman, RT 03\"\n6471011001-2,\n6471011001-003,SDN 001\n6471021001-001,\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["tps", "import", file.path().to_str().unwrap(), "--database", &server.db_path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "4 TPS imported");
+
+    // TPS 001 sent opening and voting checklists twice over; 004 (not listed) an incident-like note.
+    let sari = server.volunteer_at("Sari", "6471011001").await;
+    for report in [
+        checklist("6471011001-001", Phase::Opening),
+        checklist("6471011001-001", Phase::Opening),
+        checklist("6471011001-001", Phase::Voting),
+    ] {
+        assert_eq!(server.post_report(&sari, &report).await.status(), StatusCode::CREATED);
+    }
+    let mut note = crate::common::report("dari TPS 004");
+    note.tps = "6471011001-004".into();
+    assert_eq!(server.post_report(&sari, &note).await.status(), StatusCode::CREATED);
+
+    let token = server.coordinator_for(Some("647101")).await;
+    let coverage = |level: &str| {
+        let path = format!("/api/v1/desk/coverage?level={level}");
+        let request = server.http.get(server.url(&path)).bearer_auth(&token).send();
+        async move { request.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let kelurahan = coverage("kelurahan").await;
+    assert_eq!(kelurahan["areas"].as_array().unwrap().len(), 1, "the other kecamatan is outside the scope");
+    let area = &kelurahan["areas"][0];
+    assert_eq!(area["code"], "6471011001");
+    assert_eq!(
+        [&area["tps"], &area["reported"], &area["opening"], &area["voting"], &area["counting"], &area["reports"]],
+        [&json!(4), &json!(2), &json!(1), &json!(1), &json!(0), &json!(4)]
+    );
+    assert_eq!(kelurahan["silent"], json!(["6471011001-002", "6471011001-003"]));
+    let by_tps = coverage("tps").await;
+    assert_eq!(by_tps["areas"].as_array().unwrap().len(), 4);
+    let bad =
+        server.http.get(server.url("/api/v1/desk/coverage?level=provinsi")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(
+        crate::common::problem(bad).await["detail"],
+        "level: \"provinsi\" is not one of kecamatan, kelurahan, tps"
+    );
+}
+
+#[tokio::test]
+async fn a_tps_list_with_a_wrong_code_names_the_line_and_imports_nothing() {
+    let server = TestServer::start().await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), "6471011001-001\n647101100-002\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["tps", "import", file.path().to_str().unwrap(), "--database", &server.db_path])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: \"647101100-002\" is not a TPS code"));
+    assert!(server.store.tps_activity(None).await.unwrap().is_empty(), "not even line 1");
+}
