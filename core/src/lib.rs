@@ -16,6 +16,7 @@
 //! - [`protocol`]: what travels over HTTP (receipts, problems) and how a response
 //!   maps onto an outbox transition.
 //! - [`coverage`]: which TPS have reported, per kecamatan, kelurahan or TPS.
+//! - [`tally`]: count results added up per contest, with the TPS to check first.
 //! - [`review`]: what coordinators do with a report, as append-only events.
 //! - [`backoff`]: when to try again after a failed send.
 //! - [`sync`]: the sync engine, generic over storage and transport.
@@ -33,6 +34,7 @@ pub mod report;
 pub mod review;
 pub mod save;
 pub mod sync;
+pub mod tally;
 pub mod validation;
 
 #[cfg(test)]

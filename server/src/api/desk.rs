@@ -17,6 +17,7 @@ use axum::Json;
 use futures_util::Stream;
 use pantau_core::coverage::{AreaLevel, Coverage};
 use pantau_core::protocol::{CoordinatorProfile, DeskSession, EnrolmentRequest, Problem, ProblemType};
+use pantau_core::tally::ContestTally;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use time::OffsetDateTime;
@@ -205,4 +206,34 @@ pub async fn coverage(
     };
     let activity = state.store.tps_activity(coordinator.0.tps.as_deref()).await.map_err(ApiProblem::internal)?;
     Ok(Json(Coverage::build(level, activity)))
+}
+
+/// The count results of the scope, added up per contest.
+#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Tally {
+    pub contests: Vec<ContestTally>,
+}
+
+/// The count results of the coordinator's scope added up per contest, each
+/// TPS once with its latest report; the TPS to check first are listed with
+/// each contest: where reports disagree, then where a sheet does not add up.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/tally",
+    tag = "desk",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Tally),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn tally(State(state): State<AppState>, coordinator: Coordinator) -> Result<Json<Tally>, ApiProblem> {
+    use futures_util::TryStreamExt as _;
+    let filter = ReportFilter { scope: coordinator.0.tps, kind: Some("count_result".into()), ..Default::default() };
+    let pages = state.store.report_pages(filter, crate::store::EXPORT_PAGE);
+    let pages: Vec<Vec<StoredReport>> = pages.try_collect().await.map_err(ApiProblem::internal)?;
+    let reports: Vec<pantau_core::Report> = pages.into_iter().flatten().map(|r| r.report).collect();
+    Ok(Json(Tally { contests: pantau_core::tally::tally(&reports) }))
 }

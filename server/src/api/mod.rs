@@ -44,6 +44,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         desk::sign_in,
         desk::events,
         desk::coverage,
+        desk::tally,
         ballots::get_ballots,
         coordinator::list_reports,
         coordinator::reports_csv,
@@ -86,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/desk/sign-in", post(desk::sign_in))
         .route("/desk/events", get(desk::events))
         .route("/desk/coverage", get(desk::coverage))
+        .route("/desk/tally", get(desk::tally))
         .route("/ballots", get(ballots::get_ballots))
         .route("/health", get(health))
         .route("/ready", get(ready))

@@ -482,3 +482,53 @@ async fn a_tps_list_with_a_wrong_code_names_the_line_and_imports_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: \"647101100-002\" is not a TPS code"));
     assert!(server.store.tps_activity(None).await.unwrap().is_empty(), "not even line 1");
 }
+
+#[tokio::test]
+async fn the_tally_adds_up_the_scope_and_lists_disagreeing_tps_first() {
+    use pantau_core::{CandidateVotes, Contest, ReportBody};
+    let server = TestServer::start().await;
+    let count = |tps: &str, votes: [u32; 3], valid: u32| {
+        let mut report = crate::common::report("x");
+        report.tps = tps.into();
+        let rows = ["1. Anies", "2. Prabowo", "3. Ganjar"].iter().zip(votes);
+        report.body = ReportBody::CountResult {
+            contest: Contest::President,
+            votes: rows.map(|(name, votes)| CandidateVotes { name: (*name).into(), votes }).collect(),
+            valid,
+            invalid: 1,
+            voters: valid + 1,
+        };
+        report
+    };
+    let sari = server.volunteer_at("Sari", "6471011001").await;
+    let rina = server.volunteer_at("Rina", "6471011001").await;
+    let elsewhere = server.volunteer_at("Budi", "6471021002").await;
+    for (token, report) in [
+        (&sari, count("6471011001-001", [10, 20, 30], 60)),
+        (&sari, count("6471011001-002", [5, 5, 5], 15)),
+        (&rina, count("6471011001-002", [5, 6, 5], 16)),
+        (&sari, count("6471011001-003", [1, 1, 1], 9)),
+        (&elsewhere, count("6471021002-001", [1000, 0, 0], 1000)),
+    ] {
+        assert_eq!(server.post_report(token, &report).await.status(), StatusCode::CREATED);
+    }
+    let token = server.coordinator_for(Some("647101")).await;
+    let tally: Value = server
+        .http
+        .get(server.url("/api/v1/desk/tally"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let president = &tally["contests"][0];
+    assert_eq!(president["contest"], "president");
+    assert_eq!(president["tps"], 3, "the other kecamatan's TPS is outside the scope");
+    assert_eq!(president["participants"][0], json!({ "name": "1. Anies", "votes": 16 }));
+    assert_eq!(president["participants"][1]["votes"], 27, "002 counted once, with its latest report");
+    let flagged: Vec<(&str, &Value)> =
+        president["flagged"].as_array().unwrap().iter().map(|f| (f["tps"].as_str().unwrap(), &f["problems"])).collect();
+    assert_eq!(flagged, [("6471011001-002", &json!(["discrepancy"])), ("6471011001-003", &json!(["does_not_add_up"]))]);
+}
