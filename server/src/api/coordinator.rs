@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use pantau_core::protocol::{Problem, ProblemType, Receipt};
+use pantau_core::review::ReviewState;
 use pantau_core::{Report, ReportBody};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -33,8 +34,19 @@ pub struct ReportQuery {
     /// Only this category: a checklist's phase (`opening`), an incident's
     /// category (`vote_buying`), a count's contest (`president`).
     category: Option<String>,
+    /// Only TPS whose code starts with these digits (6 digits: a kecamatan,
+    /// 10: a kelurahan), within the coordinator's scope.
+    area: Option<String>,
+    /// Only incidents flagged urgent (`true`) or not (`false`).
+    urgent: Option<String>,
+    /// Only reports whose review is in this state (`new`, `in_review`, …).
+    review: Option<String>,
+    /// Only reports whose text holds these words, as typed (ASCII letters match either case).
+    q: Option<String>,
     /// Only reports received at or after this time (RFC 3339).
     since: Option<String>,
+    /// Only reports received before this time (RFC 3339).
+    until: Option<String>,
     /// Page after this sequence number (the previous page's `next_after`).
     after: Option<String>,
     /// Page size, 1 to 1000 (default 100). Ignored by the CSV export.
@@ -54,6 +66,8 @@ pub struct ReportListItem {
     pub receipt: Receipt,
     pub volunteer: Option<VolunteerRef>,
     pub report: Report,
+    /// Where coordinators' review of it stands.
+    pub review: ReviewState,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -68,6 +82,7 @@ impl From<StoredReport> for ReportListItem {
             receipt: s.receipt,
             volunteer: s.volunteer.map(|v| VolunteerRef { id: v.id, name: v.name }),
             report: s.report,
+            review: s.review,
         }
     }
 }
@@ -78,12 +93,35 @@ fn filter(coordinator: &Coordinator, query: ReportQuery, paged: bool) -> Result<
         let detail = format!("query parameter {name}: {e}");
         ApiProblem::new(StatusCode::BAD_REQUEST, ProblemType::InvalidRequest, Some(detail))
     };
-    let received_since =
-        query.since.map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(|e| bad("since", &e))).transpose()?;
-    // RFC 3339 reads 9999-12-31T23:59:59-01:00, which lies after the last UTC time.
-    if received_since.is_some_and(|t| t.checked_to_offset(time::UtcOffset::UTC).is_none()) {
-        return Err(bad("since", &"out of range: after the last representable UTC time"));
+    let time = |name: &str, value: Option<String>| -> Result<Option<OffsetDateTime>, ApiProblem> {
+        let parsed = value.map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(|e| bad(name, &e))).transpose()?;
+        // RFC 3339 reads 9999-12-31T23:59:59-01:00, which lies after the last UTC time.
+        if parsed.is_some_and(|t| t.checked_to_offset(time::UtcOffset::UTC).is_none()) {
+            return Err(bad(name, &"out of range: after the last representable UTC time"));
+        }
+        Ok(parsed)
+    };
+    let received_since = time("since", query.since)?;
+    let received_until = time("until", query.until)?;
+    let area = query.area.map(|a| match pantau_core::TpsCode::is_scope_prefix(&a) {
+        true => Ok(a),
+        false => Err(bad("area", &format!("{a:?} is not 2 to 10 digits of a TPS code"))),
+    });
+    let area = area.transpose()?;
+    let urgent = match query.urgent.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => return Err(bad("urgent", &format!("{other:?} is not true or false"))),
+    };
+    let review = query
+        .review
+        .map(|r| ReviewState::from_slug(&r).ok_or_else(|| bad("review", &format!("{r:?} is not a review state"))))
+        .transpose()?;
+    if query.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(bad("q", &"at most 200 characters"));
     }
+    let words = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
     let after_seq = query.after.map(|s| s.parse::<i64>().map_err(|e| bad("after", &e))).transpose()?.unwrap_or(0);
     let limit = match (paged, query.limit) {
         (false, _) => i64::MAX,
@@ -111,8 +149,20 @@ fn filter(coordinator: &Coordinator, query: ReportQuery, paged: bool) -> Result<
     if let Some(category) = query.category.as_deref().filter(|c| !categories.contains(c)) {
         return Err(bad("category", &format!("{category:?} is not one of {}", categories.join(", "))));
     }
-    let scope = coordinator.0.tps.clone();
-    Ok(ReportFilter { scope, tps, kind: query.kind, category: query.category, received_since, after_seq, limit })
+    Ok(ReportFilter {
+        scope: coordinator.0.tps.clone(),
+        area,
+        tps,
+        kind: query.kind,
+        category: query.category,
+        urgent,
+        review,
+        words,
+        received_since,
+        received_until,
+        after_seq,
+        limit,
+    })
 }
 
 #[utoipa::path(
@@ -213,6 +263,7 @@ fn write_header(w: &mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error> {
         "created_at",
         "summary",
         "body_json",
+        "review",
     ])
 }
 
@@ -236,6 +287,7 @@ fn write_row(w: &mut csv::Writer<Vec<u8>>, r: &StoredReport) -> Result<(), csv::
         r.report.created_at.format(&Rfc3339).unwrap_or_default(),
         spreadsheet_safe(&r.report.summary(pantau_core::Lang::Id)),
         spreadsheet_safe(&body_json),
+        r.review.slug().to_owned(),
     ])
 }
 

@@ -84,6 +84,7 @@ fn review_change() -> Value {
 
 /// The coordinators' filters (`GET /api/v1/reports` and its CSV export).
 fn report_query(paged: bool) -> Vec<Value> {
+    use pantau_core::review::ReviewState;
     let param = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema });
     let mut params = vec![
         param("tps", "Only this TPS, e.g. 6471011001-003", json!({ "type": "string", "pattern": TPS_PATTERN })),
@@ -93,7 +94,16 @@ fn report_query(paged: bool) -> Vec<Value> {
             "Only this category: a checklist's phase, an incident's category, a count's contest",
             strings(ReportBody::categories()),
         ),
+        param(
+            "area",
+            "Only TPS whose code starts with these digits (a kecamatan: 6, a kelurahan: 10)",
+            json!({ "type": "string", "pattern": "^[0-9]{2,10}$" }),
+        ),
+        param("urgent", "Only incidents flagged urgent (true) or not (false)", strings(["true", "false"])),
+        param("review", "Only reports whose review is in this state", strings(ReviewState::ALL.map(ReviewState::slug))),
+        param("q", "Only reports whose text holds these words", json!({ "type": "string", "maxLength": 200 })),
         param("since", "Only reports received at or after this time", time()),
+        param("until", "Only reports received before this time", time()),
         param(
             "after",
             "Page after this sequence number (the previous page's next_after)",

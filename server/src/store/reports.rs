@@ -3,6 +3,7 @@
 
 use super::accounts::{Account, Role};
 use super::{format_time, ingest, parse_time, Store, StoreError};
+use pantau_core::review::ReviewState;
 use pantau_core::{Receipt, Report, ReportId};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -25,6 +26,8 @@ pub struct StoredReport {
     pub receipt: Receipt,
     pub volunteer: Option<Account>,
     pub report: Report,
+    /// Where coordinators' review of it stands.
+    pub review: ReviewState,
 }
 
 /// Reports read per query by exports: about 500 KB of rows in memory at a
@@ -36,10 +39,20 @@ pub const EXPORT_PAGE: i64 = 500;
 pub struct ReportFilter {
     /// The coordinator's scope: only TPS whose code starts with it (None: all).
     pub scope: Option<String>,
+    /// A kecamatan or kelurahan within it: TPS whose code starts with this.
+    pub area: Option<String>,
     pub tps: Option<String>,
     pub kind: Option<String>,
     pub category: Option<String>,
+    /// Only incidents flagged urgent (true) or not (false).
+    pub urgent: Option<bool>,
+    /// Only reports whose review is in this state.
+    pub review: Option<ReviewState>,
+    /// Only reports whose text holds this (case-insensitive for ASCII).
+    pub words: Option<String>,
     pub received_since: Option<OffsetDateTime>,
+    /// Only reports received before this time.
+    pub received_until: Option<OffsetDateTime>,
     pub after_seq: i64,
     pub limit: i64,
 }
@@ -138,28 +151,47 @@ impl Store {
     /// Reports matching `filter`, in arrival order, at most `filter.limit`.
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<StoredReport>, StoreError> {
         let rows = sqlx::query(
-            "SELECT r.seq, r.received_at, r.body, a.id AS account_id, a.name, a.tps AS account_tps
+            "SELECT r.seq, r.received_at, r.body, a.id AS account_id, a.name, a.tps AS account_tps,
+                    COALESCE((SELECT e.to_state FROM review_events e WHERE e.report_seq = r.seq
+                              ORDER BY e.version DESC LIMIT 1), 'new') AS review
              FROM reports r LEFT JOIN accounts a ON a.id = r.volunteer_id
              WHERE r.seq > ?
+               AND (? IS NULL OR (r.tps >= ? AND r.tps < ?))
                AND (? IS NULL OR (r.tps >= ? AND r.tps < ?))
                AND (? IS NULL OR r.tps = ?)
                AND (? IS NULL OR r.kind = ?)
                AND (? IS NULL OR r.category = ?)
+               AND (? IS NULL OR (r.kind = 'incident' AND json_extract(r.body, '$.body.urgent') = ?))
+               AND (? IS NULL OR COALESCE((SELECT e.to_state FROM review_events e WHERE e.report_seq = r.seq
+                                           ORDER BY e.version DESC LIMIT 1), 'new') = ?)
+               AND (? IS NULL OR instr(lower(r.body), lower(?)) > 0)
                AND (? IS NULL OR r.received_at >= ?)
+               AND (? IS NULL OR r.received_at < ?)
              ORDER BY r.seq LIMIT ?",
         )
         .bind(filter.after_seq)
         .bind(&filter.scope)
         .bind(&filter.scope)
         .bind(scope_end(filter.scope.as_deref()))
+        .bind(&filter.area)
+        .bind(&filter.area)
+        .bind(scope_end(filter.area.as_deref()))
         .bind(&filter.tps)
         .bind(&filter.tps)
         .bind(&filter.kind)
         .bind(&filter.kind)
         .bind(&filter.category)
         .bind(&filter.category)
+        .bind(filter.urgent)
+        .bind(filter.urgent)
+        .bind(filter.review.map(ReviewState::slug))
+        .bind(filter.review.map(ReviewState::slug))
+        .bind(&filter.words)
+        .bind(&filter.words)
         .bind(filter.received_since.map(format_time))
         .bind(filter.received_since.map(format_time))
+        .bind(filter.received_until.map(format_time))
+        .bind(filter.received_until.map(format_time))
         .bind(filter.limit)
         .fetch_all(&self.pool)
         .await?;
@@ -211,9 +243,13 @@ fn stored_report(row: &SqliteRow) -> Result<StoredReport, StoreError> {
         tps: row.get("account_tps"),
         expires_at: None,
     });
+    let review: String = row.get("review");
+    let review =
+        ReviewState::from_slug(&review).ok_or_else(|| StoreError::Corrupt(format!("review state {review:?}")))?;
     Ok(StoredReport {
         receipt: Receipt { id: report.id, received_at: parse_time(row, "received_at")?, seq },
         volunteer,
         report,
+        review,
     })
 }

@@ -532,3 +532,69 @@ async fn the_tally_adds_up_the_scope_and_lists_disagreeing_tps_first() {
         president["flagged"].as_array().unwrap().iter().map(|f| (f["tps"].as_str().unwrap(), &f["problems"])).collect();
     assert_eq!(flagged, [("6471011001-002", &json!(["discrepancy"])), ("6471011001-003", &json!(["does_not_add_up"]))]);
 }
+
+#[tokio::test]
+async fn reports_are_found_by_area_urgency_review_words_and_time_and_carry_their_review() {
+    use pantau_core::{IncidentCategory, ReportBody};
+    let server = TestServer::start().await;
+    let incident = |tps: &str, description: &str, urgent: bool| {
+        let mut report = crate::common::report("x");
+        report.tps = tps.into();
+        report.body = ReportBody::Incident {
+            category: IncidentCategory::VoteBuying,
+            occurred_at: report.created_at,
+            place: "Gang Mawar".into(),
+            description: description.into(),
+            reported_party: String::new(),
+            witnesses: String::new(),
+            urgent,
+        };
+        report
+    };
+    let sari = server.volunteer_at("Sari", "6471011001").await;
+    let rina = server.volunteer_at("Rina", "6471011002").await;
+    let reports = [
+        (&sari, incident("6471011001-001", "Amplop berisi uang dibagikan", true)),
+        (&sari, incident("6471011001-002", "Spanduk calon masih terpasang", false)),
+        (&rina, incident("6471011002-001", "AMPLOP di pos ronda", true)),
+    ];
+    for (token, report) in &reports {
+        assert_eq!(server.post_report(token, report).await.status(), StatusCode::CREATED);
+    }
+    let token = server.coordinator_for(Some("647101")).await;
+    let find = |query: &str| {
+        let request = server.http.get(server.url(&format!("/api/v1/reports?{query}"))).bearer_auth(&token).send();
+        async move {
+            let listed: Value = request.await.unwrap().json().await.unwrap();
+            listed["reports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["report"]["tps"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find("urgent=true").await, ["6471011001-001", "6471011002-001"]);
+    assert_eq!(find("area=6471011002").await, ["6471011002-001"]);
+    assert_eq!(find("q=amplop").await, ["6471011001-001", "6471011002-001"], "either case");
+    assert_eq!(find("q=amplop&area=6471011001").await, ["6471011001-001"]);
+    assert_eq!(find("until=2000-01-01T00:00:00Z").await, Vec::<String>::new());
+
+    // Verified, it leaves the new ones and shows its state in the list.
+    let id = reports[0].1.id.to_string();
+    assert_eq!(
+        change(&server, &token, &id, Some("\"v0\""), json!({ "to": "verified" })).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(find("review=new&urgent=true").await, ["6471011002-001"]);
+    assert_eq!(find("review=verified").await, ["6471011001-001"]);
+    let listed: Value =
+        server.http.get(server.url("/api/v1/reports")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["reports"][0]["review"], "verified");
+    assert_eq!(listed["reports"][1]["review"], "new");
+    for bad in ["urgent=ya", "review=closed", "area=64710a", "until=kemarin"] {
+        let answer =
+            server.http.get(server.url(&format!("/api/v1/reports?{bad}"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
