@@ -247,37 +247,44 @@ pub fn to_csv(reports: &[StoredReport], header: bool) -> Result<Vec<u8>, csv::Er
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
+/// The export's columns, for CSV and XLSX alike.
+const COLUMNS: [&str; 15] = [
+    "seq",
+    "received_at",
+    "report_id",
+    "volunteer_id",
+    "volunteer_name",
+    "tps",
+    "village",
+    "district",
+    "kind",
+    "category",
+    "urgent",
+    "created_at",
+    "summary",
+    "body_json",
+    "review",
+];
+
+/// Columns holding text someone typed: defused in CSV, where a spreadsheet
+/// would read `=…` as a formula.
+const TYPED_COLUMNS: [usize; 3] = [4, 12, 13];
+
 fn write_header(w: &mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error> {
-    w.write_record([
-        "seq",
-        "received_at",
-        "report_id",
-        "volunteer_id",
-        "volunteer_name",
-        "tps",
-        "village",
-        "district",
-        "kind",
-        "category",
-        "urgent",
-        "created_at",
-        "summary",
-        "body_json",
-        "review",
-    ])
+    w.write_record(COLUMNS)
 }
 
-fn write_row(w: &mut csv::Writer<Vec<u8>>, r: &StoredReport) -> Result<(), csv::Error> {
+/// One report's cells, as [`COLUMNS`] names them.
+fn cells(r: &StoredReport) -> [String; 15] {
     let body = &r.report.body;
     let place = pantau_core::TpsCode::parse(&r.report.tps).ok().and_then(|t| pantau_core::region::place(t.village()));
     let urgent = matches!(body, pantau_core::ReportBody::Incident { urgent: true, .. });
-    let body_json = serde_json::to_string(body).unwrap_or_default();
-    w.write_record([
+    [
         r.receipt.seq.to_string(),
         r.receipt.received_at.format(&Rfc3339).unwrap_or_default(),
         r.report.id.to_string(),
         r.volunteer.as_ref().map(|v| v.id.to_string()).unwrap_or_default(),
-        spreadsheet_safe(r.volunteer.as_ref().map(|v| v.name.as_str()).unwrap_or_default()),
+        r.volunteer.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
         r.report.tps.clone(),
         place.map(|p| p.village).unwrap_or_default().to_owned(),
         place.map(|p| p.district).unwrap_or_default().to_owned(),
@@ -285,10 +292,73 @@ fn write_row(w: &mut csv::Writer<Vec<u8>>, r: &StoredReport) -> Result<(), csv::
         body.category().unwrap_or_default().to_owned(),
         if urgent { "yes" } else { "" }.to_owned(),
         r.report.created_at.format(&Rfc3339).unwrap_or_default(),
-        spreadsheet_safe(&r.report.summary(pantau_core::Lang::Id)),
-        spreadsheet_safe(&body_json),
+        r.report.summary(pantau_core::Lang::Id),
+        serde_json::to_string(body).unwrap_or_default(),
         r.review.slug().to_owned(),
-    ])
+    ]
+}
+
+fn write_row(w: &mut csv::Writer<Vec<u8>>, r: &StoredReport) -> Result<(), csv::Error> {
+    let mut row = cells(r);
+    for i in TYPED_COLUMNS {
+        row[i] = spreadsheet_safe(&row[i]);
+    }
+    w.write_record(row)
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports.xlsx",
+    tag = "coordinators",
+    security(("bearer" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "Every matching report, one row each, as the CSV export has them; text is always text", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "A filter that is not understood, named in `detail`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reports_xlsx(
+    State(state): State<AppState>,
+    coordinator: Coordinator,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, ApiProblem> {
+    let mut pages = Box::pin(state.store.report_pages(filter(&coordinator, query, false)?, EXPORT_PAGE));
+    // Rows go to a temporary file as they are written (constant memory), so
+    // only the finished, compressed file is held; a failure is a 500, never a
+    // file cut short.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory();
+    let xlsx = |e: rust_xlsxwriter::XlsxError| ApiProblem::internal(format!("writing the XLSX export: {e}"));
+    sheet.set_name("Laporan").map_err(xlsx)?;
+    for (col, name) in COLUMNS.iter().enumerate() {
+        sheet.write_string(0, col as u16, *name).map_err(xlsx)?;
+    }
+    let mut row: u32 = 0;
+    while let Some(page) = pages.try_next().await.map_err(ApiProblem::internal)? {
+        for report in &page {
+            row += 1;
+            for (col, cell) in cells(report).iter().enumerate() {
+                // Numbers where the CSV has numbers; everything typed stays text.
+                match (col, cell.parse::<f64>()) {
+                    (0 | 3, Ok(n)) => sheet.write_number(row, col as u16, n),
+                    _ => sheet.write_string(row, col as u16, cell),
+                }
+                .map_err(xlsx)?;
+            }
+        }
+    }
+    let file = workbook.save_to_buffer().map_err(xlsx)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"pantau-reports.xlsx\""),
+        ],
+        file,
+    )
+        .into_response())
 }
 
 /// Text typed by volunteers must not run as a formula when a coordinator opens

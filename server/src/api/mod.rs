@@ -48,6 +48,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         ballots::get_ballots,
         coordinator::list_reports,
         coordinator::reports_csv,
+        coordinator::reports_xlsx,
         health,
         ready
     ),
@@ -81,6 +82,7 @@ pub fn router() -> Router<AppState> {
             post(reports::post_batch).layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BODY_BYTES)),
         )
         .route("/reports.csv", get(coordinator::reports_csv))
+        .route("/reports.xlsx", get(coordinator::reports_xlsx))
         .route("/reports/{id}/receipt", get(reports::get_receipt))
         .route("/reports/{id}/review", get(reviews::get_review).post(reviews::change_review))
         .route("/enrolments", post(enrolments::enrol))

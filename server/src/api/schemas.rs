@@ -37,7 +37,7 @@ pub fn document(generated: utoipa::openapi::OpenApi) -> Value {
     schemas["ReportBatch"] = batch();
     schemas["EnrolmentRequest"] = enrolment_request();
     schemas["ReviewChange"] = review_change();
-    for path in ["/api/v1/reports", "/api/v1/reports.csv"] {
+    for path in ["/api/v1/reports", "/api/v1/reports.csv", "/api/v1/reports.xlsx"] {
         doc["paths"][path]["get"]["parameters"] = Value::Array(report_query(path == "/api/v1/reports"));
     }
     let review = &mut doc["paths"]["/api/v1/reports/{id}/review"]["post"]["parameters"];

@@ -93,3 +93,55 @@ async fn an_export_that_fails_part_way_never_reads_as_a_complete_file() {
     damage_row(&server, 3).await;
     assert_eq!(export().await.unwrap().status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
+
+/// The XLSX export, read by a spreadsheet library, has the CSV export's rows
+/// and values; text someone typed stays text, even when it starts with `=`.
+#[tokio::test]
+async fn the_xlsx_export_has_the_csv_rows_and_typed_formulas_stay_text() {
+    use calamine::{Data, Reader, Xlsx};
+    let server = crate::common::TestServer::start().await;
+    let token = server.volunteer("=Sari").await;
+    for text in ["=HYPERLINK(\"http://x\",\"klik\")", "+62 811 1234", "Amplop, \"Rp50.000\"\nbaris dua", "biasa"] {
+        let report = crate::common::report(text);
+        assert_eq!(server.post_report(&token, &report).await.status(), 201);
+    }
+    let coordinator = server.coordinator().await;
+    let get = |path: &str| server.http.get(server.url(path)).bearer_auth(&coordinator).send();
+    let csv_text = get("/api/v1/reports.csv").await.unwrap().text().await.unwrap();
+    let answer = get("/api/v1/reports.xlsx").await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = answer.bytes().await.unwrap();
+
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = workbook.worksheet_range("Laporan").unwrap();
+    let xlsx_rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(i) => i.to_string(),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let defused = |cell: &str| match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_owned(),
+        _ => cell.to_owned(),
+    };
+    let csv_rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(defused).collect())
+        .collect();
+    assert_eq!(xlsx_rows.len(), 5, "a header and 4 reports");
+    assert_eq!(xlsx_rows, csv_rows);
+    // No cell is a formula: the workbook holds none.
+    let formulas = workbook.worksheet_formula("Laporan").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "a typed = is text");
+    assert!(xlsx_rows.iter().any(|row| row.iter().any(|c| c.starts_with("=HYPERLINK"))));
+}
