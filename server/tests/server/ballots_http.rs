@@ -8,6 +8,14 @@ use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pantau-server");
 
+/// Runs `pantau-server ballot import` on a file holding `json`.
+fn import(server: &TestServer, json: &str) -> std::process::Output {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), json).unwrap();
+    let path = file.path().to_str().unwrap();
+    Command::new(BIN).args(["ballot", "import", path, "--database", &server.db_path]).output().unwrap()
+}
+
 async fn served(server: &TestServer) -> Catalogue {
     let response = server.http.get(server.url("/api/v1/ballots")).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -19,16 +27,13 @@ async fn phones_get_the_builtin_ballots_and_then_what_was_imported_in_their_plac
     let server = TestServer::start().await;
     assert_eq!(served(&server).await, Catalogue::builtin());
 
-    let file = tempfile::NamedTempFile::new().unwrap();
-    let import = r#"{"ballots":[
+    let out = import(
+        &server,
+        r#"{"ballots":[
         {"contest":"dpd","participants":[{"number":1,"name":"Calon Satu"},{"number":2,"name":"Calon Dua"}]},
         {"contest":"dprd_regency","participants":[{"number":18,"name":"Partai Aceh"}]}
-    ]}"#;
-    std::fs::write(file.path(), import).unwrap();
-    let out = Command::new(BIN)
-        .args(["ballot", "import", file.path().to_str().unwrap(), "--database", &server.db_path])
-        .output()
-        .unwrap();
+    ]}"#,
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("dpd: 2 participants"));
 
@@ -41,16 +46,13 @@ async fn phones_get_the_builtin_ballots_and_then_what_was_imported_in_their_plac
 #[tokio::test]
 async fn an_import_with_a_mistake_names_it_and_imports_nothing() {
     let server = TestServer::start().await;
-    let file = tempfile::NamedTempFile::new().unwrap();
-    let import = r#"{"ballots":[
+    let out = import(
+        &server,
+        r#"{"ballots":[
         {"contest":"dpd","participants":[{"number":1,"name":"Calon Satu"}]},
         {"contest":"dpr","participants":[{"number":4,"name":"Golkar"},{"number":4,"name":"NasDem"}]}
-    ]}"#;
-    std::fs::write(file.path(), import).unwrap();
-    let out = Command::new(BIN)
-        .args(["ballot", "import", file.path().to_str().unwrap(), "--database", &server.db_path])
-        .output()
-        .unwrap();
+    ]}"#,
+    );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("the dpr ballot has number 4 twice"), "{stderr}");

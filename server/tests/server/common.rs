@@ -71,15 +71,19 @@ impl TestServer {
     pub async fn volunteer_at(&self, name: &str, tps: &str) -> String {
         let code = new_enrolment_code();
         self.store.create_volunteer(name, tps, &hash_secret(&normalise_code(&code))).await.unwrap();
-        let response = self
-            .http
-            .post(self.url("/api/v1/enrolments"))
-            .json(&serde_json::json!({ "code": code }))
-            .send()
-            .await
-            .unwrap();
+        self.exchange("/api/v1/enrolments", &code).await
+    }
+
+    /// The token a one-time code is exchanged for at `path` (enrolment or desk sign-in).
+    async fn exchange(&self, path: &str, code: &str) -> String {
+        let response = self.http.post(self.url(path)).json(&serde_json::json!({ "code": code })).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A GET's JSON answer, with `token`.
+    pub async fn get_json(&self, token: &str, path: &str) -> Value {
+        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap()
     }
 
     /// A coordinator who sees every TPS, signed in to the desk.
@@ -91,15 +95,7 @@ impl TestServer {
     pub async fn coordinator_for(&self, scope: Option<&str>) -> String {
         let code = new_enrolment_code();
         self.store.create_coordinator("Koordinator", scope, &hash_secret(&normalise_code(&code))).await.unwrap();
-        let response = self
-            .http
-            .post(self.url("/api/v1/desk/sign-in"))
-            .json(&serde_json::json!({ "code": code }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+        self.exchange("/api/v1/desk/sign-in", &code).await
     }
 
     pub async fn post_report(&self, token: &str, report: &Report) -> reqwest::Response {

@@ -180,16 +180,7 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
     assert_eq!(answer(format!("/api/v1/reports/{}/receipt", inside[0].id)).await.0, StatusCode::OK);
     // A coordinator of every TPS sees all 220.
     let everyone = server.coordinator().await;
-    let all: Value = server
-        .http
-        .get(server.url("/api/v1/reports?limit=1000"))
-        .bearer_auth(&everyone)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all = server.get_json(&everyone, "/api/v1/reports?limit=1000").await;
     assert_eq!(all["reports"].as_array().unwrap().len(), 220);
 }
 
@@ -513,16 +504,7 @@ async fn the_tally_adds_up_the_scope_and_lists_disagreeing_tps_first() {
         assert_eq!(server.post_report(token, &report).await.status(), StatusCode::CREATED);
     }
     let token = server.coordinator_for(Some("647101")).await;
-    let tally: Value = server
-        .http
-        .get(server.url("/api/v1/desk/tally"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tally = server.get_json(&token, "/api/v1/desk/tally").await;
     let president = &tally["contests"][0];
     assert_eq!(president["contest"], "president");
     assert_eq!(president["tps"], 3, "the other kecamatan's TPS is outside the scope");
@@ -588,8 +570,7 @@ async fn reports_are_found_by_area_urgency_review_words_and_time_and_carry_their
     );
     assert_eq!(find("review=new&urgent=true").await, ["6471011002-001"]);
     assert_eq!(find("review=verified").await, ["6471011001-001"]);
-    let listed: Value =
-        server.http.get(server.url("/api/v1/reports")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let listed = server.get_json(&token, "/api/v1/reports").await;
     assert_eq!(listed["reports"][0]["review"], "verified");
     assert_eq!(listed["reports"][1]["review"], "new");
     for bad in ["urgent=ya", "review=closed", "area=64710a", "until=kemarin"] {
