@@ -22,6 +22,8 @@ pub const LAST_DELIVERY_KEY: &str = "pantau.last_delivery";
 pub const CHECKLIST_PHASE_KEY: &str = "pantau.checklist.phase";
 /// The server's ballot catalogue, as the JSON it sent (see `ballots`).
 pub const BALLOTS_KEY: &str = "pantau.ballots";
+/// The ETag the server sent with them.
+pub const BALLOTS_ETAG_KEY: &str = "pantau.ballots.etag";
 
 pub const DEFAULT_KEEP_SENT_DAYS: i64 = 7;
 /// The days a volunteer may choose to keep sent reports listed.
