@@ -2,15 +2,7 @@
 //! database keeps only their SHA-256 (a fast hash is enough for 128+ bits of
 //! randomness: there is nothing to brute-force).
 
-use crate::api::problem::ApiProblem;
-use crate::store::{Account, Role};
-use crate::AppState;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
-use pantau_core::protocol::ProblemType;
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 /// Letters and digits that cannot be confused when read aloud or from a QR
 /// caption (no 0/O, 1/I/L, U).
@@ -45,46 +37,6 @@ pub const DESK_SESSION: time::Duration = time::Duration::hours(36);
 /// Codes are typed by people: ignore case, spaces and dashes.
 pub fn normalise_code(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-}
-
-/// The caller, authenticated by `Authorization: Bearer <token>`.
-pub struct Caller(pub Account);
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiProblem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiProblem> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| ApiProblem::unauthorized("missing bearer token"))?;
-        match state.store.account_by_token(&hash_secret(token)).await {
-            Ok(Some(account)) if account.expires_at.is_some_and(|end| end <= OffsetDateTime::now_utc()) => {
-                Err(ApiProblem::new(StatusCode::UNAUTHORIZED, ProblemType::TokenExpired, Some("sign in again".into())))
-            }
-            Ok(Some(account)) => Ok(Caller(account)),
-            Ok(None) => Err(ApiProblem::unauthorized("unknown or revoked token")),
-            Err(e) => Err(ApiProblem::internal(e)),
-        }
-    }
-}
-
-impl Caller {
-    pub fn require(self, role: Role) -> Result<Account, ApiProblem> {
-        if self.0.role == role {
-            Ok(self.0)
-        } else {
-            Err(ApiProblem::new(
-                StatusCode::FORBIDDEN,
-                ProblemType::Forbidden,
-                Some(format!("requires a {} token", if role == Role::Volunteer { "volunteer" } else { "coordinator" })),
-            ))
-        }
-    }
 }
 
 #[cfg(test)]

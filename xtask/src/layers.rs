@@ -1,7 +1,8 @@
 //! The PWA's modules in layers: screens above state, state above adapters,
 //! adapters above pantau-core. A module may use modules of its own layer or
 //! below, and no two modules may use each other, directly or round a cycle.
-//! `cargo xtask test` checks it by reading `crate::` paths in `src/`.
+//! `cargo xtask test` checks it by reading `crate::` paths in `src/`, and
+//! checks `core/src/` and `server/src/` for cycles the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -163,12 +164,14 @@ fn cycles(uses: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
 }
 
 /// Checks the PWA's `src/` against [`PWA_LAYERS`], and that no two modules of
-/// pantau-core (`core/src/`) use each other.
+/// pantau-core (`core/src/`) or pantau-server (`server/src/`) use each other.
 pub fn check(root: &Path) -> Result<(), Vec<String>> {
     let pwa = uses(&root.join("src")).map_err(|e| vec![e])?;
-    let core = uses(&root.join("core/src")).map_err(|e| vec![e])?;
     let mut found = problems(&pwa, PWA_LAYERS);
-    found.extend(cycles(&core).into_iter().map(|c| format!("pantau-core modules use each other: {}", c.join(" -> "))));
+    for (name, dir) in [("pantau-core", "core/src"), ("pantau-server", "server/src")] {
+        let graph = uses(&root.join(dir)).map_err(|e| vec![e])?;
+        found.extend(cycles(&graph).into_iter().map(|c| format!("{name} modules use each other: {}", c.join(" -> "))));
+    }
     if found.is_empty() {
         Ok(())
     } else {
@@ -204,7 +207,7 @@ mod tests {
     }
 
     #[test]
-    fn the_pwa_is_layered_and_core_has_no_cycles() {
+    fn the_pwa_is_layered_and_core_and_server_have_no_cycles() {
         assert_eq!(check(&crate::root()), Ok(()));
     }
 }

@@ -3,7 +3,7 @@
 //! order a client fixes things: 401, 403, 413, 415, 400.
 
 use super::problem::ApiProblem;
-use crate::auth::Caller;
+use crate::auth::hash_secret;
 use crate::store::{Account, Role};
 use crate::AppState;
 use axum::body::Bytes;
@@ -13,6 +13,47 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pantau_core::protocol::ProblemType;
 use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+/// The caller, authenticated by `Authorization: Bearer <token>`.
+pub struct Caller(pub Account);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiProblem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiProblem> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiProblem::unauthorized("missing bearer token"))?;
+        match state.store.account_by_token(&hash_secret(token)).await {
+            Ok(Some(account)) if account.expires_at.is_some_and(|end| end <= OffsetDateTime::now_utc()) => {
+                Err(ApiProblem::new(StatusCode::UNAUTHORIZED, ProblemType::TokenExpired, Some("sign in again".into())))
+            }
+            Ok(Some(account)) => Ok(Caller(account)),
+            Ok(None) => Err(ApiProblem::unauthorized("unknown or revoked token")),
+            Err(e) => Err(ApiProblem::internal(e)),
+        }
+    }
+}
+
+impl Caller {
+    pub fn require(self, role: Role) -> Result<Account, ApiProblem> {
+        if self.0.role == role {
+            Ok(self.0)
+        } else {
+            Err(ApiProblem::new(
+                StatusCode::FORBIDDEN,
+                ProblemType::Forbidden,
+                Some(format!("requires a {} token", if role == Role::Volunteer { "volunteer" } else { "coordinator" })),
+            ))
+        }
+    }
+}
 
 /// A caller holding a volunteer's token (else 401 or 403).
 pub struct Volunteer(pub Account);

@@ -1,8 +1,8 @@
 //! Volunteers' endpoints: file a report, read back its receipt.
 
+use super::extract::Caller;
 use super::extract::{JsonBody, Volunteer};
 use super::problem::ApiProblem;
-use crate::auth::Caller;
 use crate::store::{Account, Role, Stored};
 use crate::AppState;
 use axum::extract::{Path, State};
