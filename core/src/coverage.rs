@@ -123,7 +123,7 @@ pub fn phase_index(phase: Phase) -> usize {
 
 fn area_name(level: AreaLevel, code: &str) -> Option<String> {
     match level {
-        AreaLevel::Kecamatan => crate::region::district_name(&format!("{code}0000")).map(str::to_owned),
+        AreaLevel::Kecamatan => crate::region::district_name(code).map(str::to_owned),
         AreaLevel::Kelurahan => crate::region::place(code).map(|p| p.village.to_owned()),
         AreaLevel::Tps => None,
     }

@@ -79,7 +79,8 @@ pub fn place(village_code: &str) -> Option<Place> {
     })
 }
 
-/// The district of a village code, for grouping villages in a picker.
+/// The district of a village code (or of the district's own 6 digits), for
+/// grouping villages in a picker and coverage by kecamatan.
 pub fn district_name(village_code: &str) -> Option<&'static str> {
     village_code.get(..6).and_then(|d| lookup(DISTRICTS, d))
 }

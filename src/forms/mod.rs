@@ -213,6 +213,12 @@ impl FormState {
 
     /// Typing into the form after a save: the next report replaces the
     /// confirmation (other messages stay until the next Simpan).
+    /// What the phone may report for once enrolled: one TPS, or a prefix of
+    /// TPS codes (tracked).
+    fn scope(self) -> Option<String> {
+        self.enrolment.with(|e| e.as_ref().and_then(|e| e.volunteer.tps.clone()))
+    }
+
     pub fn typing(self) {
         if matches!(self.message.get_untracked(), Some(FormMessage::Saved(_))) {
             self.message.set(None);
@@ -265,7 +271,7 @@ pub fn save_report(
     state.saving.set(true);
     state.saved_note.set(None);
     // The server refuses a TPS outside the volunteer's scope: say so here, before it is queued.
-    let scope = state.enrolment.with_untracked(|e| e.as_ref().and_then(|e| e.volunteer.tps.clone()));
+    let scope = state.scope();
     let build = move |id, at| {
         let report = build(id, at)?;
         match scope.as_deref().and_then(|scope| scope_error(scope, &report.tps)) {
@@ -362,7 +368,7 @@ fn scroll_to_middle(element: &web_sys::Element) {
 pub fn TpsField(value: Signal<String>, on_input: Callback<String>, state: FormState) -> impl IntoView {
     let i18n = use_i18n();
     let error = Signal::derive(state.error(ReportField::Tps));
-    let scope = move || state.enrolment.with(|e| e.as_ref().and_then(|e| e.volunteer.tps.clone()));
+    let scope = move || state.scope();
     // Enrolled for one TPS: the only one this phone may report for.
     let only = move || scope().filter(|s| pantau_core::TpsCode::parse(s).is_ok());
     let changing = RwSignal::new(false);

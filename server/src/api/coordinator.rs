@@ -93,7 +93,7 @@ fn filter(coordinator: &Coordinator, query: ReportQuery, paged: bool) -> Result<
         let detail = format!("query parameter {name}: {e}");
         ApiProblem::new(StatusCode::BAD_REQUEST, ProblemType::InvalidRequest, Some(detail))
     };
-    let time = |name: &str, value: Option<String>| -> Result<Option<OffsetDateTime>, ApiProblem> {
+    let instant = |name: &str, value: Option<String>| -> Result<Option<OffsetDateTime>, ApiProblem> {
         let parsed = value.map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(|e| bad(name, &e))).transpose()?;
         // RFC 3339 reads 9999-12-31T23:59:59-01:00, which lies after the last UTC time.
         if parsed.is_some_and(|t| t.checked_to_offset(time::UtcOffset::UTC).is_none()) {
@@ -101,8 +101,8 @@ fn filter(coordinator: &Coordinator, query: ReportQuery, paged: bool) -> Result<
         }
         Ok(parsed)
     };
-    let received_since = time("since", query.since)?;
-    let received_until = time("until", query.until)?;
+    let received_since = instant("since", query.since)?;
+    let received_until = instant("until", query.until)?;
     let area = query.area.map(|a| match pantau_core::TpsCode::is_scope_prefix(&a) {
         true => Ok(a),
         false => Err(bad("area", &format!("{a:?} is not 2 to 10 digits of a TPS code"))),
