@@ -44,6 +44,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   // The API is never cached: only the server's answer proves delivery.
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  // The coordinators' desk is another app, online only: its pages and files
+  // go to the network, never to this app's page.
+  if (url.pathname === '/desk' || url.pathname.startsWith('/desk/')) return;
   if (request.mode === 'navigate') {
     // Every screen is index.html (routes live in the fragment); the cached copy
     // answers at once, with or without signal.

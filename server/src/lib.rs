@@ -75,6 +75,9 @@ impl KeyExtractor for TokenKey {
     }
 }
 
+/// The coordinators' desk app's page, within the static folder.
+pub const DESK_PAGE: &str = "desk/index.html";
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// How long browsers may keep each response. Trunk's file names carry a hash of
@@ -167,15 +170,18 @@ pub fn app(store: Store, config: &Config) -> Router {
         // old build's wasm, say) is a 404, never index.html: the service
         // worker would otherwise precache the page as the wasm and the app
         // would not start.
+        // The desk is a second app under /desk/, with its own page.
         let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
+        let desk = ServeFile::new(dir.join(DESK_PAGE)).precompressed_br().precompressed_gzip();
         let page_or_404 = move |request: Request| {
-            let index = index.clone();
+            let path = request.uri().path();
+            let page = if path == "/desk" || path.starts_with("/desk/") { desk.clone() } else { index.clone() };
             async move {
                 let name = request.uri().path().rsplit('/').next().unwrap_or_default();
                 if name.contains('.') && name != "index.html" {
                     return axum::http::StatusCode::NOT_FOUND.into_response();
                 }
-                match tower::ServiceExt::oneshot(index, request).await {
+                match tower::ServiceExt::oneshot(page, request).await {
                     Ok(response) => response.into_response(),
                     Err(never) => match never {},
                 }
@@ -200,7 +206,8 @@ pub fn app(store: Store, config: &Config) -> Router {
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
         );
     }
-    let csp = security::LiveCsp::new(config.static_dir.as_ref().map(|dir| dir.join("index.html")));
+    let pages = config.static_dir.iter().flat_map(|dir| [dir.join("index.html"), dir.join(DESK_PAGE)]).collect();
+    let csp = security::LiveCsp::new(pages);
     app = app
         .layer(axum::middleware::from_fn_with_state(csp, security::set_csp))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

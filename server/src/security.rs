@@ -1,7 +1,8 @@
 //! Security headers for every response, and the Content-Security-Policy that
 //! lets the PWA run: WebAssembly may compile ('wasm-unsafe-eval'), and the one
-//! inline loader script Trunk writes into index.html is allowed by its hash,
-//! computed from the file actually served, so no 'unsafe-inline' is needed.
+//! inline loader script Trunk writes into each app's index.html (the
+//! volunteers' and the desk's) is allowed by its hash, computed from the files
+//! actually served, so no 'unsafe-inline' is needed.
 
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
@@ -31,11 +32,11 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
     scripts
 }
 
-pub fn content_security_policy(index_html: Option<&str>) -> String {
-    let hashes: String = index_html
-        .map(inline_scripts)
-        .unwrap_or_default()
-        .into_iter()
+/// The policy allowing the inline scripts of these pages.
+pub fn content_security_policy(pages: &[&str]) -> String {
+    let hashes: String = pages
+        .iter()
+        .flat_map(|page| inline_scripts(page))
         .map(|s| {
             format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes())))
         })
@@ -54,22 +55,23 @@ pub fn content_security_policy(index_html: Option<&str>) -> String {
 /// second, and hashed again only when its size or time changed.
 #[derive(Clone)]
 pub struct LiveCsp {
-    index_html: Option<PathBuf>,
+    pages: Vec<PathBuf>,
     seen: Arc<Mutex<Seen>>,
 }
 
 struct Seen {
     checked: Instant,
-    stamp: Option<(Option<SystemTime>, u64)>,
+    stamp: Vec<Option<(Option<SystemTime>, u64)>>,
     header: HeaderValue,
 }
 
 impl LiveCsp {
-    pub fn new(index_html: Option<PathBuf>) -> LiveCsp {
-        let none = HeaderValue::from_str(&content_security_policy(None)).expect("the CSP is ASCII");
+    /// Watches these pages (a missing one counts as none).
+    pub fn new(pages: Vec<PathBuf>) -> LiveCsp {
+        let none = HeaderValue::from_str(&content_security_policy(&[])).expect("the CSP is ASCII");
         let csp = LiveCsp {
-            index_html,
-            seen: Arc::new(Mutex::new(Seen { checked: Instant::now(), stamp: None, header: none })),
+            pages,
+            seen: Arc::new(Mutex::new(Seen { checked: Instant::now(), stamp: Vec::new(), header: none })),
         };
         csp.refresh(&mut csp.seen.lock().expect("csp lock"));
         csp
@@ -85,13 +87,14 @@ impl LiveCsp {
 
     fn refresh(&self, seen: &mut Seen) {
         seen.checked = Instant::now();
-        let Some(path) = &self.index_html else { return };
-        let stamp = std::fs::metadata(path).ok().map(|m| (m.modified().ok(), m.len()));
-        if stamp.is_some() && stamp == seen.stamp {
+        let stamp: Vec<_> =
+            self.pages.iter().map(|p| std::fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()))).collect();
+        if stamp.iter().any(Option::is_some) && stamp == seen.stamp {
             return;
         }
-        let html = std::fs::read_to_string(path).ok();
-        seen.header = HeaderValue::from_str(&content_security_policy(html.as_deref())).expect("the CSP is ASCII");
+        let pages: Vec<String> = self.pages.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
+        let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+        seen.header = HeaderValue::from_str(&content_security_policy(&pages)).expect("the CSP is ASCII");
         seen.stamp = stamp;
     }
 }
@@ -113,7 +116,7 @@ mod tests {
         let html =
             r#"<head><script type="module">import init from '/a.js';</script><script src="/b.js"></script></head>"#;
         assert_eq!(inline_scripts(html), ["import init from '/a.js';"]);
-        let csp = content_security_policy(Some(html));
+        let csp = content_security_policy(&[html]);
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"import init from '/a.js';"));
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
         assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));

@@ -102,4 +102,8 @@ test('the API is never answered by the worker; screens are answered with the cac
   assert.equal(await answered[0], 'body of /index.html');
   await sw.fire('fetch', fetchEvent('https://pantau.example/pantau-0123456789abcdef_bg.wasm'));
   assert.equal(await answered[1], 'body of /pantau-0123456789abcdef_bg.wasm');
+  // The coordinators' desk is another app: its pages and files are not this worker's.
+  await sw.fire('fetch', fetchEvent('https://pantau.example/desk/laporan', 'navigate'));
+  await sw.fire('fetch', fetchEvent('https://pantau.example/desk/pantau-desk-0123456789abcdef.js'));
+  assert.equal(answered.length, 2, 'the desk goes to the network untouched');
 });

@@ -53,9 +53,10 @@ pub fn version(dist: &Path, files: &[String]) -> Result<String, Fail> {
 /// What the service worker fetches at install: every file the app needs to
 /// open and work offline. Icons are left to the browser, which fetches them
 /// when it installs the app: precaching them would cost every volunteer ~25 KB
-/// of prepaid data for nothing the app shows.
+/// of prepaid data for nothing the app shows. The coordinators' desk (`desk/`)
+/// is another app, which volunteers never download.
 pub fn precached(files: &[String]) -> Vec<String> {
-    files.iter().filter(|f| !f.starts_with("icons/")).cloned().collect()
+    files.iter().filter(|f| !f.starts_with("icons/") && !f.starts_with("desk/")).cloned().collect()
 }
 
 /// The service worker source with its placeholders filled.
@@ -69,9 +70,15 @@ pub fn service_worker(template: &str, version: &str, files: &[String]) -> Result
         .replace("__PANTAU_PRECACHE__", &format!("[{}]", list.join(", "))))
 }
 
+/// The volunteers' app's files: everything but the desk, which volunteers
+/// never load, so a desk-only change is no update for their phones.
+fn volunteer_files(files: &[String]) -> Vec<String> {
+    files.iter().filter(|f| !f.starts_with("desk/")).cloned().collect()
+}
+
 pub fn finish(dist: &Path) -> Result<(), Fail> {
     let files = build_files(dist)?;
-    let version = version(dist, &files)?;
+    let version = version(dist, &volunteer_files(&files))?;
     let sw_path = dist.join(SERVICE_WORKER);
     let template =
         std::fs::read_to_string(&sw_path).map_err(|e| Fail(format!("reading {}: {e}", sw_path.display())))?;
@@ -134,12 +141,17 @@ mod tests {
         std::fs::write(dir.join("icons/a.png"), "png").unwrap();
         std::fs::write(dir.join("sw.js"), "const V='__PANTAU_VERSION__'; const P=__PANTAU_PRECACHE__;").unwrap();
         std::fs::write(dir.join("index.html.br"), "old").unwrap();
+        std::fs::create_dir_all(dir.join("desk")).unwrap();
+        std::fs::write(dir.join("desk/index.html"), "<html>meja").unwrap();
         let files = build_files(&dir).unwrap();
-        assert_eq!(files, ["app-0123456789abcdef.js", "icons/a.png", "index.html"]);
-        let v1 = version(&dir, &files).unwrap();
+        assert_eq!(files, ["app-0123456789abcdef.js", "desk/index.html", "icons/a.png", "index.html"]);
+        let v1 = version(&dir, &volunteer_files(&files)).unwrap();
         finish(&dir).unwrap();
         let sw = std::fs::read_to_string(dir.join("sw.js")).unwrap();
         assert_eq!(sw, format!("const V='{v1}'; const P=['/app-0123456789abcdef.js', '/index.html'];"));
+        assert!(dir.join("desk/index.html.br").exists(), "the desk is sent compressed too");
+        std::fs::write(dir.join("desk/index.html"), "<html>meja baru").unwrap();
+        assert_eq!(version(&dir, &volunteer_files(&files)).unwrap(), v1, "a desk change is no update for phones");
         assert!(dir.join("app-0123456789abcdef.js.br").exists() && dir.join("index.html.gz").exists());
         assert!(!dir.join("icons/a.png.br").exists(), "images are not compressed again");
         std::fs::write(dir.join("app-0123456789abcdef.js"), "changed").unwrap();

@@ -11,13 +11,14 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use pantau_core::protocol::{Problem, ProblemType, Receipt};
+use pantau_core::desk::{ReportList, ReportListItem, VolunteerRef};
+use pantau_core::protocol::{Problem, ProblemType};
 use pantau_core::review::ReviewState;
-use pantau_core::{Report, ReportBody};
-use serde::{Deserialize, Serialize};
+use pantau_core::ReportBody;
+use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 pub const DEFAULT_PAGE: i64 = 100;
 pub const MAX_PAGE: i64 = 1_000;
@@ -47,33 +48,14 @@ pub struct ReportQuery {
     since: Option<String>,
     /// Only reports received before this time (RFC 3339).
     until: Option<String>,
-    /// Page after this sequence number (the previous page's `next_after`).
+    /// Page after this sequence number (the previous page's `next_after`),
+    /// oldest first.
     after: Option<String>,
+    /// Page before this sequence number, newest first: `before=0` or the
+    /// previous page's `next_before`. Not with `after`.
+    before: Option<String>,
     /// Page size, 1 to 1000 (default 100). Ignored by the CSV export.
     limit: Option<String>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ReportList {
-    pub reports: Vec<ReportListItem>,
-    /// Pass as `after` for the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_after: Option<i64>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ReportListItem {
-    pub receipt: Receipt,
-    pub volunteer: Option<VolunteerRef>,
-    pub report: Report,
-    /// Where coordinators' review of it stands.
-    pub review: ReviewState,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct VolunteerRef {
-    pub id: i64,
-    pub name: String,
 }
 
 impl From<StoredReport> for ReportListItem {
@@ -123,6 +105,12 @@ fn filter(coordinator: &Coordinator, query: ReportQuery, paged: bool) -> Result<
     }
     let words = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
     let after_seq = query.after.map(|s| s.parse::<i64>().map_err(|e| bad("after", &e))).transpose()?.unwrap_or(0);
+    let before_seq = query.before.map(|s| s.parse::<i64>().map_err(|e| bad("before", &e))).transpose()?;
+    if before_seq.is_some() && after_seq != 0 {
+        return Err(bad("before", &"not together with after: one pages oldest first, the other newest first"));
+    }
+    // Exports read everything in arrival order, page by page.
+    let before_seq = before_seq.filter(|_| paged).map(|n| if n <= 0 { i64::MAX } else { n });
     let limit = match (paged, query.limit) {
         (false, _) => i64::MAX,
         (true, None) => DEFAULT_PAGE,
@@ -161,6 +149,7 @@ fn filter(coordinator: &Coordinator, query: ReportQuery, paged: bool) -> Result<
         received_since,
         received_until,
         after_seq,
+        before_seq,
         limit,
     })
 }
@@ -186,8 +175,13 @@ pub async fn list_reports(
 ) -> Result<Json<ReportList>, ApiProblem> {
     let filter = filter(&coordinator, query, true)?;
     let reports = state.store.reports(&filter).await.map_err(ApiProblem::internal)?;
-    let next_after = (reports.len() as i64 == filter.limit).then(|| reports.last().map(|r| r.receipt.seq)).flatten();
-    Ok(Json(ReportList { reports: reports.into_iter().map(Into::into).collect(), next_after }))
+    let next = (reports.len() as i64 == filter.limit).then(|| reports.last().map(|r| r.receipt.seq)).flatten();
+    let (next_after, next_before) = match filter.before_seq {
+        Some(_) => (None, next),
+        None => (next, None),
+    };
+    let reports = reports.into_iter().map(Into::into).collect();
+    Ok(Json(ReportList { reports, next_after, next_before }))
 }
 
 #[utoipa::path(

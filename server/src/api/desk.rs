@@ -2,7 +2,6 @@
 //! link (the same retry-safe exchange as a volunteer's enrolment), and the
 //! live feed of arriving reports.
 
-use super::coordinator::ReportListItem;
 use super::enrolments::exchange_code;
 use super::extract::{Coordinator, JsonBody};
 use super::problem::ApiProblem;
@@ -16,8 +15,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures_util::Stream;
 use pantau_core::coverage::{AreaLevel, Coverage};
+use pantau_core::desk::{Hours, ReportListItem, Tally};
 use pantau_core::protocol::{CoordinatorProfile, DeskSession, EnrolmentRequest, Problem, ProblemType};
-use pantau_core::tally::ContestTally;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use time::OffsetDateTime;
@@ -209,10 +208,6 @@ pub async fn coverage(
 }
 
 /// The count results of the scope, added up per contest.
-#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Tally {
-    pub contests: Vec<ContestTally>,
-}
 
 /// The count results of the coordinator's scope added up per contest, each
 /// TPS once with its latest report; the TPS to check first are listed with
@@ -236,4 +231,51 @@ pub async fn tally(State(state): State<AppState>, coordinator: Coordinator) -> R
     let pages: Vec<Vec<StoredReport>> = pages.try_collect().await.map_err(ApiProblem::internal)?;
     let reports: Vec<pantau_core::Report> = pages.into_iter().flatten().map(|r| r.report).collect();
     Ok(Json(Tally { contests: pantau_core::tally::tally(&reports) }))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HoursQuery {
+    /// From this time (RFC 3339); default 24 hours ago, at most 31 days ago.
+    since: Option<String>,
+}
+
+/// Reports received per hour within the coordinator's scope, every hour from
+/// `since` to now present: the desk's chart.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/hours",
+    tag = "desk",
+    security(("bearer" = [])),
+    params(HoursQuery),
+    responses(
+        (status = 200, body = Hours),
+        (status = 400, description = "`since` is not an RFC 3339 time within the last 31 days", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn hours(
+    State(state): State<AppState>,
+    coordinator: Coordinator,
+    Query(query): Query<HoursQuery>,
+) -> Result<Json<Hours>, ApiProblem> {
+    let now = OffsetDateTime::now_utc();
+    let since = match query.since {
+        None => now - time::Duration::HOUR * 24,
+        Some(s) => {
+            let bad = |why: String| {
+                ApiProblem::new(StatusCode::BAD_REQUEST, ProblemType::InvalidRequest, Some(format!("since: {why}")))
+            };
+            let t = OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
+                .map_err(|e| bad(e.to_string()))?;
+            if t < now - time::Duration::days(31) || t > now {
+                return Err(bad(format!("{s:?} is not within the last 31 days")));
+            }
+            t
+        }
+    };
+    let counted = state.store.report_hours(coordinator.0.tps.as_deref(), since).await.map_err(ApiProblem::internal)?;
+    Ok(Json(Hours::fill(since, now, &counted)))
 }

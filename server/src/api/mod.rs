@@ -45,6 +45,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         desk::events,
         desk::coverage,
         desk::tally,
+        desk::hours,
         ballots::get_ballots,
         coordinator::list_reports,
         coordinator::reports_csv,
@@ -90,6 +91,7 @@ pub fn router() -> Router<AppState> {
         .route("/desk/events", get(desk::events))
         .route("/desk/coverage", get(desk::coverage))
         .route("/desk/tally", get(desk::tally))
+        .route("/desk/hours", get(desk::hours))
         .route("/ballots", get(ballots::get_ballots))
         .route("/health", get(health))
         .route("/ready", get(ready))

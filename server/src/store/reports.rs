@@ -54,6 +54,8 @@ pub struct ReportFilter {
     /// Only reports received before this time.
     pub received_until: Option<OffsetDateTime>,
     pub after_seq: i64,
+    /// Newest first, below this sequence number (`i64::MAX`: from the newest).
+    pub before_seq: Option<i64>,
     pub limit: i64,
 }
 
@@ -148,14 +150,16 @@ impl Store {
         body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Corrupt(format!("report {id}: {e}")))).transpose()
     }
 
-    /// Reports matching `filter`, in arrival order, at most `filter.limit`.
+    /// Reports matching `filter`, at most `filter.limit`: in arrival order, or
+    /// newest first when `before_seq` is set.
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<StoredReport>, StoreError> {
-        let rows = sqlx::query(
+        let order = if filter.before_seq.is_some() { "DESC" } else { "ASC" };
+        let sql = format!(
             "SELECT r.seq, r.received_at, r.body, a.id AS account_id, a.name, a.tps AS account_tps,
                     COALESCE((SELECT e.to_state FROM review_events e WHERE e.report_seq = r.seq
                               ORDER BY e.version DESC LIMIT 1), 'new') AS review
              FROM reports r LEFT JOIN accounts a ON a.id = r.volunteer_id
-             WHERE r.seq > ?
+             WHERE r.seq > ? AND (? IS NULL OR r.seq < ?)
                AND (? IS NULL OR (r.tps >= ? AND r.tps < ?))
                AND (? IS NULL OR (r.tps >= ? AND r.tps < ?))
                AND (? IS NULL OR r.tps = ?)
@@ -167,35 +171,73 @@ impl Store {
                AND (? IS NULL OR instr(lower(r.body), lower(?)) > 0)
                AND (? IS NULL OR r.received_at >= ?)
                AND (? IS NULL OR r.received_at < ?)
-             ORDER BY r.seq LIMIT ?",
+             ORDER BY r.seq {order} LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.after_seq)
+            .bind(filter.before_seq)
+            .bind(filter.before_seq)
+            .bind(&filter.scope)
+            .bind(&filter.scope)
+            .bind(scope_end(filter.scope.as_deref()))
+            .bind(&filter.area)
+            .bind(&filter.area)
+            .bind(scope_end(filter.area.as_deref()))
+            .bind(&filter.tps)
+            .bind(&filter.tps)
+            .bind(&filter.kind)
+            .bind(&filter.kind)
+            .bind(&filter.category)
+            .bind(&filter.category)
+            .bind(filter.urgent)
+            .bind(filter.urgent)
+            .bind(filter.review.map(ReviewState::slug))
+            .bind(filter.review.map(ReviewState::slug))
+            .bind(&filter.words)
+            .bind(&filter.words)
+            .bind(filter.received_since.map(format_time))
+            .bind(filter.received_since.map(format_time))
+            .bind(filter.received_until.map(format_time))
+            .bind(filter.received_until.map(format_time))
+            .bind(filter.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(stored_report).collect()
+    }
+
+    /// Reports received since `since` within `scope`, counted per hour (UTC);
+    /// hours with none are absent.
+    pub async fn report_hours(
+        &self,
+        scope: Option<&str>,
+        since: OffsetDateTime,
+    ) -> Result<Vec<pantau_core::desk::HourCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT substr(received_at, 1, 13) AS hour, COUNT(*) AS reports,
+                    SUM(kind = 'incident' AND json_extract(body, '$.body.urgent') = 1) AS urgent
+             FROM reports
+             WHERE received_at >= ? AND (? IS NULL OR (tps >= ? AND tps < ?))
+             GROUP BY hour ORDER BY hour",
         )
-        .bind(filter.after_seq)
-        .bind(&filter.scope)
-        .bind(&filter.scope)
-        .bind(scope_end(filter.scope.as_deref()))
-        .bind(&filter.area)
-        .bind(&filter.area)
-        .bind(scope_end(filter.area.as_deref()))
-        .bind(&filter.tps)
-        .bind(&filter.tps)
-        .bind(&filter.kind)
-        .bind(&filter.kind)
-        .bind(&filter.category)
-        .bind(&filter.category)
-        .bind(filter.urgent)
-        .bind(filter.urgent)
-        .bind(filter.review.map(ReviewState::slug))
-        .bind(filter.review.map(ReviewState::slug))
-        .bind(&filter.words)
-        .bind(&filter.words)
-        .bind(filter.received_since.map(format_time))
-        .bind(filter.received_since.map(format_time))
-        .bind(filter.received_until.map(format_time))
-        .bind(filter.received_until.map(format_time))
-        .bind(filter.limit)
+        .bind(format_time(since))
+        .bind(scope)
+        .bind(scope)
+        .bind(scope_end(scope))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(stored_report).collect()
+        rows.iter()
+            .map(|row| {
+                let hour: String = row.get("hour");
+                let hour =
+                    OffsetDateTime::parse(&format!("{hour}:00:00Z"), &time::format_description::well_known::Rfc3339)
+                        .map_err(|e| StoreError::Corrupt(format!("received_at hour {hour:?}: {e}")))?;
+                Ok(pantau_core::desk::HourCount {
+                    hour,
+                    reports: row.get::<i64, _>("reports") as u32,
+                    urgent: row.get::<i64, _>("urgent") as u32,
+                })
+            })
+            .collect()
     }
 
     /// Every report matching `filter` (its `limit` aside), `page` at a time

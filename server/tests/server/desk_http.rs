@@ -579,3 +579,54 @@ async fn reports_are_found_by_area_urgency_review_words_and_time_and_carry_their
         assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn newest_first_pages_walk_back_by_keyset_to_the_first_report_without_repeats() {
+    let server = TestServer::start().await;
+    let filed = reports_at(&server, "6471011001", 25).await;
+    let token = server.coordinator_for(Some("647101")).await;
+    let mut seen = Vec::new();
+    let mut before = "0".to_owned();
+    let mut pages = 0;
+    loop {
+        let page = server.get_json(&token, &format!("/api/v1/reports?before={before}&limit=10")).await;
+        pages += 1;
+        let seqs: Vec<i64> =
+            page["reports"].as_array().unwrap().iter().map(|r| r["receipt"]["seq"].as_i64().unwrap()).collect();
+        assert!(seqs.windows(2).all(|w| w[0] > w[1]), "newest first: {seqs:?}");
+        seen.extend(page["reports"].as_array().unwrap().iter().map(|r| r["report"]["id"].as_str().unwrap().to_owned()));
+        match page["next_before"].as_i64() {
+            Some(next) => before = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let mut expected: Vec<String> = filed.iter().rev().map(|r| r.id.to_string()).collect();
+    assert_eq!(seen, expected);
+    expected.sort();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 25, "no report twice");
+    let both =
+        server.http.get(server.url("/api/v1/reports?before=0&after=3")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(both.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_hours_chart_counts_the_scope_only_with_every_hour_present() {
+    let server = TestServer::start().await;
+    reports_at(&server, "6471011001", 4).await;
+    reports_at(&server, "6471021001", 3).await;
+    let token = server.coordinator_for(Some("647101")).await;
+    let hours = server.get_json(&token, "/api/v1/desk/hours").await;
+    let hours = hours["hours"].as_array().unwrap();
+    assert!((24..=25).contains(&hours.len()), "{}", hours.len());
+    assert_eq!(hours.last().unwrap()["reports"], 4, "this hour: the scope's 4, not the other kecamatan's 3");
+    let total: i64 = hours.iter().map(|h| h["reports"].as_i64().unwrap()).sum();
+    assert_eq!(total, 4);
+    for bad in ["since=kemarin", "since=2000-01-01T00:00:00Z", "hari=1"] {
+        let answer =
+            server.http.get(server.url(&format!("/api/v1/desk/hours?{bad}"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+}

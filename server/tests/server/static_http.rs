@@ -111,7 +111,7 @@ async fn the_csp_follows_a_new_build_copied_over_the_served_one() {
         response.headers()["content-security-policy"].to_str().unwrap().to_owned()
     };
     let hash = |loader: &str| {
-        pantau_server::security::content_security_policy(Some(&page(loader)))
+        pantau_server::security::content_security_policy(&[&page(loader)])
             .split_whitespace()
             .find(|part| part.starts_with("'sha256-"))
             .unwrap()
@@ -126,4 +126,26 @@ async fn the_csp_follows_a_new_build_copied_over_the_served_one() {
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     let now = csp().await;
     assert!(now.contains(&v2) && !now.contains(&v1), "{now}");
+}
+
+#[tokio::test]
+async fn the_desk_has_its_own_page_for_its_deep_links_and_its_loader_in_the_csp() {
+    let dist = dist();
+    std::fs::create_dir(dist.path().join("desk")).unwrap();
+    let desk_page = "<!DOCTYPE html><html><head><script type=\"module\">import init from '/desk/d.js';</script></head><body>Meja</body></html>";
+    std::fs::write(dist.path().join("desk/index.html"), desk_page).unwrap();
+    let server =
+        TestServer::start_with(Config { static_dir: Some(dist.path().to_path_buf()), ..Config::default() }).await;
+    let get = |path: &'static str| server.http.get(server.url(path)).header("accept-encoding", "identity").send();
+    for path in ["/desk/", "/desk/laporan/5d2c8a9e-3b1f-4c7a-9e2d-1f0a2b3c4d5e", "/desk/cakupan?level=tps"] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+        let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let loader = pantau_server::security::content_security_policy(&[desk_page]);
+        let hash = loader.split_whitespace().find(|p| p.starts_with("'sha256-")).unwrap();
+        assert!(csp.contains(hash), "{path}: {csp}");
+        assert!(response.text().await.unwrap().contains("Meja"), "{path} is the desk's page");
+    }
+    // The volunteers' app keeps its own page.
+    assert!(get("/kotak-keluar").await.unwrap().text().await.unwrap().contains("Pantau"));
 }
