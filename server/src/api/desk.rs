@@ -207,8 +207,6 @@ pub async fn coverage(
     Ok(Json(Coverage::build(level, activity)))
 }
 
-/// The count results of the scope, added up per contest.
-
 /// The count results of the coordinator's scope added up per contest, each
 /// TPS once with its latest report; the TPS to check first are listed with
 /// each contest: where reports disagree, then where a sheet does not add up.
