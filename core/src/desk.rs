@@ -96,6 +96,63 @@ impl Hours {
     }
 }
 
+/// One event of a `text/event-stream`, as the desk reads the live feed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StreamEvent {
+    /// `id:`, the arrival number to resume after (`Last-Event-ID`).
+    pub id: Option<String>,
+    /// `event:`; empty for the default `message`.
+    pub event: String,
+    /// The `data:` lines joined by newlines.
+    pub data: String,
+}
+
+/// Reads a `text/event-stream` as it arrives in chunks of any size (the
+/// desk reads the feed with `fetch`, which can send its token, unlike
+/// `EventSource`). Comments (keep-alives) yield nothing.
+#[derive(Debug, Default)]
+pub struct EventStreamReader {
+    pending: Vec<u8>,
+}
+
+impl EventStreamReader {
+    /// Feeds bytes; returns every event completed by them.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<StreamEvent> {
+        self.pending.extend_from_slice(bytes);
+        let mut events = Vec::new();
+        while let Some((end, gap)) = blank_line(&self.pending) {
+            let block: Vec<u8> = self.pending.drain(..end + gap).take(end).collect();
+            let text = String::from_utf8_lossy(&block);
+            let mut event = StreamEvent::default();
+            let mut data: Vec<&str> = Vec::new();
+            for line in text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)) {
+                let (field, value) = line.split_once(':').unwrap_or((line, ""));
+                let value = value.strip_prefix(' ').unwrap_or(value);
+                match field {
+                    "id" => event.id = Some(value.to_owned()),
+                    "event" => event.event = value.to_owned(),
+                    "data" => data.push(value),
+                    _ => {}
+                }
+            }
+            if !data.is_empty() {
+                event.data = data.join("\n");
+                events.push(event);
+            }
+        }
+        events
+    }
+}
+
+/// Where the first blank line is: the end of the block and the length of the
+/// line breaks that end it.
+fn blank_line(bytes: &[u8]) -> Option<(usize, usize)> {
+    (0..bytes.len()).find_map(|i| {
+        let rest = &bytes[i..];
+        [&b"\r\n\r\n"[..], b"\n\n", b"\r\r"].iter().find(|sep| rest.starts_with(sep)).map(|sep| (i, sep.len()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +164,19 @@ mod tests {
         let hours = Hours::fill(datetime!(2026-11-30 07:45 UTC), datetime!(2026-11-30 10:05 UTC), &counted);
         let shape: Vec<(u8, u32, u32)> = hours.hours.iter().map(|h| (h.hour.hour(), h.reports, h.urgent)).collect();
         assert_eq!(shape, [(7, 0, 0), (8, 0, 0), (9, 7, 2), (10, 0, 0)]);
+    }
+
+    #[test]
+    fn events_are_read_whole_however_the_stream_is_cut_and_keep_alives_yield_nothing() {
+        let stream = b": keep-alive\n\nid: 41\nevent: report\ndata: {\"a\":1}\n\nid: 42\r\nevent: report\r\ndata: x\r\ndata: y\r\n\r\n";
+        for cut in 1..stream.len() {
+            let mut reader = EventStreamReader::default();
+            let mut events = reader.push(&stream[..cut]);
+            events.extend(reader.push(&stream[cut..]));
+            let seen: Vec<(Option<&str>, &str, &str)> =
+                events.iter().map(|e| (e.id.as_deref(), e.event.as_str(), e.data.as_str())).collect();
+            assert_eq!(seen, [(Some("41"), "report", "{\"a\":1}"), (Some("42"), "report", "x\ny")], "cut at {cut}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::problem::ApiProblem;
 use crate::store::{ReportFilter, StoredReport, EXPORT_PAGE};
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,7 +14,7 @@ use futures_util::{StreamExt as _, TryStreamExt as _};
 use pantau_core::desk::{ReportList, ReportListItem, VolunteerRef};
 use pantau_core::protocol::{Problem, ProblemType};
 use pantau_core::review::ReviewState;
-use pantau_core::ReportBody;
+use pantau_core::{ReportBody, ReportId};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -66,6 +66,49 @@ impl From<StoredReport> for ReportListItem {
             report: s.report,
             review: s.review,
         }
+    }
+}
+
+/// The report's arrival number, if the coordinator may see it: outside their
+/// scope, the same 404 as a report that does not exist.
+pub(super) async fn seq_in_scope(state: &AppState, coordinator: &Coordinator, id: &str) -> Result<i64, ApiProblem> {
+    let id: ReportId = id.parse().map_err(|e| ApiProblem::malformed(format!("report id: {e}")))?;
+    let scope = coordinator.0.tps.as_deref();
+    state
+        .store
+        .report_seq(id, scope)
+        .await
+        .map_err(ApiProblem::internal)?
+        .ok_or_else(|| ApiProblem::not_found("no such report"))
+}
+
+/// One report as coordinators see it, if it is in the caller's scope.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{id}",
+    tag = "coordinators",
+    security(("bearer" = [])),
+    params(("id" = ReportId, Path, description = "The report's id")),
+    responses(
+        (status = 200, body = ReportListItem),
+        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such report in the coordinator's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_report(
+    State(state): State<AppState>,
+    coordinator: Coordinator,
+    Path(id): Path<String>,
+) -> Result<Json<ReportListItem>, ApiProblem> {
+    let seq = seq_in_scope(&state, &coordinator, &id).await?;
+    let filter = ReportFilter { scope: coordinator.0.tps.clone(), after_seq: seq - 1, limit: 1, ..Default::default() };
+    let found = state.store.reports(&filter).await.map_err(ApiProblem::internal)?.into_iter().next();
+    match found {
+        Some(report) if report.receipt.seq == seq => Ok(Json(report.into())),
+        _ => Err(ApiProblem::not_found("no such report")),
     }
 }
 

@@ -48,6 +48,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         desk::hours,
         ballots::get_ballots,
         coordinator::list_reports,
+        coordinator::get_report,
         coordinator::reports_csv,
         coordinator::reports_xlsx,
         health,
@@ -84,6 +85,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/reports.csv", get(coordinator::reports_csv))
         .route("/reports.xlsx", get(coordinator::reports_xlsx))
+        .route("/reports/{id}", get(coordinator::get_report))
         .route("/reports/{id}/receipt", get(reports::get_receipt))
         .route("/reports/{id}/review", get(reviews::get_review).post(reviews::change_review))
         .route("/enrolments", post(enrolments::enrol))

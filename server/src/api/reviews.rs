@@ -1,6 +1,7 @@
 //! A report's review by coordinators: read it with its history, change it
 //! with `If-Match` naming the version the change is based on.
 
+use super::coordinator::seq_in_scope;
 use super::extract::{Coordinator, JsonBody};
 use super::problem::ApiProblem;
 use crate::store::ReviewAdded;
@@ -12,19 +13,6 @@ use axum::Json;
 use pantau_core::protocol::{Problem, ProblemType};
 use pantau_core::review::{Review, ReviewChange, ReviewError};
 use pantau_core::ReportId;
-
-/// The report's arrival number, if the coordinator may see it: outside their
-/// scope, the same 404 as a report that does not exist.
-async fn seq_in_scope(state: &AppState, coordinator: &Coordinator, id: &str) -> Result<i64, ApiProblem> {
-    let id: ReportId = id.parse().map_err(|e| ApiProblem::malformed(format!("report id: {e}")))?;
-    let scope = coordinator.0.tps.as_deref();
-    state
-        .store
-        .report_seq(id, scope)
-        .await
-        .map_err(ApiProblem::internal)?
-        .ok_or_else(|| ApiProblem::not_found("no such report"))
-}
 
 fn with_etag(status: StatusCode, review: Review) -> Response {
     (status, [(header::ETAG, review.etag())], Json(review)).into_response()

@@ -116,8 +116,10 @@ async fn reports_at(server: &TestServer, village: &str, n: usize) -> Vec<pantau_
 }
 
 #[tokio::test]
-async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries_only_what_a_missing_report_gets() {
-    let server = TestServer::start().await;
+async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1200_tries_only_what_a_missing_report_gets() {
+    // More requests than one token's burst: the rate limit is not under test here.
+    let config = pantau_server::Config { rate_burst: 10_000, ..pantau_server::Config::default() };
+    let server = TestServer::start_with(config).await;
     // Two villages of two kecamatans; the coordinator sees 647101 only.
     let inside = reports_at(&server, "6471011001", 20).await;
     let outside = reports_at(&server, "6471021002", 200).await;
@@ -134,6 +136,8 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
     let missing_list = answer("/api/v1/reports?tps=6471029999-001".into()).await;
     let missing_csv = answer("/api/v1/reports.csv?tps=6471029999-001".into()).await;
     let missing_review = answer(format!("/api/v1/reports/{}/review", uuid::Uuid::new_v4())).await;
+    let missing_report = answer(format!("/api/v1/reports/{}", uuid::Uuid::new_v4())).await;
+    assert_eq!(missing_report.0, StatusCode::NOT_FOUND);
     let change = |id: String| {
         server
             .http
@@ -155,11 +159,12 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
         assert_eq!(answer(format!("/api/v1/reports?tps={}", report.tps)).await, missing_list);
         assert_eq!(answer(format!("/api/v1/reports.csv?tps={}", report.tps)).await, missing_csv);
         assert_eq!(answer(format!("/api/v1/reports/{id}/review")).await, missing_review);
+        assert_eq!(answer(format!("/api/v1/reports/{id}")).await, missing_report, "report {id}");
         let changed = change(id.to_string()).await.unwrap();
         assert_eq!((changed.status(), changed.text().await.unwrap()), missing_change, "review change of {id}");
-        attempts += 5;
+        attempts += 6;
     }
-    assert_eq!(attempts, 1000);
+    assert_eq!(attempts, 1200);
     // Not one of the refused changes was stored (the outside reports are seq 21 to 220).
     for seq in 21..=220 {
         assert_eq!(server.store.review(seq).await.unwrap().version, 0, "seq {seq}");
@@ -176,8 +181,11 @@ async fn a_kecamatan_coordinator_gets_nothing_of_another_kecamatan_in_1000_tries
     let (_, csv) = answer("/api/v1/reports.csv".into()).await;
     assert_eq!(csv.lines().count(), 1 + inside.len(), "header and the 20 inside");
     assert!(outside.iter().all(|r| !csv.contains(&r.id.to_string())));
-    // A receipt inside the scope is there.
+    // A receipt and a report inside the scope are there.
     assert_eq!(answer(format!("/api/v1/reports/{}/receipt", inside[0].id)).await.0, StatusCode::OK);
+    let one = server.get_json(&token, &format!("/api/v1/reports/{}", inside[3].id)).await;
+    assert_eq!(one["report"]["id"], inside[3].id.to_string());
+    assert_eq!(one["review"], "new");
     // A coordinator of every TPS sees all 220.
     let everyone = server.coordinator().await;
     let all = server.get_json(&everyone, "/api/v1/reports?limit=1000").await;
