@@ -90,8 +90,11 @@ pub fn cache_policy(path: &str) -> &'static str {
     }
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
-    let fingerprinted =
-        stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+    // Trunk writes a 64-bit hash in hex without leading zeros: 16 digits, or
+    // fewer one time in sixteen (the desk's first build had 14).
+    let fingerprinted = stem
+        .rsplit_once('-')
+        .is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()));
     if fingerprinted {
         "public, max-age=31536000, immutable"
     } else {

@@ -4,7 +4,7 @@
 
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,12 +84,56 @@ export class PantauServer {
 
   /** Creates a volunteer with the server's CLI and returns their enrolment link. */
   async addVolunteer(name, tps) {
+    // A TPS code (6471011001-003) or, for a roaming volunteer, a prefix of codes.
+    const where = tps.includes('-') ? ['--tps', tps] : ['--scope', tps];
     const { stdout } = await promisify(execFile)(SERVER_BIN, [
-      'volunteer', 'add', '--name', name, '--tps', tps, '--database', this.database, '--base-url', this.url,
+      'volunteer', 'add', '--name', name, ...where, '--database', this.database, '--base-url', this.url,
     ]);
     const link = stdout.match(/^enrolment link: (\S+)$/m);
     if (!link) throw new Error(`no enrolment link in:\n${stdout}`);
     return link[1];
+  }
+
+  /** Creates a coordinator for TPS codes starting with `scope` (none: every TPS); returns the desk sign-in link. */
+  async addCoordinator(name, scope) {
+    const args = ['coordinator', 'add', '--name', name, '--database', this.database, '--base-url', this.url];
+    if (scope) args.push('--scope', scope);
+    const { stdout } = await promisify(execFile)(SERVER_BIN, args);
+    const link = stdout.match(/^sign-in link: (\S+)$/m);
+    if (!link) throw new Error(`no sign-in link in:\n${stdout}`);
+    return link[1];
+  }
+
+  /** A volunteer's bearer token, enrolled through the API as a phone would. */
+  async volunteerToken(name, tps) {
+    const link = await this.addVolunteer(name, tps);
+    const code = link.split('#daftar=')[1];
+    const res = await fetch(new URL('/api/v1/enrolments', this.url), {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }),
+    });
+    if (!res.ok) throw new Error(`enrolment: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()).token;
+  }
+
+  /** Posts reports as a phone does, in batches of 25; throws unless every one is stored. */
+  async postReports(token, reports) {
+    for (let i = 0; i < reports.length; i += 25) {
+      const res = await fetch(new URL('/api/v1/reports/batch', this.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ reports: reports.slice(i, i + 25) }),
+      });
+      const body = await res.text();
+      const failed = res.ok ? JSON.parse(body).results.filter((r) => r.status >= 300) : [body];
+      if (!res.ok || failed.length) throw new Error(`batch: HTTP ${res.status} ${JSON.stringify(failed)}`);
+    }
+  }
+
+  /** Imports the TPS list (`code[,address]` lines) with the server's CLI. */
+  async importTps(lines) {
+    const file = join(this.dir, `tps-${Date.now()}.csv`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    await promisify(execFile)(SERVER_BIN, ['tps', 'import', file, '--database', this.database]);
   }
 
   /** Imports a ballot catalogue (`{ ballots: [...] }`) with the server's CLI. */
@@ -97,6 +141,12 @@ export class PantauServer {
     const file = join(this.dir, `ballots-${Date.now()}.json`);
     writeFileSync(file, JSON.stringify(catalogue));
     await promisify(execFile)(SERVER_BIN, ['ballot', 'import', file, '--database', this.database]);
+  }
+
+  /** Runs a pantau-server command against this server's database; its output. */
+  async cli(...args) {
+    const { stdout } = await promisify(execFile)(SERVER_BIN, [...args, '--database', this.database]);
+    return stdout;
   }
 
   /** Every stored report, read from the database by the server's own CLI. */
@@ -150,6 +200,24 @@ export async function openApp(context, url) {
   await page.goto(url);
   await page.getByTestId('nav-home').waitFor();
   return page;
+}
+
+/**
+ * The coordinators' desk in a new browser context, signed in with `link`
+ * (`viewport` a laptop unless given), live feed connected. Page errors and
+ * CSP refusals are collected in `page.errors`.
+ */
+export async function openDesk(browser, link, { viewport = { width: 1280, height: 800 } } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'id-ID', timezoneId: 'Asia/Makassar', acceptDownloads: true });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e));
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) page.errors.push(new Error(m.text()));
+  });
+  await page.goto(link);
+  await page.getByTestId('live-status').filter({ hasText: 'Langsung' }).waitFor({ timeout: 15_000 });
+  return { context, page };
 }
 
 /** Opens a screen through the bottom navigation: 'beranda', 'baru', 'kotak-keluar', 'pengaturan'. */
@@ -251,6 +319,52 @@ export async function listedReports(page) {
   return page.locator('[data-testid=outbox] li').evaluateAll((items) =>
     items.map((li) => ({ id: li.dataset.reportId, state: li.dataset.state, text: li.querySelector('.report-text').textContent })),
   );
+}
+
+/**
+ * A TCP proxy in front of a server whose connections a test can cut, like a
+ * laptop losing its Wi-Fi: `cut()` drops every open connection (a streaming
+ * response included, which Chromium's offline emulation leaves open) and
+ * refuses new ones until `restore()`.
+ */
+export class CuttableProxy {
+  constructor(target) {
+    this.target = new URL(target);
+    this.sockets = new Set();
+    this.refusing = false;
+  }
+
+  async start() {
+    const port = await freePort();
+    this.server = createServer((client) => {
+      if (this.refusing) return client.destroy();
+      const upstream = connect(Number(this.target.port), this.target.hostname);
+      for (const [a, b] of [[client, upstream], [upstream, client]]) {
+        a.pipe(b);
+        a.on('error', () => b.destroy());
+        a.on('close', () => b.destroy());
+        this.sockets.add(a);
+        a.on('close', () => this.sockets.delete(a));
+      }
+    });
+    await new Promise((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${port}/`;
+    return this;
+  }
+
+  cut() {
+    this.refusing = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore() {
+    this.refusing = false;
+  }
+
+  async stop() {
+    this.cut();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
 }
 
 /** A fresh server (not started) and browser for one test, both disposed when it ends. */

@@ -32,6 +32,24 @@ pub const PWA_LAYERS: &[(&str, u8)] = &[
     ("pages", 2),
 ];
 
+/// Each top-level module of the desk's `desk/src/`, by layer, as for the PWA.
+pub const DESK_LAYERS: &[(&str, u8)] = &[
+    // Adapters: HTTP, the live feed's connection, storage keys, time, sound, words.
+    ("api", 0),
+    ("clock", 0),
+    ("i18n", 0),
+    ("kept", 0),
+    ("live", 0),
+    ("sound", 0),
+    // State: who is signed in, what arrived, which screen.
+    ("feed", 1),
+    ("routes", 1),
+    ("session", 1),
+    // Screens.
+    ("app", 2),
+    ("pages", 2),
+];
+
 /// Which top-level modules each module of `src_dir` uses (through `crate::`).
 pub fn uses(src_dir: &Path) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
     let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -114,7 +132,7 @@ pub fn problems(uses: &BTreeMap<String, BTreeSet<String>>, layers: &[(&str, u8)]
     let mut problems = Vec::new();
     for (module, used) in uses {
         let Some(own) = layer(module) else {
-            problems.push(format!("module `{module}` has no layer in xtask's PWA_LAYERS"));
+            problems.push(format!("module `{module}` has no layer in xtask/src/layers.rs"));
             continue;
         };
         for other in used {
@@ -163,11 +181,14 @@ fn cycles(uses: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     found
 }
 
-/// Checks the PWA's `src/` against [`PWA_LAYERS`], and that no two modules of
-/// pantau-core (`core/src/`) or pantau-server (`server/src/`) use each other.
+/// Checks the PWA's `src/` against [`PWA_LAYERS`] and the desk's against
+/// [`DESK_LAYERS`], and that no two modules of pantau-core (`core/src/`) or
+/// pantau-server (`server/src/`) use each other.
 pub fn check(root: &Path) -> Result<(), Vec<String>> {
     let pwa = uses(&root.join("src")).map_err(|e| vec![e])?;
     let mut found = problems(&pwa, PWA_LAYERS);
+    let desk = uses(&root.join("desk/src")).map_err(|e| vec![e])?;
+    found.extend(problems(&desk, DESK_LAYERS).into_iter().map(|p| format!("pantau-desk: {p}")));
     for (name, dir) in [("pantau-core", "core/src"), ("pantau-server", "server/src")] {
         let graph = uses(&root.join(dir)).map_err(|e| vec![e])?;
         found.extend(cycles(&graph).into_iter().map(|c| format!("{name} modules use each other: {}", c.join(" -> "))));
@@ -203,7 +224,7 @@ mod tests {
         let cycle = problems(&graph(&[("a", &["b"]), ("b", &["a"])]), &layers);
         assert_eq!(cycle, ["modules use each other: a -> b -> a"]);
         let unknown = problems(&graph(&[("z", &[])]), &layers);
-        assert_eq!(unknown, ["module `z` has no layer in xtask's PWA_LAYERS"]);
+        assert_eq!(unknown, ["module `z` has no layer in xtask/src/layers.rs"]);
     }
 
     #[test]

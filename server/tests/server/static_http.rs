@@ -73,6 +73,8 @@ fn cache_policy_recognises_trunks_hashed_names_only() {
     use pantau_server::cache_policy;
     assert_eq!(cache_policy("/style-c2c23eb608adec2f.css"), "public, max-age=31536000, immutable");
     assert_eq!(cache_policy("/pantau-a7df2924ec991512.js"), "public, max-age=31536000, immutable");
+    assert_eq!(cache_policy("/desk/pantau-desk-dc573fc4f8b15c_bg.wasm"), "public, max-age=31536000, immutable");
+    assert_eq!(cache_policy("/desk/index.html"), "no-cache");
     assert_eq!(cache_policy("/icons/pantau-192.png"), "no-cache");
     assert_eq!(cache_policy("/index.html"), "no-cache");
     assert_eq!(cache_policy("/api/v1/reports"), "no-store");
