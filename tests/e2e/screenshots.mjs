@@ -1,9 +1,11 @@
-// Screenshots of every screen at 360×740, for the README and for judging the
+// Screenshots of every screen at 360×740 (the desk's at 1280×800 and one at
+// 360), for the README and for judging the
 // work by eye. Run by `cargo xtask screenshots`; writes docs/screenshots/*.png.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PantauServer, freePort, launchChromium, enrolWithLink, fileIncident, goTo } from './harness.mjs';
+import { PantauServer, freePort, launchChromium, enrolWithLink, fileIncident, goTo, openDesk } from './harness.mjs';
+import { seedPollingDay } from './desk_data.mjs';
 
 const OUT = process.env.PANTAU_SCREENSHOTS ?? join(process.cwd(), '../../docs/screenshots');
 mkdirSync(OUT, { recursive: true });
@@ -72,6 +74,38 @@ try {
   await page.getByLabel('English').check();
   await goTo(page, 'beranda');
   await shot('8-home-english');
+
+  // The coordinators' desk, over a polling day in Balikpapan Timur.
+  await server.start();
+  const posted = await seedPollingDay(server);
+  const desk = (await openDesk(browser, await server.addCoordinator('Panwaslu Kota Balikpapan', '6471'))).page;
+  const deskShot = async (name) => {
+    await desk.waitForTimeout(300);
+    await desk.screenshot({ path: join(OUT, `${name}.png`) });
+  };
+  await desk.getByTestId('hours').waitFor();
+  await deskShot('desk-1-beranda');
+  await desk.goto(new URL('/desk/laporan?kind=incident', server.url).href);
+  await desk.getByTestId('report-row').first().waitFor();
+  await deskShot('desk-2-laporan');
+  const urgent = posted.find((r) => r.body.urgent);
+  await desk.goto(new URL(`/desk/laporan/${urgent.id}`, server.url).href);
+  await desk.getByRole('radio', { name: 'Sedang ditinjau' }).check();
+  await desk.getByLabel('Catatan (boleh kosong)').fill('Menghubungi pengawas TPS untuk saksi dan foto.');
+  await desk.getByRole('button', { name: 'Simpan tinjauan' }).click();
+  await desk.getByTestId('history').waitFor();
+  await desk.evaluate(() => window.scrollTo(0, document.querySelector('[data-testid=review]').offsetTop - 80));
+  await deskShot('desk-3-tinjauan');
+  await desk.goto(new URL('/desk/cakupan?level=kelurahan', server.url).href);
+  await desk.getByTestId('coverage-table').waitFor();
+  await deskShot('desk-4-cakupan');
+  await desk.goto(new URL('/desk/rekap', server.url).href);
+  await desk.getByTestId('contest').waitFor();
+  await deskShot('desk-5-rekap');
+  await desk.setViewportSize({ width: 360, height: 740 });
+  await desk.goto(new URL('/desk/', server.url).href);
+  await desk.getByTestId('attention').waitFor();
+  await deskShot('desk-6-beranda-360');
   console.log(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();
