@@ -89,7 +89,7 @@ async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<Store
 
     let mut tx = pool.begin().await?;
     let mut insert = sqlx::QueryBuilder::new(
-        "INSERT INTO reports (id, tps, kind, category, created_at, received_at, body, volunteer_id) ",
+        "INSERT INTO reports (id, tps, kind, category, urgent, created_at, received_at, body, volunteer_id) ",
     );
     insert.push_values(jobs.iter().zip(&bodies), |mut row, (job, body)| {
         let (kind, category) = super::reports::kind_and_category(&job.report);
@@ -97,6 +97,7 @@ async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<Store
             .push_bind(job.report.tps.clone())
             .push_bind(kind)
             .push_bind(category.map(str::to_owned))
+            .push_bind(matches!(job.report.body, pantau_core::ReportBody::Incident { urgent: true, .. }))
             .push_bind(format_time(job.report.created_at))
             .push_bind(received_text.clone())
             .push_bind(body.clone())
