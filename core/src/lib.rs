@@ -16,7 +16,7 @@
 //! - [`protocol`]: what travels over HTTP (receipts, problems) and how a response
 //!   maps onto an outbox transition.
 //! - [`coverage`]: which TPS have reported, per kecamatan, kelurahan or TPS.
-//! - [`desk`]: what the coordinators' desk reads (report lists, the feed).
+//! - `desk` (feature `desk`): what the coordinators' desk reads (report lists, the feed).
 //! - [`tally`]: count results added up per contest, with the TPS to check first.
 //! - [`review`]: what coordinators do with a report, as append-only events.
 //! - [`backoff`]: when to try again after a failed send.
@@ -26,6 +26,7 @@ pub mod backoff;
 pub mod ballot;
 pub mod checklist;
 pub mod coverage;
+#[cfg(feature = "desk")]
 pub mod desk;
 pub mod envelope;
 pub mod lang;
