@@ -285,7 +285,7 @@ pub fn to_csv(reports: &[StoredReport], header: bool) -> Result<Vec<u8>, csv::Er
 }
 
 /// The export's columns, for CSV and XLSX alike.
-const COLUMNS: [&str; 15] = [
+const COLUMNS: [&str; 19] = [
     "seq",
     "received_at",
     "report_id",
@@ -301,18 +301,22 @@ const COLUMNS: [&str; 15] = [
     "summary",
     "body_json",
     "review",
+    "reviewed_at",
+    "reviewed_by",
+    "review_note",
+    "review_reference",
 ];
 
 /// Columns holding text someone typed: defused in CSV, where a spreadsheet
 /// would read `=…` as a formula.
-const TYPED_COLUMNS: [usize; 3] = [4, 12, 13];
+const TYPED_COLUMNS: [usize; 6] = [4, 12, 13, 16, 17, 18];
 
 fn write_header(w: &mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error> {
     w.write_record(COLUMNS)
 }
 
 /// One report's cells, as [`COLUMNS`] names them.
-fn cells(r: &StoredReport) -> [String; 15] {
+fn cells(r: &StoredReport) -> [String; 19] {
     let body = &r.report.body;
     let place = pantau_core::TpsCode::parse(&r.report.tps).ok().and_then(|t| pantau_core::region::place(t.village()));
     let urgent = matches!(body, pantau_core::ReportBody::Incident { urgent: true, .. });
@@ -332,6 +336,10 @@ fn cells(r: &StoredReport) -> [String; 15] {
         r.report.summary(pantau_core::Lang::Id),
         serde_json::to_string(body).unwrap_or_default(),
         r.review.slug().to_owned(),
+        r.last_review.as_ref().and_then(|e| e.at.format(&Rfc3339).ok()).unwrap_or_default(),
+        r.last_review.as_ref().map(|e| e.coordinator.clone()).unwrap_or_default(),
+        r.last_review.as_ref().map(|e| e.note.clone()).unwrap_or_default(),
+        r.last_review.as_ref().and_then(|e| e.reference.clone()).unwrap_or_default(),
     ]
 }
 

@@ -3,7 +3,7 @@
 
 use super::accounts::{Account, Role};
 use super::{format_time, ingest, parse_time, Store, StoreError};
-use pantau_core::review::ReviewState;
+use pantau_core::review::{ReviewEvent, ReviewState};
 use pantau_core::{Receipt, Report, ReportId};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -28,6 +28,8 @@ pub struct StoredReport {
     pub report: Report,
     /// Where coordinators' review of it stands.
     pub review: ReviewState,
+    /// The review's latest change, with its note; None while it is new.
+    pub last_review: Option<ReviewEvent>,
 }
 
 /// Reports read per query by exports: about 500 KB of rows in memory at a
@@ -154,14 +156,18 @@ impl Store {
     /// newest first when `before_seq` is set. Only the filters given become
     /// SQL, so each query keeps the plan its indexes allow.
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<StoredReport>, StoreError> {
-        const LATEST_STATE: &str = "(SELECT e.to_state FROM review_events e WHERE e.report_seq = r.seq
-                                     ORDER BY e.version DESC LIMIT 1)";
-        let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+        // With each report, its latest review event (if any) and who made it.
+        let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "SELECT r.seq, r.received_at, r.body, a.id AS account_id, a.name, a.tps AS account_tps,
-                    COALESCE({LATEST_STATE}, 'new') AS review
+                    e.version AS review_version, e.at AS review_at, c.name AS reviewer,
+                    e.from_state AS review_from, COALESCE(e.to_state, 'new') AS review,
+                    e.note AS review_note, e.reference AS review_reference
              FROM reports r LEFT JOIN accounts a ON a.id = r.volunteer_id
-             WHERE r.seq > "
-        ));
+             LEFT JOIN review_events e ON e.report_seq = r.seq
+                  AND e.version = (SELECT MAX(v.version) FROM review_events v WHERE v.report_seq = r.seq)
+             LEFT JOIN accounts c ON c.id = e.coordinator_id
+             WHERE r.seq > ",
+        );
         sql.push_bind(filter.after_seq);
         if let Some(before) = filter.before_seq {
             sql.push(" AND r.seq < ").push_bind(before);
@@ -296,13 +302,28 @@ fn stored_report(row: &SqliteRow) -> Result<StoredReport, StoreError> {
         tps: row.get("account_tps"),
         expires_at: None,
     });
-    let review: String = row.get("review");
-    let review =
-        ReviewState::from_slug(&review).ok_or_else(|| StoreError::Corrupt(format!("review state {review:?}")))?;
+    let state = |column: &str| {
+        let slug: String = row.get(column);
+        ReviewState::from_slug(&slug).ok_or_else(|| StoreError::Corrupt(format!("review state {slug:?}")))
+    };
+    let review = state("review")?;
+    let last_review = match row.get::<Option<i64>, _>("review_version") {
+        None => None,
+        Some(version) => Some(ReviewEvent {
+            version: version as u32,
+            at: parse_time(row, "review_at")?,
+            coordinator: row.get::<Option<String>, _>("reviewer").unwrap_or_default(),
+            from: state("review_from")?,
+            to: review,
+            note: row.get("review_note"),
+            reference: row.get("review_reference"),
+        }),
+    };
     Ok(StoredReport {
         receipt: Receipt { id: report.id, received_at: parse_time(row, "received_at")?, seq },
         volunteer,
         report,
         review,
+        last_review,
     })
 }

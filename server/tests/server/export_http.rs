@@ -106,6 +106,21 @@ async fn the_xlsx_export_has_the_csv_rows_and_typed_formulas_stay_text() {
         assert_eq!(server.post_report(&token, &report).await.status(), 201);
     }
     let coordinator = server.coordinator().await;
+    // A forwarding whose note and reference start like formulas.
+    let listed = server.get_json(&coordinator, "/api/v1/reports?limit=1").await;
+    let id = listed["reports"][0]["report"]["id"].as_str().unwrap().to_owned();
+    let change = server
+        .http
+        .post(server.url(&format!("/api/v1/reports/{id}/review")))
+        .bearer_auth(&coordinator)
+        .header("If-Match", "\"v0\"")
+        .json(
+            &serde_json::json!({ "to": "forwarded", "note": "=SUM(1,2) dilimpahkan", "reference": "@001/PL/II/2024" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(change.status(), 201);
     let get = |path: &str| server.http.get(server.url(path)).bearer_auth(&coordinator).send();
     let csv_text = get("/api/v1/reports.csv").await.unwrap().text().await.unwrap();
     let answer = get("/api/v1/reports.xlsx").await.unwrap();
@@ -144,4 +159,11 @@ async fn the_xlsx_export_has_the_csv_rows_and_typed_formulas_stay_text() {
     let formulas = workbook.worksheet_formula("Laporan").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "a typed = is text");
     assert!(xlsx_rows.iter().any(|row| row.iter().any(|c| c.starts_with("=HYPERLINK"))));
+    // The review travels with its report: state, who, the note and reference as typed.
+    let column = |name: &str| xlsx_rows[0].iter().position(|c| c == name).unwrap();
+    let reviewed = xlsx_rows.iter().find(|row| row[column("review")] == "forwarded").unwrap();
+    assert_eq!(reviewed[column("review_note")], "=SUM(1,2) dilimpahkan");
+    assert_eq!(reviewed[column("review_reference")], "@001/PL/II/2024");
+    assert!(!reviewed[column("reviewed_by")].is_empty() && !reviewed[column("reviewed_at")].is_empty());
+    assert!(csv_text.contains("'=SUM(1,2) dilimpahkan") && csv_text.contains("'@001/PL/II/2024"), "defused in CSV");
 }
