@@ -130,6 +130,11 @@ pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), De
         link.set_download(file_name);
         link.click();
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Revoked once the browser has surely taken the download over.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ =
+        leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 30_000);
     Ok(())
 }

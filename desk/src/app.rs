@@ -22,14 +22,7 @@ pub fn App() -> impl IntoView {
     let route = RwSignal::new(routes::current());
     provide_context(route);
 
-    // A sign-in link: the code leaves the address bar (and the history) at once.
-    let location = window().location();
-    if let Some(code) = code_from_fragment(&location.hash().unwrap_or_default()) {
-        let clean = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
-        let _ =
-            window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
-        session.start_sign_in(code);
-    } else if session.current.with_untracked(Option::is_none) {
+    if !sign_in_from_link(session) && session.current.with_untracked(Option::is_none) {
         if let Some(code) = Session::unfinished_code() {
             session.start_sign_in(code);
         }
@@ -37,18 +30,21 @@ pub fn App() -> impl IntoView {
 
     let _click = window_event_listener(leptos::ev::click, move |ev| follow_link(ev, route));
     let _back = window_event_listener(leptos::ev::popstate, move |_| route.set(routes::current()));
+    // A sign-in link opened while the desk is already open changes only the fragment.
+    let _link = window_event_listener(leptos::ev::hashchange, move |_| {
+        sign_in_from_link(session);
+    });
 
-    // The live feed runs while someone is signed in.
-    Effect::new(move |was: Option<bool>| {
-        let signed_in = session.current.with(Option::is_some);
-        if was != Some(signed_in) {
-            if signed_in {
-                feed.start(session);
-            } else {
-                feed.stop();
+    // The live feed runs for the session's token: a new sign-in starts a new feed.
+    Effect::new(move |was: Option<Option<String>>| {
+        let token = session.current.with(|s| s.as_ref().map(|s| s.token.clone()));
+        if was.as_ref() != Some(&token) {
+            match token {
+                Some(_) => feed.start(session),
+                None => feed.stop(),
             }
         }
-        signed_in
+        token
     });
 
     view! {
@@ -65,6 +61,17 @@ pub fn App() -> impl IntoView {
             </main>
         </Show>
     }
+}
+
+/// Signs in with the code of a sign-in link (`#masuk=CODE`) in the address,
+/// if there is one; the code leaves the address bar (and the history) at once.
+fn sign_in_from_link(session: Session) -> bool {
+    let location = window().location();
+    let Some(code) = code_from_fragment(&location.hash().unwrap_or_default()) else { return false };
+    let clean = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
+    session.start_sign_in(code);
+    true
 }
 
 /// A plain click on a link within the desk changes the screen in place.

@@ -9,9 +9,6 @@ use leptos::prelude::*;
 use pantau_core::desk::{ReportList, ReportListItem};
 use pantau_core::review::ReviewState;
 
-/// Arrivals kept on screen; older ones are still in the lists.
-const KEPT_ARRIVALS: usize = 500;
-
 #[derive(Clone, Copy)]
 pub struct Feed {
     /// The newest arrival number the lists include (None until known).
@@ -23,8 +20,13 @@ pub struct Feed {
     pub sound: RwSignal<bool>,
     /// Bumped when this desk changed a review, so lists read again.
     pub reviewed: RwSignal<u32>,
+    /// How many reports arrived since the desk opened (only grows): charts
+    /// read again as it does.
+    pub arrived: RwSignal<u32>,
     last: StoredValue<i64>,
     generation: StoredValue<u32>,
+    /// When the urgent tone last played (ms): a backlog plays it once.
+    last_tone: StoredValue<f64>,
 }
 
 impl Feed {
@@ -36,8 +38,10 @@ impl Feed {
             status: RwSignal::new(LiveStatus::Connecting),
             sound: RwSignal::new(GlooLocalStorage::get::<bool>(crate::kept::SOUND_KEY).unwrap_or(false)),
             reviewed: RwSignal::new(0),
+            arrived: RwSignal::new(0),
             last: StoredValue::new(0),
             generation: StoredValue::new(0),
+            last_tone: StoredValue::new(0.0),
         }
     }
 
@@ -65,6 +69,7 @@ impl Feed {
                     })
                     .await
                 {
+                    Ok(_) if self.generation.get_value() != generation => return,
                     Ok(list) => break list.reports.first().map_or(0, |r| r.receipt.seq),
                     Err(crate::api::DeskError::SignedOut(_)) => return,
                     Err(_) => {
@@ -117,27 +122,37 @@ struct Sink {
 }
 
 impl FeedSink for Sink {
+    // A listener of an ended session (signed out, or signed in again) may
+    // still be reading its last chunk: it changes nothing.
     fn status(&self, status: LiveStatus) {
-        self.feed.status.set(status);
+        if self.wanted() {
+            self.feed.status.set(status);
+        }
     }
 
     fn arrived(&self, item: ReportListItem) {
+        if !self.wanted() {
+            return;
+        }
         self.feed.last.set_value(item.receipt.seq);
-        if item.waits_for_attention() && self.feed.sound.get_untracked() {
+        let now = js_sys::Date::now();
+        if item.waits_for_attention()
+            && self.feed.sound.get_untracked()
+            && now - self.feed.last_tone.get_value() > 2_000.0
+        {
+            self.feed.last_tone.set_value(now);
             crate::sound::urgent_tone();
         }
-        self.feed.arrivals.update(|items| {
-            items.insert(0, item);
-            items.truncate(KEPT_ARRIVALS);
-        });
+        // Never trimmed: a report dropped here would be in neither the lists
+        // (cut at `base`) nor the arrivals. `rebase` empties it.
+        self.feed.arrivals.update(|items| items.insert(0, item));
+        self.feed.arrived.update(|n| *n += 1);
     }
 
-    fn signed_out(&self, problem: pantau_core::protocol::Problem) {
-        let why = match problem.problem_type() {
-            Some(pantau_core::protocol::ProblemType::TokenExpired) => SignedOut::Expired,
-            _ => SignedOut::Refused,
-        };
-        self.session.end(why);
+    fn signed_out(&self, token: &str, problem: pantau_core::protocol::Problem) {
+        if self.wanted() {
+            self.session.end_if_current(token, SignedOut::from_problem(&problem));
+        }
     }
 
     fn wanted(&self) -> bool {

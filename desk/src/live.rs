@@ -28,8 +28,8 @@ pub trait FeedSink {
     fn status(&self, status: LiveStatus);
     /// A report that arrived, in arrival order.
     fn arrived(&self, item: ReportListItem);
-    /// The session ended (401): stop.
-    fn signed_out(&self, problem: Problem);
+    /// The session of `token` ended (401): stop.
+    fn signed_out(&self, token: &str, problem: Problem);
     /// Whether to keep listening.
     fn wanted(&self) -> bool;
 }
@@ -40,7 +40,7 @@ pub async fn listen(token: String, mut after: i64, sink: impl FeedSink) {
     while sink.wanted() {
         sink.status(LiveStatus::Connecting);
         if let Err(Some(problem)) = connect(&token, &mut after, &sink).await {
-            return sink.signed_out(problem);
+            return sink.signed_out(&token, problem);
         }
         if !sink.wanted() {
             return;

@@ -22,6 +22,16 @@ pub enum SignedOut {
     ByChoice,
 }
 
+impl SignedOut {
+    /// Why a 401 ended a session.
+    pub fn from_problem(problem: &pantau_core::protocol::Problem) -> SignedOut {
+        match problem.problem_type() {
+            Some(ProblemType::TokenExpired) => SignedOut::Expired,
+            _ => SignedOut::Refused,
+        }
+    }
+}
+
 /// How a sign-in went, for the sign-in screen.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SignIn {
@@ -78,6 +88,14 @@ impl Session {
         self.current.set(None);
     }
 
+    /// Ends the session only if `token` is still its token: a refusal of an
+    /// older token (a request sent before a new sign-in) ends nothing.
+    pub fn end_if_current(&self, token: &str, why: SignedOut) {
+        if self.token().as_deref() == Some(token) {
+            self.end(why);
+        }
+    }
+
     /// Calls the server with the token; a 401 ends the session with its reason.
     pub async fn call<T, F>(&self, call: impl FnOnce(String) -> F) -> Result<T, DeskError>
     where
@@ -86,13 +104,9 @@ impl Session {
         let Some(token) = self.token() else {
             return Err(DeskError::SignedOut(pantau_core::protocol::Problem::of(ProblemType::Unauthorized, 401, None)));
         };
-        let result = call(token).await;
+        let result = call(token.clone()).await;
         if let Err(DeskError::SignedOut(problem)) = &result {
-            let why = match problem.problem_type() {
-                Some(ProblemType::TokenExpired) => SignedOut::Expired,
-                _ => SignedOut::Refused,
-            };
-            self.end(why);
+            self.end_if_current(&token, SignedOut::from_problem(problem));
         }
         result
     }
@@ -105,7 +119,7 @@ impl Session {
             return;
         }
         let attempt = match GlooLocalStorage::get::<Attempt>(ATTEMPT_KEY) {
-            Ok(a) if a.code == code => a.attempt,
+            Ok(a) if same_code(&a.code, &code) => a.attempt,
             _ => {
                 let attempt = format!("desk-{}", uuid::Uuid::new_v4().simple());
                 let _ = GlooLocalStorage::set(ATTEMPT_KEY, Attempt { code: code.clone(), attempt: attempt.clone() });
@@ -136,6 +150,14 @@ impl Session {
     }
 }
 
+/// Whether two typings are one code: the server ignores case, spaces and dashes.
+fn same_code(a: &str, b: &str) -> bool {
+    let plain = |s: &str| -> String {
+        s.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect()
+    };
+    plain(a) == plain(b)
+}
+
 /// The code in a sign-in link's fragment (`#masuk=K7QX-M2PA-9RTD`).
 pub fn code_from_fragment(fragment: &str) -> Option<String> {
     let code = fragment.trim_start_matches('#').strip_prefix("masuk=")?;
@@ -149,7 +171,13 @@ pub fn use_session() -> Session {
 
 #[cfg(test)]
 mod tests {
-    use super::code_from_fragment;
+    use super::{code_from_fragment, same_code};
+
+    #[test]
+    fn a_code_retyped_in_another_case_or_spacing_is_the_same_code() {
+        assert!(same_code("K7QX-M2PA-9RTD", "k7qx m2pa 9rtd"));
+        assert!(!same_code("K7QX-M2PA-9RTD", "K7QX-M2PA-9RTE"));
+    }
 
     #[test]
     fn the_code_is_read_from_the_link_and_nothing_else_is() {

@@ -16,11 +16,12 @@ use pantau_core::checklist::{Answer, Phase};
 use pantau_core::desk::EventStreamReader;
 use pantau_core::{ChecklistAnswer, Contest, IncidentCategory, Report, ReportBody, ReportId};
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::{cli, field, percentile};
 
-const BIN: &str = env!("CARGO_BIN_EXE_pantau-server");
+mod support;
+
 const REPORTS: usize = 100_000;
 const TPS: usize = 5_000;
 const DESKS: usize = 100;
@@ -74,23 +75,8 @@ fn report(i: usize, created_at: time::OffsetDateTime) -> Report {
     Report::new(ReportId(uuid::Uuid::new_v4()), &tps, created_at, body)
 }
 
-fn cli(args: &[&str], database: &str) -> String {
-    let out = Command::new(BIN).args(args).args(["--database", database]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn field<'a>(printed: &'a str, prefix: &str) -> &'a str {
-    printed.lines().find_map(|l| l.strip_prefix(prefix)).unwrap_or_else(|| panic!("no {prefix:?} in {printed}"))
-}
-
-fn percentile(latencies: &mut [Duration], p: f64) -> Duration {
-    latencies.sort();
-    latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or_default()
-}
-
 fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1000.0)
+    support::ms(d, 1)
 }
 
 /// p50 and p95 of `n` sequential GETs of `path`; panics on a non-200 answer.
@@ -132,41 +118,13 @@ fn main() {
     });
     let filled = filled.elapsed();
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = Command::new(BIN)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", &database])
-        .args(["--rate-per-second", "100000000", "--rate-burst", "100000000"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (server, base) = support::serve(&database);
 
     let rows = runtime.block_on(async {
         let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while client.get(format!("{base}/api/v1/ready")).send().await.is_err() {
-            assert!(Instant::now() < deadline, "server did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let exchange = |path: &'static str, code: String| {
-            let client = client.clone();
-            let url = format!("{base}{path}");
-            async move {
-                let answer: serde_json::Value = client
-                    .post(url)
-                    .json(&serde_json::json!({ "code": code }))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                answer["token"].as_str().unwrap().to_owned()
-            }
-        };
-        let desk = exchange("/api/v1/desk/sign-in", sign_in_code).await;
-        let phone = exchange("/api/v1/enrolments", enrolment_code).await;
+        support::ready(&client, &base).await;
+        let desk = support::token(&client, &base, "/api/v1/desk/sign-in", &sign_in_code).await;
+        let phone = support::token(&client, &base, "/api/v1/enrolments", &enrolment_code).await;
 
         // A thousand reviews, so the review state read with every row is not always "new".
         let page: serde_json::Value = client
@@ -268,8 +226,7 @@ fn main() {
         let p99 = percentile(&mut latencies, 0.99);
         (rows, (p50, p99, latencies.len(), expected, failed_posts, waited.is_err()))
     });
-    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
-    let _ = server.wait();
+    support::stop(server);
 
     let (rows, (p50, p99, got, expected, failed_posts, timed_out)) = rows;
     println!(

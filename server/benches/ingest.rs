@@ -13,11 +13,11 @@
 //! (default 5) per phase.
 
 use pantau_core::{Report, ReportBody, ReportId};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_pantau-server");
+mod support;
+
 const CONNECTIONS: usize = 64;
 
 fn seconds() -> Duration {
@@ -46,9 +46,7 @@ impl Figures {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
     fn percentile(&self, p: f64) -> Duration {
-        let mut sorted = self.latencies.clone();
-        sorted.sort();
-        sorted.get(((sorted.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or_default()
+        support::percentile(&mut self.latencies.clone(), p)
     }
 }
 
@@ -150,51 +148,22 @@ async fn open_loop(base: &str, token: &str, rate: u64, duration: Duration) -> Fi
 }
 
 fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
+    support::ms(d, 2)
 }
 
 fn main() {
     // `cargo bench` passes --bench; nothing else is understood.
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("bench.db").to_string_lossy().into_owned();
-    let out = Command::new(BIN)
-        .args(["volunteer", "add", "--name", "Bench", "--tps", "6471011001-3", "--database", &database])
-        .output()
-        .unwrap();
-    let code = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("enrolment code: ").map(str::to_owned))
-        .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = Command::new(BIN)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", &database])
-        // One token carries the whole load here, so its rate limit is lifted.
-        .args(["--rate-per-second", "100000000", "--rate-burst", "100000000"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let volunteer = support::cli(&["volunteer", "add", "--name", "Bench", "--tps", "6471011001-3"], &database);
+    let code = support::field(&volunteer, "enrolment code: ").to_owned();
+    let (server, base) = support::serve(&database);
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let (ingest, hello, paced, rows) = runtime.block_on(async {
         let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while client.get(format!("{base}/api/v1/ready")).send().await.is_err() {
-            assert!(Instant::now() < deadline, "server did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let enrolment: serde_json::Value = client
-            .post(format!("{base}/api/v1/enrolments"))
-            .json(&serde_json::json!({ "code": code }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = Arc::new(enrolment["token"].as_str().unwrap().to_owned());
+        support::ready(&client, &base).await;
+        let token = Arc::new(support::token(&client, &base, "/api/v1/enrolments", &code).await);
         let d = seconds();
         let hello = closed_loop(&base, &token, Load::Hello, d).await;
         let ingest = closed_loop(&base, &token, Load::Ingest, d).await;
@@ -203,8 +172,7 @@ fn main() {
         let rows = store.report_count().await.unwrap();
         (ingest, hello, paced, rows)
     });
-    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
-    let _ = server.wait();
+    support::stop(server);
 
     println!("\nServer ingest over loopback ({CONNECTIONS} connections, {} s per phase, SQLite WAL synchronous=FULL, group commit)\n", seconds().as_secs());
     println!("| load | requests/s | p50 ms | p99 ms | errors | ratio to hello |");

@@ -168,3 +168,25 @@ test('the filter lives in the link, the export follows it, and a revoked desk re
   assert.equal(await desk.page.getByLabel('Kode masuk').count(), 1);
   assert.deepEqual(desk.page.errors, []);
 });
+
+test('a new sign-in link opened in an open desk replaces its session, and the old one signs nothing out', async (t) => {
+  const { server, browser } = await serverAndBrowser(t);
+  await server.start();
+  const desk = await openDesk(browser, await server.addCoordinator('Panwascam Balikpapan Timur', '647101'));
+  const id = (await server.cli('coordinator', 'list')).split('\n').find((l) => l.includes('Panwascam')).trim().split(/\s+/)[0];
+  const again = (await server.cli('coordinator', 'link', id, '--base-url', server.url)).match(/^sign-in link: (\S+)$/m)[1];
+  // The same page: only the fragment changes, so the desk is not reloaded.
+  await desk.page.goto(again);
+  await desk.page.waitForFunction(() => !location.hash.includes('masuk='));
+  // The old token is refused from now on (after the server's 5 s token cache).
+  await desk.page.waitForTimeout(5_500);
+  await desk.page.getByRole('link', { name: 'Laporan', exact: true }).click();
+  await desk.page.getByTestId('shown-count').waitFor();
+  await desk.page.getByTestId('live-status').filter({ hasText: 'Langsung' }).waitFor();
+  const token = await server.volunteerToken('Rina Marlina', '647101');
+  await server.postReports(token, [incident('6471011002-004', 'Masuk lewat sesi yang baru')]);
+  await desk.page.getByTestId('report-row').filter({ hasText: 'Masuk lewat sesi yang baru' }).waitFor({ timeout: 10_000 });
+  assert.equal(await desk.page.getByTestId('signed-out-reason').count(), 0);
+  assert.equal(await desk.page.getByTestId('report-row').filter({ hasText: 'Masuk lewat sesi yang baru' }).count(), 1, 'once, not once per feed');
+  assert.deepEqual(desk.page.errors, []);
+});

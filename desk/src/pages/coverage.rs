@@ -27,7 +27,10 @@ pub fn CoveragePage(level: AreaLevel, area: Option<String>) -> impl IntoView {
         let area = area.clone();
         move |target: AreaLevel| {
             let current = (target == level).then_some("page");
-            let href = Route::Coverage { level: target, area: area.clone() }.href();
+            // Per kecamatan, a kelurahan's code narrows to its kecamatan.
+            let area =
+                area.clone().map(|a| if target == AreaLevel::Kecamatan { a.chars().take(6).collect() } else { a });
+            let href = Route::Coverage { level: target, area }.href();
             view! { <a href=href aria-current=current>{move || i18n.t().levels[target as usize]}</a> }
         }
     };

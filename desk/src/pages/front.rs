@@ -1,7 +1,7 @@
 //! The front page: urgent incidents nobody has taken up (on top, live), the
 //! reports per hour, coverage per kecamatan, and the latest reports.
 
-use super::{report_list, ErrorLine};
+use super::{ErrorLine, ReportRows};
 use crate::api;
 use crate::feed::use_feed;
 use crate::i18n::use_i18n;
@@ -86,10 +86,15 @@ fn Attention() -> impl IntoView {
                 {move || waiting().and_then(Result::ok).map(|w| view! { <span class="count">{w.len()}</span> })}
             </h2>
             {move || match waiting() {
-                None => view! { <p class="muted">{i18n.t().loading}</p> }.into_any(),
-                Some(Err(error)) => view! { <ErrorLine error/> }.into_any(),
-                Some(Ok(items)) => report_list(items, i18n.t().attention_none),
+                None => Some(view! { <p class="muted">{i18n.t().loading}</p> }.into_any()),
+                Some(Err(error)) => Some(view! { <ErrorLine error/> }.into_any()),
+                Some(Ok(_)) => None,
             }}
+            <Show when=move || matches!(waiting(), Some(Ok(_)))>
+                <ReportRows
+                    items=Signal::derive(move || waiting().and_then(Result::ok).unwrap_or_default())
+                    empty=Signal::derive(move || i18n.t().attention_none) />
+            </Show>
             <p><a href=all_urgent.href()>{move || i18n.t().attention_all}</a></p>
         </section>
     }
@@ -101,7 +106,7 @@ fn HourChart() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let feed = use_feed();
-    let arrived = Memo::new(move |_| feed.arrivals.with(Vec::len) / 5);
+    let arrived = Memo::new(move |_| feed.arrived.get() / 5);
     let hours = LocalResource::new(move || {
         arrived.get();
         async move { session.call(|token| async move { api::get::<Hours>(&token, "/api/v1/desk/hours").await }).await }
@@ -153,7 +158,7 @@ fn CoverageBars() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let feed = use_feed();
-    let arrived = Memo::new(move |_| feed.arrivals.with(Vec::len) / 5);
+    let arrived = Memo::new(move |_| feed.arrived.get() / 5);
     let coverage = LocalResource::new(move || {
         arrived.get();
         async move {
@@ -208,18 +213,25 @@ fn Latest() -> impl IntoView {
             Some(session.call(|token| async move { api::get::<ReportList>(&token, &path).await }).await)
         }
     });
+    // Live arrivals first, then the list up to the feed's base.
+    let latest = move || {
+        let mut items: Vec<ReportListItem> = feed.arrivals.with(|a| a.iter().take(SHOWN).cloned().collect());
+        if let Some(Ok(list)) = listed.get().flatten() {
+            items.extend(list.reports.into_iter().take(SHOWN - items.len()));
+        }
+        items
+    };
     view! {
         <section aria-labelledby="latest-heading">
             <h2 id="latest-heading">{move || i18n.t().latest}</h2>
             {move || match listed.get().flatten() {
-                None => view! { <p class="muted">{i18n.t().loading}</p> }.into_any(),
-                Some(Err(error)) => view! { <ErrorLine error/> }.into_any(),
-                Some(Ok(list)) => {
-                    let mut items: Vec<ReportListItem> = feed.arrivals.with(|a| a.iter().take(SHOWN).cloned().collect());
-                    items.extend(list.reports.into_iter().take(SHOWN - items.len()));
-                    report_list(items, i18n.t().no_reports)
-                }
+                None => Some(view! { <p class="muted">{i18n.t().loading}</p> }.into_any()),
+                Some(Err(error)) => Some(view! { <ErrorLine error/> }.into_any()),
+                Some(Ok(_)) => None,
             }}
+            <Show when=move || matches!(listed.get().flatten(), Some(Ok(_)))>
+                <ReportRows items=Signal::derive(latest) empty=Signal::derive(move || i18n.t().no_reports) />
+            </Show>
             <p><a href=Route::Reports(Filter::default()).href()>{move || i18n.t().all_reports}</a></p>
         </section>
     }

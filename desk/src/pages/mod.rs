@@ -62,24 +62,39 @@ pub fn ReviewBadge(#[prop(into)] state: Signal<ReviewState>) -> impl IntoView {
 pub fn ErrorLine(error: DeskError) -> impl IntoView {
     let i18n = use_i18n();
     let text = move || {
+        use pantau_core::protocol::ProblemType;
         let t = i18n.t();
         match &error {
             DeskError::Network(_) => t.no_connection.to_owned(),
-            other => format!("{} {other}", t.server_refused),
+            DeskError::Unreadable(_) => t.server_error.to_owned(),
+            DeskError::SignedOut(p) | DeskError::Refused(p) => match p.problem_type() {
+                Some(ProblemType::RateLimited) => t.too_many_requests.to_owned(),
+                Some(ProblemType::NotFound) => t.not_found.to_owned(),
+                // The server names the parameter it could not use.
+                Some(ProblemType::InvalidRequest | ProblemType::BadRequest) => {
+                    format!("{} ({})", t.bad_filter, p.detail.clone().unwrap_or_default())
+                }
+                _ if p.status >= 500 => t.server_error.to_owned(),
+                _ => format!("{} {error}", t.server_refused),
+            },
         }
     };
     view! { <p class="error" role="alert">{text}</p> }
 }
 
-/// A list of report rows, or the words for none.
-pub fn report_list(items: Vec<ReportListItem>, empty: &'static str) -> AnyView {
-    if items.is_empty() {
-        return view! { <p class="muted">{empty}</p> }.into_any();
-    }
+/// Report rows, or `empty` when there are none. Rows are keyed by arrival
+/// number and review state: a new arrival adds its row and leaves the others
+/// (and the keyboard's focus among them) in place.
+#[component]
+pub fn ReportRows(#[prop(into)] items: Signal<Vec<ReportListItem>>, empty: Signal<&'static str>) -> impl IntoView {
     view! {
+        <Show when=move || items.with(Vec::is_empty)>
+            <p class="muted">{empty}</p>
+        </Show>
         <ul class="report-list">
-            {items.into_iter().map(|item| view! { <ReportRow item/> }).collect_view()}
+            <For each=move || items.get() key=|i| (i.receipt.seq, i.review) let:item>
+                <ReportRow item/>
+            </For>
         </ul>
     }
-    .into_any()
 }

@@ -41,7 +41,8 @@ fn ReportDetail(item: ReportListItem) -> impl IntoView {
     let i18n = use_i18n();
     let report = item.report;
     let urgent = matches!(report.body, ReportBody::Incident { urgent: true, .. });
-    let title = report.title(i18n.lang_untracked());
+    let titled = report.clone();
+    let title = move || titled.title(i18n.lang());
     let place = pantau_core::region::place(report.tps.get(..10).unwrap_or_default());
     let received = item.receipt.received_at;
     let created = report.created_at;
@@ -189,12 +190,22 @@ fn ReviewPanel(id: String) -> impl IntoView {
                     }
                     Err(e) if e.problem_type() == Some(ProblemType::ReviewConflict) => {
                         // Someone else changed it: show theirs, keep what was typed.
+                        match session.call(|token| async move { api::review(&token, &id).await }).await {
+                            Ok(now) => {
+                                conflict.set(Some(now.0.state));
+                                review.set(Some(now));
+                            }
+                            Err(e) => error.set(Some(e)),
+                        }
+                    }
+                    Err(e) => {
+                        // The change may have been stored before the answer was
+                        // lost: the history, read again, says whether it was.
+                        error.set(Some(e));
                         if let Ok(now) = session.call(|token| async move { api::review(&token, &id).await }).await {
-                            conflict.set(Some(now.0.state));
                             review.set(Some(now));
                         }
                     }
-                    Err(e) => error.set(Some(e)),
                 }
                 busy.set(false);
             });

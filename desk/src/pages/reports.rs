@@ -1,7 +1,7 @@
 //! Find: every report of the scope, filtered by what the URL says, newest
 //! first, a page at a time by keyset; exports with the same filter.
 
-use super::{report_list, ErrorLine};
+use super::{ErrorLine, ReportRows};
 use crate::api;
 use crate::feed::use_feed;
 use crate::i18n::use_i18n;
@@ -26,6 +26,9 @@ pub fn ReportsPage(filter: Filter) -> impl IntoView {
     let error = RwSignal::new(None::<api::DeskError>);
     let loading = RwSignal::new(true);
     let exporting = RwSignal::new(None::<String>);
+    // Only the answer to the latest request is shown: an older one arriving
+    // late would put back what a newer one replaced.
+    let latest = StoredValue::new(0u32);
     let load = {
         let filter = filter.clone();
         move |before: i64, fresh: bool| {
@@ -34,9 +37,15 @@ pub fn ReportsPage(filter: Filter) -> impl IntoView {
                 &[("before", before.to_string()), ("limit", PAGE.to_string())],
             );
             loading.set(true);
+            latest.update_value(|n| *n += 1);
+            let this = latest.get_value();
             leptos::task::spawn_local(async move {
                 let path = format!("/api/v1/reports?{query}");
-                match session.call(|token| async move { api::get::<ReportList>(&token, &path).await }).await {
+                let answer = session.call(|token| async move { api::get::<ReportList>(&token, &path).await }).await;
+                if latest.get_value() != this {
+                    return;
+                }
+                match answer {
                     Ok(list) => {
                         error.set(None);
                         next.set(list.next_before);
@@ -107,7 +116,7 @@ pub fn ReportsPage(filter: Filter) -> impl IntoView {
         </Show>
         {move || error.get().map(|error| view! { <ErrorLine error/> })}
         <p class="muted" data-testid="shown-count">{move || format!("{} {}", shown().len(), i18n.t().reports_shown)}</p>
-        {move || report_list(shown(), i18n.t().no_reports_found)}
+        <ReportRows items=Signal::derive(shown) empty=Signal::derive(move || i18n.t().no_reports_found) />
         <Show when=move || next.get().is_some()>
             <button type="button" class="secondary wide" disabled=move || loading.get()
                 on:click={
