@@ -638,3 +638,50 @@ async fn the_hours_chart_counts_the_scope_only_with_every_hour_present() {
         assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn an_urgent_incident_stored_before_the_urgent_column_is_found_as_urgent_after_the_upgrade() {
+    // A database as version 0007 of the schema left it, with an urgent incident in it.
+    let old = tempfile::tempdir().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.as_str() < "0008" {
+            std::fs::copy(entry.path(), old.path().join(&name)).unwrap();
+        }
+    }
+    let data = tempfile::tempdir().unwrap();
+    let path = data.path().join("pantau.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(old.path()).await.unwrap().run(&pool).await.unwrap();
+    let mut report = crate::common::report("x");
+    report.tps = "6471011001-001".into();
+    report.body = pantau_core::ReportBody::Incident {
+        category: pantau_core::IncidentCategory::VoteBuying,
+        occurred_at: report.created_at,
+        place: "Gang Mawar".into(),
+        description: "Amplop dibagikan".into(),
+        reported_party: String::new(),
+        witnesses: String::new(),
+        urgent: true,
+    };
+    sqlx::query(
+        "INSERT INTO reports (id, tps, kind, category, created_at, received_at, body)
+         VALUES (?, ?, 'incident', 'vote_buying', '2026-02-14T01:00:00.000000Z', '2026-02-14T01:00:01.000000Z', ?)",
+    )
+    .bind(report.id.to_string())
+    .bind(&report.tps)
+    .bind(report.canonical_json())
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    // Opened by this version: the upgrade fills the column from the report.
+    let store = pantau_server::store::Store::open(path.to_str().unwrap()).await.unwrap();
+    let filter = |urgent| pantau_server::store::ReportFilter { urgent: Some(urgent), limit: 10, ..Default::default() };
+    let urgent = store.reports(&filter(true)).await.unwrap();
+    assert_eq!(urgent.iter().map(|r| r.report.id).collect::<Vec<_>>(), [report.id]);
+    assert!(store.reports(&filter(false)).await.unwrap().is_empty());
+}
