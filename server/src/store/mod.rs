@@ -47,6 +47,8 @@ pub enum StoreError {
     WriterStopped,
     /// The batch of reports this one was committed with failed as a whole.
     BatchFailed(String),
+    /// A `--database` URL of a database this server does not speak.
+    UnsupportedDatabase(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -57,6 +59,11 @@ impl std::fmt::Display for StoreError {
             StoreError::Corrupt(e) => write!(f, "stored data is unreadable: {e}"),
             StoreError::WriterStopped => f.write_str("the report writer has stopped"),
             StoreError::BatchFailed(e) => write!(f, "storing the batch of reports failed: {e}"),
+            StoreError::UnsupportedDatabase(location) => write!(
+                f,
+                "{location:?} is neither a file path nor a sqlite: URL, and SQLite is the only database supported \
+                 (a file whose name holds a colon: start it with ./)"
+            ),
         }
     }
 }
@@ -69,10 +76,25 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// The scheme of `location` if it is written as a URL (`postgres://…`,
+/// `sqlite:…`): letters, digits, `+`, `.` or `-` before the first colon, at
+/// least two of them (so that `C:\…` stays a path).
+fn url_scheme(location: &str) -> Option<&str> {
+    let (scheme, _) = location.split_once(':')?;
+    let starts_with_letter = scheme.starts_with(|c: char| c.is_ascii_alphabetic());
+    let plain = scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+    (scheme.len() > 1 && starts_with_letter && plain).then_some(scheme)
+}
+
 impl Store {
     /// Opens (creating if needed) the SQLite database at `location`, which is a
     /// file path or a `sqlite:` URL, and brings its schema up to date.
     pub async fn open(location: &str) -> Result<Store, StoreError> {
+        // A URL of another database (postgres://…) would otherwise become a
+        // folder named after its scheme holding a new SQLite file.
+        if url_scheme(location).is_some_and(|scheme| scheme != "sqlite") {
+            return Err(StoreError::UnsupportedDatabase(location.to_owned()));
+        }
         let options = if location.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(location)?
         } else {
@@ -141,5 +163,21 @@ pub(crate) fn parse_optional_time(row: &SqliteRow, column: &str) -> Result<Optio
     match row.get::<Option<String>, _>(column) {
         None => Ok(None),
         Some(_) => parse_time(row, column).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_scheme;
+
+    #[test]
+    fn urls_are_told_from_file_paths() {
+        assert_eq!(url_scheme("postgres://pantau@db/pantau"), Some("postgres"));
+        assert_eq!(url_scheme("postgresql://x"), Some("postgresql"));
+        assert_eq!(url_scheme("sqlite:data/pantau.db"), Some("sqlite"));
+        assert_eq!(url_scheme("mysql://x"), Some("mysql"));
+        for path in ["data/pantau.db", "/var/lib/pantau/pantau.db", "./odd:name.db", "C:\\pantau.db", "pantau.db"] {
+            assert_eq!(url_scheme(path), None, "{path}");
+        }
     }
 }

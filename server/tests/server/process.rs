@@ -262,3 +262,27 @@ async fn a_volunteer_added_for_a_scope_reports_for_every_tps_in_it_and_no_other(
     assert_eq!(post("6471011001-017").await.unwrap().status(), StatusCode::CREATED);
     assert_eq!(post("6471011002-001").await.unwrap().status(), StatusCode::FORBIDDEN, "another village");
 }
+
+#[test]
+fn a_database_url_of_another_kind_is_refused_by_name_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in ["postgres://pantau@db.example/pantau", "mysql://x/y"] {
+        let out = Command::new(BIN)
+            .current_dir(dir.path())
+            .args(["serve", "--bind", "127.0.0.1:0", "--database", url])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{url}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(url) && said.contains("sqlite: URL"), "{url}: {said}");
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "{url}: nothing may be created");
+    }
+    // The same for every command that opens the database.
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["volunteer", "add", "--name", "Sari", "--tps", "6471011001-003", "--database", "postgres://x/y"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+}
