@@ -63,6 +63,15 @@ enum Command {
         #[command(flatten)]
         database: Database,
     },
+    /// Write a consistent copy of the database to a new file, while the server
+    /// runs: every report acknowledged before the command started is in it.
+    Backup {
+        /// The copy to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Subcommand)]
@@ -227,6 +236,7 @@ async fn main() -> std::process::ExitCode {
         Command::Ballot(BallotCommand::Show { database }) => show_ballots(&database.database).await,
         Command::Tps(TpsCommand::Import { file, database }) => import_tps(&database.database, &file).await,
         Command::Reports { database } => print_reports(&database.database).await,
+        Command::Backup { to, database } => backup(&database.database, &to).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -465,6 +475,17 @@ async fn list_accounts(database: &str, role: Role) -> Result {
     if accounts.is_empty() {
         println!("(none yet: add one with `pantau-server {} add`)", role.as_str());
     }
+    Ok(())
+}
+
+async fn backup(database: &str, to: &std::path::Path) -> Result {
+    if to.exists() {
+        return Err(format!("--to {}: already exists; a backup never overwrites a file", to.display()).into());
+    }
+    let store = open_existing(database).await?;
+    store.backup_to(to).await.map_err(|e| format!("writing the backup to {}: {e}", to.display()))?;
+    let copy = open_existing(&to.to_string_lossy()).await?;
+    println!("backup written to {} ({} reports)", to.display(), copy.report_count().await?);
     Ok(())
 }
 

@@ -120,6 +120,14 @@ impl Store {
         Ok(Store { pool, writer, tokens: Default::default(), arrived })
     }
 
+    /// Writes a consistent copy of the whole database to the new file `to`
+    /// (SQLite's `VACUUM INTO`): one read transaction, so writers go on and
+    /// the copy holds exactly what was committed when it began.
+    pub async fn backup_to(&self, to: &Path) -> Result<(), StoreError> {
+        sqlx::query("VACUUM INTO ?").bind(to.to_string_lossy().into_owned()).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Follows the newest committed arrival number: it changes after every
     /// commit that stored a new report.
     pub fn arrivals(&self) -> tokio::sync::watch::Receiver<i64> {

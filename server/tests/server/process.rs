@@ -286,3 +286,64 @@ fn a_database_url_of_another_kind_is_refused_by_name_and_creates_nothing() {
     assert!(!out.status.success());
     assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
 }
+
+#[tokio::test]
+async fn a_backup_taken_under_load_holds_every_report_acknowledged_before_it_began() {
+    let Enrolled { _dir, database, server, token, .. } = enrolled_server().await;
+    let http = reqwest::Client::new();
+    // Eight phones keep filing while the backup runs.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(Instant, Receipt)>::new()));
+    let phones: Vec<_> = (0..8)
+        .map(|phone| {
+            let (http, url, token) = (http.clone(), server.url.clone(), token.clone());
+            let (stop, acknowledged) = (stop.clone(), acknowledged.clone());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = report(&format!("telepon {phone} laporan {n}"));
+                    let answer = http.post(format!("{url}/api/v1/reports")).bearer_auth(&token).json(&r).send().await;
+                    if let Ok(answer) = answer {
+                        if answer.status() == StatusCode::CREATED {
+                            let receipt = answer.json::<Receipt>().await.unwrap();
+                            acknowledged.lock().unwrap().push((Instant::now(), receipt));
+                        }
+                    }
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    let copy = format!("{database}.backup");
+    let began = Instant::now();
+    let out = tokio::task::spawn_blocking({
+        let (database, copy) = (database.clone(), copy.clone());
+        move || Command::new(BIN).args(["backup", "--to", &copy, "--database", &database]).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("backup written to"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for phone in phones {
+        phone.await.unwrap();
+    }
+
+    // Restored: a server on the copy knows every report acknowledged before the backup began.
+    let before: Vec<Receipt> =
+        acknowledged.lock().unwrap().iter().filter(|(at, _)| *at < began).map(|(_, r)| r.clone()).collect();
+    assert!(before.len() > 50, "the load ran: {} reports before the backup", before.len());
+    let restored = pantau_server::store::Store::open(&copy).await.unwrap();
+    for receipt in &before {
+        let kept = restored.report(receipt.id).await.unwrap();
+        assert!(kept.is_some(), "report {} acknowledged before the backup is missing from it", receipt.id);
+    }
+    // A second backup to the same file is refused, and the first is untouched.
+    let again = Command::new(BIN).args(["backup", "--to", &copy, "--database", &database]).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    drop(server);
+}
