@@ -5,11 +5,13 @@
 //! - [`auth`]: tokens and enrolment codes.
 //! - [`store`]: the database; all SQL is there.
 //! - [`security`]: security headers and the Content-Security-Policy.
+//! - [`metrics`]: operational figures for `GET /metrics` on its own address.
 
 pub mod api;
 pub mod auth;
 #[cfg(feature = "fault-injection")]
 pub mod faults;
+pub mod metrics;
 pub mod security;
 pub mod store;
 
@@ -133,6 +135,17 @@ async fn cache_control(mut request: Request, next: axum::middleware::Next) -> ax
     response
 }
 
+/// The metrics address's only route: `GET /metrics`.
+pub fn metrics_app(metrics: Arc<metrics::Metrics>) -> Router {
+    Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let metrics = metrics.clone();
+            async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics.encode()) }
+        }),
+    )
+}
+
 /// The whole application: the API under `/api/v1` and, when configured, the PWA
 /// with every unknown path answered by its `index.html` (client routing).
 pub fn app(store: Store, config: &Config) -> Router {
@@ -154,6 +167,7 @@ pub fn app(store: Store, config: &Config) -> Router {
         }
     });
 
+    let metrics = store.metrics();
     let api = api::router()
         // A panic in a handler (a bug) answers 500 with a problem document
         // instead of dropping the connection, which a phone would just retry.
@@ -163,6 +177,15 @@ pub fn app(store: Store, config: &Config) -> Router {
         .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
         .layer(GovernorLayer::new(Arc::new(governor)))
         .layer(axum::middleware::map_response(api::problem::problem_for_plain_errors))
+        // Outermost: every answer counts, refusals by the layers included.
+        .layer(axum::middleware::from_fn(move |request: Request, next: axum::middleware::Next| {
+            let metrics = metrics.clone();
+            async move {
+                let response = next.run(request).await;
+                metrics.respond(response.status().as_u16());
+                response
+            }
+        }))
         .with_state(AppState { store });
 
     let mut app = Router::new().nest("/api/v1", api);

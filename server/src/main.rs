@@ -40,6 +40,12 @@ enum Command {
         /// Allow the API to be called from this origin (repeatable). CORS is off without it.
         #[arg(long = "cors-origin", env = "PANTAU_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
+        /// Address of GET /metrics (Prometheus text), apart from the API's so
+        /// that a proxy in front of the API never exposes it; "off" for none.
+        /// Default 127.0.0.1:9464, skipped with a warning if taken (another
+        /// server on this machine); an address given here must be free.
+        #[arg(long, env = "PANTAU_METRICS_BIND")]
+        metrics_bind: Option<String>,
         /// Test builds only: inject network faults into /api, e.g. "reset=0.05,drop=0.2,delay=20".
         #[cfg(feature = "fault-injection")]
         #[arg(long)]
@@ -190,9 +196,23 @@ async fn main() -> std::process::ExitCode {
             rate_per_second,
             rate_burst,
             cors_origins,
+            metrics_bind,
             #[cfg(feature = "fault-injection")]
             inject_faults,
         } => {
+            let metrics_bind = match metrics_bind.as_deref() {
+                None => Some(MetricsBind::Default(DEFAULT_METRICS_BIND.parse().expect("a valid address"))),
+                Some("off") => None,
+                Some(address) => {
+                    match address.parse::<SocketAddr>() {
+                        Ok(address) => Some(MetricsBind::Given(address)),
+                        Err(e) => {
+                            eprintln!("pantau-server: --metrics-bind {address:?}: {e} (an address like 127.0.0.1:9464, or off)");
+                            return std::process::ExitCode::from(2);
+                        }
+                    }
+                }
+            };
             let config = Config { static_dir, rate_per_second, rate_burst, cors_origins };
             #[cfg(feature = "fault-injection")]
             let faults = match inject_faults.as_deref().map(pantau_server::faults::Faults::parse).transpose() {
@@ -204,7 +224,7 @@ async fn main() -> std::process::ExitCode {
             };
             #[cfg(not(feature = "fault-injection"))]
             let faults = None::<()>;
-            serve(bind, &database.database, config, faults).await
+            serve(bind, metrics_bind, &database.database, config, faults).await
         }
         Command::Volunteer(VolunteerCommand::Add { name, tps, scope, base_url, database }) => {
             let watches = match (tps, scope) {
@@ -324,7 +344,22 @@ type Faults = pantau_server::faults::Faults;
 #[cfg(not(feature = "fault-injection"))]
 type Faults = ();
 
-async fn serve(bind: SocketAddr, database: &str, config: Config, faults: Option<Faults>) -> Result {
+const DEFAULT_METRICS_BIND: &str = "127.0.0.1:9464";
+
+/// Where `GET /metrics` listens: the default may be taken by another server
+/// on the machine (then there is none, with a warning); a given one must bind.
+enum MetricsBind {
+    Default(SocketAddr),
+    Given(SocketAddr),
+}
+
+async fn serve(
+    bind: SocketAddr,
+    metrics_bind: Option<MetricsBind>,
+    database: &str,
+    config: Config,
+    faults: Option<Faults>,
+) -> Result {
     if let Some(dir) = &config.static_dir {
         if !dir.join("index.html").is_file() {
             return Err(format!(
@@ -348,6 +383,28 @@ async fn serve(bind: SocketAddr, database: &str, config: Config, faults: Option<
     };
     #[cfg(not(feature = "fault-injection"))]
     let _ = faults;
+    let metrics_listener = match metrics_bind {
+        None => None,
+        Some(MetricsBind::Given(address)) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| format!("--metrics-bind: listening on {address}: {e}"))?,
+        ),
+        Some(MetricsBind::Default(address)) => match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => Some(listener),
+            Err(e) => {
+                tracing::warn!(%address, error = %e, "no /metrics: its default address is taken (set --metrics-bind)");
+                None
+            }
+        },
+    };
+    if let Some(listener) = metrics_listener {
+        let at = listener.local_addr()?;
+        let metrics = pantau_server::metrics_app(store.metrics());
+        // It ends with the process; scrapes need no graceful shutdown.
+        tokio::spawn(async move { axum::serve(listener, metrics).await });
+        println!("Metrics at http://{at}/metrics");
+    }
     println!("Pantau is running at http://{addr}/ (database: {database}). Stop it with Ctrl-C.");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     // Requests in flight have finished; close the pool so the WAL is checkpointed.

@@ -5,6 +5,7 @@
 //! only after the batch's COMMIT, so an acknowledgement still means "on disk".
 
 use super::{format_time, now_micros, parse_time, StoreError, Stored};
+use crate::metrics::{KindLabel, Metrics};
 use pantau_core::{Receipt, Report, ReportId};
 use sqlx::{Row, SqlitePool};
 use std::collections::HashMap;
@@ -23,18 +24,24 @@ pub struct Job {
 
 /// Starts the writer. `arrived` is raised to the newest arrival number after
 /// each commit, for the desk's live feed.
-pub fn spawn_writer(pool: SqlitePool, arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>) -> mpsc::Sender<Job> {
+pub fn spawn_writer(
+    pool: SqlitePool,
+    arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
+    metrics: std::sync::Arc<Metrics>,
+) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
     tokio::spawn(async move {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let jobs = std::mem::take(&mut batch);
             let rows = jobs.len();
+            metrics.batch_size.observe(rows as f64);
+            metrics.writer_queue.set(rx.len() as i64);
             // Its own task, so that a panic while storing one batch (a bug, or
             // a report validation let through) fails that batch's requests
             // (their reply senders are dropped: 500) and the writer lives on.
             // Otherwise every later report would be refused until a restart.
-            if let Err(e) = tokio::spawn(store_and_answer(pool.clone(), jobs, arrived.clone())).await {
+            if let Err(e) = tokio::spawn(store_and_answer(pool.clone(), jobs, arrived.clone(), metrics.clone())).await {
                 tracing::error!(error = %e, rows, "storing a batch of reports panicked; its reports were refused");
             }
         }
@@ -42,9 +49,22 @@ pub fn spawn_writer(pool: SqlitePool, arrived: std::sync::Arc<tokio::sync::watch
     tx
 }
 
-async fn store_and_answer(pool: SqlitePool, jobs: Vec<Job>, arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>) {
-    match store_batch(&pool, &jobs).await {
+async fn store_and_answer(
+    pool: SqlitePool,
+    jobs: Vec<Job>,
+    arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
+    metrics: std::sync::Arc<Metrics>,
+) {
+    let started = std::time::Instant::now();
+    let stored = store_batch(&pool, &jobs).await;
+    metrics.commit_seconds.observe(started.elapsed().as_secs_f64());
+    match stored {
         Ok(outcomes) => {
+            for (job, outcome) in jobs.iter().zip(&outcomes) {
+                if matches!(outcome, Ok(Stored::Created(_))) {
+                    metrics.reports_stored.get_or_create(&KindLabel { kind: job.report.body.kind() }).inc();
+                }
+            }
             let newest = outcomes.iter().filter_map(|o| match o {
                 Ok(Stored::Created(receipt)) => Some(receipt.seq),
                 _ => None,

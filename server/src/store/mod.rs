@@ -35,6 +35,7 @@ pub struct Store {
     tokens: std::sync::Arc<TokenCache>,
     /// The newest committed arrival number (`seq`), raised after each commit.
     arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 #[derive(Debug)]
@@ -116,8 +117,14 @@ impl Store {
         MIGRATIONS.run(&pool).await.map_err(StoreError::Migration)?;
         let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM reports").fetch_one(&pool).await?;
         let arrived = std::sync::Arc::new(tokio::sync::watch::Sender::new(newest));
-        let writer = ingest::spawn_writer(pool.clone(), arrived.clone());
-        Ok(Store { pool, writer, tokens: Default::default(), arrived })
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
+        let writer = ingest::spawn_writer(pool.clone(), arrived.clone(), metrics.clone());
+        Ok(Store { pool, writer, tokens: Default::default(), arrived, metrics })
+    }
+
+    /// The figures of this store and of the server around it (`GET /metrics`).
+    pub fn metrics(&self) -> std::sync::Arc<crate::metrics::Metrics> {
+        self.metrics.clone()
     }
 
     /// Writes a consistent copy of the whole database to the new file `to`

@@ -347,3 +347,60 @@ async fn a_backup_taken_under_load_holds_every_report_acknowledged_before_it_beg
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     drop(server);
 }
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_address_in_the_prometheus_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("pantau.db").to_string_lossy().into_owned();
+    let code = enrolment_code(&database);
+    let (port, metrics_port) = (free_port(), free_port());
+    let child = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", &database])
+        .args(["--metrics-bind", &format!("127.0.0.1:{metrics_port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed on drop, also when the test fails.
+    let server = Server { child, url: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !reqwest::get(format!("{}/api/v1/ready", server.url)).await.is_ok_and(|r| r.status().is_success()) {
+        assert!(Instant::now() < deadline, "pantau-server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let token = enrol(&server.url, &code).await;
+    let http = reqwest::Client::new();
+    for n in 0..3 {
+        let answer = http
+            .post(format!("{}/api/v1/reports", server.url))
+            .bearer_auth(&token)
+            .json(&report(&format!("catatan {n}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::CREATED);
+    }
+    let refused = http.get(format!("{}/api/v1/reports", server.url)).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+    let answer = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics")).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(answer.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = answer.text().await.unwrap();
+    let value = |line_start: &str| -> f64 {
+        let line =
+            text.lines().find(|l| l.starts_with(line_start)).unwrap_or_else(|| panic!("no {line_start} in\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(value("pantau_reports_stored_total{kind=\"note\"}"), 3.0);
+    assert!(value("pantau_http_responses_total{class=\"2xx\"}") >= 4.0, "the enrolment and 3 reports");
+    assert_eq!(value("pantau_http_responses_total{class=\"4xx\"}"), 1.0);
+    assert!(value("pantau_ingest_batch_size_count") >= 1.0);
+    assert!(value("pantau_commit_seconds_count") >= 1.0);
+    assert!(text.contains("pantau_commit_seconds_bucket{le="), "a histogram:\n{text}");
+    assert!(text.lines().any(|l| l.starts_with("pantau_writer_queue_depth ")));
+    // Never on the API's address.
+    let on_api = reqwest::get(format!("{}/metrics", server.url)).await.unwrap();
+    assert_eq!(on_api.status(), StatusCode::NOT_FOUND);
+    drop(server);
+}
