@@ -371,31 +371,19 @@ pub async fn reports_xlsx(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiProblem> {
     let mut pages = Box::pin(state.store.report_pages(filter(&coordinator, query, false)?, EXPORT_PAGE));
-    // Rows go to a temporary file as they are written (constant memory), so
-    // only the finished, compressed file is held; a failure is a 500, never a
-    // file cut short.
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet_with_constant_memory();
     let xlsx = |e: rust_xlsxwriter::XlsxError| ApiProblem::internal(format!("writing the XLSX export: {e}"));
-    sheet.set_name("Laporan").map_err(xlsx)?;
-    for (col, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string(0, col as u16, *name).map_err(xlsx)?;
-    }
-    let mut row: u32 = 0;
+    // The workbook is written on a blocking thread (file writes and zip
+    // compression would hold an async worker), fed page by page.
+    let (rows, mut received) = tokio::sync::mpsc::channel::<Vec<StoredReport>>(2);
+    let writer = tokio::task::spawn_blocking(move || write_xlsx(&mut received));
     while let Some(page) = pages.try_next().await.map_err(ApiProblem::internal)? {
-        for report in &page {
-            row += 1;
-            for (col, cell) in cells(report).iter().enumerate() {
-                // Numbers where the CSV has numbers; everything typed stays text.
-                match (col, cell.parse::<f64>()) {
-                    (0 | 3, Ok(n)) => sheet.write_number(row, col as u16, n),
-                    _ => sheet.write_string(row, col as u16, cell),
-                }
-                .map_err(xlsx)?;
-            }
+        if rows.send(page).await.is_err() {
+            break; // the writer failed: its error is below
         }
     }
-    let file = workbook.save_to_buffer().map_err(xlsx)?;
+    drop(rows);
+    let file =
+        writer.await.map_err(|e| ApiProblem::internal(format!("the XLSX writer stopped: {e}")))?.map_err(xlsx)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -404,6 +392,34 @@ pub async fn reports_xlsx(
         file,
     )
         .into_response())
+}
+
+/// The export as a workbook, from the pages `received`. Rows go to a
+/// temporary file as they are written (constant memory), so only the
+/// finished, compressed file is held; a failure is a 500, never a file cut short.
+fn write_xlsx(
+    received: &mut tokio::sync::mpsc::Receiver<Vec<StoredReport>>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory();
+    sheet.set_name("Laporan")?;
+    for (col, name) in COLUMNS.iter().enumerate() {
+        sheet.write_string(0, col as u16, *name)?;
+    }
+    let mut row: u32 = 0;
+    while let Some(page) = received.blocking_recv() {
+        for report in &page {
+            row += 1;
+            for (col, cell) in cells(report).iter().enumerate() {
+                // Numbers where the CSV has numbers; everything typed stays text.
+                match (col, cell.parse::<f64>()) {
+                    (0 | 3, Ok(n)) => sheet.write_number(row, col as u16, n),
+                    _ => sheet.write_string(row, col as u16, cell),
+                }?;
+            }
+        }
+    }
+    workbook.save_to_buffer()
 }
 
 /// Text typed by volunteers must not run as a formula when a coordinator opens

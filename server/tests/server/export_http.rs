@@ -89,6 +89,10 @@ async fn an_export_that_fails_part_way_never_reads_as_a_complete_file() {
     let read = response.text().await;
     assert!(read.is_err(), "a cut export read as whole: {} bytes", read.map(|b| b.len()).unwrap_or_default());
 
+    // The workbook is sent only once whole: a page that fails is a 500.
+    let workbook = server.http.get(server.url("/api/v1/reports.xlsx")).bearer_auth(&coordinator).send().await.unwrap();
+    assert_eq!(workbook.status(), StatusCode::INTERNAL_SERVER_ERROR);
+
     // On the first page: nothing has been sent yet, so it is a plain 500.
     damage_row(&server, 3).await;
     assert_eq!(export().await.unwrap().status(), StatusCode::INTERNAL_SERVER_ERROR);
