@@ -60,6 +60,12 @@ pub struct Receipt {
 /// Where a volunteer exchanges a one-time enrolment code for a token.
 pub const ENROLMENTS_PATH: &str = "/api/v1/enrolments";
 
+/// A one-time code as the server compares it: codes are typed by people, so
+/// case, spaces and dashes do not count.
+pub fn normalise_code(code: &str) -> String {
+    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

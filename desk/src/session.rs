@@ -150,12 +150,9 @@ impl Session {
     }
 }
 
-/// Whether two typings are one code: the server ignores case, spaces and dashes.
+/// Whether two typings are one code, as the server compares them.
 fn same_code(a: &str, b: &str) -> bool {
-    let plain = |s: &str| -> String {
-        s.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect()
-    };
-    plain(a) == plain(b)
+    pantau_core::protocol::normalise_code(a) == pantau_core::protocol::normalise_code(b)
 }
 
 /// The code in a sign-in link's fragment (`#masuk=K7QX-M2PA-9RTD`).

@@ -34,10 +34,7 @@ pub fn new_enrolment_code() -> String {
 /// that follows, so a laptop left signed in stops working on its own.
 pub const DESK_SESSION: time::Duration = time::Duration::hours(36);
 
-/// Codes are typed by people: ignore case, spaces and dashes.
-pub fn normalise_code(code: &str) -> String {
-    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-}
+pub use pantau_core::protocol::normalise_code;
 
 #[cfg(test)]
 mod tests {

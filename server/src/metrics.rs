@@ -74,9 +74,3 @@ impl Default for Metrics {
         Metrics::new()
     }
 }
-
-impl std::fmt::Debug for Metrics {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Metrics")
-    }
-}

@@ -179,7 +179,7 @@ impl Store {
         // reports: its index is worth it.
         for prefix in [&filter.scope, &filter.area].into_iter().flatten() {
             sql.push(" AND +r.tps >= ").push_bind(prefix.clone());
-            sql.push(" AND +r.tps < ").push_bind(format!("{prefix}:"));
+            sql.push(" AND +r.tps < ").push_bind(scope_end(Some(prefix)));
         }
         if let Some(tps) = &filter.tps {
             sql.push(" AND r.tps = ").push_bind(tps.clone());
