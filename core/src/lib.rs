@@ -29,6 +29,7 @@ pub mod coverage;
 #[cfg(feature = "desk")]
 pub mod desk;
 pub mod envelope;
+pub mod evidence;
 pub mod lang;
 pub mod outbox;
 pub mod protocol;

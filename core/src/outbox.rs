@@ -245,6 +245,12 @@ impl Outbox {
         self.waiting.first().map(|(_, id)| *id)
     }
 
+    /// The oldest waiting report that `wanted` accepts. Walks the waiting
+    /// reports in order: O(n) when few are wanted (photos are few).
+    pub fn next_waiting_matching(&self, wanted: impl Fn(&Report) -> bool) -> Option<ReportId> {
+        self.waiting.iter().map(|key| &self.entries[key]).find(|e| wanted(&e.report)).map(|e| e.report.id)
+    }
+
     /// Marks a Waiting report as in flight and returns it to send.
     pub fn start_send(&mut self, id: ReportId) -> Option<Report> {
         let key = *self.by_id.get(&id)?;

@@ -179,6 +179,19 @@ pub enum ProblemType {
     MethodNotAllowed,
     /// 503: the database is not available.
     NotReady,
+    /// 422: the report names photos this volunteer has not uploaded (listed in `detail`).
+    PhotosMissing,
+    /// 422: an upload's bytes do not hash to the name it was sent under; nothing was kept.
+    PhotoHashMismatch,
+    /// 409: an upload's `Upload-Offset` is not what the server holds (its
+    /// `Upload-Offset` header says what it holds).
+    UploadOffsetMismatch,
+    /// 413: a photo over its limit, or a chunk beyond the declared length.
+    PhotoTooLarge,
+    /// 415: the bytes are not a JPEG.
+    NotAPhoto,
+    /// 429: the volunteer's photo bytes for today are used up.
+    PhotoQuotaExceeded,
     /// 5xx: the server failed; the log has the cause.
     Internal,
     /// Any other refusal.
@@ -186,7 +199,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 20] = [
+    pub const ALL: [ProblemType; 26] = [
         ProblemType::InvalidReport,
         ProblemType::MalformedJson,
         ProblemType::BadRequest,
@@ -205,6 +218,12 @@ impl ProblemType {
         ProblemType::ReviewConflict,
         ProblemType::MethodNotAllowed,
         ProblemType::NotReady,
+        ProblemType::PhotosMissing,
+        ProblemType::PhotoHashMismatch,
+        ProblemType::UploadOffsetMismatch,
+        ProblemType::PhotoTooLarge,
+        ProblemType::NotAPhoto,
+        ProblemType::PhotoQuotaExceeded,
         ProblemType::Internal,
         ProblemType::Error,
     ];
@@ -229,6 +248,12 @@ impl ProblemType {
             ProblemType::ReviewConflict => "review-conflict",
             ProblemType::MethodNotAllowed => "method-not-allowed",
             ProblemType::NotReady => "not-ready",
+            ProblemType::PhotosMissing => "photos-missing",
+            ProblemType::PhotoHashMismatch => "photo-hash-mismatch",
+            ProblemType::UploadOffsetMismatch => "upload-offset-mismatch",
+            ProblemType::PhotoTooLarge => "photo-too-large",
+            ProblemType::NotAPhoto => "not-a-photo",
+            ProblemType::PhotoQuotaExceeded => "photo-quota-exceeded",
             ProblemType::Internal => "internal",
             ProblemType::Error => "error",
         }
@@ -259,6 +284,12 @@ impl ProblemType {
             ProblemType::ReviewConflict => "The review changed meanwhile",
             ProblemType::MethodNotAllowed => "Method not allowed",
             ProblemType::NotReady => "The database is not available",
+            ProblemType::PhotosMissing => "The report names photos that were not uploaded",
+            ProblemType::PhotoHashMismatch => "The photo's bytes do not match its SHA-256",
+            ProblemType::UploadOffsetMismatch => "The upload offset is not where the stored part ends",
+            ProblemType::PhotoTooLarge => "The photo is too large",
+            ProblemType::NotAPhoto => "The bytes are not a JPEG photo",
+            ProblemType::PhotoQuotaExceeded => "Today's photo allowance for this volunteer is used up",
             ProblemType::Internal => "Internal server error",
             ProblemType::Error => "Request refused",
         }
@@ -321,16 +352,19 @@ pub enum WaitReason {
     /// An answer that is not the server's (a portal's page answering 200, a
     /// proxy's 403) or that does not fit what was sent.
     UnexpectedAnswer,
+    /// A photo of the report is not uploaded yet (or the phone lost it).
+    PhotoUpload,
     Other,
 }
 
 impl WaitReason {
-    pub const ALL: [WaitReason; 6] = [
+    pub const ALL: [WaitReason; 7] = [
         WaitReason::NoConnection,
         WaitReason::NoAnswer,
         WaitReason::ServerBusy,
         WaitReason::NotEnrolled,
         WaitReason::UnexpectedAnswer,
+        WaitReason::PhotoUpload,
         WaitReason::Other,
     ];
 
@@ -342,6 +376,7 @@ impl WaitReason {
             WaitReason::ServerBusy => "server_busy",
             WaitReason::NotEnrolled => "not_enrolled",
             WaitReason::UnexpectedAnswer => "unexpected_answer",
+            WaitReason::PhotoUpload => "photo_upload",
             WaitReason::Other => "other",
         }
     }
@@ -531,7 +566,15 @@ impl SendOutcome {
             // and a 404 means we did not reach pantau-server (a captive portal, a
             // proxy, a half-deployed server): the report may be fine.
             404 | 408 | 425 | 429 => SendOutcome::RetryLater { reason: WaitError::http(status), retry_after_ms },
-            400..=499 => SendOutcome::Rejected(problem()),
+            400..=499 => {
+                let problem = problem();
+                // The server lost or never got a photo: upload it again, then resend.
+                if problem.problem_type() == Some(ProblemType::PhotosMissing) {
+                    let reason = WaitError::new(WaitReason::PhotoUpload, problem.detail.unwrap_or_default());
+                    return SendOutcome::RetryLater { reason, retry_after_ms };
+                }
+                SendOutcome::Rejected(problem)
+            }
             _ => SendOutcome::RetryLater { reason: WaitError::http(status), retry_after_ms },
         }
     }

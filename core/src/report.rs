@@ -1,6 +1,7 @@
 //! A report as the volunteer files it and as the server stores it.
 
 use crate::checklist::{Answer, Phase};
+use crate::evidence::{PhotoRef, Position};
 use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -141,6 +142,12 @@ pub struct Report {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub body: ReportBody,
+    /// Photos, each uploaded on its own request before the report is sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoRef>,
+    /// Where the phone was, when the volunteer asked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
 }
 
 /// The kinds of report. Tagged by `kind` on the wire so that new kinds can be
@@ -537,7 +544,7 @@ impl ReportBody {
 impl Report {
     /// A new report with the TPS normalised to its canonical form when it parses.
     pub fn new(id: ReportId, tps: &str, created_at: OffsetDateTime, body: ReportBody) -> Report {
-        Report { id, tps: TpsCode::normalise(tps), created_at, body }
+        Report { id, tps: TpsCode::normalise(tps), created_at, body, photos: Vec::new(), position: None }
     }
 
     /// The JSON the server stores and compares: the same report always serialises

@@ -10,7 +10,7 @@
 use crate::backoff::Backoff;
 use crate::outbox::{Outbox, OutboxEntry};
 use crate::protocol::{SendOutcome, WaitError, WaitReason};
-use crate::report::Report;
+use crate::report::{Report, ReportId};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -21,6 +21,13 @@ use std::task::{Context, Poll};
 #[allow(async_fn_in_trait)] // used single-threaded (wasm) and in tests; no Send bound wanted
 pub trait Transport {
     async fn send(&self, reports: &[Report]) -> Vec<SendOutcome>;
+
+    /// Makes sure the server holds every photo `report` names, resuming what
+    /// it holds in part; `Err` is why the report must wait (it is not sent).
+    async fn upload_photos(&self, report: &Report) -> Result<(), SendOutcome> {
+        let _ = report;
+        Ok(())
+    }
 }
 
 /// Writes outbox entries durably, together.
@@ -107,14 +114,34 @@ where
     type Sending<'t> = Pin<Box<dyn Future<Output = (Vec<Report>, Vec<SendOutcome>)> + 't>>;
     let mut sending: Vec<Sending<'_>> = Vec::new();
     let mut end = None;
+    // A report with photos is sent alone after its uploads, one at a time: it
+    // holds one slot of the window, and text-only reports use the others.
+    let mut uploading: Option<ReportId> = None;
     loop {
         // Start batches until the window is full, unless the round is ending.
         while end.is_none() && sending.len() < pace.in_flight.max(1) {
+            if uploading.is_none() {
+                let with_photos = outbox.update(|o| {
+                    let id = o.next_waiting_matching(|r| !r.photos.is_empty())?;
+                    o.start_send(id)
+                });
+                if let Some(report) = with_photos {
+                    uploading = Some(report.id);
+                    sending.push(Box::pin(async move {
+                        let outcomes = match transport.upload_photos(&report).await {
+                            Ok(()) => transport.send(std::slice::from_ref(&report)).await,
+                            Err(outcome) => vec![outcome],
+                        };
+                        (vec![report], outcomes)
+                    }));
+                    continue;
+                }
+            }
             let batch = outbox.update(|o| {
                 let mut batch = Vec::new();
                 let mut bytes = 0;
                 while batch.len() < batch_size {
-                    let Some(id) = o.next_waiting() else { break };
+                    let Some(id) = o.next_waiting_matching(|r| r.photos.is_empty()) else { break };
                     let size = o.get(id).map_or(0, |e| e.report.canonical_json().len());
                     if !batch.is_empty() && bytes + size > pace.batch_bytes {
                         break;
@@ -147,6 +174,9 @@ where
             };
         }
         let (batch, mut outcomes) = FirstReady(&mut sending).await;
+        if batch.first().map(|r| r.id) == uploading {
+            uploading = None;
+        }
         // A transport that answered for fewer reports proved nothing about the rest.
         outcomes.resize_with(batch.len(), || SendOutcome::RetryLater {
             reason: WaitError::new(WaitReason::NoAnswer, WaitReason::NO_ANSWER),
@@ -570,5 +600,110 @@ mod tests {
         let keep = time::Duration::days(7);
         assert!(outbox.expired_sent(received_at + time::Duration::days(6), keep).is_empty());
         assert_eq!(outbox.expired_sent(received_at + time::Duration::days(8), keep), vec![id]);
+    }
+
+    fn with_photo(n: u128) -> Report {
+        let mut r = report(n);
+        r.photos = vec![crate::evidence::PhotoRef {
+            sha256: format!("{n:02x}").repeat(32),
+            bytes: 1000,
+            width: 10,
+            height: 10,
+            item: None,
+        }];
+        r
+    }
+
+    /// Uploads that take `slow_polls` polls each and succeed unless `fail`;
+    /// every step is written to `log`.
+    struct Uploads {
+        log: RefCell<Vec<String>>,
+        slow_polls: u32,
+        fail: bool,
+    }
+
+    impl Transport for Uploads {
+        async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
+            reports
+                .iter()
+                .map(|r| {
+                    self.log.borrow_mut().push(format!("send {}", r.summary(crate::Lang::Id)));
+                    SendOutcome::Delivered(crate::test_fixtures::receipt(r.id, 1))
+                })
+                .collect()
+        }
+
+        async fn upload_photos(&self, report: &Report) -> Result<(), SendOutcome> {
+            let mut polls = 0;
+            std::future::poll_fn(|_| {
+                polls += 1;
+                if polls > self.slow_polls {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            self.log.borrow_mut().push(format!("uploaded {}", report.summary(crate::Lang::Id)));
+            if self.fail {
+                let reason = WaitError::new(WaitReason::PhotoUpload, "connection reset");
+                return Err(SendOutcome::RetryLater { reason, retry_after_ms: None });
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn text_reports_do_not_wait_behind_photos_and_a_photo_report_is_sent_after_its_uploads() {
+        let mut outbox = Outbox::default();
+        outbox.save(with_photo(1)).unwrap();
+        outbox.save(with_photo(2)).unwrap();
+        outbox.save(report(3)).unwrap();
+        let outbox = RefCell::new(outbox);
+        let transport = Uploads { log: RefCell::default(), slow_polls: 50, fail: false };
+        let pace = Pace { batch: 25, in_flight: 3, ..PACE };
+        let end = block_on(run_round(&outbox, &transport, &Storage(RefCell::default()), pace, |_| {}));
+        assert_eq!(end, RoundEnd::Drained);
+        assert_eq!(
+            *transport.log.borrow(),
+            ["send laporan 3", "uploaded laporan 1", "send laporan 1", "uploaded laporan 2", "send laporan 2"],
+            "the text report goes first; one photo report at a time, each after its uploads"
+        );
+        assert_eq!(outbox.borrow().counts().sent, 3);
+    }
+
+    #[test]
+    fn a_failed_upload_keeps_its_report_waiting_unsent_and_the_rest_go() {
+        let mut outbox = Outbox::default();
+        outbox.save(with_photo(1)).unwrap();
+        outbox.save(report(2)).unwrap();
+        let outbox = RefCell::new(outbox);
+        let transport = Uploads { log: RefCell::default(), slow_polls: 0, fail: true };
+        let end = block_on(run_round(&outbox, &transport, &Storage(RefCell::default()), PACE, |_| {}));
+        assert!(matches!(end, RoundEnd::RetryLater { .. }), "{end:?}");
+        assert!(!transport.log.borrow().contains(&"send laporan 1".to_owned()), "{:?}", transport.log.borrow());
+        let outbox = outbox.borrow();
+        assert_eq!(outbox.counts().sent, 1);
+        match &outbox.get(with_photo(1).id).unwrap().delivery {
+            crate::outbox::Delivery::Waiting { last_error: Some(e), .. } => {
+                assert_eq!(e.reason, WaitReason::PhotoUpload)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_refusal_for_missing_photos_is_a_wait_not_a_rejection() {
+        use crate::protocol::{BatchResult, BatchResults, ProblemType};
+        let problem = Problem::of(ProblemType::PhotosMissing, 422, Some("missing: ab…".into()));
+        let body = serde_json::to_string(&BatchResults {
+            results: vec![BatchResult { status: 422, receipt: None, problem: Some(problem) }],
+        })
+        .unwrap();
+        let id = report(1).id;
+        match &SendOutcome::from_batch_response(&[id], 200, &body, None)[..] {
+            [SendOutcome::RetryLater { reason, .. }] => assert_eq!(reason.reason, WaitReason::PhotoUpload),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -49,6 +49,16 @@ pub enum FieldErrorCode {
     VotesMismatch,
     /// A TPS outside the one (or the prefix) the volunteer is enrolled for.
     OutsideScope,
+    /// A photo whose name is not a SHA-256, or whose size or dimensions are 0.
+    NotAPhoto,
+    /// A photo over [`MAX_PHOTO_BYTES`](crate::evidence::MAX_PHOTO_BYTES) or
+    /// an edge over [`MAX_PHOTO_EDGE`](crate::evidence::MAX_PHOTO_EDGE) (the limit).
+    PhotoTooLarge,
+    /// A checklist photo on an item this report does not answer *Tidak*, or an
+    /// item on a photo of another kind of report.
+    PhotoItem,
+    /// A position outside the globe, or less accurate than 100 km.
+    PositionInvalid,
 }
 
 /// The part of a report a [`FieldError::field`] path names. Validation builds
@@ -83,6 +93,11 @@ pub enum ReportField {
     Valid,
     Invalid,
     Voters,
+    /// The list of photos (how many).
+    Photos,
+    /// One photo, by position.
+    Photo(usize),
+    Position,
 }
 
 impl ReportField {
@@ -110,6 +125,9 @@ impl ReportField {
             ReportField::Valid => "body.valid".into(),
             ReportField::Invalid => "body.invalid".into(),
             ReportField::Voters => "body.voters".into(),
+            ReportField::Photos => "photos".into(),
+            ReportField::Photo(i) => format!("photos.{i}"),
+            ReportField::Position => "position".into(),
         }
     }
 
@@ -141,6 +159,9 @@ impl ReportField {
             ["body", "valid"] => ReportField::Valid,
             ["body", "invalid"] => ReportField::Invalid,
             ["body", "voters"] => ReportField::Voters,
+            ["photos"] => ReportField::Photos,
+            ["photos", i] => ReportField::Photo(row(i)?),
+            ["position"] => ReportField::Position,
             _ => return None,
         })
     }

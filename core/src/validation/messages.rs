@@ -73,6 +73,14 @@ impl FieldError {
             (OutsideScope, Lang::Id) => {
                 "TPS ini di luar tugas Anda dari koordinator: server hanya menerima laporan untuk TPS tugas Anda.".into()
             }
+            (NotAPhoto, Lang::Id) => "Foto ini rusak: ambil ulang fotonya.".into(),
+            (NotAPhoto, Lang::En) => "This photo is damaged: take it again.".into(),
+            (PhotoTooLarge, Lang::Id) => format!("Foto terlalu besar: paling banyak {} KB.", limit / 1000),
+            (PhotoTooLarge, Lang::En) => format!("The photo is too large: at most {} KB.", limit / 1000),
+            (PhotoItem, Lang::Id) => "Foto checklist hanya untuk butir yang dijawab Tidak.".into(),
+            (PhotoItem, Lang::En) => "Checklist photos belong only to items answered No.".into(),
+            (PositionInvalid, Lang::Id) => "Lokasi dari ponsel tidak masuk akal: hapus lalu ambil lagi.".into(),
+            (PositionInvalid, Lang::En) => "The phone's location makes no sense: remove it and try again.".into(),
             (OutsideScope, Lang::En) => {
                 "This TPS is outside what your coordinator assigned you: the server only takes reports for your TPS."
                     .into()

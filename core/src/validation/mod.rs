@@ -13,6 +13,7 @@ mod tests;
 pub use field::{FieldError, FieldErrorCode, ReportField};
 
 use crate::checklist::ChecklistItem;
+use crate::evidence::{PhotoRef, MAX_PHOTOS, MAX_PHOTO_BYTES, MAX_PHOTO_EDGE};
 use crate::report::{Report, ReportBody, TpsCode, TpsCodeError};
 
 /// Longest free-text observation, in characters. Generous for a field report,
@@ -143,6 +144,7 @@ impl Report {
                 }
             }
         }
+        check_evidence(&mut errors, self);
         // Every field may be within its limit and the whole still too large
         // (300 rows of long names); the size is checked last, as sent.
         if errors.is_empty() && self.canonical_json().len() > MAX_REPORT_BYTES {
@@ -153,6 +155,41 @@ impl Report {
         } else {
             Err(errors)
         }
+    }
+}
+
+/// Photos: at most [`MAX_PHOTOS`], each once, each named by a SHA-256 and
+/// within the stored limits; a checklist photo on an item answered *Tidak*.
+fn check_evidence(errors: &mut Vec<FieldError>, report: &Report) {
+    if report.photos.len() > MAX_PHOTOS {
+        errors.push(FieldError::limited(ReportField::Photos, FieldErrorCode::TooMany, MAX_PHOTOS));
+    }
+    for (i, photo) in report.photos.iter().enumerate() {
+        let field = ReportField::Photo(i);
+        let edge = photo.width.max(photo.height);
+        if !PhotoRef::is_sha256(&photo.sha256) || photo.bytes == 0 || photo.width == 0 || photo.height == 0 {
+            errors.push(FieldError::new(field, FieldErrorCode::NotAPhoto));
+        } else if photo.bytes > MAX_PHOTO_BYTES {
+            errors.push(FieldError::limited(field, FieldErrorCode::PhotoTooLarge, MAX_PHOTO_BYTES as usize));
+        } else if edge > MAX_PHOTO_EDGE {
+            errors.push(FieldError::limited(field, FieldErrorCode::NotAPhoto, MAX_PHOTO_EDGE as usize));
+        } else if report.photos[..i].iter().any(|p| p.sha256 == photo.sha256) {
+            errors.push(FieldError::new(field, FieldErrorCode::Duplicate));
+        }
+        let item_ok = match (&photo.item, &report.body) {
+            (None, ReportBody::Checklist { .. }) => false,
+            (None, _) => true,
+            (Some(item), ReportBody::Checklist { answers, .. }) => {
+                answers.iter().any(|a| a.item == *item && a.answer == crate::checklist::Answer::No)
+            }
+            (Some(_), _) => false,
+        };
+        if !item_ok {
+            errors.push(FieldError::new(field, FieldErrorCode::PhotoItem));
+        }
+    }
+    if report.position.is_some_and(|p| !p.is_valid()) {
+        errors.push(FieldError::new(ReportField::Position, FieldErrorCode::PositionInvalid));
     }
 }
 

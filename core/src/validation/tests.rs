@@ -404,6 +404,9 @@ fn every_field_path_reads_back_as_the_same_field() {
         ReportField::Valid,
         ReportField::Invalid,
         ReportField::Voters,
+        ReportField::Photos,
+        ReportField::Photo(4),
+        ReportField::Position,
     ];
     for field in fields {
         assert_eq!(ReportField::parse(&field.path()), Some(field), "{}", field.path());
@@ -423,4 +426,72 @@ fn a_tps_outside_the_volunteers_scope_is_named_and_one_inside_is_not() {
     assert!(outside.message(Lang::Id).contains("di luar tugas"));
     assert!(scope_error("6471011001", "6471021001-001").is_some(), "outside a village scope");
     assert_eq!(scope_error("6471011001-003", "647101100"), None, "not a TPS code yet: validation says so");
+}
+
+fn photo(n: u8) -> crate::evidence::PhotoRef {
+    crate::evidence::PhotoRef {
+        sha256: format!("{n:02x}").repeat(32),
+        bytes: 200_000,
+        width: 1600,
+        height: 1200,
+        item: None,
+    }
+}
+
+#[test]
+fn photos_are_named_by_hash_within_their_limits_and_counted() {
+    use crate::evidence::{Position, MAX_PHOTOS};
+    let mut report = note("6471011001-1", "Serangan fajar");
+    report.photos = vec![photo(1), photo(2)];
+    report.position = Some(Position { lat_e6: -1_265_386, lon_e6: 116_831_235, accuracy_m: 25 });
+    assert_eq!(report.validate(), Ok(()));
+
+    let mut bad = report.clone();
+    bad.photos[0].sha256 = "not-a-hash".into();
+    bad.photos[1] = crate::evidence::PhotoRef { bytes: 2_000_000, ..photo(2) };
+    bad.photos.push(crate::evidence::PhotoRef { width: 4000, ..photo(3) });
+    bad.photos.push(photo(3));
+    bad.position = Some(Position { lat_e6: 91_000_000, lon_e6: 0, accuracy_m: 5 });
+    let codes: Vec<(String, FieldErrorCode)> =
+        bad.validate().unwrap_err().into_iter().map(|e| (e.field, e.code)).collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("photos.0".into(), FieldErrorCode::NotAPhoto),
+            ("photos.1".into(), FieldErrorCode::PhotoTooLarge),
+            ("photos.2".into(), FieldErrorCode::NotAPhoto),
+            ("photos.3".into(), FieldErrorCode::Duplicate),
+            ("position".into(), FieldErrorCode::PositionInvalid),
+        ]
+    );
+    let mut many = report.clone();
+    many.photos = (1..=MAX_PHOTOS as u8 + 1).map(photo).collect();
+    assert_eq!(many.validate().unwrap_err()[0].field, "photos");
+}
+
+#[test]
+fn a_checklist_photo_belongs_to_an_item_answered_no() {
+    let mut answers = full_checklist(Phase::Voting);
+    answers[1].answer = Answer::No;
+    let (yes, no) = (answers[0].item.clone(), answers[1].item.clone());
+    let mut report = with_body(ReportBody::Checklist { phase: Phase::Voting, answers });
+    report.photos = vec![crate::evidence::PhotoRef { item: Some(no), ..photo(1) }];
+    assert_eq!(report.validate(), Ok(()));
+    for item in [Some(yes), None, Some("no_such_item".into())] {
+        report.photos[0].item = item.clone();
+        let errors = report.validate().unwrap_err();
+        assert_eq!(errors[0].code, FieldErrorCode::PhotoItem, "{item:?}");
+    }
+    let mut incident = note("6471011001-1", "x");
+    incident.photos = vec![crate::evidence::PhotoRef { item: Some("ink".into()), ..photo(1) }];
+    assert_eq!(incident.validate().unwrap_err()[0].code, FieldErrorCode::PhotoItem);
+}
+
+#[test]
+fn a_report_without_evidence_is_written_as_before() {
+    let report = note("6471011001-1", "Antrean panjang");
+    let json = report.canonical_json();
+    assert!(!json.contains("photos") && !json.contains("position"), "{json}");
+    let read: Report = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, report);
 }
