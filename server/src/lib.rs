@@ -12,6 +12,7 @@ pub mod auth;
 #[cfg(feature = "fault-injection")]
 pub mod faults;
 pub mod metrics;
+pub mod photos;
 pub mod security;
 pub mod store;
 
@@ -38,6 +39,9 @@ use tower_http::LatencyUnit;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub photos: Arc<photos::PhotoFiles>,
+    /// Photo bytes one volunteer may upload per day (UTC).
+    pub photo_bytes_per_day: u64,
 }
 
 /// How the server is set up; see `pantau-server serve --help`.
@@ -51,11 +55,23 @@ pub struct Config {
     pub rate_burst: u32,
     /// Origins allowed to call the API from another site. Empty: CORS off.
     pub cors_origins: Vec<String>,
+    /// The photo folder. None: a new folder under the system's temporary one
+    /// (for tests; `pantau-server serve` always names one).
+    pub photos_dir: Option<PathBuf>,
+    /// Photo bytes one volunteer may upload per day (UTC).
+    pub photo_bytes_per_day: u64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { static_dir: None, rate_per_second: 50, rate_burst: 1_000, cors_origins: Vec::new() }
+        Config {
+            static_dir: None,
+            rate_per_second: 50,
+            rate_burst: 1_000,
+            cors_origins: Vec::new(),
+            photos_dir: None,
+            photo_bytes_per_day: api::photos::PHOTO_BYTES_PER_DAY,
+        }
     }
 }
 
@@ -146,6 +162,16 @@ pub fn metrics_app(metrics: Arc<metrics::Metrics>) -> Router {
     )
 }
 
+/// The photo folder `config` names, or a new temporary one.
+fn photo_files(config: &Config) -> photos::PhotoFiles {
+    static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let dir = config.photos_dir.clone().unwrap_or_else(|| {
+        let n = TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::env::temp_dir().join(format!("pantau-photos-{}-{n}", std::process::id()))
+    });
+    photos::PhotoFiles::open(&dir).unwrap_or_else(|e| panic!("photo folder {}: {e}", dir.display()))
+}
+
 /// The whole application: the API under `/api/v1` and, when configured, the PWA
 /// with every unknown path answered by its `index.html` (client routing).
 pub fn app(store: Store, config: &Config) -> Router {
@@ -186,7 +212,11 @@ pub fn app(store: Store, config: &Config) -> Router {
                 response
             }
         }))
-        .with_state(AppState { store });
+        .with_state(AppState {
+            store,
+            photos: Arc::new(photo_files(config)),
+            photo_bytes_per_day: config.photo_bytes_per_day,
+        });
 
     let mut app = Router::new().nest("/api/v1", api);
     if let Some(dir) = &config.static_dir {

@@ -31,6 +31,10 @@ enum Command {
         /// Directory of the built PWA (Trunk's dist/).
         #[arg(long, env = "PANTAU_STATIC_DIR")]
         static_dir: Option<PathBuf>,
+        /// Folder of the photos reports carry (created if missing). Default:
+        /// `photos` beside the database file.
+        #[arg(long, env = "PANTAU_PHOTOS")]
+        photos: Option<PathBuf>,
         /// Average requests per second allowed per token.
         #[arg(long, env = "PANTAU_RATE_PER_SECOND", default_value_t = Config::default().rate_per_second)]
         rate_per_second: u64,
@@ -193,6 +197,7 @@ async fn main() -> std::process::ExitCode {
             bind,
             database,
             static_dir,
+            photos,
             rate_per_second,
             rate_burst,
             cors_origins,
@@ -213,7 +218,9 @@ async fn main() -> std::process::ExitCode {
                     }
                 }
             };
-            let config = Config { static_dir, rate_per_second, rate_burst, cors_origins };
+            let photos_dir = Some(photos.unwrap_or_else(|| photos_beside(&database.database)));
+            let config =
+                Config { static_dir, rate_per_second, rate_burst, cors_origins, photos_dir, ..Config::default() };
             #[cfg(feature = "fault-injection")]
             let faults = match inject_faults.as_deref().map(pantau_server::faults::Faults::parse).transpose() {
                 Ok(f) => f,
@@ -353,6 +360,17 @@ enum MetricsBind {
     Given(SocketAddr),
 }
 
+/// The default photo folder: `photos` beside the database file
+/// (`data/pantau.db`: `data/photos`).
+fn photos_beside(database: &str) -> PathBuf {
+    let file = database.strip_prefix("sqlite://").or_else(|| database.strip_prefix("sqlite:")).unwrap_or(database);
+    let file = file.split('?').next().unwrap_or_default();
+    match std::path::Path::new(file).parent() {
+        Some(folder) if !file.is_empty() && file != ":memory:" => folder.join("photos"),
+        _ => PathBuf::from("photos"),
+    }
+}
+
 async fn serve(
     bind: SocketAddr,
     metrics_bind: Option<MetricsBind>,
@@ -370,6 +388,9 @@ async fn serve(
         }
     }
     let store = open(database).await?;
+    if let Some(dir) = &config.photos_dir {
+        pantau_server::photos::PhotoFiles::open(dir).map_err(|e| format!("--photos {}: {e}", dir.display()))?;
+    }
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("listening on {bind}: {e}"))?;
     let addr = listener.local_addr()?;
     let app = pantau_server::app(store.clone(), &config);

@@ -7,7 +7,7 @@ use crate::store::{ReportFilter, StoredReport, EXPORT_PAGE};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::{StreamExt as _, TryStreamExt as _};
@@ -244,22 +244,24 @@ pub async fn list_reports(
 pub async fn reports_csv(
     State(state): State<AppState>,
     coordinator: Coordinator,
+    headers: HeaderMap,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiProblem> {
+    let origin = origin(&headers);
     let mut pages = Box::pin(state.store.report_pages(filter(&coordinator, query, false)?, EXPORT_PAGE));
     // The first page before answering: a database that fails now is a 500, not
     // a file cut short.
     let first = pages.try_next().await.map_err(ApiProblem::internal)?.unwrap_or_default();
-    let first = to_csv(&first, true).map_err(ApiProblem::internal)?;
+    let first = to_csv(&first, true, &origin).map_err(ApiProblem::internal)?;
     // A later failure can no longer change the status: the body ends without
     // its last chunk, which HTTP clients report as an error, never as a
     // complete file.
-    let rest = pages.map(|page| {
+    let rest = pages.map(move |page| {
         let page = page.map_err(|e| {
             tracing::error!(error = %e, "CSV export cut short");
             std::io::Error::other(e.to_string())
         })?;
-        to_csv(&page, false).map_err(std::io::Error::other)
+        to_csv(&page, false, &origin).map_err(std::io::Error::other)
     });
     let body = Body::from_stream(futures_util::stream::once(async { Ok(first) }).chain(rest));
     Ok((
@@ -272,20 +274,99 @@ pub async fn reports_csv(
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports.geojson",
+    tag = "coordinators",
+    security(("bearer" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The matching reports that carry the phone's position, as a GeoJSON FeatureCollection (RFC 7946): a Point each, with the report's seq, id, TPS, kind, category, urgency, times, summary, review, accuracy and photo links", content_type = "application/geo+json"),
+        (status = 400, description = "A filter that is not understood, named in `detail`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reports_geojson(
+    State(state): State<AppState>,
+    coordinator: Coordinator,
+    headers: HeaderMap,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, ApiProblem> {
+    let origin = origin(&headers);
+    let mut pages = Box::pin(state.store.report_pages(filter(&coordinator, query, false)?, EXPORT_PAGE));
+    let mut body = br#"{"type":"FeatureCollection","features":["#.to_vec();
+    let mut first = true;
+    while let Some(page) = pages.try_next().await.map_err(ApiProblem::internal)? {
+        for r in &page {
+            let Some(feature) = feature(r, &origin) else { continue };
+            if !std::mem::take(&mut first) {
+                body.push(b',');
+            }
+            serde_json::to_writer(&mut body, &feature).map_err(ApiProblem::internal)?;
+        }
+    }
+    body.extend_from_slice(b"]}");
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+/// A report with a position as a GeoJSON Feature; None without one.
+fn feature(r: &StoredReport, origin: &str) -> Option<serde_json::Value> {
+    let position = r.report.position?;
+    let degrees = |e6: i32| serde_json::Number::from_f64(f64::from(e6) / 1e6);
+    let photos: Vec<String> = r.report.photos.iter().map(|p| photo_link(origin, &p.sha256)).collect();
+    Some(serde_json::json!({
+        "type": "Feature",
+        "geometry": { "type": "Point", "coordinates": [degrees(position.lon_e6)?, degrees(position.lat_e6)?] },
+        "properties": {
+            "seq": r.receipt.seq,
+            "report_id": r.report.id,
+            "tps": r.report.tps,
+            "kind": r.report.body.kind(),
+            "category": r.report.body.category(),
+            "urgent": matches!(r.report.body, ReportBody::Incident { urgent: true, .. }),
+            "created_at": r.report.created_at.format(&Rfc3339).ok(),
+            "received_at": r.receipt.received_at.format(&Rfc3339).ok(),
+            "summary": r.report.summary(pantau_core::Lang::Id),
+            "review": r.review.slug(),
+            "accuracy_m": position.accuracy_m,
+            "photos": photos,
+        }
+    }))
+}
+
+/// Where the coordinator reached this server (`https://pantau.example`), for
+/// links in exports: the Host header, and the scheme a proxy in front says
+/// it took (`X-Forwarded-Proto`), else http.
+fn origin(headers: &HeaderMap) -> String {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let scheme = value("x-forwarded-proto").and_then(|p| p.split(',').next()).map(str::trim);
+    let scheme = scheme.filter(|s| *s == "https").unwrap_or("http");
+    let host = value("host").filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)));
+    host.map(|host| format!("{scheme}://{host}")).unwrap_or_default()
+}
+
+/// A photo's link for coordinators: the desk shows it after sign-in (the
+/// API's own address needs the desk's bearer token).
+pub fn photo_link(origin: &str, sha256: &str) -> String {
+    format!("{origin}/desk/foto/{sha256}")
+}
+
 /// Rows of the CSV export, after its header line when `header` is set.
-pub fn to_csv(reports: &[StoredReport], header: bool) -> Result<Vec<u8>, csv::Error> {
+pub fn to_csv(reports: &[StoredReport], header: bool, origin: &str) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if header {
         write_header(&mut w)?;
     }
     for r in reports {
-        write_row(&mut w, r)?;
+        write_row(&mut w, r, origin)?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// The export's columns, for CSV and XLSX alike.
-const COLUMNS: [&str; 19] = [
+const COLUMNS: [&str; 23] = [
     "seq",
     "received_at",
     "report_id",
@@ -305,6 +386,10 @@ const COLUMNS: [&str; 19] = [
     "reviewed_by",
     "review_note",
     "review_reference",
+    "latitude",
+    "longitude",
+    "accuracy_m",
+    "photos",
 ];
 
 /// Columns holding text someone typed: defused in CSV, where a spreadsheet
@@ -316,10 +401,11 @@ fn write_header(w: &mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error> {
 }
 
 /// One report's cells, as [`COLUMNS`] names them.
-fn cells(r: &StoredReport) -> [String; 19] {
+fn cells(r: &StoredReport, origin: &str) -> [String; 23] {
     let body = &r.report.body;
     let place = pantau_core::TpsCode::parse(&r.report.tps).ok().and_then(|t| pantau_core::region::place(t.village()));
     let urgent = matches!(body, pantau_core::ReportBody::Incident { urgent: true, .. });
+    let degrees = r.report.position.map(|p| p.degrees()).unwrap_or_default();
     [
         r.receipt.seq.to_string(),
         r.receipt.received_at.format(&Rfc3339).unwrap_or_default(),
@@ -340,11 +426,15 @@ fn cells(r: &StoredReport) -> [String; 19] {
         r.last_review.as_ref().map(|e| e.coordinator.clone()).unwrap_or_default(),
         r.last_review.as_ref().map(|e| e.note.clone()).unwrap_or_default(),
         r.last_review.as_ref().and_then(|e| e.reference.clone()).unwrap_or_default(),
+        degrees.0,
+        degrees.1,
+        r.report.position.map(|p| p.accuracy_m.to_string()).unwrap_or_default(),
+        r.report.photos.iter().map(|p| photo_link(origin, &p.sha256)).collect::<Vec<_>>().join(" "),
     ]
 }
 
-fn write_row(w: &mut csv::Writer<Vec<u8>>, r: &StoredReport) -> Result<(), csv::Error> {
-    let mut row = cells(r);
+fn write_row(w: &mut csv::Writer<Vec<u8>>, r: &StoredReport, origin: &str) -> Result<(), csv::Error> {
+    let mut row = cells(r, origin);
     for i in TYPED_COLUMNS {
         row[i] = spreadsheet_safe(&row[i]);
     }
@@ -368,14 +458,16 @@ fn write_row(w: &mut csv::Writer<Vec<u8>>, r: &StoredReport) -> Result<(), csv::
 pub async fn reports_xlsx(
     State(state): State<AppState>,
     coordinator: Coordinator,
+    headers: HeaderMap,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiProblem> {
+    let origin = origin(&headers);
     let mut pages = Box::pin(state.store.report_pages(filter(&coordinator, query, false)?, EXPORT_PAGE));
     let xlsx = |e: rust_xlsxwriter::XlsxError| ApiProblem::internal(format!("writing the XLSX export: {e}"));
     // The workbook is written on a blocking thread (file writes and zip
     // compression would hold an async worker), fed page by page.
     let (rows, mut received) = tokio::sync::mpsc::channel::<Vec<StoredReport>>(2);
-    let writer = tokio::task::spawn_blocking(move || write_xlsx(&mut received));
+    let writer = tokio::task::spawn_blocking(move || write_xlsx(&mut received, &origin));
     while let Some(page) = pages.try_next().await.map_err(ApiProblem::internal)? {
         if rows.send(page).await.is_err() {
             break; // the writer failed: its error is below
@@ -399,6 +491,7 @@ pub async fn reports_xlsx(
 /// finished, compressed file is held; a failure is a 500, never a file cut short.
 fn write_xlsx(
     received: &mut tokio::sync::mpsc::Receiver<Vec<StoredReport>>,
+    origin: &str,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet_with_constant_memory();
@@ -410,10 +503,10 @@ fn write_xlsx(
     while let Some(page) = received.blocking_recv() {
         for report in &page {
             row += 1;
-            for (col, cell) in cells(report).iter().enumerate() {
+            for (col, cell) in cells(report, origin).iter().enumerate() {
                 // Numbers where the CSV has numbers; everything typed stays text.
                 match (col, cell.parse::<f64>()) {
-                    (0 | 3, Ok(n)) => sheet.write_number(row, col as u16, n),
+                    (0 | 3 | 19 | 20 | 21, Ok(n)) => sheet.write_number(row, col as u16, n),
                     _ => sheet.write_string(row, col as u16, cell),
                 }?;
             }

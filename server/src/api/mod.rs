@@ -6,6 +6,7 @@ pub mod coordinator;
 pub mod desk;
 pub mod enrolments;
 pub mod extract;
+pub mod photos;
 pub mod problem;
 pub mod reports;
 pub mod reviews;
@@ -20,8 +21,8 @@ use problem::ApiProblem;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 
-/// Largest accepted request body. A text report is a few KB; photos will get
-/// their own endpoint and limit.
+/// Largest accepted request body. A text report is a few KB; photos have
+/// their own endpoint and limit ([`pantau_core::evidence::MAX_PHOTO_BYTES`]).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Largest accepted batch body: a full batch of reports at the single limit.
@@ -51,6 +52,10 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         coordinator::get_report,
         coordinator::reports_csv,
         coordinator::reports_xlsx,
+        coordinator::reports_geojson,
+        photos::upload_state,
+        photos::append,
+        photos::get_photo,
         health,
         ready
     ),
@@ -85,6 +90,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/reports.csv", get(coordinator::reports_csv))
         .route("/reports.xlsx", get(coordinator::reports_xlsx))
+        .route("/reports.geojson", get(coordinator::reports_geojson))
         .route("/reports/{id}", get(coordinator::get_report))
         .route("/reports/{id}/receipt", get(reports::get_receipt))
         .route("/reports/{id}/review", get(reviews::get_review).post(reviews::change_review))
@@ -95,6 +101,8 @@ pub fn router() -> Router<AppState> {
         .route("/desk/tally", get(desk::tally))
         .route("/desk/hours", get(desk::hours))
         .route("/ballots", get(ballots::get_ballots))
+        .route("/photos/{sha256}", get(photos::get_photo))
+        .route("/photos/{sha256}/upload", get(photos::upload_state).patch(photos::append))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/openapi.json", get(openapi))

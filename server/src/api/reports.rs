@@ -47,7 +47,11 @@ pub async fn post_report(
     Volunteer(volunteer): Volunteer,
     JsonBody(report): JsonBody<Report>,
 ) -> Result<Response, ApiProblem> {
-    if let Some(problem) = refusal(&volunteer, &report) {
+    let problem = match refusal(&volunteer, &report) {
+        Some(problem) => Some(problem),
+        None => photos_missing(&state, volunteer.id, &report).await?,
+    };
+    if let Some(problem) = problem {
         let (status, receipt) = refused_unless_repeat(&state, volunteer.id, &report, problem).await?;
         return Ok((status, Json(receipt)).into_response());
     }
@@ -70,6 +74,30 @@ fn refusal(volunteer: &Account, report: &Report) -> Option<ApiProblem> {
     Some(ApiProblem::new(StatusCode::FORBIDDEN, ProblemType::TpsOutsideScope, Some(detail)))
 }
 
+/// The refusal of a report naming photos this volunteer has not uploaded
+/// (or of another size): the phone uploads them first, so this means one
+/// was lost on the way and must be sent again.
+async fn photos_missing(
+    state: &AppState,
+    volunteer_id: i64,
+    report: &Report,
+) -> Result<Option<ApiProblem>, ApiProblem> {
+    let mut missing = Vec::new();
+    for photo in &report.photos {
+        let held = state.store.uploaded_photo(volunteer_id, &photo.sha256).await.map_err(ApiProblem::internal)?;
+        if held != Some(u64::from(photo.bytes)) {
+            missing.push(photo.sha256.as_str());
+        }
+    }
+    Ok((!missing.is_empty()).then(|| {
+        ApiProblem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemType::PhotosMissing,
+            Some(format!("photos not uploaded: {}", missing.join(" "))),
+        )
+    }))
+}
+
 /// A refused report is refused, unless it is a repeat of one this volunteer
 /// filed under older, looser rules: a repeat keeps its original receipt.
 async fn refused_unless_repeat(
@@ -81,6 +109,17 @@ async fn refused_unless_repeat(
     match state.store.repeat_receipt(volunteer_id, report).await.map_err(ApiProblem::internal)? {
         Some(receipt) => Ok((StatusCode::OK, receipt)),
         None => Err(problem),
+    }
+}
+
+async fn refusal_or_missing(
+    state: &AppState,
+    volunteer: &Account,
+    report: &Report,
+) -> Result<Option<ApiProblem>, ApiProblem> {
+    match refusal(volunteer, report) {
+        Some(problem) => Ok(Some(problem)),
+        None => photos_missing(state, volunteer.id, report).await,
     }
 }
 
@@ -169,7 +208,7 @@ pub async fn post_batch(
         }
         match serde_json::from_value::<Report>(value) {
             Err(e) => results.push(refused(ApiProblem::malformed(e))),
-            Ok(report) => match refusal(&volunteer, &report) {
+            Ok(report) => match refusal_or_missing(&state, &volunteer, &report).await? {
                 Some(problem) => results
                     .push(Some(batch_result(refused_unless_repeat(&state, volunteer.id, &report, problem).await))),
                 None => {

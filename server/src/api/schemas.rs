@@ -11,6 +11,7 @@
 //! filter is canonical (the server also reads other spellings).
 
 use pantau_core::checklist::{Answer, Phase};
+use pantau_core::evidence::{Position, MAX_PHOTOS, MAX_PHOTO_BYTES, MAX_PHOTO_EDGE};
 use pantau_core::validation::{
     MAX_COUNT, MAX_COUNT_ROWS, MAX_NAMES_CHARS, MAX_NOTE_CHARS, MAX_SHORT_CHARS, MAX_TEXT_CHARS,
 };
@@ -162,7 +163,36 @@ fn report() -> Value {
             "id": { "type": "string", "format": "uuid" },
             "tps": { "type": "string", "pattern": TPS_PATTERN, "description": "The TPS, canonical: 6471011001-003" },
             "created_at": time(),
-            "body": { "oneOf": bodies() }
+            "body": { "oneOf": bodies() },
+            "photos": {
+                "type": "array",
+                "maxItems": MAX_PHOTOS,
+                "description": "Photos, each uploaded first (`PATCH /api/v1/photos/{sha256}/upload`) by this volunteer: \
+                    a report naming one that is not is refused with `photos-missing`.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["sha256", "bytes", "width", "height"],
+                    "properties": {
+                        "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
+                        "bytes": { "type": "integer", "minimum": 1, "maximum": MAX_PHOTO_BYTES },
+                        "width": { "type": "integer", "minimum": 1, "maximum": MAX_PHOTO_EDGE },
+                        "height": { "type": "integer", "minimum": 1, "maximum": MAX_PHOTO_EDGE },
+                        "item": { "type": "string", "description": "On a checklist: the item, answered no, that the photo shows" }
+                    }
+                }
+            },
+            "position": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["lat_e6", "lon_e6", "accuracy_m"],
+                "description": "Where the phone was: degrees in millionths, and the accuracy in metres.",
+                "properties": {
+                    "lat_e6": { "type": "integer", "minimum": -90_000_000, "maximum": 90_000_000 },
+                    "lon_e6": { "type": "integer", "minimum": -180_000_000, "maximum": 180_000_000 },
+                    "accuracy_m": { "type": "integer", "minimum": 0, "maximum": Position::MAX_ACCURACY_M }
+                }
+            }
         }
     })
 }

@@ -132,6 +132,23 @@ async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<Store
         .map(|row| (row.get::<String, _>("id"), row.get::<i64, _>("seq")))
         .collect();
 
+    // The photos each new report shows, for coordinators' access to them.
+    // Only the first job of an inserted id is what was stored.
+    let mut shown = std::collections::HashSet::new();
+    let mut first = std::collections::HashSet::new();
+    for job in jobs {
+        if let Some(&seq) = inserted.get(&job.report.id.to_string()).filter(|_| first.insert(job.report.id)) {
+            shown.extend(job.report.photos.iter().map(|p| (p.sha256.as_str(), seq)));
+        }
+    }
+    if !shown.is_empty() {
+        let mut insert = sqlx::QueryBuilder::new("INSERT INTO report_photos (sha256, report_seq) ");
+        insert.push_values(&shown, |mut row, (sha256, seq)| {
+            row.push_bind(*sha256).push_bind(*seq);
+        });
+        insert.push(" ON CONFLICT DO NOTHING").build().execute(&mut *tx).await?;
+    }
+
     // Rows already there before this batch, for repeats and conflicts.
     let earlier: Vec<&str> =
         jobs.iter().map(|j| j.report.id).filter(|id| !inserted.contains_key(&id.to_string())).map(|_| "?").collect();

@@ -1,6 +1,7 @@
 //! All SQL lives here, so that handlers never see the database and another
 //! backend (PostgreSQL) can follow behind the same methods. One module per
-//! resource, as in `api/`: [`reports`], [`reviews`], [`accounts`], [`tokens`], [`ballots`], [`tps`]; this one
+//! resource, as in `api/`: [`reports`], [`reviews`], [`accounts`], [`tokens`], [`ballots`], [`tps`],
+//! [`photos`]; this one
 //! opens the database and holds what they share.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
@@ -15,6 +16,7 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 mod accounts;
 mod ballots;
 mod ingest;
+mod photos;
 mod reports;
 mod reviews;
 mod tokens;

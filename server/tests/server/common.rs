@@ -13,6 +13,7 @@ pub struct TestServer {
     /// Holds the database's folder until the server is dropped.
     _dir: tempfile::TempDir,
     pub db_path: String,
+    pub photos_dir: std::path::PathBuf,
     pub store: Store,
     pub addr: SocketAddr,
     pub http: reqwest::Client,
@@ -47,6 +48,8 @@ impl TestServer {
         let store = Store::open(&db_path).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let photos_dir = config.photos_dir.clone().unwrap_or_else(|| dir.path().join("photos"));
+        let config = Config { photos_dir: Some(photos_dir.clone()), ..config };
         let mut app = pantau_server::app(store.clone(), &config);
         if let Some(faults) = faults {
             app = pantau_server::faults::layer(app, faults);
@@ -54,7 +57,7 @@ impl TestServer {
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        TestServer { _dir: dir, db_path, store, addr, http: reqwest::Client::new(), task }
+        TestServer { _dir: dir, db_path, photos_dir, store, addr, http: reqwest::Client::new(), task }
     }
 
     pub fn url(&self, path: &str) -> String {

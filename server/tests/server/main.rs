@@ -12,6 +12,7 @@ mod export_http;
 mod odd_input_http;
 mod openapi_http;
 mod parsing_proptest;
+mod photos_http;
 mod process;
 mod reports_http;
 mod static_http;

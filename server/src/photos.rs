@@ -1,0 +1,189 @@
+//! The photo folder: photos stored once by content under `objects/`, and
+//! uploads in progress under `partial/`, one file per uploader and photo.
+//!
+//! An upload appends to its partial file; what arrived before a dropped
+//! connection stays there and is where the next attempt resumes. A complete
+//! upload is hashed, synced, and renamed into `objects/` (the rename is the
+//! moment it exists); a hash that does not match deletes it.
+
+use axum::body::Body;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+
+/// The photo folder. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct PhotoFiles {
+    root: PathBuf,
+    /// Uploads being written now, so two requests never append to one file.
+    busy: Mutex<HashSet<String>>,
+}
+
+/// Where an append left the upload.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Appended {
+    /// Bytes held so far, fewer than declared.
+    Partial(u64),
+    /// Every declared byte arrived, matched the name and is stored.
+    Stored,
+}
+
+/// Why an append was refused or stopped. Nothing beyond the offset the upload
+/// had before is kept, except what arrived before a dropped connection.
+#[derive(Debug)]
+pub enum UploadError {
+    /// Another request is writing this upload now.
+    Busy {
+        held: u64,
+    },
+    /// The request's offset is not where the held part ends.
+    OffsetMismatch {
+        held: u64,
+    },
+    /// More bytes than the declared length.
+    BeyondLength {
+        held: u64,
+    },
+    /// All bytes arrived and hash to another name: they were deleted.
+    HashMismatch {
+        actual: String,
+    },
+    /// All bytes arrived and are not a JPEG: they were deleted.
+    NotJpeg,
+    /// The connection broke; the bytes before it are kept (`held`).
+    Interrupted {
+        held: u64,
+    },
+    Io(io::Error),
+}
+
+impl From<io::Error> for UploadError {
+    fn from(e: io::Error) -> Self {
+        UploadError::Io(e)
+    }
+}
+
+impl PhotoFiles {
+    /// Opens the folder `root`, creating it and its two subfolders.
+    pub fn open(root: impl Into<PathBuf>) -> io::Result<PhotoFiles> {
+        let root = root.into();
+        std::fs::create_dir_all(root.join("objects"))?;
+        std::fs::create_dir_all(root.join("partial"))?;
+        Ok(PhotoFiles { root, busy: Mutex::new(HashSet::new()) })
+    }
+
+    /// The stored photo's file (`objects/ab/abcd…`). `sha256` must be checked first.
+    pub fn object_path(&self, sha256: &str) -> PathBuf {
+        self.root.join("objects").join(&sha256[..2]).join(sha256)
+    }
+
+    fn partial_path(&self, uploader: i64, sha256: &str) -> PathBuf {
+        self.root.join("partial").join(format!("{uploader}-{sha256}"))
+    }
+
+    /// Whether the photo is stored (by anyone).
+    pub async fn is_stored(&self, sha256: &str) -> bool {
+        tokio::fs::try_exists(self.object_path(sha256)).await.unwrap_or(false)
+    }
+
+    /// Bytes `uploader` has sent of `sha256` so far (0 when none).
+    pub async fn held(&self, uploader: i64, sha256: &str) -> u64 {
+        tokio::fs::metadata(self.partial_path(uploader, sha256)).await.map_or(0, |m| m.len())
+    }
+
+    /// Appends `body` at `offset` to `uploader`'s upload of `sha256`, which is
+    /// `length` bytes in all; completes it when the last byte arrived.
+    pub async fn append(
+        &self,
+        uploader: i64,
+        sha256: &str,
+        offset: u64,
+        length: u64,
+        body: Body,
+    ) -> Result<Appended, UploadError> {
+        let key = format!("{uploader}-{sha256}");
+        let path = self.partial_path(uploader, sha256);
+        if !self.busy.lock().expect("not poisoned").insert(key.clone()) {
+            return Err(UploadError::Busy { held: self.held(uploader, sha256).await });
+        }
+        let result = self.append_unlocked(&path, sha256, offset, length, body).await;
+        self.busy.lock().expect("not poisoned").remove(&key);
+        result
+    }
+
+    async fn append_unlocked(
+        &self,
+        path: &Path,
+        sha256: &str,
+        offset: u64,
+        length: u64,
+        body: Body,
+    ) -> Result<Appended, UploadError> {
+        let mut file = tokio::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).await?;
+        let held = file.metadata().await?.len();
+        if held != offset || held > length {
+            return Err(UploadError::OffsetMismatch { held });
+        }
+        file.seek(io::SeekFrom::Start(held)).await?;
+        let mut written = held;
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(_) => {
+                    // Kept: the next attempt resumes after these bytes.
+                    file.sync_all().await?;
+                    return Err(UploadError::Interrupted { held: written });
+                }
+            };
+            if written + chunk.len() as u64 > length {
+                // Nothing of this request is kept.
+                file.set_len(held).await?;
+                file.sync_all().await?;
+                return Err(UploadError::BeyondLength { held });
+            }
+            file.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+        }
+        file.sync_all().await?;
+        drop(file);
+        if written < length {
+            return Ok(Appended::Partial(written));
+        }
+        self.complete(path, sha256).await
+    }
+
+    /// Checks a complete upload and moves it into place.
+    async fn complete(&self, path: &Path, sha256: &str) -> Result<Appended, UploadError> {
+        let bytes = tokio::fs::read(path).await?;
+        let actual = hex(&Sha256::digest(&bytes));
+        if actual != sha256 {
+            tokio::fs::remove_file(path).await?;
+            return Err(UploadError::HashMismatch { actual });
+        }
+        if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            tokio::fs::remove_file(path).await?;
+            return Err(UploadError::NotJpeg);
+        }
+        let object = self.object_path(sha256);
+        let folder = object.parent().expect("objects/ab");
+        tokio::fs::create_dir_all(folder).await?;
+        if tokio::fs::try_exists(&object).await? {
+            // The same bytes from another uploader: stored once.
+            tokio::fs::remove_file(path).await?;
+        } else {
+            tokio::fs::rename(path, &object).await?;
+            // The rename is durable once its folder is synced.
+            tokio::fs::File::open(folder).await?.sync_all().await?;
+        }
+        Ok(Appended::Stored)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
