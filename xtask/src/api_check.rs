@@ -71,6 +71,9 @@ pub fn run(server_bin: &Path, schemathesis: &Path) -> Result<Vec<(&'static str, 
     for (name, token) in [("volunteer", volunteer_token), ("coordinator", coordinator_token)] {
         eprintln!("xtask: schemathesis against {schema}, with a {name}'s token");
         let ok = Command::new(schemathesis)
+            // Expectations per operation, with the reasons (photos, uploads).
+            .arg("--config-file")
+            .arg(crate::root().join("xtask/schemathesis.toml"))
             .args(["run", &schema, "--checks", "all", "--workers", "1", "--max-time", RUN_SECONDS])
             .args(["--header", &format!("Authorization: Bearer {token}")])
             // A live feed never ends: schemathesis would wait on it for good.

@@ -127,7 +127,7 @@ fn header_number(headers: &HeaderMap, name: &HeaderName) -> Result<u64, ApiProbl
         (status = 403, description = "Not a volunteer token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`upload-offset-mismatch`: the offset is not what the server holds (its `Upload-Offset` header), or another request is writing this photo", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`photo-too-large`: Upload-Length over the limit, or bytes beyond it (none of them kept)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/offset+octet-stream, or (`not-a-photo`) the bytes are not a JPEG", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither application/offset+octet-stream nor application/octet-stream, or (`not-a-photo`) the bytes are not a JPEG", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`photo-hash-mismatch`: the bytes do not hash to the name; nothing was kept", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's rate, or (`photo-quota-exceeded`) today's photo bytes used up; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
@@ -141,11 +141,11 @@ pub async fn append(
 ) -> Result<Response, ApiProblem> {
     let sha256 = photo_name(&sha256)?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !content_type.starts_with(OFFSET_OCTET_STREAM) {
+    if !content_type.starts_with(OFFSET_OCTET_STREAM) && !content_type.starts_with("application/octet-stream") {
         return Err(ApiProblem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemType::UnsupportedMediaType,
-            Some(format!("the body must be {OFFSET_OCTET_STREAM}")),
+            Some(format!("the body must be {OFFSET_OCTET_STREAM} (or application/octet-stream)")),
         ));
     }
     let offset = header_number(&headers, &UPLOAD_OFFSET)?;

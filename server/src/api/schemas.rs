@@ -38,7 +38,7 @@ pub fn document(generated: utoipa::openapi::OpenApi) -> Value {
     schemas["ReportBatch"] = batch();
     schemas["EnrolmentRequest"] = enrolment_request();
     schemas["ReviewChange"] = review_change();
-    for path in ["/api/v1/reports", "/api/v1/reports.csv", "/api/v1/reports.xlsx"] {
+    for path in ["/api/v1/reports", "/api/v1/reports.csv", "/api/v1/reports.xlsx", "/api/v1/reports.geojson"] {
         doc["paths"][path]["get"]["parameters"] = Value::Array(report_query(path == "/api/v1/reports"));
     }
     let review = &mut doc["paths"]["/api/v1/reports/{id}/review"]["post"]["parameters"];
@@ -47,7 +47,31 @@ pub fn document(generated: utoipa::openapi::OpenApi) -> Value {
             param["schema"] = json!({ "type": "string", "pattern": "^(W/)?\"v[0-9]{1,9}\"$" });
         }
     }
+    photo_operations(&mut doc);
     doc
+}
+
+/// Photo names are SHA-256s, upload offsets and lengths whole numbers; the
+/// bytes are sent as tus names them or as plain octets.
+fn photo_operations(doc: &mut Value) {
+    for (path, method) in [
+        ("/api/v1/photos/{sha256}", "get"),
+        ("/api/v1/photos/{sha256}/upload", "get"),
+        ("/api/v1/photos/{sha256}/upload", "patch"),
+    ] {
+        if let Some(params) = doc["paths"][path][method]["parameters"].as_array_mut() {
+            for param in params.iter_mut() {
+                param["schema"] = match param["name"].as_str() {
+                    Some("sha256") => json!({ "type": "string", "pattern": "^[0-9a-f]{64}$" }),
+                    Some("Upload-Length") => json!({ "type": "integer", "minimum": 1, "maximum": MAX_PHOTO_BYTES }),
+                    _ => json!({ "type": "integer", "minimum": 0, "maximum": MAX_PHOTO_BYTES }),
+                };
+            }
+        }
+    }
+    let bytes = json!({ "schema": { "type": "string", "format": "binary" } });
+    doc["paths"]["/api/v1/photos/{sha256}/upload"]["patch"]["requestBody"]["content"] =
+        json!({ "application/offset+octet-stream": bytes, "application/octet-stream": bytes });
 }
 
 /// A review change: a forwarding names its reference, nothing else has one,
@@ -183,7 +207,7 @@ fn report() -> Value {
                 }
             },
             "position": {
-                "type": "object",
+                "type": ["object", "null"],
                 "additionalProperties": false,
                 "required": ["lat_e6", "lon_e6", "accuracy_m"],
                 "description": "Where the phone was: degrees in millionths, and the accuracy in metres.",
