@@ -79,3 +79,97 @@ impl Deadline {
         Some(Deadline { signal })
     }
 }
+
+/// How long one photo request may take. The server keeps what arrived before
+/// a deadline, so a slow link still gets there, one request at a time.
+pub const PHOTO_TIMEOUT_MS: u32 = 120_000;
+/// Requests one upload may make in a round (each resumes where the last ended).
+const PHOTO_ATTEMPTS: usize = 4;
+
+/// What the server holds of a photo (`GET /api/v1/photos/{sha256}/upload`).
+#[derive(serde::Deserialize)]
+struct UploadState {
+    offset: u64,
+    stored: bool,
+}
+
+/// Makes sure the server holds `photo`, whose bytes are `blob`: asks what it
+/// holds, then sends the rest (the tus protocol's core). `Err` is what the
+/// report's send comes to instead: a wait, a 401, or a refusal of the photo.
+pub async fn upload_photo(
+    base: &ApiBase,
+    token: &str,
+    photo: &pantau_core::evidence::PhotoRef,
+    blob: &web_sys::Blob,
+) -> Result<(), SendOutcome> {
+    let url = format!("{}{}/upload", base.0.trim_end_matches('/'), photo.path());
+    let bearer = format!("Bearer {token}");
+    let waits = |detail: String| SendOutcome::RetryLater {
+        reason: WaitError::new(WaitReason::PhotoUpload, detail),
+        retry_after_ms: None,
+    };
+    let deadline = Deadline::after(PHOTO_TIMEOUT_MS);
+    let response = Request::get(&url)
+        .header("Authorization", &bearer)
+        .abort_signal(deadline.as_ref().map(|d| &d.signal))
+        .send()
+        .await
+        .map_err(|e| waits(format!("{}{e}", WaitReason::NO_CONNECTION)))?;
+    let mut offset = match answer(response).await? {
+        UploadState { stored: true, .. } => return Ok(()),
+        UploadState { offset, .. } => offset,
+    };
+    for _ in 0..PHOTO_ATTEMPTS {
+        let rest = blob.slice_with_f64(offset as f64).map_err(|e| waits(format!("{e:?}")))?;
+        let deadline = Deadline::after(PHOTO_TIMEOUT_MS);
+        let request = Request::patch(&url)
+            .header("Authorization", &bearer)
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", &offset.to_string())
+            .header("Upload-Length", &photo.bytes.to_string())
+            .abort_signal(deadline.as_ref().map(|d| &d.signal))
+            .body(rest)
+            .map_err(|e| waits(e.to_string()))?;
+        let response = request.send().await.map_err(|e| waits(format!("{}{e}", WaitReason::NO_CONNECTION)))?;
+        if response.status() == 409 {
+            // Another attempt's bytes arrived after all: go on from there.
+            match response.headers().get("upload-offset").and_then(|o| o.parse().ok()) {
+                Some(held) => offset = held,
+                None => return Err(waits("HTTP 409".into())),
+            }
+            continue;
+        }
+        match answer(response).await? {
+            UploadState { stored: true, .. } => return Ok(()),
+            UploadState { offset: held, .. } => offset = held,
+        }
+    }
+    Err(waits(format!("photo {} not complete after {PHOTO_ATTEMPTS} requests", &photo.sha256[..12])))
+}
+
+/// An upload answer's state, or what the report's send comes to.
+async fn answer(response: gloo_net::http::Response) -> Result<UploadState, SendOutcome> {
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    let body = response.text().await.map_err(|e| SendOutcome::RetryLater {
+        reason: WaitError::new(WaitReason::PhotoUpload, format!("{}{e}", WaitReason::ANSWER_LOST)),
+        retry_after_ms: None,
+    })?;
+    if (200..=299).contains(&status) {
+        return serde_json::from_str(&body).map_err(|e| SendOutcome::RetryLater {
+            reason: WaitError::unexpected(format!("upload state: {e}")),
+            retry_after_ms: None,
+        });
+    }
+    // The same reading of a refusal as a report's: 401 pauses, 4xx refuses
+    // (the volunteer removes the photo and sends again), the rest waits.
+    let id = ReportId(uuid::Uuid::nil());
+    Err(match SendOutcome::from_response(id, status, &body, retry_after.as_deref()) {
+        SendOutcome::Conflict(problem) => SendOutcome::Rejected(problem),
+        SendOutcome::RetryLater { retry_after_ms, .. } => SendOutcome::RetryLater {
+            reason: WaitError::new(WaitReason::PhotoUpload, format!("HTTP {status}")),
+            retry_after_ms,
+        },
+        other => other,
+    })
+}

@@ -6,7 +6,8 @@
 //!   reports are kept), [`store_error`], [`api`] (HTTP), [`ballots`] (the
 //!   contests' participants, kept for offline use), [`kept`]
 //!   (localStorage keys), [`clock`], [`i18n`] (every word on screen), [`pwa`]
-//!   (the service worker);
+//!   (the service worker), [`photos`] (reducing photos in a worker) and
+//!   [`location`] (the phone's position);
 //! - state, what the screens share: [`outbox`] (the one door to the reports),
 //!   [`sync`] (sending), [`enrolment`], [`profile`], [`routes`], and
 //!   [`startup`], which builds it all;
@@ -21,9 +22,11 @@ pub mod enrolment;
 pub mod forms;
 pub mod i18n;
 pub mod kept;
+pub mod location;
 pub mod outbox;
 pub mod outbox_store;
 pub mod pages;
+pub mod photos;
 pub mod profile;
 pub mod pwa;
 pub mod routes;

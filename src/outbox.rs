@@ -102,6 +102,45 @@ impl PhoneOutbox {
         self.engine.with_value(|e| e.progress)
     }
 
+    /// Set while a report's photos are uploaded, for "foto 2 dari 3".
+    pub fn photo_progress(self) -> RwSignal<Option<crate::sync::PhotoProgress>> {
+        self.engine.with_value(|e| e.photo_progress)
+    }
+
+    /// Keeps a photo on the phone for a form, before the report is saved.
+    pub async fn keep_photo(self, photo: &crate::photos::Photo) -> Result<(), StoreError> {
+        let store = self.engine.get_value().store().ok_or_else(|| StoreError::Unavailable("not open".into()))?;
+        store.put_photo(&photo.meta.sha256, &photo.blob).await
+    }
+
+    /// A kept photo's bytes (a draft's or a report's), for its thumbnail.
+    pub async fn photo(self, sha256: &str) -> Option<web_sys::Blob> {
+        let store = self.engine.get_value().store()?;
+        store.photo(sha256).await.ok().flatten()
+    }
+
+    /// Bytes of the photos the outbox's reports carry, each photo once.
+    pub fn photo_bytes(self) -> u64 {
+        self.list.with(|o| {
+            let mut seen = std::collections::HashSet::new();
+            o.entries()
+                .flat_map(|e| &e.report.photos)
+                .filter(|p| seen.insert(p.sha256.as_str()))
+                .map(|p| u64::from(p.bytes))
+                .sum()
+        })
+    }
+
+    /// Deletes the kept photos no report and no draft names: those of reports
+    /// that left the outbox, and those removed from a form.
+    async fn forget_unused_photos(self, store: &OutboxStore) {
+        let mut in_use = crate::kept::draft_photos();
+        self.list.with_untracked(|o| in_use.extend(o.entries().flat_map(|e| &e.report.photos).map(|p| p.sha256.clone())));
+        if let Err(e) = store.forget_photos_except(&in_use).await {
+            leptos::logging::warn!("unused photos stay for now: {e}");
+        }
+    }
+
     /// Start-up opened the store and read it: show what it holds, forget
     /// what has expired, then allow saving and start sending.
     pub async fn opened(self, store: OutboxStore, entries: Vec<OutboxEntry>, quarantined: Vec<Quarantined>) {
@@ -111,6 +150,7 @@ impl PhoneOutbox {
         if self.closed() {
             return;
         }
+        self.forget_unused_photos(&store).await;
         let engine = self.engine.get_value();
         engine.attach_store(store);
         self.ready.set(true);
@@ -312,6 +352,7 @@ impl PhoneOutbox {
             }
         });
         engine.announce(cleared);
+        self.forget_unused_photos(&store).await;
     }
 
     /// Removes a refused report the volunteer chose not to correct. Storage

@@ -25,12 +25,16 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbDatabase;
 
 pub const DATABASE: &str = "pantau";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const OUTBOX: &str = "outbox";
 const QUARANTINE: &str = "quarantine";
 /// Small values that must survive a killed browser (the enrolment token: its
 /// one-time code cannot be used again). Added in version 2.
 const SETTINGS: &str = "settings";
+/// Photos, as Blobs keyed by their SHA-256: those of drafts and of reports.
+/// A report is saved only if every photo it names is here (checked in the
+/// same transaction). Added in version 3.
+const PHOTOS: &str = "photos";
 /// Where the first versions kept the outbox (one localStorage key per report).
 pub const LEGACY_LOCAL_STORAGE_PREFIX: &str = "pantau.outbox.";
 
@@ -79,7 +83,7 @@ impl OutboxStore {
             use idb::DatabaseEvent;
             let Ok(db) = event.database() else { return };
             let existing = db.store_names();
-            for store in [OUTBOX, QUARANTINE, SETTINGS] {
+            for store in [OUTBOX, QUARANTINE, SETTINGS, PHOTOS] {
                 if !existing.iter().any(|s| s == store) {
                     // Out-of-line keys: the key is the report id, the value the envelope string.
                     let _ = db.create_object_store(store, idb::ObjectStoreParams::new());
@@ -277,7 +281,7 @@ impl OutboxStore {
     }
 
     async fn write_one(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        match self.write(std::slice::from_ref(entry)).await?.as_slice() {
+        match self.write_checked(std::slice::from_ref(entry), true).await?.as_slice() {
             [] => Err(StoreError::AlreadySent),
             _ => Ok(()),
         }
@@ -286,8 +290,29 @@ impl OutboxStore {
     /// Writes `entries` in one transaction, except any not Sent whose stored
     /// record is (a stale state must not undo a receipt); returns what it wrote.
     async fn write<'a>(&self, entries: &'a [OutboxEntry]) -> Result<Vec<&'a OutboxEntry>, StoreError> {
-        let transaction = self.transaction(&[OUTBOX], true)?;
+        self.write_checked(entries, false).await
+    }
+
+    /// [`OutboxStore::write`]; with `photos`, also checks in the same
+    /// transaction that every photo the entries name is stored, so a report
+    /// shown as saved has its photos (aborting, and writing nothing, if not).
+    async fn write_checked<'a>(
+        &self,
+        entries: &'a [OutboxEntry],
+        photos: bool,
+    ) -> Result<Vec<&'a OutboxEntry>, StoreError> {
+        let transaction = self.transaction(&[OUTBOX, PHOTOS], true)?;
         let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
+        if photos {
+            let kept = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
+            for photo in entries.iter().flat_map(|e| &e.report.photos) {
+                let key = JsValue::from_str(&photo.sha256);
+                if kept.get_key(key).map_err(from_idb)?.await.map_err(from_idb)?.is_none() {
+                    let _ = transaction.1.abort();
+                    return Err(StoreError::PhotoMissing(photo.sha256.clone()));
+                }
+            }
+        }
         let mut written = Vec::with_capacity(entries.len());
         for entry in entries {
             let key = JsValue::from_str(&entry.report.id.to_string());
@@ -345,6 +370,39 @@ impl OutboxStore {
             let _ = copies.forget(id).done().await;
         }
         Ok(())
+    }
+
+    /// Keeps a photo (strict durability), before any report names it.
+    pub async fn put_photo(&self, sha256: &str, blob: &web_sys::Blob) -> Result<(), StoreError> {
+        let transaction = self.transaction(&[PHOTOS], true)?;
+        let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
+        store.put(blob, Some(&JsValue::from_str(sha256))).map_err(from_idb)?;
+        Self::finish(transaction).await
+    }
+
+    /// A kept photo's bytes, or None.
+    pub async fn photo(&self, sha256: &str) -> Result<Option<web_sys::Blob>, StoreError> {
+        let transaction = self.transaction(&[PHOTOS], false)?;
+        let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
+        let value = store.get(JsValue::from_str(sha256)).map_err(from_idb)?.await.map_err(from_idb)?;
+        Ok(value.and_then(|v| v.dyn_into().ok()))
+    }
+
+    /// Deletes every kept photo whose name is not in `in_use` (the photos of
+    /// reports and of drafts), in one transaction; returns how many went.
+    pub async fn forget_photos_except(&self, in_use: &std::collections::HashSet<String>) -> Result<usize, StoreError> {
+        let transaction = self.transaction(&[PHOTOS], true)?;
+        let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
+        let keys = store.get_all_keys(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
+        let mut gone = 0;
+        for key in keys {
+            if key.as_string().is_some_and(|k| !in_use.contains(&k)) {
+                store.delete(idb::Query::Key(key)).map_err(from_idb)?;
+                gone += 1;
+            }
+        }
+        Self::finish(transaction).await?;
+        Ok(gone)
     }
 
     /// A setting kept durably (JSON), or None. One that IndexedDB lost is read

@@ -17,6 +17,8 @@ pub enum StoreError {
     /// The report is no longer a refusal (another tab corrected it), so it is
     /// not discarded.
     NotRefused,
+    /// A photo the report names is not stored on the phone (its name).
+    PhotoMissing(String),
     Other(String),
 }
 
@@ -29,6 +31,7 @@ impl StoreError {
             StoreError::QuotaExceeded(_) => format!("{} (QuotaExceededError)", t.store_full),
             StoreError::AlreadySent => t.already_sent.to_owned(),
             StoreError::NotRefused => t.not_refused.to_owned(),
+            StoreError::PhotoMissing(name) => format!("{} ({})", t.photo_missing, &name[..name.len().min(12)]),
             StoreError::Other(e) => format!("{}: {e}", t.store_failed),
         }
     }

@@ -17,7 +17,7 @@ use crate::api::{post_batch, ApiBase};
 use crate::outbox_store::{OutboxStore, StoreError};
 use leptos::prelude::*;
 use pantau_core::outbox::OutboxEntry;
-use pantau_core::protocol::Enrolment;
+use pantau_core::protocol::{Enrolment, WaitError, WaitReason};
 use pantau_core::sync::{run_round, OutboxCell, Persist, Progress, RetryClock, RoundEnd, Transport, PACE};
 use pantau_core::{Outbox, Report, ReportId, SendOutcome};
 use std::cell::RefCell;
@@ -90,12 +90,43 @@ impl OutboxCell for SignalOutbox {
 struct Http<'a> {
     api: &'a ApiBase,
     token: &'a str,
+    store: &'a OutboxStore,
+    photos: RwSignal<Option<PhotoProgress>>,
 }
 
 impl Transport for Http<'_> {
     async fn send(&self, reports: &[Report]) -> Vec<SendOutcome> {
         post_batch(self.api, self.token, reports).await
     }
+
+    async fn upload_photos(&self, report: &Report) -> Result<(), SendOutcome> {
+        let total = report.photos.len();
+        for (done, photo) in report.photos.iter().enumerate() {
+            if !self.photos.is_disposed() {
+                self.photos.set(Some(PhotoProgress { report: report.id, done, total }));
+            }
+            let waits = |detail: String| SendOutcome::RetryLater {
+                reason: WaitError::new(WaitReason::PhotoUpload, detail),
+                retry_after_ms: None,
+            };
+            let blob = match self.store.photo(&photo.sha256).await {
+                Ok(Some(blob)) => blob,
+                Ok(None) => return Err(waits(format!("photo {} is not on this phone", &photo.sha256[..12]))),
+                Err(e) => return Err(waits(e.to_string())),
+            };
+            crate::api::upload_photo(self.api, self.token, photo, &blob).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The photo being uploaded: "foto 2 dari 3" for this report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PhotoProgress {
+    pub report: ReportId,
+    /// Photos of the report already on the server.
+    pub done: usize,
+    pub total: usize,
 }
 
 /// Persists through IndexedDB and tells the other tabs.
@@ -157,6 +188,8 @@ pub struct SyncEngine {
     pub status: RwSignal<SyncStatus>,
     /// Set while a round is sending, for "3 dari 10 terkirim".
     pub progress: RwSignal<Option<Progress>>,
+    /// Set while a report's photos are uploaded.
+    pub photo_progress: RwSignal<Option<PhotoProgress>>,
     /// Set once the database is open; nothing is sent before.
     store: StoredValue<Option<OutboxStore>, LocalStorage>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
@@ -176,6 +209,7 @@ impl SyncEngine {
                 ..SyncStatus::default()
             }),
             progress: RwSignal::new(None),
+            photo_progress: RwSignal::new(None),
             store: StoredValue::new_local(None),
             channel: StoredValue::new_local(web_sys::BroadcastChannel::new(CHANNEL_NAME).ok()),
             api,
@@ -254,6 +288,7 @@ impl SyncEngine {
         };
         self.status.update(|s| s.last_round = Some((js_sys::Date::now(), outcome)));
         self.progress.set(None);
+        self.photo_progress.set(None);
         self.state.running.store(false, Ordering::SeqCst);
         if self.state.again.swap(false, Ordering::SeqCst) {
             self.trigger();
@@ -275,7 +310,7 @@ impl SyncEngine {
         let Some(store) = self.store.get_value() else { return (RoundEnd::Drained, 0) };
         let channel = self.channel.get_value();
         let storage = Storage { store: &store, channel: channel.as_ref() };
-        let transport = Http { api: &self.api, token };
+        let transport = Http { api: &self.api, token, store: &store, photos: self.photo_progress };
         let progress = self.progress;
         let status = self.status;
         let mut delivered_before = 0;

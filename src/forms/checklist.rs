@@ -21,13 +21,15 @@ pub struct ChecklistDraft {
     /// Item id → "yes" / "no" / "unknown".
     pub answers: BTreeMap<String, String>,
     pub notes: BTreeMap<String, String>,
+    /// Photos of items answered Tidak (each names its item); kept on the phone already.
+    pub photos: Vec<pantau_core::evidence::PhotoRef>,
 }
 
 impl super::FormDraft for ChecklistDraft {
     const KEY: &'static str = DRAFT_KEY;
     const CORRECTION_KEY: &'static str = "pantau.draft.checklist.correction";
     fn is_blank(&self) -> bool {
-        self.answers.is_empty() && self.notes.values().all(|n| n.trim().is_empty())
+        self.answers.is_empty() && self.notes.values().all(|n| n.trim().is_empty()) && self.photos.is_empty()
     }
 }
 
@@ -50,6 +52,7 @@ impl ChecklistDraft {
                     .filter(|a| !a.note.is_empty())
                     .map(|a| (a.item.clone(), a.note.clone()))
                     .collect(),
+                photos: report.photos.clone(),
             }),
             _ => None,
         }
@@ -69,7 +72,16 @@ impl ChecklistDraft {
                 Some(ChecklistAnswer { item: item.id.to_owned(), answer, note })
             })
             .collect();
-        let report = Report::new(id, &self.tps, created_at, ReportBody::Checklist { phase, answers });
+        let mut report = Report::new(id, &self.tps, created_at, ReportBody::Checklist { phase, answers });
+        // Photos of items this report answers Tidak; those of another phase's
+        // items, or of an answer since changed, stay in the draft only.
+        let no = |item: &str| self.answers.get(item).map(String::as_str) == Some(Answer::No.as_str());
+        report.photos = self
+            .photos
+            .iter()
+            .filter(|p| p.item.as_deref().is_some_and(|i| no(i) && phase.items().any(|it| it.id == i)))
+            .cloned()
+            .collect();
         report.validate().map(|()| report)
     }
 }
@@ -179,6 +191,13 @@ pub fn ChecklistForm() -> impl IntoView {
                             <input id=format!("note-{id}") autocomplete="off" prop:value=note
                                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| { d.notes.insert(id.to_owned(), v); }) } />
                             <p class="field-error" role="alert">{move || note_error.get()}</p>
+                        </Show>
+                        <Show when=move || answer() == Some(Answer::No)>
+                            <super::evidence::PhotosField all=Signal::derive(move || draft.get(|d| d.photos.clone()))
+                                item=id hint=|t| t.photo_hint_item
+                                on_add=Callback::new(move |p| draft.edit(|d| d.photos.push(p)))
+                                on_remove=Callback::new(move |sha: String| draft.edit(|d| d.photos.retain(|p| !(p.sha256 == sha && p.item.as_deref() == Some(id)))))
+                                state/>
                         </Show>
                         <p class="field-error" role="alert">{error}</p>
                     </fieldset>

@@ -47,6 +47,9 @@ pub struct CountDraft {
     pub valid: String,
     pub invalid: String,
     pub voters: String,
+    /// The C.Hasil sheet, one photo per page; kept on the phone already.
+    pub photos: Vec<pantau_core::evidence::PhotoRef>,
+    pub position: Option<pantau_core::evidence::Position>,
 }
 
 impl super::FormDraft for CountDraft {
@@ -56,6 +59,7 @@ impl super::FormDraft for CountDraft {
         self.contest.is_empty()
             && self.rows.iter().all(|r| r.name.trim().is_empty() && r.votes.trim().is_empty())
             && [&self.valid, &self.invalid, &self.voters].iter().all(|s| s.trim().is_empty())
+            && self.photos.is_empty()
     }
 }
 
@@ -83,6 +87,8 @@ impl CountDraft {
                 valid: valid.to_string(),
                 invalid: invalid.to_string(),
                 voters: voters.to_string(),
+                photos: report.photos.clone(),
+                position: report.position,
             }),
             _ => None,
         }
@@ -119,12 +125,14 @@ impl CountDraft {
         let valid = count(ReportField::Valid, &self.valid);
         let invalid = count(ReportField::Invalid, &self.invalid);
         let voters = count(ReportField::Voters, &self.voters);
-        let report = Report::new(
+        let mut report = Report::new(
             id,
             &self.tps,
             created_at,
             ReportBody::CountResult { contest: contest.unwrap_or(Contest::President), votes, valid, invalid, voters },
         );
+        report.photos = self.photos.clone();
+        report.position = self.position;
         if let Err(more) = report.validate() {
             let more: Vec<FieldError> =
                 more.into_iter().filter(|e| !errors.iter().any(|known| known.field == e.field)).collect();
@@ -276,6 +284,13 @@ pub fn CountForm() -> impl IntoView {
             <div role="status" data-testid="count-warnings">
                 {move || warnings().into_iter().map(|w| view! { <p class="caution">{w}</p> }).collect::<Vec<_>>()}
             </div>
+
+            <super::evidence::PhotosField all=Signal::derive(move || draft.get(|d| d.photos.clone())) hint=|t| t.photos_hint_count
+                on_add=Callback::new(move |p| draft.edit(|d| d.photos.push(p)))
+                on_remove=Callback::new(move |sha: String| draft.edit(|d| d.photos.retain(|p| p.sha256 != sha)))
+                state/>
+            <super::evidence::LocationField position=Signal::derive(move || draft.get(|d| d.position))
+                on_change=Callback::new(move |at| draft.edit(|d| d.position = at))/>
 
             <SaveButton state/>
         </form>

@@ -2,6 +2,7 @@
 //! category, when and where, what happened, who did it, who saw it; plus an
 //! urgent flag for the coordinator.
 
+use super::evidence::{LocationField, PhotosField};
 use super::{errors_or, open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
 use crate::clock::now;
 use crate::i18n::use_i18n;
@@ -9,6 +10,7 @@ use crate::outbox::PhoneOutbox;
 use crate::routes::FormKind;
 use leptos::prelude::*;
 use pantau_core::validation::{FieldError, FieldErrorCode, ReportField};
+use pantau_core::evidence::{PhotoRef, Position};
 use pantau_core::{IncidentCategory, Report, ReportBody};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -27,6 +29,9 @@ pub struct IncidentDraft {
     pub reported_party: String,
     pub witnesses: String,
     pub urgent: bool,
+    /// Kept on the phone already (IndexedDB), named here.
+    pub photos: Vec<PhotoRef>,
+    pub position: Option<Position>,
 }
 
 impl super::FormDraft for IncidentDraft {
@@ -38,6 +43,7 @@ impl super::FormDraft for IncidentDraft {
                 .iter()
                 .all(|s| s.trim().is_empty())
             && !self.urgent
+            && self.photos.is_empty()
     }
 }
 
@@ -58,6 +64,8 @@ impl IncidentDraft {
                     reported_party: reported_party.clone(),
                     witnesses: witnesses.clone(),
                     urgent: *urgent,
+                    photos: report.photos.clone(),
+                    position: report.position,
                 })
             }
             _ => None,
@@ -75,7 +83,7 @@ impl IncidentDraft {
             errors.push(FieldError::new(ReportField::OccurredAt, FieldErrorCode::Required));
         }
         let report = |category, occurred_at| {
-            Report::new(
+            let mut report = Report::new(
                 id,
                 &self.tps,
                 created_at,
@@ -88,7 +96,10 @@ impl IncidentDraft {
                     witnesses: self.witnesses.trim().to_owned(),
                     urgent: self.urgent,
                 },
-            )
+            );
+            report.photos = self.photos.clone();
+            report.position = self.position;
+            report
         };
         // Validate the rest too, so every wrong field shows at once.
         let probe = report(category.unwrap_or(IncidentCategory::Other), occurred_at.unwrap_or(created_at));
@@ -202,6 +213,13 @@ pub fn IncidentForm() -> impl IntoView {
             {text(|t| t.description_label, "description", ReportField::Description, |d| &d.description, |d, v| d.description = v, true)}
             {text(|t| t.reported_party_label, "reported-party", ReportField::ReportedParty, |d| &d.reported_party, |d, v| d.reported_party = v, false)}
             {text(|t| t.witnesses_label, "witnesses", ReportField::Witnesses, |d| &d.witnesses, |d, v| d.witnesses = v, false)}
+
+            <PhotosField all=Signal::derive(move || draft.get(|d| d.photos.clone())) hint=|t| t.photos_hint_incident
+                on_add=Callback::new(move |p| draft.edit(|d| d.photos.push(p)))
+                on_remove=Callback::new(move |sha: String| draft.edit(|d| d.photos.retain(|p| p.sha256 != sha)))
+                state/>
+            <LocationField position=Signal::derive(move || draft.get(|d| d.position))
+                on_change=Callback::new(move |at| draft.edit(|d| d.position = at))/>
 
             <label class="check">
                 <input type="checkbox" id="urgent" prop:checked=move || draft.get(|d| d.urgent)

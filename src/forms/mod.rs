@@ -4,6 +4,7 @@
 
 pub mod checklist;
 pub mod count;
+pub mod evidence;
 pub mod incident;
 
 use crate::enrolment::EnrolmentState;

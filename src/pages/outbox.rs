@@ -134,6 +134,23 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
     let detail_entry = entry.clone();
     let urgent = matches!(report.body, ReportBody::Incident { urgent: true, .. });
     let report_id = report.id.to_string();
+    // "2 foto", and while they go up, "Mengirim foto 2 dari 3".
+    let photos = report.photos.len();
+    let id = report.id;
+    let uploading = outbox.photo_progress();
+    let photo_line = (photos > 0).then(|| {
+        view! {
+            <p class="report-meta" data-testid="photo-state">
+                {move || {
+                    let t = i18n.t();
+                    match uploading.get().filter(|p| p.report == id) {
+                        Some(p) => format!("{} {} {} {}", t.photo_sending, (p.done + 1).min(p.total), t.of, p.total),
+                        None => format!("{photos} {}", t.photos_word),
+                    }
+                }}
+            </p>
+        }
+    });
     view! {
         <li class=format!("report {state}") class:urgent=urgent data-report-id=report_id data-state=state>
             <p class="report-kind">{move || title_report.title(i18n.lang())}</p>
@@ -142,6 +159,7 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
                 "TPS " {entry.report.tps.clone()} " · " {format_clock(millis(entry.report.created_at))}
             </p>
             <p class="state">{label}</p>
+            {photo_line}
             <details class="report-details" data-testid="report-details">
                 <summary>{move || i18n.t().show_report}</summary>
                 <dl>
@@ -231,6 +249,9 @@ fn field_label(path: &str, t: &Texts, lang: Lang) -> String {
         ReportField::Valid => t.valid_label.into(),
         ReportField::Invalid => t.invalid_label.into(),
         ReportField::Voters => t.voters_label.into(),
+        ReportField::Photos => t.photos_label.into(),
+        ReportField::Photo(i) => format!("{} {}", t.photos_label, i + 1),
+        ReportField::Position => t.location_label.into(),
     }
 }
 

@@ -1,0 +1,113 @@
+//! Photos as the phone keeps them: reduced off the page's thread by
+//! `photo-worker.js` (the browser's own decoder and canvas, no image codec in
+//! the wasm), named by the SHA-256 of the reduced bytes.
+
+use pantau_core::evidence::PhotoRef;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A reduced photo: its bytes and what a report says of them.
+#[derive(Clone, Debug)]
+pub struct Photo {
+    pub blob: web_sys::Blob,
+    pub meta: PhotoRef,
+}
+
+/// Why a picked file did not become a photo, for the message at the photo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PhotoError {
+    /// Not an image at all (a PDF, a text).
+    NotAnImage,
+    /// More pixels than the phone can decode (the size, e.g. "8160×6120").
+    TooManyPixels(String),
+    /// A JPEG that ends before its image does (copied or sent half).
+    Truncated,
+    /// An image this browser cannot decode (HEIC on most Android browsers);
+    /// its type, when the browser named one.
+    Unreadable(String),
+    /// The worker failed or is missing; what it said.
+    Failed(String),
+}
+
+/// The resolve functions of the promises waiting for the worker, by message id.
+type Pending = HashMap<u32, js_sys::Function>;
+
+thread_local! {
+    /// The worker, started at the first photo and kept for the next ones.
+    static WORKER: RefCell<Option<(web_sys::Worker, std::rc::Rc<RefCell<Pending>>)>> = const { RefCell::new(None) };
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn worker() -> Result<(web_sys::Worker, std::rc::Rc<RefCell<Pending>>), PhotoError> {
+    WORKER.with(|slot| {
+        if let Some(found) = slot.borrow().as_ref() {
+            return Ok(found.clone());
+        }
+        let worker = web_sys::Worker::new("./photo-worker.js").map_err(|e| PhotoError::Failed(format!("{e:?}")))?;
+        let pending: std::rc::Rc<RefCell<Pending>> = Default::default();
+        let answers = pending.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let data = event.data();
+            let id = js_sys::Reflect::get(&data, &"id".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
+            if let Some(resolve) = answers.borrow_mut().remove(&id) {
+                let _ = resolve.call1(&JsValue::NULL, &data);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        *slot.borrow_mut() = Some((worker.clone(), pending.clone()));
+        Ok((worker, pending))
+    })
+}
+
+/// Reduces `file` to a photo a report can carry.
+pub async fn reduce(file: &web_sys::File) -> Result<Photo, PhotoError> {
+    let (worker, pending) = worker()?;
+    let id = NEXT_ID.with(|n| {
+        n.set(n.get().wrapping_add(1));
+        n.get()
+    });
+    let answered = js_sys::Promise::new(&mut |resolve, _| {
+        pending.borrow_mut().insert(id, resolve);
+    });
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"id".into(), &id.into());
+    let _ = js_sys::Reflect::set(&message, &"file".into(), file);
+    worker.post_message(&message).map_err(|e| PhotoError::Failed(format!("{e:?}")))?;
+    let answer = wasm_bindgen_futures::JsFuture::from(answered).await.map_err(|e| PhotoError::Failed(format!("{e:?}")))?;
+    let text = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok().and_then(|v| v.as_string());
+    let number = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok().and_then(|v| v.as_f64());
+    if let Some(error) = text("error") {
+        let detail = text("detail").unwrap_or_default();
+        return Err(match error.as_str() {
+            "not_image" => PhotoError::NotAnImage,
+            "too_many_pixels" => PhotoError::TooManyPixels(detail),
+            "truncated" => PhotoError::Truncated,
+            "unreadable" => PhotoError::Unreadable(detail),
+            _ => PhotoError::Failed(detail),
+        });
+    }
+    let blob: web_sys::Blob = js_sys::Reflect::get(&answer, &"blob".into())
+        .ok()
+        .and_then(|b| b.dyn_into().ok())
+        .ok_or_else(|| PhotoError::Failed("no photo in the answer".into()))?;
+    let meta = PhotoRef {
+        sha256: text("sha256").unwrap_or_default(),
+        bytes: blob.size() as u32,
+        width: number("width").unwrap_or_default() as u32,
+        height: number("height").unwrap_or_default() as u32,
+        item: None,
+    };
+    Ok(Photo { blob, meta })
+}
+
+/// An address the page can show `blob` from; give it back with [`forget_url`].
+pub fn url(blob: &web_sys::Blob) -> Option<String> {
+    web_sys::Url::create_object_url_with_blob(blob).ok()
+}
+
+pub fn forget_url(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}
