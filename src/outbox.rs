@@ -135,7 +135,8 @@ impl PhoneOutbox {
     /// that left the outbox, and those removed from a form.
     async fn forget_unused_photos(self, store: &OutboxStore) {
         let mut in_use = crate::kept::draft_photos();
-        self.list.with_untracked(|o| in_use.extend(o.entries().flat_map(|e| &e.report.photos).map(|p| p.sha256.clone())));
+        self.list
+            .with_untracked(|o| in_use.extend(o.entries().flat_map(|e| &e.report.photos).map(|p| p.sha256.clone())));
         if let Err(e) = store.forget_photos_except(&in_use).await {
             leptos::logging::warn!("unused photos stay for now: {e}");
         }

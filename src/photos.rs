@@ -76,7 +76,8 @@ pub async fn reduce(file: &web_sys::File) -> Result<Photo, PhotoError> {
     let _ = js_sys::Reflect::set(&message, &"id".into(), &id.into());
     let _ = js_sys::Reflect::set(&message, &"file".into(), file);
     worker.post_message(&message).map_err(|e| PhotoError::Failed(format!("{e:?}")))?;
-    let answer = wasm_bindgen_futures::JsFuture::from(answered).await.map_err(|e| PhotoError::Failed(format!("{e:?}")))?;
+    let answer =
+        wasm_bindgen_futures::JsFuture::from(answered).await.map_err(|e| PhotoError::Failed(format!("{e:?}")))?;
     let text = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok().and_then(|v| v.as_string());
     let number = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok().and_then(|v| v.as_f64());
     if let Some(error) = text("error") {

@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     Route::Report(id) => view! { <pages::report::ReportPage id/> }.into_any(),
                     Route::Coverage { level, area } => view! { <pages::coverage::CoveragePage level area/> }.into_any(),
                     Route::Tally => view! { <pages::tally::TallyPage/> }.into_any(),
+                    Route::Photo(sha256) => view! { <pages::report::PhotoPage sha256/> }.into_any(),
                 }}
             </main>
         </Show>
@@ -131,7 +132,7 @@ fn Header() -> impl IntoView {
         let current = move || {
             let now = route.get();
             let same = std::mem::discriminant(&now) == std::mem::discriminant(&here)
-                || matches!((&now, &here), (Route::Report(_), Route::Reports(_)));
+                || matches!((&now, &here), (Route::Report(_) | Route::Photo(_), Route::Reports(_)));
             same.then_some("page")
         };
         view! { <a href=target.href() aria-current=current>{move || label(i18n.t())}</a> }

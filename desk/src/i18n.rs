@@ -92,6 +92,12 @@ impl Texts {
 }
 
 pub struct Texts {
+    pub photos: &'static str,
+    pub location: &'static str,
+    pub open_map: &'static str,
+    pub photo_not_found: &'static str,
+    pub photo_heading: &'static str,
+    pub download_photo: &'static str,
     pub desk_name: &'static str,
     pub desk_intro: &'static str,
     pub code_label: &'static str,
@@ -207,6 +213,12 @@ pub struct Texts {
 }
 
 pub static ID: Texts = Texts {
+    photos: "Foto",
+    location: "Lokasi ponsel",
+    open_map: "Buka di peta",
+    photo_not_found: "Foto ini tidak ada, atau di luar wilayah Anda.",
+    photo_heading: "Foto bukti",
+    download_photo: "Unduh foto",
     desk_name: "Meja koordinator Pantau",
     desk_intro:
         "Laporan pengawas partisipatif dari TPS di wilayah Anda: masuk langsung, ditinjau, dan ditindaklanjuti.",
@@ -325,6 +337,12 @@ pub static ID: Texts = Texts {
 };
 
 pub static EN: Texts = Texts {
+    photos: "Photos",
+    location: "Phone location",
+    open_map: "Open in a map",
+    photo_not_found: "This photo does not exist, or is outside your area.",
+    photo_heading: "Photo evidence",
+    download_photo: "Download the photo",
     desk_name: "Pantau coordinators' desk",
     desk_intro:
         "Reports from participatory supervisors at the TPS of your area: as they arrive, reviewed and followed up.",

@@ -21,6 +21,8 @@ pub enum Route {
         area: Option<String>,
     },
     Tally,
+    /// One photo, full size, by its SHA-256 (the exports link here).
+    Photo(String),
 }
 
 impl Route {
@@ -31,6 +33,9 @@ impl Route {
         let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         match rest.split_once('/') {
             Some(("laporan", id)) if !id.is_empty() => Route::Report(id.to_owned()),
+            Some(("foto", sha256)) if pantau_core::evidence::PhotoRef::is_sha256(sha256) => {
+                Route::Photo(sha256.to_owned())
+            }
             _ => match rest {
                 "laporan" => Route::Reports(Filter::from_pairs(&params)),
                 "cakupan" => Route::Coverage {
@@ -61,6 +66,7 @@ impl Route {
                 format!("{BASE}cakupan?{}", query.finish())
             }
             Route::Tally => format!("{BASE}rekap"),
+            Route::Photo(sha256) => format!("{BASE}foto/{sha256}"),
         }
     }
 }
@@ -209,6 +215,7 @@ mod tests {
             Route::Coverage { level: AreaLevel::Kelurahan, area: Some("647101".into()) },
             Route::Coverage { level: AreaLevel::Tps, area: None },
             Route::Tally,
+            Route::Photo("ab".repeat(32)),
         ] {
             let href = route.href();
             let (path, query) = href.split_once('?').unwrap_or((&href, ""));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverAndBrowser, enrolWithLink, fillIncident, waitForState, goTo } from './harness.mjs';
+import { serverAndBrowser, enrolWithLink, fillIncident, waitForState, openDesk } from './harness.mjs';
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
@@ -128,6 +128,15 @@ test('a 12-megapixel photo with EXIF GPS is reduced, stripped, kept across a rel
   assert.ok(serverBytes.length < 1_000_000, `${serverBytes.length} bytes`);
   t.diagnostic(`12 MP photo of ${original.length} bytes stored as ${serverBytes.length} bytes`);
   assert.deepEqual(page.errors, []);
+
+  // The coordinator sees it with the report, and the export's link opens it.
+  const desk = await openDesk(browser, await server.addCoordinator('Panwascam', '647101'));
+  const row = desk.page.locator('[data-testid=report-row]', { hasText: description }).first();
+  await row.locator('a').click();
+  await desk.page.waitForFunction(() => document.querySelector('[data-testid=report-photos] img')?.naturalWidth > 0);
+  await desk.page.goto(new URL(`/desk/foto/${kept.key}`, server.url).href);
+  await desk.page.waitForFunction(() => document.querySelector('[data-testid=photo-full]')?.naturalWidth === 1600);
+  assert.deepEqual(desk.page.errors, []);
 });
 
 test('a file that is not a usable photo is named at the photo and the form is kept', async (t) => {

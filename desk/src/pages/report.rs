@@ -48,6 +48,8 @@ fn ReportDetail(item: ReportListItem) -> impl IntoView {
     let created = report.created_at;
     let volunteer = item.volunteer.map(|v| v.name).unwrap_or_default();
     let body = report.body.clone();
+    let photos = report.photos.clone();
+    let position = report.position;
     view! {
         <article class="report-detail" data-testid="report-detail">
             <h1>{title}{urgent.then(|| view! { " " <span class="badge urgent-badge">{move || i18n.t().urgent_badge}</span> })}</h1>
@@ -58,7 +60,74 @@ fn ReportDetail(item: ReportListItem) -> impl IntoView {
                 <dt>{move || i18n.t().received_at}</dt><dd>{move || crate::clock::when(received, i18n.lang())}</dd>
             </dl>
             {move || body_view(&body, i18n.lang())}
+            {position.map(|at| {
+                let (lat, lon) = at.degrees();
+                let map = format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}");
+                view! {
+                    <h2>{move || i18n.t().location}</h2>
+                    <p data-testid="report-location">{format!("{lat}, {lon} (±{} m) · ", at.accuracy_m)}
+                        <a href=map target="_blank" rel="noopener noreferrer">{move || i18n.t().open_map}</a></p>
+                }
+            })}
+            {(!photos.is_empty()).then(|| view! {
+                <h2>{move || i18n.t().photos}</h2>
+                <ul class="photos" data-testid="report-photos">
+                    {photos.iter().map(|p| view! { <li><Thumbnail sha256=p.sha256.clone()/></li> }).collect_view()}
+                </ul>
+            })}
         </article>
+    }
+}
+
+/// A photo's bytes as an address for `<img>`, fetched with the session's token.
+fn photo_url(sha256: String) -> LocalResource<Result<String, DeskError>> {
+    let session = use_session();
+    let resource = LocalResource::new(move || {
+        let sha256 = sha256.clone();
+        async move { session.call(|token| async move { api::photo(&token, &sha256).await }).await }
+    });
+    on_cleanup(move || {
+        if let Some(Ok(url)) = resource.try_get_untracked().flatten() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+    resource
+}
+
+/// A photo of a report, linking to its own page.
+#[component]
+fn Thumbnail(sha256: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = crate::routes::Route::Photo(sha256.clone()).href();
+    let url = photo_url(sha256);
+    view! {
+        <a href=href>
+            {move || match url.get() {
+                Some(Ok(src)) => view! { <img src=src alt=move || i18n.t().photo_heading width="160" /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorLine error/> }.into_any(),
+                None => view! { <span class="muted">{move || i18n.t().loading}</span> }.into_any(),
+            }}
+        </a>
+    }
+}
+
+/// One photo, full size: where the exports' photo links lead.
+#[component]
+pub fn PhotoPage(sha256: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = format!("pantau-{}.jpg", &sha256[..12]);
+    let url = photo_url(sha256);
+    view! {
+        <h1>{move || i18n.t().photo_heading}</h1>
+        {move || match url.get() {
+            None => view! { <p class="muted">{i18n.t().loading}</p> }.into_any(),
+            Some(Err(DeskError::Refused(p))) if p.status == 404 => view! { <p class="error" role="alert">{i18n.t().photo_not_found}</p> }.into_any(),
+            Some(Err(error)) => view! { <ErrorLine error/> }.into_any(),
+            Some(Ok(src)) => view! {
+                <p><a href=src.clone() download=name.clone()>{move || i18n.t().download_photo}</a></p>
+                <img class="photo-full" src=src alt=move || i18n.t().photo_heading data-testid="photo-full" />
+            }.into_any(),
+        }}
     }
 }
 
