@@ -83,8 +83,10 @@ impl Deadline {
 /// How long one photo request may take. The server keeps what arrived before
 /// a deadline, so a slow link still gets there, one request at a time.
 pub const PHOTO_TIMEOUT_MS: u32 = 120_000;
-/// Requests one upload may make in a round (each resumes where the last ended).
-const PHOTO_ATTEMPTS: usize = 4;
+/// Failed requests in a row, with no byte gained, after which an upload waits
+/// for the next round (and its backoff). A link that drops now and then, but
+/// still moves bytes, keeps going.
+const PHOTO_FAILURES: u32 = 3;
 
 /// What the server holds of a photo (`GET /api/v1/photos/{sha256}/upload`).
 #[derive(serde::Deserialize)]
@@ -94,8 +96,9 @@ struct UploadState {
 }
 
 /// Makes sure the server holds `photo`, whose bytes are `blob`: asks what it
-/// holds, then sends the rest (the tus protocol's core). `Err` is what the
-/// report's send comes to instead: a wait, a 401, or a refusal of the photo.
+/// holds, then sends the rest (the tus protocol's core), asking again after
+/// a request that broke off. `Err` is what the report's send comes to
+/// instead: a wait, a 401, or a refusal of the photo.
 pub async fn upload_photo(
     base: &ApiBase,
     token: &str,
@@ -108,43 +111,79 @@ pub async fn upload_photo(
         reason: WaitError::new(WaitReason::PhotoUpload, detail),
         retry_after_ms: None,
     };
-    let deadline = Deadline::after(PHOTO_TIMEOUT_MS);
-    let response = Request::get(&url)
-        .header("Authorization", &bearer)
-        .abort_signal(deadline.as_ref().map(|d| &d.signal))
-        .send()
-        .await
-        .map_err(|e| waits(format!("{}{e}", WaitReason::NO_CONNECTION)))?;
-    let mut offset = match answer(response).await? {
-        UploadState { stored: true, .. } => return Ok(()),
-        UploadState { offset, .. } => offset,
-    };
-    for _ in 0..PHOTO_ATTEMPTS {
-        let rest = blob.slice_with_f64(offset as f64).map_err(|e| waits(format!("{e:?}")))?;
+    // A failure that another request may get past; anything else ends the upload.
+    let passing = |outcome: &SendOutcome| matches!(outcome, SendOutcome::RetryLater { retry_after_ms: None, .. });
+    let mut offset: Option<u64> = None;
+    let mut failures = 0;
+    let mut last = waits(String::new());
+    while failures < PHOTO_FAILURES {
+        let from = match offset {
+            Some(from) => from,
+            None => {
+                let deadline = Deadline::after(PHOTO_TIMEOUT_MS);
+                let asked = Request::get(&url)
+                    .header("Authorization", &bearer)
+                    .abort_signal(deadline.as_ref().map(|d| &d.signal))
+                    .send()
+                    .await;
+                let state = match asked {
+                    Ok(response) => answer(response).await,
+                    Err(e) => Err(waits(format!("{}{e}", WaitReason::NO_CONNECTION))),
+                };
+                match state {
+                    Ok(UploadState { stored: true, .. }) => return Ok(()),
+                    Ok(UploadState { offset: held, .. }) => held,
+                    Err(outcome) if passing(&outcome) => {
+                        failures += 1;
+                        last = outcome;
+                        continue;
+                    }
+                    Err(outcome) => return Err(outcome),
+                }
+            }
+        };
+        let rest = blob.slice_with_f64(from as f64).map_err(|e| waits(format!("{e:?}")))?;
         let deadline = Deadline::after(PHOTO_TIMEOUT_MS);
         let request = Request::patch(&url)
             .header("Authorization", &bearer)
             .header("Content-Type", "application/offset+octet-stream")
-            .header("Upload-Offset", &offset.to_string())
+            .header("Upload-Offset", &from.to_string())
             .header("Upload-Length", &photo.bytes.to_string())
             .abort_signal(deadline.as_ref().map(|d| &d.signal))
             .body(rest)
             .map_err(|e| waits(e.to_string()))?;
-        let response = request.send().await.map_err(|e| waits(format!("{}{e}", WaitReason::NO_CONNECTION)))?;
-        if response.status() == 409 {
-            // Another attempt's bytes arrived after all: go on from there.
-            match response.headers().get("upload-offset").and_then(|o| o.parse().ok()) {
-                Some(held) => offset = held,
-                None => return Err(waits("HTTP 409".into())),
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                // Part may have arrived: ask what the server holds.
+                failures += 1;
+                last = waits(format!("{}{e}", WaitReason::NO_CONNECTION));
+                offset = None;
+                continue;
             }
+        };
+        if response.status() == 409 {
+            // Bytes of an attempt whose answer was lost arrived after all.
+            offset = response.headers().get("upload-offset").and_then(|o| o.parse().ok());
             continue;
         }
-        match answer(response).await? {
-            UploadState { stored: true, .. } => return Ok(()),
-            UploadState { offset: held, .. } => offset = held,
+        match answer(response).await {
+            Ok(UploadState { stored: true, .. }) => return Ok(()),
+            Ok(UploadState { offset: held, .. }) => {
+                if held > from {
+                    failures = 0;
+                }
+                offset = Some(held);
+            }
+            Err(outcome) if passing(&outcome) => {
+                failures += 1;
+                last = outcome;
+                offset = None;
+            }
+            Err(outcome) => return Err(outcome),
         }
     }
-    Err(waits(format!("photo {} not complete after {PHOTO_ATTEMPTS} requests", &photo.sha256[..12])))
+    Err(last)
 }
 
 /// An upload answer's state, or what the report's send comes to.

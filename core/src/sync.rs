@@ -117,10 +117,13 @@ where
     // A report with photos is sent alone after its uploads, one at a time: it
     // holds one slot of the window, and text-only reports use the others.
     let mut uploading: Option<ReportId> = None;
+    // An upload that failed stops the round's uploads, not its text reports;
+    // the round then ends as a wait, so the retry clock comes back for it.
+    let mut photos_wait: Option<Option<u64>> = None;
     loop {
         // Start batches until the window is full, unless the round is ending.
         while end.is_none() && sending.len() < pace.in_flight.max(1) {
-            if uploading.is_none() {
+            if uploading.is_none() && photos_wait.is_none() {
                 let with_photos = outbox.update(|o| {
                     let id = o.next_waiting_matching(|r| !r.photos.is_empty())?;
                     o.start_send(id)
@@ -165,16 +168,17 @@ where
         if sending.is_empty() {
             // Progress counts every delivery of the round, including sends that
             // were still in flight when the first failure came back.
-            return match end {
-                Some(RoundEnd::RetryLater { retry_after_ms, .. }) => {
+            return match (end, photos_wait) {
+                (Some(RoundEnd::RetryLater { retry_after_ms, .. }), _) | (None, Some(retry_after_ms)) => {
                     RoundEnd::RetryLater { retry_after_ms, progressed: progress.delivered > 0 }
                 }
-                Some(other) => other,
-                None => RoundEnd::Drained,
+                (Some(other), _) => other,
+                (None, None) => RoundEnd::Drained,
             };
         }
         let (batch, mut outcomes) = FirstReady(&mut sending).await;
-        if batch.first().map(|r| r.id) == uploading {
+        let was_upload = batch.first().map(|r| r.id) == uploading;
+        if was_upload {
             uploading = None;
         }
         // A transport that answered for fewer reports proved nothing about the rest.
@@ -202,6 +206,11 @@ where
                 SendOutcome::Unauthorized => end = Some(RoundEnd::Unauthorized),
                 // The longest Retry-After of the round holds: a later batch's
                 // 429 must not be forgotten because an earlier one lost signal.
+                SendOutcome::RetryLater { reason, retry_after_ms }
+                    if was_upload && reason.reason == WaitReason::PhotoUpload =>
+                {
+                    photos_wait = Some(photos_wait.flatten().max(retry_after_ms));
+                }
                 SendOutcome::RetryLater { retry_after_ms, .. } => match &mut end {
                     None => end = Some(RoundEnd::RetryLater { retry_after_ms, progressed: false }),
                     Some(RoundEnd::RetryLater { retry_after_ms: longest, .. }) => {
@@ -690,6 +699,25 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_failed_upload_stops_the_rounds_uploads_but_not_its_text_reports() {
+        let mut outbox = Outbox::default();
+        outbox.save(with_photo(1)).unwrap();
+        outbox.save(with_photo(2)).unwrap();
+        for n in 3..=40 {
+            outbox.save(report(n)).unwrap();
+        }
+        let outbox = RefCell::new(outbox);
+        let transport = Uploads { log: RefCell::default(), slow_polls: 0, fail: true };
+        // One request at a time: the failed upload comes back before any text goes.
+        let pace = Pace { batch: 5, in_flight: 1, ..PACE };
+        let end = block_on(run_round(&outbox, &transport, &Storage(RefCell::default()), pace, |_| {}));
+        assert_eq!(end, RoundEnd::RetryLater { retry_after_ms: None, progressed: true });
+        assert_eq!(outbox.borrow().counts().sent, 38, "every text report");
+        let uploads = transport.log.borrow().iter().filter(|l| l.starts_with("uploaded")).count();
+        assert_eq!(uploads, 1, "no second upload after a failed one in the same round");
     }
 
     #[test]

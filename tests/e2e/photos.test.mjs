@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverAndBrowser, enrolWithLink, fillIncident, waitForState, openDesk } from './harness.mjs';
 
@@ -41,19 +41,19 @@ function exifSegment() {
 }
 
 /** A `width`×`height` JPEG drawn by Chromium (a busy scene, like a tally sheet), with EXIF GPS added. */
-async function cameraJpeg(page, width, height) {
-  const base64 = await page.evaluate(async ([width, height]) => {
+async function cameraJpeg(page, width, height, label = '') {
+  const base64 = await page.evaluate(async ([width, height, label]) => {
     const canvas = new OffscreenCanvas(width, height);
     const g = canvas.getContext('2d');
     g.fillStyle = '#f4f1e8'; g.fillRect(0, 0, width, height);
     g.fillStyle = '#222'; g.font = `${Math.round(height / 40)}px sans-serif`;
-    for (let y = 1; y < 40; y++) g.fillText(`Baris ${y}: 0${y * 7} suara sah, ${y * 3} tidak sah`, 40, (y * height) / 40);
+    for (let y = 1; y < 40; y++) g.fillText(`${label} Baris ${y}: 0${y * 7} suara sah, ${y * 3} tidak sah`, 40, (y * height) / 40);
     const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
     const bytes = new Uint8Array(await blob.arrayBuffer());
     let text = '';
     for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(text);
-  }, [width, height]);
+  }, [width, height, label]);
   const jpeg = Buffer.from(base64, 'base64');
   return Buffer.concat([jpeg.subarray(0, 2), exifSegment(), jpeg.subarray(2)]);
 }
@@ -219,4 +219,59 @@ test('the location is added when granted, and its absence is said when denied or
   assert.equal(geojson.features.length, 1);
   assert.deepEqual(geojson.features[0].geometry.coordinates, [116.831235, -1.265386]);
   for (const p of [granted.page, denied.page, silent.page]) assert.deepEqual(p.errors, []);
+});
+
+test('30 reports with 2 photos each, filed offline, arrive through flaps, resets, cut uploads and lost answers: each report and photo once', async (t) => {
+  const REPORTS = 30;
+  const { server, browser } = await serverAndBrowser(t);
+  await server.start();
+  const { context, page } = await phone(browser, server);
+  await context.setOffline(true);
+  const photos = [];
+  for (let n = 0; n < REPORTS; n++) {
+    const pair = [await cameraJpeg(page, 1200, 900, `L${n}a`), await cameraJpeg(page, 1200, 900, `L${n}b`)];
+    photos.push(...pair);
+    await fillIncident(page, { description: `Laporan berfoto ${n}` });
+    await page.getByTestId('photo-pick').setInputFiles(pair.map((buffer, i) => ({ name: `IMG_${n}_${i}.jpg`, mimeType: 'image/jpeg', buffer })));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=photos] [data-testid=photo]').length === 2);
+    await page.getByTestId('save').click();
+    await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('#description').value === '');
+  }
+  // A server that resets connections, cuts uploads part way and loses answers after committing.
+  await server.stop();
+  await server.start({ faults: 'reset=0.1,cut=0.25,drop=0.2,seed=23' });
+  await context.setOffline(false);
+  await page.getByTestId('nav-outbox').click();
+  for (let flap = 0; flap < 4; flap++) {
+    await page.getByTestId('send-now').click().catch(() => {});
+    await new Promise((r) => setTimeout(r, 1500));
+    await context.setOffline(true);
+    await new Promise((r) => setTimeout(r, 500));
+    await context.setOffline(false);
+  }
+  await page.getByTestId('send-now').click().catch(() => {});
+  try {
+    await waitForState(page, 'sent', REPORTS, { timeout: 240_000 });
+  } catch (e) {
+    t.diagnostic((await page.getByTestId('outbox').textContent()).slice(0, 3000));
+    t.diagnostic(server.log.slice(-3000));
+    throw e;
+  }
+
+  await server.stop();
+  const stored = await server.storedReports();
+  assert.equal(stored.length, REPORTS, 'each report once');
+  assert.equal(new Set(stored.map((r) => r.report.id)).size, REPORTS);
+  const named = stored.flatMap((r) => r.report.photos.map((p) => p.sha256));
+  assert.equal(new Set(named).size, 2 * REPORTS, 'two distinct photos on each');
+  const objects = join(server.dir, 'photos', 'objects');
+  const files = readdirSync(objects).flatMap((dir) => readdirSync(join(objects, dir)).map((name) => join(objects, dir, name)));
+  assert.equal(files.length, 2 * REPORTS, 'each photo stored once');
+  for (const file of files) {
+    const name = file.split('/').pop();
+    assert.ok(named.includes(name), `${name} is a report's photo`);
+    assert.equal(sha256(readFileSync(file)), name, `${name}: byte for byte`);
+  }
+  assert.deepEqual(page.errors, []);
 });
