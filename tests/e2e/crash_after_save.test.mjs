@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync, o
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { PantauServer, freePort, CHROMIUM_ARGS, enrolWithLink, openApp, fileIncident, listedReports, showOutbox, waitForState } from './harness.mjs';
+import { PantauServer, freePort, CHROMIUM_ARGS, enrolWithLink, openApp, fileIncident, fillIncident, listedReports, showOutbox, waitForState } from './harness.mjs';
+import { sha256, cameraJpeg } from './photo_files.mjs';
 
 const TRIALS = Number(process.env.PANTAU_CRASH_TRIALS ?? 20);
 
@@ -185,4 +186,57 @@ test('reports survive Chromium deleting a corrupted IndexedDB, and each reaches 
   await server.stop();
   const stored = await server.storedReports();
   assert.deepEqual(stored.map((row) => row.report.body.description).sort(), filed);
+});
+
+test('a report with photos confirmed as saved survives SIGKILL, and it and its photos deliver once', async (t) => {
+  const TRIALS_WITH_PHOTOS = 5;
+  const rig = await phoneRig(t, 'crash-photos');
+  const { server, profile } = rig;
+  await server.start();
+  rig.phone = await startPhone(profile);
+  await enrolWithLink(rig.phone.context, await server.addVolunteer('Foto Tahan Banting', '6471011001-3'), 'Foto Tahan Banting');
+  await server.stop();
+  await server.start({ faults: 'reset=1' });
+
+  const photos = new Map();
+  for (let trial = 0; trial < TRIALS_WITH_PHOTOS; trial++) {
+    if (!rig.phone) rig.phone = await startPhone(profile);
+    const page = await openApp(rig.phone.context, server.url);
+    await showOutbox(page);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=outbox] li').length === n, trial);
+    const pair = [await cameraJpeg(page, 1000, 750, `K${trial}a`), await cameraJpeg(page, 1000, 750, `K${trial}b`)];
+    await fillIncident(page, { tps: '6471011001-3', description: `Foto percobaan ${trial}` });
+    await page.getByTestId('photo-pick').setInputFiles(pair.map((buffer, i) => ({ name: `K${trial}_${i}.jpg`, mimeType: 'image/jpeg', buffer })));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=photos] [data-testid=photo]').length === 2);
+    await page.getByTestId('save').click();
+    await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+    killPhone(rig.phone, 'SIGKILL'); // the moment "Tersimpan" shows
+    await rig.phone.exited;
+    rig.phone.browser.close().catch(() => {});
+    rig.phone = null;
+    photos.set(`Foto percobaan ${trial}`, pair.length);
+  }
+
+  await server.stop();
+  await server.start();
+  rig.phone = await startPhone(profile);
+  const page = await openApp(rig.phone.context, server.url);
+  await waitForState(page, 'sent', TRIALS_WITH_PHOTOS, { timeout: 90_000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await page.evaluate(() => document.body.innerText.slice(0, 1500)).catch(String)}`);
+  });
+  await rig.phone.browser.close();
+  killPhone(rig.phone, 'SIGTERM');
+  await rig.phone.exited;
+  rig.phone = null;
+
+  await server.stop();
+  const stored = await server.storedReports();
+  assert.deepEqual(stored.map((row) => row.report.body.description).sort(), [...photos.keys()].sort());
+  for (const row of stored) {
+    assert.equal(row.report.photos.length, 2, row.report.body.description);
+    for (const photo of row.report.photos) {
+      const file = join(server.dir, 'photos', 'objects', photo.sha256.slice(0, 2), photo.sha256);
+      assert.equal(sha256(readFileSync(file)), photo.sha256, `${row.report.body.description}: photo byte for byte`);
+    }
+  }
 });

@@ -5,74 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverAndBrowser, enrolWithLink, fillIncident, waitForState, openDesk } from './harness.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { serverAndBrowser, enrolWithLink, fillIncident, waitForState, openDesk, launchPhoneProfile, openScreen, listedReports } from './harness.mjs';
 
-const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
-
-/** An EXIF APP1 segment naming a phone and a GPS latitude, as cameras write them. */
-function exifSegment() {
-  const make = Buffer.from('PantauTestPhone\0', 'latin1');
-  const tiff = Buffer.alloc(8 + 2 + 2 * 12 + 4 + make.length + 2 + 2 * 12 + 4 + 24);
-  let at = 0;
-  tiff.write('II', 0, 'latin1'); tiff.writeUInt16LE(42, 2); tiff.writeUInt32LE(8, 4); at = 8;
-  const ifd0 = 8;
-  const makeAt = ifd0 + 2 + 2 * 12 + 4;
-  const gpsAt = makeAt + make.length;
-  const rationalsAt = gpsAt + 2 + 2 * 12 + 4;
-  tiff.writeUInt16LE(2, at); at += 2;
-  // Make (ASCII), GPSInfo (LONG offset).
-  tiff.writeUInt16LE(0x010f, at); tiff.writeUInt16LE(2, at + 2); tiff.writeUInt32LE(make.length, at + 4); tiff.writeUInt32LE(makeAt, at + 8); at += 12;
-  tiff.writeUInt16LE(0x8825, at); tiff.writeUInt16LE(4, at + 2); tiff.writeUInt32LE(1, at + 4); tiff.writeUInt32LE(gpsAt, at + 8); at += 12;
-  tiff.writeUInt32LE(0, at); at += 4;
-  make.copy(tiff, makeAt); at = gpsAt;
-  tiff.writeUInt16LE(2, at); at += 2;
-  // GPSLatitudeRef "S", GPSLatitude 1° 15' 55".
-  tiff.writeUInt16LE(1, at); tiff.writeUInt16LE(2, at + 2); tiff.writeUInt32LE(2, at + 4); tiff.write('S\0', at + 8, 'latin1'); at += 12;
-  tiff.writeUInt16LE(2, at); tiff.writeUInt16LE(5, at + 2); tiff.writeUInt32LE(3, at + 4); tiff.writeUInt32LE(rationalsAt, at + 8); at += 12;
-  tiff.writeUInt32LE(0, at); at = rationalsAt;
-  for (const [n, d] of [[1, 1], [15, 1], [55, 1]]) { tiff.writeUInt32LE(n, at); tiff.writeUInt32LE(d, at + 4); at += 8; }
-  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
-  const header = Buffer.alloc(4);
-  header.writeUInt16BE(0xffe1, 0); header.writeUInt16BE(body.length + 2, 2);
-  return Buffer.concat([header, body]);
-}
-
-/** A `width`×`height` JPEG drawn by Chromium (a busy scene, like a tally sheet), with EXIF GPS added. */
-async function cameraJpeg(page, width, height, label = '') {
-  const base64 = await page.evaluate(async ([width, height, label]) => {
-    const canvas = new OffscreenCanvas(width, height);
-    const g = canvas.getContext('2d');
-    g.fillStyle = '#f4f1e8'; g.fillRect(0, 0, width, height);
-    g.fillStyle = '#222'; g.font = `${Math.round(height / 40)}px sans-serif`;
-    for (let y = 1; y < 40; y++) g.fillText(`${label} Baris ${y}: 0${y * 7} suara sah, ${y * 3} tidak sah`, 40, (y * height) / 40);
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(text);
-  }, [width, height, label]);
-  const jpeg = Buffer.from(base64, 'base64');
-  return Buffer.concat([jpeg.subarray(0, 2), exifSegment(), jpeg.subarray(2)]);
-}
-
-/** The JPEG's frame size and whether it holds an EXIF segment. */
-function jpegFacts(bytes) {
-  let i = 2;
-  let exif = false;
-  let size = null;
-  while (i + 4 < bytes.length && bytes[i] === 0xff) {
-    const marker = bytes[i + 1];
-    const length = bytes.readUInt16BE(i + 2);
-    if (marker === 0xe1 && bytes.subarray(i + 4, i + 8).toString('latin1') === 'Exif') exif = true;
-    if (marker >= 0xc0 && marker <= 0xc3) size = [bytes.readUInt16BE(i + 7), bytes.readUInt16BE(i + 5)];
-    if (marker === 0xda) break;
-    i += 2 + length;
-  }
-  return { size, exif };
-}
+import { sha256, cameraJpeg, jpegFacts, fiftyMegapixelHeader } from './photo_files.mjs';
 
 async function phone(browser, server, { permissions = [], geolocation, init } = {}) {
   const link = await server.addVolunteer('Sari Wulandari', '6471011001-003');
@@ -171,13 +110,6 @@ test('a file that is not a usable photo is named at the photo and the form is ke
   assert.deepEqual(page.errors, []);
 });
 
-/** SOI, a baseline frame header of 8160×6120, a scan and EOI: the size of a 50 MP camera's photo. */
-function fiftyMegapixelHeader() {
-  const sof = Buffer.from([0xff, 0xc0, 0, 11, 8, 6120 >> 8, 6120 & 255, 8160 >> 8, 8160 & 255, 1, 1, 0x11, 0]);
-  const sos = Buffer.from([0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0]);
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, sos, Buffer.from([0x12, 0x34, 0xff, 0xd9])]);
-}
-
 test('the location is added when granted, and its absence is said when denied or too slow, never blocking the save', async (t) => {
   const { server, browser } = await serverAndBrowser(t);
   await server.start();
@@ -272,6 +204,70 @@ test('30 reports with 2 photos each, filed offline, arrive through flaps, resets
     const name = file.split('/').pop();
     assert.ok(named.includes(name), `${name} is a report's photo`);
     assert.equal(sha256(readFileSync(file)), name, `${name}: byte for byte`);
+  }
+  assert.deepEqual(page.errors, []);
+});
+
+test('a full disk: the report with photos is not saved and says so, and earlier reports and photos are intact', async (t) => {
+  const { server } = await serverAndBrowser(t);
+  await server.start();
+  const profile = mkdtempSync(join(tmpdir(), 'pantau-full-'));
+  t.after(() => rmSync(profile, { recursive: true, force: true }));
+  let phone = await launchPhoneProfile(profile);
+  let page = await enrolWithLink(phone, await server.addVolunteer('Penuh', '6471011001-3'), 'Penuh');
+  await server.stop();
+  await server.start({ faults: 'reset=1' });
+  // An earlier report with its photo, waiting; then a draft with a photo picked before the disk filled.
+  const earlier = await cameraJpeg(page, 800, 600, 'sebelum');
+  await fillIncident(page, { description: 'Sebelum penuh' });
+  await page.getByTestId('photo-pick').setInputFiles({ name: 'a.jpg', mimeType: 'image/jpeg', buffer: earlier });
+  await page.getByTestId('photos').getByTestId('photo').waitFor();
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+  await fillIncident(page, { description: 'Sesudah penuh' });
+  const later = await cameraJpeg(page, 800, 600, 'sesudah');
+  await page.getByTestId('photo-pick').setInputFiles({ name: 'b.jpg', mimeType: 'image/jpeg', buffer: later });
+  await page.getByTestId('photos').getByTestId('photo').waitFor();
+  await phone.close();
+
+  // The disk is full (a quota override holds from a fresh session's first write).
+  phone = await launchPhoneProfile(profile);
+  page = await phone.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e));
+  const cdp = await phone.newCDPSession(page);
+  const origin = server.url.replace(/\/$/, '');
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
+  await page.goto(server.url);
+  await waitForState(page, 'waiting', 1);
+  await openScreen(page, '#/baru/kejadian', 'incident-form');
+  await page.getByTestId('save').click();
+  const message = page.getByTestId('form-message');
+  await message.filter({ hasText: 'Tidak tersimpan' }).waitFor();
+  assert.match(await message.textContent(), /penuh/);
+  // A photo picked now is not kept either, and says so at the photo.
+  await page.getByTestId('photo-pick').setInputFiles({ name: 'c.jpg', mimeType: 'image/jpeg', buffer: await cameraJpeg(page, 640, 480, 'penuh') });
+  await page.getByTestId('photos').getByTestId('photo-problem').filter({ hasText: 'Foto tidak tersimpan' }).waitFor();
+  assert.equal(await page.getByLabel('Uraian kejadian').inputValue(), 'Sesudah penuh', 'the form is kept');
+  assert.equal(await page.getByTestId('photos').getByTestId('photo').count(), 1, 'the photo picked before stays');
+  assert.deepEqual((await listedReports(page)).map((r) => r.text), ['Sebelum penuh']);
+
+  // Room again: the same draft saves, and both reports deliver with their photos.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  await server.stop();
+  await server.start();
+  await page.reload();
+  await openScreen(page, '#/baru/kejadian', 'incident-form');
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+  await waitForState(page, 'sent', 2);
+  await phone.close();
+  await server.stop();
+  const stored = await server.storedReports();
+  const names = stored.flatMap((row) => row.report.photos.map((p) => p.sha256)).sort();
+  assert.equal(names.length, 2);
+  for (const name of names) {
+    assert.equal(sha256(readFileSync(join(server.dir, 'photos', 'objects', name.slice(0, 2), name))), name);
   }
   assert.deepEqual(page.errors, []);
 });
