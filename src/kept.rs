@@ -95,7 +95,7 @@ pub const DRAFT_PREFIX: &str = "pantau.draft.";
 
 /// The names of the photos every kept draft holds: they stay on the phone
 /// though no report names them yet.
-pub fn draft_photos() -> std::collections::HashSet<String> {
+pub fn draft_photos() -> Vec<String> {
     #[derive(serde::Deserialize)]
     struct Photos {
         #[serde(default)]

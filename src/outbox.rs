@@ -122,12 +122,15 @@ impl PhoneOutbox {
     /// Bytes of the photos the outbox's reports carry, each photo once.
     pub fn photo_bytes(self) -> u64 {
         self.list.with(|o| {
-            let mut seen = std::collections::HashSet::new();
-            o.entries()
-                .flat_map(|e| &e.report.photos)
-                .filter(|p| seen.insert(p.sha256.as_str()))
-                .map(|p| u64::from(p.bytes))
-                .sum()
+            let mut seen: Vec<&str> = Vec::new();
+            let mut bytes = 0;
+            for photo in o.entries().flat_map(|e| &e.report.photos) {
+                if !seen.contains(&photo.sha256.as_str()) {
+                    seen.push(&photo.sha256);
+                    bytes += u64::from(photo.bytes);
+                }
+            }
+            bytes
         })
     }
 

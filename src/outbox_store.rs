@@ -390,7 +390,7 @@ impl OutboxStore {
 
     /// Deletes every kept photo whose name is not in `in_use` (the photos of
     /// reports and of drafts), in one transaction; returns how many went.
-    pub async fn forget_photos_except(&self, in_use: &std::collections::HashSet<String>) -> Result<usize, StoreError> {
+    pub async fn forget_photos_except(&self, in_use: &[String]) -> Result<usize, StoreError> {
         let transaction = self.transaction(&[PHOTOS], true)?;
         let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
         let keys = store.get_all_keys(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
