@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PantauServer, freePort, launchChromium, enrolWithLink, fileIncident, goTo, openDesk } from './harness.mjs';
 import { seedPollingDay } from './desk_data.mjs';
+import { cameraJpeg } from './photo_files.mjs';
 
 const OUT = process.env.PANTAU_SCREENSHOTS ?? join(process.cwd(), '../../docs/screenshots');
 mkdirSync(OUT, { recursive: true });
@@ -47,6 +48,18 @@ try {
   await page.getByLabel('Jenis kejadian').selectOption('intimidation');
   await page.getByLabel('Tempat kejadian').fill('Pintu masuk TPS 003');
   await shot('4-kejadian');
+  // Two photos and the phone's position (emulated), as the volunteer sees them.
+  await context.grantPermissions(['geolocation']);
+  await context.setGeolocation({ latitude: -1.265386, longitude: 116.831235, accuracy: 25 });
+  await page.getByTestId('photo-pick').setInputFiles([
+    { name: 'a.jpg', mimeType: 'image/jpeg', buffer: await cameraJpeg(page, 1600, 1200, 'TPS 003') },
+    { name: 'b.jpg', mimeType: 'image/jpeg', buffer: await cameraJpeg(page, 1200, 1600, 'C.Hasil') },
+  ]);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=photos] img')].filter((i) => i.naturalWidth > 0).length === 2);
+  await page.getByTestId('location-use').click();
+  await page.getByTestId('location-found').waitFor();
+  await page.getByTestId('photos').scrollIntoViewIfNeeded();
+  await shot('4b-kejadian-foto', { top: false });
 
   await page.goto(new URL('#/baru/hasil', server.url).href);
   await page.getByLabel('Jenis pemilihan').selectOption('president');
