@@ -42,10 +42,8 @@ pub fn PhotosField(
     let room = move || MAX_PHOTOS.saturating_sub(all.with(Vec::len) + busy.get());
     let picked = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let files: Vec<web_sys::File> = input
-            .files()
-            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
-            .unwrap_or_default();
+        let files: Vec<web_sys::File> =
+            input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
         // The same file may be picked again after a removal.
         input.set_value("");
         let t = i18n.t_now();

@@ -32,7 +32,7 @@ pub fn bench() -> Result<(), Fail> {
     ]))?;
     let e2e = root().join("tests/e2e");
     crate::run(std::process::Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
-    for bench in ["bench/outbox.mjs", "bench/pwa.mjs"] {
+    for bench in ["bench/outbox.mjs", "bench/pwa.mjs", "bench/photos.mjs"] {
         crate::run(
             std::process::Command::new("node")
                 .arg(bench)
