@@ -26,11 +26,11 @@ pub const PHOTOS_PATH: &str = "/api/v1/photos";
 pub struct PhotoRef {
     /// SHA-256 of the photo's bytes, 64 lowercase hexadecimal digits.
     pub sha256: String,
-    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::report::whole_number::read"))]
+    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::whole_number::read"))]
     pub bytes: u32,
-    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::report::whole_number::read"))]
+    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::whole_number::read"))]
     pub width: u32,
-    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::report::whole_number::read"))]
+    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::whole_number::read"))]
     pub height: u32,
     /// On a checklist: the item (answered *Tidak*) the photo shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,13 +57,13 @@ impl PhotoRef {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Position {
     /// Latitude in millionths of a degree, −90,000,000 to 90,000,000.
-    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::report::whole_number::read_signed"))]
+    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::whole_number::read_signed"))]
     pub lat_e6: i32,
     /// Longitude in millionths of a degree, −180,000,000 to 180,000,000.
-    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::report::whole_number::read_signed"))]
+    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::whole_number::read_signed"))]
     pub lon_e6: i32,
     /// Radius of the browser's 95% confidence, in metres.
-    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::report::whole_number::read"))]
+    #[cfg_attr(feature = "openapi", serde(deserialize_with = "crate::whole_number::read"))]
     pub accuracy_m: u32,
 }
 

@@ -40,6 +40,8 @@ pub mod save;
 pub mod sync;
 pub mod tally;
 pub mod validation;
+#[cfg(feature = "openapi")]
+mod whole_number;
 
 #[cfg(test)]
 mod test_fixtures;

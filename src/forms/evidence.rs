@@ -105,12 +105,12 @@ pub fn PhotosField(
             </ul>
             <div class="photo-buttons" hidden=move || room() == 0>
                 <label class="button secondary">
-                    <input type="file" accept="image/*" capture="environment" class="visually-hidden"
+                    <input type="file" accept="image/*" capture="environment" class="tap-area"
                         data-testid="photo-camera" on:change=picked />
                     {move || i18n.t().take_photo}
                 </label>
                 <label class="button secondary">
-                    <input type="file" accept="image/*" multiple class="visually-hidden"
+                    <input type="file" accept="image/*" multiple class="tap-area"
                         data-testid="photo-pick" on:change=picked />
                     {move || i18n.t().pick_photo}
                 </label>

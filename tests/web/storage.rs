@@ -211,3 +211,41 @@ fn a_full_disk_is_recognised_by_its_dom_name() {
     assert!(full.message(&pantau::i18n::ID).starts_with("penyimpanan penuh"), "{full}");
     assert!(full.message(&pantau::i18n::EN).starts_with("storage is full"));
 }
+
+fn photo_blob(bytes: &[u8]) -> web_sys::Blob {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
+    web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap()
+}
+
+fn with_photo(text: &str, sha256: &str) -> Report {
+    let mut r = report(text);
+    r.photos =
+        vec![pantau_core::evidence::PhotoRef { sha256: sha256.into(), bytes: 3, width: 1, height: 1, item: None }];
+    r
+}
+
+#[wasm_bindgen_test]
+async fn a_report_is_saved_only_with_its_photos_kept_and_unused_photos_are_forgotten() {
+    let store = fresh_store("photos").await;
+    let (kept, lost, loose) = ("aa".repeat(32), "bb".repeat(32), "cc".repeat(32));
+    store.put_photo(&kept, &photo_blob(&[0xFF, 0xD8, 0xFF])).await.unwrap();
+    store.put_photo(&loose, &photo_blob(&[1, 2, 3])).await.unwrap();
+
+    // A report naming a photo the phone does not hold is not saved, by name.
+    let missing = waiting(with_photo("foto hilang", &lost));
+    let refused = store.put(&missing).await;
+    assert!(matches!(&refused, Err(StoreError::PhotoMissing(name)) if *name == lost), "{refused:?}");
+    assert_eq!(store.get(missing.report.id).await.unwrap(), None, "nothing of it written");
+
+    let saved = waiting(with_photo("dengan foto", &kept));
+    store.put(&saved).await.unwrap();
+    let bytes = store.photo(&kept).await.unwrap().expect("kept");
+    assert_eq!(bytes.size(), 3.0);
+
+    // Only the photos nothing names go.
+    let gone = store.forget_photos_except(std::slice::from_ref(&kept)).await.unwrap();
+    assert_eq!(gone, 1);
+    assert!(store.photo(&kept).await.unwrap().is_some());
+    assert!(store.photo(&loose).await.unwrap().is_none());
+    assert_eq!(store.get(saved.report.id).await.unwrap(), Some(saved));
+}

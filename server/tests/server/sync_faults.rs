@@ -75,7 +75,7 @@ impl Persist for Disk {
 
 #[tokio::test(flavor = "current_thread")]
 async fn ten_thousand_reports_through_flaps_drops_and_resets_arrive_exactly_once() {
-    let faults = Faults { reset: 0.05, drop_after_commit: 0.20, max_delay_ms: 0, seed: 2026 };
+    let faults = Faults { reset: 0.05, drop_after_commit: 0.20, cut_body: 0.0, max_delay_ms: 0, seed: 2026 };
     let server = TestServer::start_with_faults(faults).await;
     let token = server.volunteer_at("Relawan Uji", "6471011001-003").await;
 
