@@ -8,6 +8,7 @@ pub fn bench() -> Result<(), Fail> {
     crate::build_pwa()?;
     let rows = first_load(&root().join("dist"))?;
     println!("{}", first_load_table("the release PWA (dist/)", &rows, true));
+    println!("{}", wasm_profile()?);
     // The desk: coordinators' bytes, shown beside the volunteers' (which it must not change).
     let desk = first_load(&root().join("dist/desk"))?;
     println!("{}", first_load_table("the coordinators' desk (dist/desk/)", &desk, false));
@@ -86,6 +87,113 @@ fn first_load(dist: &Path) -> Result<Vec<FileGroup>, Fail> {
     Ok(groups)
 }
 
+/// The PWA's wasm by item and by crate: twiggy over the size build, given
+/// back its names (wasm-bindgen and wasm-opt as Trunk runs them, names kept).
+/// Sizes are before compression; brotli shrinks code about 3.5 times.
+fn wasm_profile() -> Result<String, Fail> {
+    crate::tools::ensure_twiggy()?;
+    let built = root().join("target/wasm32-unknown-unknown/wasm-release/pantau.wasm");
+    let dir = root().join("target/wasm-profile");
+    std::fs::create_dir_all(&dir).map_err(|e| Fail(format!("creating {}: {e}", dir.display())))?;
+    crate::run(
+        std::process::Command::new("wasm-bindgen")
+            .args(["--target", "web", "--keep-debug", "--out-dir"])
+            .arg(&dir)
+            .arg(&built),
+    )?;
+    let named = dir.join("named.wasm");
+    crate::run(
+        std::process::Command::new(crate::tools::wasm_opt())
+            .arg("-Oz")
+            .arg("--debuginfo")
+            .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+            .args(["--enable-mutable-globals"])
+            .arg(dir.join("pantau_bg.wasm"))
+            .arg("-o")
+            .arg(&named),
+    )?;
+    let table = crate::cmd_output(std::process::Command::new("twiggy").args(["top", "-n", "100000"]).arg(&named))?;
+    let items: Vec<(usize, String)> = table
+        .lines()
+        .filter_map(|line| {
+            let mut cells = line.split('┊');
+            let bytes = cells.next()?.trim().parse().ok()?;
+            let name = cells.nth(1)?.trim();
+            let summary = name.contains("function names") || name.starts_with("...") || name.starts_with('Σ');
+            (!summary).then(|| (bytes, without_hashes(name)))
+        })
+        .collect();
+    let mut out = String::from(
+        "
+The PWA's wasm, largest items (twiggy; bytes before compression)
+
+| bytes | item |
+|---:|---|
+",
+    );
+    for (bytes, name) in items.iter().take(10) {
+        let short: String = name.chars().take(110).collect();
+        out.push_str(&format!(
+            "| {bytes} | `{}` |
+",
+            short.replace('|', "\\|")
+        ));
+    }
+    let mut crates: Vec<(String, usize)> = Vec::new();
+    for (bytes, name) in &items {
+        let owner = crate_of(name);
+        match crates.iter_mut().find(|(c, _)| *c == owner) {
+            Some(entry) => entry.1 += bytes,
+            None => crates.push((owner, *bytes)),
+        }
+    }
+    crates.sort_by(|a, b| b.1.cmp(&a.1));
+    out.push_str(
+        "
+By crate (the first crate named in each item; data segments apart)
+
+| crate | bytes |
+|---|---:|
+",
+    );
+    for (name, bytes) in crates.iter().take(12) {
+        out.push_str(&format!(
+            "| {name} | {bytes} |
+"
+        ));
+    }
+    Ok(out)
+}
+
+/// A symbol without rustc's `[0123456789abcdef]` crate hashes.
+fn without_hashes(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(at) = rest.find('[') {
+        let hash = rest.get(at + 1..at + 17).unwrap_or_default();
+        let closes = rest.get(at + 17..at + 18) == Some("]");
+        out.push_str(&rest[..at]);
+        if closes && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            rest = &rest[at + 18..];
+        } else {
+            out.push('[');
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The crate an item belongs to: the first path's first segment (`<pantau_core::…`: `pantau_core`).
+fn crate_of(name: &str) -> String {
+    if name.starts_with("data segment") {
+        return "(data)".into();
+    }
+    let start = name.trim_start_matches(['<', '&', '(', ' ']).trim_start_matches("mut ").trim_start_matches("dyn ");
+    let start = start.strip_prefix("_ as ").unwrap_or(start);
+    start.split("::").next().unwrap_or(start).to_owned()
+}
+
 fn kb(n: usize) -> String {
     format!("{:.1}", n as f64 / 1000.0)
 }
@@ -131,6 +239,17 @@ fn first_load_table(app: &str, rows: &[(&'static str, Vec<String>, Sizes)], budg
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crate_hashes_leave_names_and_items_are_told_by_their_crate() {
+        let name =
+            "<pantau_core[e504a14d2562c3be]::report::ReportBody as serde_core[9aa0995e90de62c1]::de::Deserialize>";
+        let plain = without_hashes(name);
+        assert_eq!(plain, "<pantau_core::report::ReportBody as serde_core::de::Deserialize>");
+        assert_eq!(crate_of(&plain), "pantau_core");
+        assert_eq!(without_hashes("a[0] [x]"), "a[0] [x]");
+        assert_eq!(crate_of("data segment \".rodata.20\""), "(data)");
+    }
 
     #[test]
     fn compression_shrinks_repetitive_input_and_reports_raw_size() {

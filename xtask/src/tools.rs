@@ -17,6 +17,8 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Tries the API as an outside tool would, against its OpenAPI document.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// The wasm size profiler the bench prints the largest items with.
+pub const TWIGGY_VERSION: &str = "0.8.0";
 
 /// The project-local, git-ignored folder for npm-installed tools.
 pub fn tools_dir() -> PathBuf {
@@ -156,6 +158,20 @@ fn apt_install(packages: &[&str], what: &str) -> Result<(), Fail> {
     eprintln!("xtask: installing {what}: {command}");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get").args(["install", "-y"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// twiggy, for `cargo xtask bench` only (about 2 minutes to build, once).
+pub fn ensure_twiggy() -> Result<(), Fail> {
+    if version_of("twiggy", "--version").as_deref() != Some(&format!("twiggy {TWIGGY_VERSION}")) {
+        eprintln!("xtask: installing twiggy {TWIGGY_VERSION}, the wasm size profiler");
+        run(Command::new("cargo").args(["install", "twiggy", "--version", TWIGGY_VERSION, "--locked"]))?;
+    }
+    Ok(())
+}
+
+/// wasm-opt as xtask installs it, in `.tools/`.
+pub fn wasm_opt() -> PathBuf {
+    tools_dir().join("node_modules/.bin/wasm-opt")
 }
 
 pub fn ensure_npm() -> Result<(), Fail> {
