@@ -147,7 +147,7 @@ The PWA's wasm, largest items (twiggy; bytes before compression)
             None => crates.push((owner, *bytes)),
         }
     }
-    crates.sort_by(|a, b| b.1.cmp(&a.1));
+    crates.sort_by_key(|c| std::cmp::Reverse(c.1));
     out.push_str(
         "
 By crate (the first crate named in each item; data segments apart)
