@@ -104,31 +104,9 @@ pub async fn change_review(
     Ok((review, etag))
 }
 
-/// A photo's bytes as an address the page can show (it needs the token,
-/// which an `<img>` cannot send). Give it back with `Url::revoke_object_url`.
-pub async fn photo(token: &str, sha256: &str) -> Result<String, DeskError> {
-    use wasm_bindgen::JsCast as _;
-    let path = format!("/api/v1/photos/{sha256}");
-    let response = Request::get(&path).header("Authorization", &bearer(token)).send().await;
-    let response = response.map_err(|e| DeskError::Network(e.to_string()))?;
-    if !response.ok() {
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        let problem = Problem::from_body(status, &body);
-        return Err(if status == 401 { DeskError::SignedOut(problem) } else { DeskError::Refused(problem) });
-    }
-    let raw: web_sys::Response = response.into();
-    let blob = raw.blob().map_err(|e| DeskError::Network(format!("{e:?}")))?;
-    let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(blob)
-        .await
-        .map_err(|e| DeskError::Network(format!("{e:?}")))?
-        .unchecked_into();
-    web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| DeskError::Unreadable(format!("{e:?}")))
-}
-
-/// Fetches an export (it needs the token, which a plain link cannot send) and
-/// hands it to the browser as a download named `file_name`.
-pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), DeskError> {
+/// The bytes at `path` (fetched with the token, which a plain link or an
+/// `<img>` cannot send) as a Blob.
+async fn fetch_blob(token: &str, path: &str) -> Result<web_sys::Blob, DeskError> {
     use wasm_bindgen::JsCast as _;
     let response = Request::get(path).header("Authorization", &bearer(token)).send().await;
     let response = response.map_err(|e| DeskError::Network(e.to_string()))?;
@@ -140,10 +118,24 @@ pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), De
     }
     let raw: web_sys::Response = response.into();
     let blob = raw.blob().map_err(|e| DeskError::Network(format!("{e:?}")))?;
-    let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(blob)
+    Ok(wasm_bindgen_futures::JsFuture::from(blob)
         .await
         .map_err(|e| DeskError::Network(format!("{e:?}")))?
-        .unchecked_into();
+        .unchecked_into())
+}
+
+/// A photo's bytes as an address the page can show. Give it back with
+/// `Url::revoke_object_url`.
+pub async fn photo(token: &str, sha256: &str) -> Result<String, DeskError> {
+    let blob = fetch_blob(token, &format!("/api/v1/photos/{sha256}")).await?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| DeskError::Unreadable(format!("{e:?}")))
+}
+
+/// Fetches an export (it needs the token, which a plain link cannot send) and
+/// hands it to the browser as a download named `file_name`.
+pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), DeskError> {
+    use wasm_bindgen::JsCast as _;
+    let blob = fetch_blob(token, path).await?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| DeskError::Unreadable(format!("{e:?}")))?;
     let document = leptos::prelude::document();
     if let Ok(link) = document.create_element("a") {
