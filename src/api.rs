@@ -163,8 +163,14 @@ pub async fn upload_photo(
             }
         };
         if response.status() == 409 {
-            // Bytes of an attempt whose answer was lost arrived after all.
+            // Bytes of an attempt whose answer was lost arrived after all; or
+            // another request still writes this photo, which counts as a
+            // failure so that the upload waits for it rather than spinning.
             offset = response.headers().get("upload-offset").and_then(|o| o.parse().ok());
+            if offset.is_none_or(|held| held <= from) {
+                failures += 1;
+                last = waits("HTTP 409".into());
+            }
             continue;
         }
         match answer(response).await {

@@ -76,8 +76,13 @@ impl PhotoFiles {
         Ok(PhotoFiles { root, busy: Mutex::new(HashSet::new()) })
     }
 
+    /// A stored photo's bytes. `sha256` must be checked first.
+    pub async fn read(&self, sha256: &str) -> io::Result<Vec<u8>> {
+        tokio::fs::read(self.object_path(sha256)).await
+    }
+
     /// The stored photo's file (`objects/ab/abcd…`). `sha256` must be checked first.
-    pub fn object_path(&self, sha256: &str) -> PathBuf {
+    fn object_path(&self, sha256: &str) -> PathBuf {
         self.root.join("objects").join(&sha256[..2]).join(sha256)
     }
 

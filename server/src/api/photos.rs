@@ -257,9 +257,7 @@ pub async fn get_photo(
     if !allowed {
         return Err(ApiProblem::not_found("no such photo"));
     }
-    let bytes = tokio::fs::read(state.photos.object_path(sha256))
-        .await
-        .map_err(|e| ApiProblem::internal(format!("photo {sha256}: {e}")))?;
+    let bytes = state.photos.read(sha256).await.map_err(|e| ApiProblem::internal(format!("photo {sha256}: {e}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
