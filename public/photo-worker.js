@@ -2,7 +2,8 @@
 // long edge at most 1600 px, JPEG at quality 0.75, named by the SHA-256 of
 // its bytes. Re-encoding drops EXIF (the phone's model and its GPS); the
 // browser applies the EXIF orientation while decoding.
-// In: {id, file}. Out: {id, blob, sha256, width, height} or {id, error, detail}.
+// In: {id, file}. Out: {id, blob, sha256, width, height, taken} or {id, error, detail};
+// taken is the capture time in ms since the epoch (EXIF, else the file's time).
 const EDGE = 1600;
 const QUALITY = 0.75;
 // Decoding takes 4 bytes a pixel: a cheap phone runs out of memory above this.
@@ -43,7 +44,46 @@ async function reduce(file) {
   const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
   const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  return { blob, sha256, width, height };
+  const taken = (jpeg && exifTaken(bytes)) || file.lastModified || null;
+  return { blob, sha256, width, height, taken };
+}
+
+// The camera's DateTimeOriginal (with its OffsetTimeOriginal, else the phone's
+// zone) in ms since the epoch, or null when the JPEG does not say.
+function exifTaken(b) {
+  for (let i = 2; i + 10 < b.length && b[i] === 0xff && b[i + 1] !== 0xda; ) {
+    const length = (b[i + 2] << 8) | b[i + 3];
+    if (b[i + 1] === 0xe1 && String.fromCharCode(...b.subarray(i + 4, i + 8)) === "Exif") {
+      try { return tiffTaken(b.subarray(i + 10, i + 2 + length)); } catch (e) { return null; }
+    }
+    i += 2 + length;
+  }
+  return null;
+}
+
+function tiffTaken(t) {
+  const le = t[0] === 0x49;
+  const u16 = (o) => (le ? t[o] | (t[o + 1] << 8) : (t[o] << 8) | t[o + 1]);
+  const u32 = (o) => (le ? u16(o) + u16(o + 2) * 65536 : u16(o) * 65536 + u16(o + 2));
+  const entry = (ifd, tag) => {
+    for (let k = 0, n = u16(ifd); k < n && ifd + 14 + 12 * k <= t.length; k++) {
+      if (u16(ifd + 2 + 12 * k) === tag) return ifd + 2 + 12 * k;
+    }
+    return null;
+  };
+  const text = (e) => {
+    const n = u32(e + 4);
+    const at = n > 4 ? u32(e + 8) : e + 8;
+    return String.fromCharCode(...t.subarray(at, at + n)).replace(/\0[^]*$/, "");
+  };
+  const sub = entry(u32(4), 0x8769);
+  const original = sub === null ? null : entry(u32(sub + 8), 0x9003);
+  const m = original === null ? null : /^(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(text(original));
+  if (!m) return null;
+  const zoneAt = entry(u32(sub + 8), 0x9011);
+  const zone = zoneAt === null ? "" : text(zoneAt);
+  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${/^[+-]\d\d:\d\d$/.test(zone) ? zone : ""}`);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 // [width, height] from a JPEG's frame header, or null when the file ends

@@ -100,6 +100,11 @@ pub async fn reduce(file: &web_sys::File) -> Result<Photo, PhotoError> {
         width: number("width").unwrap_or_default() as u32,
         height: number("height").unwrap_or_default() as u32,
         item: None,
+        // Whole seconds, as a camera writes them.
+        taken_at: number("taken")
+            .and_then(|ms| crate::clock::local_time(&js_sys::Date::new(&((ms / 1000.0).floor() * 1000.0).into())))
+            // A camera clock beyond what a report may hold is no time at all.
+            .filter(|t| pantau_core::validation::time_in_range(*t)),
     };
     Ok(Photo { blob, meta })
 }

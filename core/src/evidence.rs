@@ -35,6 +35,10 @@ pub struct PhotoRef {
     /// On a checklist: the item (answered *Tidak*) the photo shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
+    /// When the photo was taken, as the camera recorded it (EXIF), or else the
+    /// file's time; the stored JPEG carries no EXIF, so the time lives here.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub taken_at: Option<time::OffsetDateTime>,
 }
 
 impl PhotoRef {

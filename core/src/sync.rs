@@ -619,6 +619,7 @@ mod tests {
             width: 10,
             height: 10,
             item: None,
+            taken_at: None,
         }];
         r
     }

@@ -98,6 +98,7 @@ pub struct Texts {
     pub photo_not_found: &'static str,
     pub photo_heading: &'static str,
     pub download_photo: &'static str,
+    pub photo_taken: &'static str,
     pub desk_name: &'static str,
     pub desk_intro: &'static str,
     pub code_label: &'static str,
@@ -219,6 +220,7 @@ pub static ID: Texts = Texts {
     photo_not_found: "Foto ini tidak ada, atau di luar wilayah Anda.",
     photo_heading: "Foto bukti",
     download_photo: "Unduh foto",
+    photo_taken: "Diambil",
     desk_name: "Meja koordinator Pantau",
     desk_intro:
         "Laporan pengawas partisipatif dari TPS di wilayah Anda: masuk langsung, ditinjau, dan ditindaklanjuti.",
@@ -343,6 +345,7 @@ pub static EN: Texts = Texts {
     photo_not_found: "This photo does not exist, or is outside your area.",
     photo_heading: "Photo evidence",
     download_photo: "Download the photo",
+    photo_taken: "Taken",
     desk_name: "Pantau coordinators' desk",
     desk_intro:
         "Reports from participatory supervisors at the TPS of your area: as they arrive, reviewed and followed up.",

@@ -5,32 +5,46 @@ import { createHash } from 'node:crypto';
 
 export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
-/** An EXIF APP1 segment naming a phone and a GPS latitude, as cameras write them. */
+/** When the test camera says it took its photos (EXIF DateTimeOriginal with OffsetTimeOriginal). */
+export const CAMERA_TIME = '2026-02-14T07:41:05+08:00';
+
+/**
+ * An EXIF APP1 segment as cameras write it: the phone's make, the capture time
+ * with its offset (CAMERA_TIME), and a GPS latitude.
+ */
 export function exifSegment() {
-  const make = Buffer.from('PantauTestPhone\0', 'latin1');
-  const tiff = Buffer.alloc(8 + 2 + 2 * 12 + 4 + make.length + 2 + 2 * 12 + 4 + 24);
-  let at = 0;
-  tiff.write('II', 0, 'latin1'); tiff.writeUInt16LE(42, 2); tiff.writeUInt32LE(8, 4); at = 8;
-  const ifd0 = 8;
-  const makeAt = ifd0 + 2 + 2 * 12 + 4;
-  const gpsAt = makeAt + make.length;
-  const rationalsAt = gpsAt + 2 + 2 * 12 + 4;
-  tiff.writeUInt16LE(2, at); at += 2;
-  // Make (ASCII), GPSInfo (LONG offset).
-  tiff.writeUInt16LE(0x010f, at); tiff.writeUInt16LE(2, at + 2); tiff.writeUInt32LE(make.length, at + 4); tiff.writeUInt32LE(makeAt, at + 8); at += 12;
-  tiff.writeUInt16LE(0x8825, at); tiff.writeUInt16LE(4, at + 2); tiff.writeUInt32LE(1, at + 4); tiff.writeUInt32LE(gpsAt, at + 8); at += 12;
-  tiff.writeUInt32LE(0, at); at += 4;
-  make.copy(tiff, makeAt); at = gpsAt;
-  tiff.writeUInt16LE(2, at); at += 2;
+  // Little-endian TIFF: IFD0 (Make, ExifIFD, GPSInfo), the Exif IFD
+  // (DateTimeOriginal, OffsetTimeOriginal), the GPS IFD (latitude), then values.
+  const values = [];
+  let valuesAt = 8 + (2 + 3 * 12 + 4) + (2 + 2 * 12 + 4) + (2 + 2 * 12 + 4);
+  const value = (bytes) => { const at = valuesAt; values.push(bytes); valuesAt += bytes.length; return at; };
+  const ascii = (text) => Buffer.from(`${text}\0`, 'latin1');
+  const ifd = (entries) => {
+    const b = Buffer.alloc(2 + entries.length * 12 + 4);
+    b.writeUInt16LE(entries.length, 0);
+    entries.forEach(([tag, type, count, inline], k) => {
+      const at = 2 + 12 * k;
+      b.writeUInt16LE(tag, at); b.writeUInt16LE(type, at + 2); b.writeUInt32LE(count, at + 4);
+      if (Buffer.isBuffer(inline)) inline.copy(b, at + 8); else b.writeUInt32LE(inline, at + 8);
+    });
+    return b;
+  };
+  const text = (tag, t) => { const b = ascii(t); return b.length <= 4 ? [tag, 2, b.length, b] : [tag, 2, b.length, value(b)]; };
+  const [date, clock] = CAMERA_TIME.slice(0, 19).split('T');
+  const exifAt = 8 + (2 + 3 * 12 + 4);
+  const gpsAt = exifAt + (2 + 2 * 12 + 4);
+  const ifd0 = ifd([text(0x010f, 'PantauTestPhone'), [0x8769, 4, 1, exifAt], [0x8825, 4, 1, gpsAt]]);
+  const exif = ifd([text(0x9003, `${date.replaceAll('-', ':')} ${clock}`), text(0x9011, CAMERA_TIME.slice(19))]);
+  const rationals = Buffer.alloc(24);
+  [[1, 1], [15, 1], [55, 1]].forEach(([n, d], k) => { rationals.writeUInt32LE(n, 8 * k); rationals.writeUInt32LE(d, 8 * k + 4); });
   // GPSLatitudeRef "S", GPSLatitude 1° 15' 55".
-  tiff.writeUInt16LE(1, at); tiff.writeUInt16LE(2, at + 2); tiff.writeUInt32LE(2, at + 4); tiff.write('S\0', at + 8, 'latin1'); at += 12;
-  tiff.writeUInt16LE(2, at); tiff.writeUInt16LE(5, at + 2); tiff.writeUInt32LE(3, at + 4); tiff.writeUInt32LE(rationalsAt, at + 8); at += 12;
-  tiff.writeUInt32LE(0, at); at = rationalsAt;
-  for (const [n, d] of [[1, 1], [15, 1], [55, 1]]) { tiff.writeUInt32LE(n, at); tiff.writeUInt32LE(d, at + 4); at += 8; }
+  const gps = ifd([[1, 2, 2, Buffer.from('S\0', 'latin1')], [2, 5, 3, value(rationals)]]);
+  const header = Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0]);
+  const tiff = Buffer.concat([header, ifd0, exif, gps, ...values]);
   const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
-  const header = Buffer.alloc(4);
-  header.writeUInt16BE(0xffe1, 0); header.writeUInt16BE(body.length + 2, 2);
-  return Buffer.concat([header, body]);
+  const segment = Buffer.alloc(4);
+  segment.writeUInt16BE(0xffe1, 0); segment.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([segment, body]);
 }
 
 /** A `width`×`height` JPEG drawn by Chromium (a busy scene, like a tally sheet), with EXIF GPS added. */

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { serverAndBrowser, enrolWithLink, fillIncident, waitForState, openDesk, launchPhoneProfile, openScreen, listedReports } from './harness.mjs';
 
-import { sha256, cameraJpeg, jpegFacts, fiftyMegapixelHeader } from './photo_files.mjs';
+import { sha256, cameraJpeg, jpegFacts, fiftyMegapixelHeader, CAMERA_TIME } from './photo_files.mjs';
 
 async function phone(browser, server, { permissions = [], geolocation, init } = {}) {
   const link = await server.addVolunteer('Sari Wulandari', '6471011001-003');
@@ -67,12 +67,17 @@ test('a 12-megapixel photo with EXIF GPS is reduced, stripped, kept across a rel
   assert.ok(serverBytes.length < 1_000_000, `${serverBytes.length} bytes`);
   t.diagnostic(`12 MP photo of ${original.length} bytes stored as ${serverBytes.length} bytes`);
   assert.deepEqual(page.errors, []);
+  // The capture time leaves EXIF for the report (in the phone's offset, as
+  // the report's own time is).
+  const [filed] = (await server.storedReports()).filter((r) => r.report.body.description === description);
+  assert.deepEqual(filed.report.photos.map((p) => [p.sha256, Date.parse(p.taken_at)]), [[kept.key, Date.parse(CAMERA_TIME)]]);
 
   // The coordinator sees it with the report, and the export's link opens it.
   const desk = await openDesk(browser, await server.addCoordinator('Panwascam', '647101'));
   const row = desk.page.locator('[data-testid=report-row]', { hasText: description }).first();
   await row.locator('a').click();
   await desk.page.waitForFunction(() => document.querySelector('[data-testid=report-photos] img')?.naturalWidth > 0);
+  assert.match(await desk.page.getByTestId('photo-taken').textContent(), /^Diambil 14 Feb,? 07[.:]41$/);
   await desk.page.goto(new URL(`/desk/foto/${kept.key}`, server.url).href);
   await desk.page.waitForFunction(() => document.querySelector('[data-testid=photo-full]')?.naturalWidth === 1600);
   assert.deepEqual(desk.page.errors, []);

@@ -219,8 +219,14 @@ fn photo_blob(bytes: &[u8]) -> web_sys::Blob {
 
 fn with_photo(text: &str, sha256: &str) -> Report {
     let mut r = report(text);
-    r.photos =
-        vec![pantau_core::evidence::PhotoRef { sha256: sha256.into(), bytes: 3, width: 1, height: 1, item: None }];
+    r.photos = vec![pantau_core::evidence::PhotoRef {
+        sha256: sha256.into(),
+        bytes: 3,
+        width: 1,
+        height: 1,
+        item: None,
+        taken_at: None,
+    }];
     r
 }
 

@@ -159,7 +159,8 @@ impl Report {
 }
 
 /// Photos: at most [`MAX_PHOTOS`], each once, each named by a SHA-256 and
-/// within the stored limits; a checklist photo on an item answered *Tidak*.
+/// within the stored limits, taken within [`YEARS`]; a checklist photo on an
+/// item answered *Tidak*.
 fn check_evidence(errors: &mut Vec<FieldError>, report: &Report) {
     if report.photos.len() > MAX_PHOTOS {
         errors.push(FieldError::limited(ReportField::Photos, FieldErrorCode::TooMany, MAX_PHOTOS));
@@ -186,6 +187,9 @@ fn check_evidence(errors: &mut Vec<FieldError>, report: &Report) {
         };
         if !item_ok {
             errors.push(FieldError::new(field, FieldErrorCode::PhotoItem));
+        }
+        if photo.taken_at.is_some_and(|t| !time_in_range(t)) {
+            errors.push(FieldError::new(field, FieldErrorCode::OutOfRange));
         }
     }
     if report.position.is_some_and(|p| !p.is_valid()) {

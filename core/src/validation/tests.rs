@@ -435,6 +435,7 @@ fn photo(n: u8) -> crate::evidence::PhotoRef {
         width: 1600,
         height: 1200,
         item: None,
+        taken_at: None,
     }
 }
 
@@ -494,4 +495,25 @@ fn a_report_without_evidence_is_written_as_before() {
     assert!(!json.contains("photos") && !json.contains("position"), "{json}");
     let read: Report = serde_json::from_str(&json).unwrap();
     assert_eq!(read, report);
+}
+
+#[test]
+fn a_photo_keeps_its_capture_time_with_the_offset_it_was_taken_in() {
+    let mut report = note("6471011001-1", "Antrean panjang");
+    report.photos = vec![
+        photo(1),
+        crate::evidence::PhotoRef { taken_at: Some(time::macros::datetime!(2026-02-14 07:41:05 +08:00)), ..photo(2) },
+    ];
+    let json = report.canonical_json();
+    assert_eq!(json.matches("taken_at").count(), 1, "only the photo that has a time names one: {json}");
+    assert!(json.contains(r#""taken_at":"2026-02-14T07:41:05+08:00""#), "{json}");
+    let read: Report = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, report);
+    assert_eq!(report.validate(), Ok(()));
+    report.photos[1].taken_at = Some(time::macros::datetime!(1899-12-31 23:00:00 UTC));
+    let errors = report.validate().unwrap_err();
+    assert_eq!((errors[0].at(), errors[0].code), (Some(ReportField::Photo(1)), FieldErrorCode::OutOfRange));
+    let bad = json.replace("2026-02-14T07:41:05+08:00", "14/02/2026 07.41");
+    let error = serde_json::from_str::<Report>(&bad).unwrap_err().to_string();
+    assert!(error.contains("could not be parsed"), "{error}");
 }

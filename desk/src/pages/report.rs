@@ -72,7 +72,7 @@ fn ReportDetail(item: ReportListItem) -> impl IntoView {
             {(!photos.is_empty()).then(|| view! {
                 <h2>{move || i18n.t().photos}</h2>
                 <ul class="photos" data-testid="report-photos">
-                    {photos.iter().map(|p| view! { <li><Thumbnail sha256=p.sha256.clone()/></li> }).collect_view()}
+                    {photos.iter().map(|p| view! { <li><Thumbnail sha256=p.sha256.clone() taken=p.taken_at/></li> }).collect_view()}
                 </ul>
             })}
         </article>
@@ -94,9 +94,9 @@ fn photo_url(sha256: String) -> LocalResource<Result<String, DeskError>> {
     resource
 }
 
-/// A photo of a report, linking to its own page.
+/// A photo of a report, linking to its own page, with when it was taken.
 #[component]
-fn Thumbnail(sha256: String) -> impl IntoView {
+fn Thumbnail(sha256: String, taken: Option<time::OffsetDateTime>) -> impl IntoView {
     let i18n = use_i18n();
     let href = crate::routes::Route::Photo(sha256.clone()).href();
     let url = photo_url(sha256);
@@ -108,6 +108,11 @@ fn Thumbnail(sha256: String) -> impl IntoView {
                 None => view! { <span class="muted">{move || i18n.t().loading}</span> }.into_any(),
             }}
         </a>
+        {taken.map(|t| view! {
+            <small class="muted" data-testid="photo-taken">
+                {move || format!("{} {}", i18n.t().photo_taken, crate::clock::when(t, i18n.lang()))}
+            </small>
+        })}
     }
 }
 

@@ -202,7 +202,8 @@ fn report() -> Value {
                         "bytes": { "type": "integer", "minimum": 1, "maximum": MAX_PHOTO_BYTES },
                         "width": { "type": "integer", "minimum": 1, "maximum": MAX_PHOTO_EDGE },
                         "height": { "type": "integer", "minimum": 1, "maximum": MAX_PHOTO_EDGE },
-                        "item": { "type": "string", "description": "On a checklist: the item, answered no, that the photo shows" }
+                        "item": { "type": "string", "description": "On a checklist: the item, answered no, that the photo shows" },
+                        "taken_at": nullable(time())
                     }
                 }
             },

@@ -20,7 +20,7 @@ fn sha(bytes: &[u8]) -> String {
 }
 
 fn photo_ref(bytes: &[u8]) -> PhotoRef {
-    PhotoRef { sha256: sha(bytes), bytes: bytes.len() as u32, width: 1600, height: 1200, item: None }
+    PhotoRef { sha256: sha(bytes), bytes: bytes.len() as u32, width: 1600, height: 1200, item: None, taken_at: None }
 }
 
 async fn patch(
