@@ -58,6 +58,9 @@ pub struct Config {
     /// The photo folder. None: a new folder under the system's temporary one
     /// (for tests; `pantau-server serve` always names one).
     pub photos_dir: Option<PathBuf>,
+    /// Where complete photos go instead of the folder's `objects/`: a bucket
+    /// every server of a deployment shares (see [`photos::bucket`]).
+    pub photo_bucket: Option<Arc<dyn object_store::ObjectStore>>,
     /// Photo bytes one volunteer may upload per day (UTC).
     pub photo_bytes_per_day: u64,
 }
@@ -70,6 +73,7 @@ impl Default for Config {
             rate_burst: 1_000,
             cors_origins: Vec::new(),
             photos_dir: None,
+            photo_bucket: None,
             photo_bytes_per_day: api::photos::PHOTO_BYTES_PER_DAY,
         }
     }
@@ -162,14 +166,18 @@ pub fn metrics_app(metrics: Arc<metrics::Metrics>) -> Router {
     )
 }
 
-/// The photo folder `config` names, or a new temporary one.
+/// The photo folder `config` names, or a new temporary one, and its bucket.
 fn photo_files(config: &Config) -> photos::PhotoFiles {
     static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let dir = config.photos_dir.clone().unwrap_or_else(|| {
         let n = TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         std::env::temp_dir().join(format!("pantau-photos-{}-{n}", std::process::id()))
     });
-    photos::PhotoFiles::open(&dir).unwrap_or_else(|e| panic!("photo folder {}: {e}", dir.display()))
+    let files = photos::PhotoFiles::open(&dir).unwrap_or_else(|e| panic!("photo folder {}: {e}", dir.display()));
+    match &config.photo_bucket {
+        Some(bucket) => files.with_bucket(bucket.clone()),
+        None => files,
+    }
 }
 
 /// The whole application: the API under `/api/v1` and, when configured, the PWA

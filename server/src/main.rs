@@ -35,6 +35,13 @@ enum Command {
         /// `photos` beside the database file.
         #[arg(long, env = "PANTAU_PHOTOS")]
         photos: Option<PathBuf>,
+        /// Keep complete photos in an S3-compatible bucket every server shares
+        /// (s3://bucket or s3://bucket/prefix) instead of under --photos, which
+        /// keeps only uploads in progress then. Endpoint and keys come from
+        /// AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION
+        /// (AWS_ALLOW_HTTP=true for an endpoint without TLS).
+        #[arg(long, env = "PANTAU_PHOTO_STORE")]
+        photo_store: Option<String>,
         /// Average requests per second allowed per token.
         #[arg(long, env = "PANTAU_RATE_PER_SECOND", default_value_t = Config::default().rate_per_second)]
         rate_per_second: u64,
@@ -198,6 +205,7 @@ async fn main() -> std::process::ExitCode {
             database,
             static_dir,
             photos,
+            photo_store,
             rate_per_second,
             rate_burst,
             cors_origins,
@@ -231,7 +239,7 @@ async fn main() -> std::process::ExitCode {
             };
             #[cfg(not(feature = "fault-injection"))]
             let faults = None::<()>;
-            serve(bind, metrics_bind, &database.database, config, faults).await
+            serve(bind, metrics_bind, &database.database, photo_store.as_deref(), config, faults).await
         }
         Command::Volunteer(VolunteerCommand::Add { name, tps, scope, base_url, database }) => {
             let watches = match (tps, scope) {
@@ -375,7 +383,8 @@ async fn serve(
     bind: SocketAddr,
     metrics_bind: Option<MetricsBind>,
     database: &str,
-    config: Config,
+    photo_store: Option<&str>,
+    mut config: Config,
     faults: Option<Faults>,
 ) -> Result {
     if let Some(dir) = &config.static_dir {
@@ -390,6 +399,11 @@ async fn serve(
     let store = open(database).await?;
     if let Some(dir) = &config.photos_dir {
         pantau_server::photos::PhotoFiles::open(dir).map_err(|e| format!("--photos {}: {e}", dir.display()))?;
+    }
+    if let Some(url) = photo_store {
+        let builder = object_store::aws::AmazonS3Builder::from_env();
+        config.photo_bucket =
+            Some(pantau_server::photos::bucket(url, builder).await.map_err(|e| format!("--photo-store {e}"))?);
     }
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("listening on {bind}: {e}"))?;
     let addr = listener.local_addr()?;

@@ -1,26 +1,60 @@
-//! The photo folder: photos stored once by content under `objects/`, and
-//! uploads in progress under `partial/`, one file per uploader and photo.
+//! Photos: uploads in progress in the photo folder's `partial/`, one file per
+//! uploader and photo, and complete photos stored once by content, in the
+//! folder's `objects/` or in a bucket of an S3-compatible store.
 //!
 //! An upload appends to its partial file; what arrived before a dropped
 //! connection stays there and is where the next attempt resumes. A complete
-//! upload is hashed, synced, and renamed into `objects/` (the rename is the
-//! moment it exists); a hash that does not match deletes it.
+//! upload is hashed and then moved into place: synced and renamed into
+//! `objects/` (the rename is the moment it exists), or put into the bucket
+//! whole. A hash that does not match deletes it.
 
 use axum::body::Body;
 use futures_util::StreamExt;
+use object_store::{ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
-/// The photo folder. Cheap to share behind an `Arc`.
+/// The photo folder, and the bucket when photos are stored in one. Cheap to
+/// share behind an `Arc`.
 #[derive(Debug)]
 pub struct PhotoFiles {
     root: PathBuf,
+    /// Where complete photos go instead of `objects/`, when set.
+    bucket: Option<Arc<dyn ObjectStore>>,
     /// Uploads being written now, so two requests never append to one file.
     busy: Mutex<HashSet<String>>,
+}
+
+/// A bucket of an S3-compatible store from `url` (`s3://bucket` or
+/// `s3://bucket/prefix`), with endpoint and keys from `builder` (from the
+/// `AWS_*` variables in `serve`); checked by asking for an object.
+pub async fn bucket(url: &str, builder: object_store::aws::AmazonS3Builder) -> Result<Arc<dyn ObjectStore>, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
+    if parsed.scheme() != "s3" || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{url}: not an s3://bucket/prefix address"));
+    }
+    // A few quick retries, not the default three minutes: a phone waiting on
+    // its upload's answer retries itself, and resumes where the server is.
+    let retry = object_store::RetryConfig {
+        max_retries: 3,
+        retry_timeout: std::time::Duration::from_secs(20),
+        ..Default::default()
+    };
+    let store = builder.with_url(url).with_retry(retry).build().map_err(|e| format!("{url}: {e}"))?;
+    let prefix = parsed.path().trim_matches('/');
+    let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+        Arc::new(store)
+    } else {
+        Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+    };
+    match store.head(&object_store::path::Path::from("pantau-check")).await {
+        Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(store),
+        Err(e) => Err(format!("{url}: the bucket does not answer: {e}")),
+    }
 }
 
 /// Where an append left the upload.
@@ -73,12 +107,23 @@ impl PhotoFiles {
         let root = root.into();
         std::fs::create_dir_all(root.join("objects"))?;
         std::fs::create_dir_all(root.join("partial"))?;
-        Ok(PhotoFiles { root, busy: Mutex::new(HashSet::new()) })
+        Ok(PhotoFiles { root, bucket: None, busy: Mutex::new(HashSet::new()) })
+    }
+
+    /// Stores complete photos in `bucket` from now on; `partial/` stays in the folder.
+    pub fn with_bucket(self, bucket: Arc<dyn ObjectStore>) -> PhotoFiles {
+        PhotoFiles { bucket: Some(bucket), ..self }
     }
 
     /// A stored photo's bytes. `sha256` must be checked first.
     pub async fn read(&self, sha256: &str) -> io::Result<Vec<u8>> {
-        tokio::fs::read(self.object_path(sha256)).await
+        match &self.bucket {
+            None => tokio::fs::read(self.object_path(sha256)).await,
+            Some(bucket) => {
+                let got = bucket.get(&object_key(sha256)).await.map_err(bucket_error)?;
+                Ok(got.bytes().await.map_err(bucket_error)?.to_vec())
+            }
+        }
     }
 
     /// The stored photo's file (`objects/ab/abcd…`). `sha256` must be checked first.
@@ -88,11 +133,6 @@ impl PhotoFiles {
 
     fn partial_path(&self, uploader: i64, sha256: &str) -> PathBuf {
         self.root.join("partial").join(format!("{uploader}-{sha256}"))
-    }
-
-    /// Whether the photo is stored (by anyone).
-    pub async fn is_stored(&self, sha256: &str) -> bool {
-        tokio::fs::try_exists(self.object_path(sha256)).await.unwrap_or(false)
     }
 
     /// Bytes `uploader` has sent of `sha256` so far (0 when none).
@@ -174,6 +214,13 @@ impl PhotoFiles {
             tokio::fs::remove_file(path).await?;
             return Err(UploadError::NotJpeg);
         }
+        if let Some(bucket) = &self.bucket {
+            // Named by its content: a second put writes the same bytes. The
+            // partial file stays until the bucket has them.
+            bucket.put(&object_key(sha256), bytes.into()).await.map_err(bucket_error)?;
+            tokio::fs::remove_file(path).await?;
+            return Ok(Appended::Stored);
+        }
         let object = self.object_path(sha256);
         let folder = object.parent().expect("objects/ab");
         tokio::fs::create_dir_all(folder).await?;
@@ -186,6 +233,18 @@ impl PhotoFiles {
             tokio::fs::File::open(folder).await?.sync_all().await?;
         }
         Ok(Appended::Stored)
+    }
+}
+
+/// A photo's name in the bucket: `ab/abcd…`, as in the folder's `objects/`.
+fn object_key(sha256: &str) -> object_store::path::Path {
+    object_store::path::Path::from(format!("{}/{sha256}", &sha256[..2]))
+}
+
+fn bucket_error(e: object_store::Error) -> io::Error {
+    match e {
+        object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, e),
+        e => io::Error::other(e),
     }
 }
 

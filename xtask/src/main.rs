@@ -210,8 +210,10 @@ fn test_levels(levels: &[Level]) -> Result<(), Fail> {
         lint(&mut tally);
     }
     if levels.contains(&Level::Native) {
-        // 1. Native: pantau-core, pantau-server, xtask.
-        let (ok, out) = run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]));
+        // 1. Native: pantau-core, pantau-server (photo buckets against s3s-fs), xtask.
+        let s3s_fs = tools::ensure_s3s_fs()?;
+        let (ok, out) =
+            run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]).env("S3S_FS", s3s_fs));
         tally.record(Level::Native, ok, &out);
     }
     if levels.contains(&Level::Browser) {

@@ -19,6 +19,8 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// The wasm size profiler the bench prints the largest items with.
 pub const TWIGGY_VERSION: &str = "0.8.0";
+/// The S3 server the photo-bucket tests run against (0.15 on need rustc 1.96).
+pub const S3S_FS_VERSION: &str = "0.14.0";
 
 /// The project-local, git-ignored folder for npm-installed tools.
 pub fn tools_dir() -> PathBuf {
@@ -167,6 +169,26 @@ pub fn ensure_twiggy() -> Result<(), Fail> {
         run(Command::new("cargo").args(["install", "twiggy", "--version", TWIGGY_VERSION, "--locked"]))?;
     }
     Ok(())
+}
+
+/// s3s-fs, an S3 server over a folder, for the photo-bucket tests (about 3
+/// minutes to build, once); returns the program.
+pub fn ensure_s3s_fs() -> Result<PathBuf, Fail> {
+    let program = cargo_bin().join("s3s-fs");
+    let have = cmd_output(Command::new(&program).arg("--version")).unwrap_or_default();
+    if have.trim() != format!("s3s-fs {S3S_FS_VERSION}") {
+        eprintln!("xtask: installing s3s-fs {S3S_FS_VERSION}, the S3 server the photo-bucket tests use");
+        run(Command::new("cargo").args([
+            "install",
+            "s3s-fs",
+            "--version",
+            S3S_FS_VERSION,
+            "--features",
+            "binary",
+            "--locked",
+        ]))?;
+    }
+    Ok(program)
 }
 
 /// wasm-opt as xtask installs it, in `.tools/`.

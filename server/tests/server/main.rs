@@ -13,6 +13,7 @@ mod odd_input_http;
 mod openapi_http;
 mod parsing_proptest;
 mod photos_http;
+mod photos_s3;
 mod process;
 mod reports_http;
 mod static_http;
