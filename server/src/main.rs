@@ -283,12 +283,24 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn open(database: &str) -> Result<Store> {
-    Ok(Store::open(database).await.map_err(|e| format!("opening database {database}: {e}"))?)
+    Ok(Store::open(database).await.map_err(|e| format!("opening database {}: {e}", without_password(database)))?)
+}
+
+/// `database` as it may be printed: a URL's password replaced by `***`.
+fn without_password(database: &str) -> String {
+    match url::Url::parse(database) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => database.to_owned(),
+    }
 }
 
 /// For commands that only read: a mistyped path must not create an empty database.
 async fn open_existing(database: &str) -> Result<Store> {
-    if !database.starts_with("sqlite:") && !std::path::Path::new(database).is_file() {
+    let url = ["sqlite:", "postgres://", "postgresql://"].iter().any(|scheme| database.starts_with(scheme));
+    if !url && !std::path::Path::new(database).is_file() {
         return Err(format!("no database at {database}").into());
     }
     open(database).await

@@ -213,8 +213,22 @@ fn test_levels(levels: &[Level]) -> Result<(), Fail> {
         // 1. Native: pantau-core, pantau-server (photo buckets against s3s-fs), xtask.
         let s3s_fs = tools::ensure_s3s_fs()?;
         let (ok, out) =
-            run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]).env("S3S_FS", s3s_fs));
+            run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]).env("S3S_FS", &s3s_fs));
         tally.record(Level::Native, ok, &out);
+        // The server's suite again on PostgreSQL: a throw-away cluster from
+        // pg_virtualenv, whose variables (PGHOST, PGUSER, …) fill in the URL.
+        tools::ensure_postgresql()?;
+        let on_postgres = cargo();
+        let mut virtualenv = Command::new("pg_virtualenv");
+        virtualenv
+            .arg(on_postgres.get_program())
+            .args(["test", "--locked", "-p", "pantau-server", "--test", "server"])
+            .current_dir(root())
+            .envs(on_postgres.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .env("PANTAU_TEST_POSTGRES", "postgres:///postgres")
+            .env("S3S_FS", &s3s_fs);
+        let (ok, out) = run_tests(&mut virtualenv);
+        tally.record(Level::NativePostgres, ok, &out);
     }
     if levels.contains(&Level::Browser) {
         // 2. The PWA's browser tests, in headless Chromium.

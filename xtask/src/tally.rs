@@ -4,6 +4,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Native,
+    /// The server's tests again, on PostgreSQL instead of SQLite.
+    NativePostgres,
     Browser,
     EndToEnd,
     /// schemathesis against the OpenAPI document: one test per run.
@@ -14,6 +16,7 @@ impl Level {
     fn name(self) -> &'static str {
         match self {
             Level::Native => "native (core, server, xtask)",
+            Level::NativePostgres => "native (server on PostgreSQL)",
             Level::Browser => "browser (wasm-bindgen-test, headless Chromium)",
             Level::EndToEnd => "end-to-end (PWA + server, Chromium)",
             Level::Api => "API document (schemathesis, every check)",

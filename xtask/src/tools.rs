@@ -191,6 +191,17 @@ pub fn ensure_s3s_fs() -> Result<PathBuf, Fail> {
     Ok(program)
 }
 
+/// PostgreSQL 15 (Debian's) and `pg_virtualenv`, which runs a command
+/// against a throw-away cluster, for the server's tests on PostgreSQL.
+pub fn ensure_postgresql() -> Result<(), Fail> {
+    let have = |program: &str| Command::new("sh").args(["-c", &format!("command -v {program}")]).output();
+    let found = ["pg_virtualenv", "pg_ctlcluster"].iter().all(|p| have(p).is_ok_and(|out| out.status.success()));
+    if found && std::path::Path::new("/usr/lib/postgresql").is_dir() {
+        return Ok(());
+    }
+    apt_install(&["postgresql", "postgresql-common"], "PostgreSQL")
+}
+
 /// wasm-opt as xtask installs it, in `.tools/`.
 pub fn wasm_opt() -> PathBuf {
     tools_dir().join("node_modules/.bin/wasm-opt")

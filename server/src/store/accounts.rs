@@ -1,8 +1,6 @@
 //! Volunteers and coordinators: creating them, enrolment, revocation, listing.
 
-use super::{format_time, parse_optional_time, parse_time, Store, StoreError};
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use super::{format_time, parse_optional_time, parse_time, Store, StoreError, StoreRow};
 use time::OffsetDateTime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,15 +46,17 @@ pub struct AccountListing {
 
 impl Store {
     pub async fn create_volunteer(&self, name: &str, tps: &str, enrolment_code_hash: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO accounts (role, name, tps, created_at, enrolment_code_hash) VALUES ('volunteer', ?, ?, ?, ?) RETURNING id",
+        Ok(with_pool!(&self.pool, |pool, _Db| {
+            sqlx::query_scalar(
+            "INSERT INTO accounts (role, name, tps, created_at, enrolment_code_hash) VALUES ('volunteer', $1, $2, $3, $4) RETURNING id",
         )
         .bind(name)
         .bind(tps)
         .bind(format_time(OffsetDateTime::now_utc()))
         .bind(enrolment_code_hash)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(pool)
+        .await?
+        }))
     }
 
     /// A coordinator for `scope` (a TPS code prefix; None: every TPS), who
@@ -67,15 +67,17 @@ impl Store {
         scope: Option<&str>,
         sign_in_code_hash: &str,
     ) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO accounts (role, name, tps, created_at, enrolment_code_hash) VALUES ('coordinator', ?, ?, ?, ?) RETURNING id",
+        Ok(with_pool!(&self.pool, |pool, _Db| {
+            sqlx::query_scalar(
+            "INSERT INTO accounts (role, name, tps, created_at, enrolment_code_hash) VALUES ('coordinator', $1, $2, $3, $4) RETURNING id",
         )
         .bind(name)
         .bind(scope)
         .bind(format_time(OffsetDateTime::now_utc()))
         .bind(sign_in_code_hash)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(pool)
+        .await?
+        }))
     }
 
     /// Exchanges a one-time enrolment code for a token, atomically: of two
@@ -90,20 +92,23 @@ impl Store {
         token_hash: &str,
         expires_at: Option<OffsetDateTime>,
     ) -> Result<Option<Account>, StoreError> {
-        let row = sqlx::query(
-            "UPDATE accounts SET token_hash = ?, enrolment_code_hash = NULL, enrolled_at = ?, enrolled_with = ?, token_expires_at = ?
-             WHERE enrolment_code_hash = ? AND role = ? AND revoked_at IS NULL
-             RETURNING id, role, name, tps, token_expires_at",
-        )
-        .bind(token_hash)
-        .bind(format_time(OffsetDateTime::now_utc()))
-        .bind(attempt_hash)
-        .bind(expires_at.map(format_time))
-        .bind(enrolment_code_hash)
-        .bind(role.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(account).transpose()
+        with_pool!(&self.pool, |pool, _Db| {
+            let row = sqlx::query(
+                "UPDATE accounts SET token_hash = $1, enrolment_code_hash = NULL, enrolled_at = $2, enrolled_with = $3,
+                        token_expires_at = $4
+                 WHERE enrolment_code_hash = $5 AND role = $6 AND revoked_at IS NULL
+                 RETURNING id, role, name, tps, token_expires_at",
+            )
+            .bind(token_hash)
+            .bind(format_time(OffsetDateTime::now_utc()))
+            .bind(attempt_hash)
+            .bind(expires_at.map(format_time))
+            .bind(enrolment_code_hash)
+            .bind(role.as_str())
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(account).transpose()
+        })
     }
 
     /// A phone trying again after the answer to its enrolment was lost: the
@@ -117,19 +122,21 @@ impl Store {
         expires_at: Option<OffsetDateTime>,
     ) -> Result<Option<Account>, StoreError> {
         let window = OffsetDateTime::now_utc() - time::Duration::hours(pantau_core::protocol::ENROLMENT_RETRY_HOURS);
-        let row = sqlx::query(
-            "UPDATE accounts SET token_hash = ?, token_expires_at = ?
-             WHERE enrolled_with = ? AND enrolled_at >= ? AND role = ? AND revoked_at IS NULL
-             RETURNING id, role, name, tps, token_expires_at",
-        )
-        .bind(token_hash)
-        .bind(expires_at.map(format_time))
-        .bind(attempt_hash)
-        .bind(format_time(window))
-        .bind(role.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        let found = row.as_ref().map(account).transpose()?;
+        let found = with_pool!(&self.pool, |pool, _Db| {
+            let row = sqlx::query(
+                "UPDATE accounts SET token_hash = $1, token_expires_at = $2
+                 WHERE enrolled_with = $3 AND enrolled_at >= $4 AND role = $5 AND revoked_at IS NULL
+                 RETURNING id, role, name, tps, token_expires_at",
+            )
+            .bind(token_hash)
+            .bind(expires_at.map(format_time))
+            .bind(attempt_hash)
+            .bind(format_time(window))
+            .bind(role.as_str())
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(account).transpose()?
+        });
         if let Some(account) = &found {
             // The token this replaces may be cached as valid.
             self.tokens.forget_account(account.id);
@@ -140,69 +147,78 @@ impl Store {
     /// Gives an active coordinator a new one-time sign-in code. Returns
     /// whether there was one.
     pub async fn new_sign_in_code(&self, coordinator_id: i64, code_hash: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE accounts SET enrolment_code_hash = ? WHERE id = ? AND role = 'coordinator' AND revoked_at IS NULL",
-        )
-        .bind(code_hash)
-        .bind(coordinator_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let changed = with_pool!(&self.pool, |pool, _Db| {
+            sqlx::query(
+                "UPDATE accounts SET enrolment_code_hash = $1 WHERE id = $2 AND role = 'coordinator' AND revoked_at IS NULL",
+            )
+            .bind(code_hash)
+            .bind(coordinator_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(changed == 1)
     }
 
     /// Revokes an account's token (and any unused enrolment code). Returns
     /// whether an active account was revoked.
     pub async fn revoke(&self, account_id: i64, role: Role) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE accounts SET revoked_at = ?, enrolment_code_hash = NULL WHERE id = ? AND role = ? AND revoked_at IS NULL",
-        )
-        .bind(format_time(OffsetDateTime::now_utc()))
-        .bind(account_id)
-        .bind(role.as_str())
-        .execute(&self.pool)
-        .await?;
+        let changed = with_pool!(&self.pool, |pool, _Db| {
+            sqlx::query(
+                "UPDATE accounts SET revoked_at = $1, enrolment_code_hash = NULL
+                 WHERE id = $2 AND role = $3 AND revoked_at IS NULL",
+            )
+            .bind(format_time(OffsetDateTime::now_utc()))
+            .bind(account_id)
+            .bind(role.as_str())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
         self.tokens.forget_account(account_id);
-        Ok(done.rows_affected() == 1)
+        Ok(changed == 1)
     }
 
     /// Every account of a role, oldest first, revoked ones included (their
     /// reports are kept, so coordinators still need to know who they were).
     pub async fn accounts(&self, role: Role) -> Result<Vec<AccountListing>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.name, a.tps, a.created_at, a.enrolled_at, a.revoked_at,
-                    (SELECT COUNT(*) FROM reports r WHERE r.volunteer_id = a.id) AS reports
-             FROM accounts a WHERE a.role = ? ORDER BY a.id",
-        )
-        .bind(role.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AccountListing {
-                    id: row.get("id"),
-                    name: row.get("name"),
-                    tps: row.get("tps"),
-                    created_at: parse_time(row, "created_at")?,
-                    enrolled_at: parse_optional_time(row, "enrolled_at")?,
-                    revoked_at: parse_optional_time(row, "revoked_at")?,
-                    reports: row.get("reports"),
-                })
-            })
-            .collect()
+        with_pool!(&self.pool, |pool, _Db| {
+            let rows = sqlx::query(
+                "SELECT a.id, a.name, a.tps, a.created_at, a.enrolled_at, a.revoked_at,
+                        (SELECT COUNT(*) FROM reports r WHERE r.volunteer_id = a.id) AS reports
+                 FROM accounts a WHERE a.role = $1 ORDER BY a.id",
+            )
+            .bind(role.as_str())
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(listing).collect()
+        })
     }
 }
 
-pub(crate) fn account(row: &SqliteRow) -> Result<Account, StoreError> {
-    let role = match row.get::<String, _>("role").as_str() {
+fn listing(row: &impl StoreRow) -> Result<AccountListing, StoreError> {
+    Ok(AccountListing {
+        id: row.int("id"),
+        name: row.text("name"),
+        tps: row.optional_text("tps"),
+        created_at: parse_time(row, "created_at")?,
+        enrolled_at: parse_optional_time(row, "enrolled_at")?,
+        revoked_at: parse_optional_time(row, "revoked_at")?,
+        reports: row.int("reports"),
+    })
+}
+
+pub(crate) fn account(row: &impl StoreRow) -> Result<Account, StoreError> {
+    let role = match row.text("role").as_str() {
         "volunteer" => Role::Volunteer,
         "coordinator" => Role::Coordinator,
         other => return Err(StoreError::Corrupt(format!("account role {other:?}"))),
     };
     Ok(Account {
-        id: row.get("id"),
+        id: row.int("id"),
         role,
-        name: row.get("name"),
-        tps: row.get("tps"),
+        name: row.text("name"),
+        tps: row.optional_text("tps"),
         expires_at: parse_optional_time(row, "token_expires_at")?,
     })
 }

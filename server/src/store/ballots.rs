@@ -10,27 +10,35 @@ impl Store {
     /// same contests, in one transaction. The caller has checked it.
     pub async fn import_ballots(&self, catalogue: &Catalogue) -> Result<(), StoreError> {
         let now = OffsetDateTime::now_utc().format(&Rfc3339).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut tx = self.pool.begin().await?;
-        for ballot in &catalogue.ballots {
-            let json = serde_json::to_string(ballot).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            sqlx::query(
-                "INSERT INTO ballots (contest, ballot, imported_at) VALUES (?, ?, ?)
-                 ON CONFLICT (contest) DO UPDATE SET ballot = excluded.ballot, imported_at = excluded.imported_at",
-            )
-            .bind(ballot.contest.as_str())
-            .bind(json)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        let rows = catalogue
+            .ballots
+            .iter()
+            .map(|ballot| Ok((ballot.contest.as_str(), serde_json::to_string(ballot)?)))
+            .collect::<Result<Vec<_>, serde_json::Error>>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        with_pool!(&self.pool, |pool, _Db| {
+            let mut tx = pool.begin().await?;
+            for (contest, json) in &rows {
+                sqlx::query(
+                    "INSERT INTO ballots (contest, ballot, imported_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (contest) DO UPDATE SET ballot = excluded.ballot, imported_at = excluded.imported_at",
+                )
+                .bind(*contest)
+                .bind(json)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 
     /// The built-in catalogue with the imported ballots in place of its own.
     pub async fn ballots(&self) -> Result<Catalogue, StoreError> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT ballot FROM ballots ORDER BY contest").fetch_all(&self.pool).await?;
+        let rows: Vec<(String,)> = with_pool!(&self.pool, |pool, _Db| {
+            sqlx::query_as("SELECT ballot FROM ballots ORDER BY contest").fetch_all(pool).await?
+        });
         let imported = rows
             .into_iter()
             .map(|(json,)| {

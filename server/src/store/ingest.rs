@@ -4,14 +4,13 @@
 //! of statements per batch instead of per report. Each handler gets its answer
 //! only after the batch's COMMIT, so an acknowledgement still means "on disk".
 
-use super::{format_time, now_micros, parse_time, StoreError, Stored};
+use super::{format_time, now_micros, parse_time, Pool, StoreError, StoreRow, Stored};
 use crate::metrics::{KindLabel, Metrics};
 use pantau_core::{Receipt, Report, ReportId};
-use sqlx::{Row, SqlitePool};
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
-/// Rows per batch. Eight bound values per row stays far below SQLite's limit.
+/// Rows per batch. Nine bound values per row stays far below both databases' limits.
 const MAX_BATCH: usize = 256;
 /// Reports waiting for the writer before handlers wait for room.
 const QUEUE: usize = 4_096;
@@ -24,8 +23,8 @@ pub struct Job {
 
 /// Starts the writer. `arrived` is raised to the newest arrival number after
 /// each commit, for the desk's live feed.
-pub fn spawn_writer(
-    pool: SqlitePool,
+pub(crate) fn spawn_writer(
+    pool: Pool,
     arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
     metrics: std::sync::Arc<Metrics>,
 ) -> mpsc::Sender<Job> {
@@ -50,7 +49,7 @@ pub fn spawn_writer(
 }
 
 async fn store_and_answer(
-    pool: SqlitePool,
+    pool: Pool,
     jobs: Vec<Job>,
     arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
     metrics: std::sync::Arc<Metrics>,
@@ -102,77 +101,76 @@ struct Existing {
 }
 
 /// Each job's answer, in order; Err for the whole batch when the transaction failed.
-async fn store_batch(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<Stored, StoreError>>, StoreError> {
+async fn store_batch(pool: &Pool, jobs: &[Job]) -> Result<Vec<Result<Stored, StoreError>>, StoreError> {
     let received_at = now_micros();
     let received_text = format_time(received_at);
     let bodies: Vec<String> = jobs.iter().map(|j| j.report.canonical_json()).collect();
-
-    let mut tx = pool.begin().await?;
-    let mut insert = sqlx::QueryBuilder::new(
-        "INSERT INTO reports (id, tps, kind, category, urgent, created_at, received_at, body, volunteer_id) ",
-    );
-    insert.push_values(jobs.iter().zip(&bodies), |mut row, (job, body)| {
-        let (kind, category) = super::reports::kind_and_category(&job.report);
-        row.push_bind(job.report.id.to_string())
-            .push_bind(job.report.tps.clone())
-            .push_bind(kind)
-            .push_bind(category.map(str::to_owned))
-            .push_bind(matches!(job.report.body, pantau_core::ReportBody::Incident { urgent: true, .. }))
-            .push_bind(format_time(job.report.created_at))
-            .push_bind(received_text.clone())
-            .push_bind(body.clone())
-            .push_bind(job.volunteer_id);
-    });
-    insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id, seq");
-    let inserted: HashMap<String, i64> = insert
-        .build()
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|row| (row.get::<String, _>("id"), row.get::<i64, _>("seq")))
-        .collect();
-
-    // The photos each new report shows, for coordinators' access to them.
-    // Only the first job of an inserted id is what was stored.
-    let mut shown = std::collections::HashSet::new();
-    let mut first = std::collections::HashSet::new();
-    for job in jobs {
-        if let Some(&seq) = inserted.get(&job.report.id.to_string()).filter(|_| first.insert(job.report.id)) {
-            shown.extend(job.report.photos.iter().map(|p| (p.sha256.as_str(), seq)));
-        }
-    }
-    if !shown.is_empty() {
-        let mut insert = sqlx::QueryBuilder::new("INSERT INTO report_photos (sha256, report_seq) ");
-        insert.push_values(&shown, |mut row, (sha256, seq)| {
-            row.push_bind(*sha256).push_bind(*seq);
+    let (inserted, existing) = with_pool!(pool, |pool, Db| {
+        let mut tx = pool.begin().await?;
+        let mut insert = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO reports (id, tps, kind, category, urgent, created_at, received_at, body, volunteer_id) ",
+        );
+        insert.push_values(jobs.iter().zip(&bodies), |mut row, (job, body)| {
+            let (kind, category) = super::reports::kind_and_category(&job.report);
+            row.push_bind(job.report.id.to_string())
+                .push_bind(job.report.tps.clone())
+                .push_bind(kind)
+                .push_bind(category.map(str::to_owned))
+                .push_bind(i32::from(matches!(job.report.body, pantau_core::ReportBody::Incident { urgent: true, .. })))
+                .push_bind(format_time(job.report.created_at))
+                .push_bind(received_text.clone())
+                .push_bind(body.clone())
+                .push_bind(job.volunteer_id);
         });
-        insert.push(" ON CONFLICT DO NOTHING").build().execute(&mut *tx).await?;
-    }
+        insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id, seq");
+        let inserted: HashMap<String, i64> =
+            insert.build().fetch_all(&mut *tx).await?.into_iter().map(|row| (row.text("id"), row.int("seq"))).collect();
 
-    // Rows already there before this batch, for repeats and conflicts.
-    let earlier: Vec<&str> =
-        jobs.iter().map(|j| j.report.id).filter(|id| !inserted.contains_key(&id.to_string())).map(|_| "?").collect();
-    let mut existing: HashMap<String, Existing> = HashMap::new();
-    if !earlier.is_empty() {
-        let sql =
-            format!("SELECT id, seq, received_at, body, volunteer_id FROM reports WHERE id IN ({})", earlier.join(","));
-        let mut query = sqlx::query(&sql);
-        for job in jobs.iter().filter(|j| !inserted.contains_key(&j.report.id.to_string())) {
-            query = query.bind(job.report.id.to_string());
+        // The photos each new report shows, for coordinators' access to them.
+        // Only the first job of an inserted id is what was stored.
+        let mut shown = std::collections::HashSet::new();
+        let mut first = std::collections::HashSet::new();
+        for job in jobs {
+            if let Some(&seq) = inserted.get(&job.report.id.to_string()).filter(|_| first.insert(job.report.id)) {
+                shown.extend(job.report.photos.iter().map(|p| (p.sha256.as_str(), seq)));
+            }
         }
-        for row in query.fetch_all(&mut *tx).await? {
-            existing.insert(
-                row.get("id"),
-                Existing {
-                    seq: row.get("seq"),
-                    received_at: parse_time(&row, "received_at").map_err(|e| e.to_string()),
-                    body: row.get("body"),
-                    volunteer_id: row.get("volunteer_id"),
-                },
+        if !shown.is_empty() {
+            let mut insert = sqlx::QueryBuilder::<Db>::new("INSERT INTO report_photos (sha256, report_seq) ");
+            insert.push_values(&shown, |mut row, (sha256, seq)| {
+                row.push_bind(*sha256).push_bind(*seq);
+            });
+            insert.push(" ON CONFLICT DO NOTHING").build().execute(&mut *tx).await?;
+        }
+
+        // Rows already there before this batch, for repeats and conflicts.
+        let earlier: Vec<String> =
+            jobs.iter().map(|j| j.report.id.to_string()).filter(|id| !inserted.contains_key(id)).collect();
+        let mut existing: HashMap<String, Existing> = HashMap::new();
+        if !earlier.is_empty() {
+            let mut select = sqlx::QueryBuilder::<Db>::new(
+                "SELECT id, seq, received_at, body, volunteer_id FROM reports WHERE id IN (",
             );
+            let mut ids = select.separated(", ");
+            for id in &earlier {
+                ids.push_bind(id.clone());
+            }
+            select.push(")");
+            for row in select.build().fetch_all(&mut *tx).await? {
+                existing.insert(
+                    row.text("id"),
+                    Existing {
+                        seq: row.int("seq"),
+                        received_at: parse_time(&row, "received_at").map_err(|e| e.to_string()),
+                        body: row.text("body"),
+                        volunteer_id: row.optional_int("volunteer_id"),
+                    },
+                );
+            }
         }
-    }
-    tx.commit().await?;
+        tx.commit().await?;
+        (inserted, existing)
+    });
 
     // The first job for an id that was inserted is the creation; every other
     // job for that id (in this batch or later) compares against what is stored.

@@ -2,11 +2,9 @@
 //! receipts, and what coordinators read and export.
 
 use super::accounts::{Account, Role};
-use super::{format_time, ingest, parse_time, Store, StoreError};
+use super::{format_time, ingest, parse_time, Store, StoreError, StoreRow};
 use pantau_core::review::{ReviewEvent, ReviewState};
 use pantau_core::{Receipt, Report, ReportId};
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 use time::OffsetDateTime;
 
 /// What storing a report came to.
@@ -106,20 +104,20 @@ impl Store {
         volunteer_id: Option<i64>,
         scope: Option<&str>,
     ) -> Result<Option<Receipt>, StoreError> {
-        let row = sqlx::query(
-            "SELECT seq, received_at FROM reports
-             WHERE id = ? AND (? IS NULL OR volunteer_id = ?) AND (? IS NULL OR (tps >= ? AND tps < ?))",
-        )
-        .bind(id.to_string())
-        .bind(volunteer_id)
-        .bind(volunteer_id)
-        .bind(scope)
-        .bind(scope)
-        .bind(scope_end(scope))
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| Ok(Receipt { id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
-            .transpose()
+        with_pool!(&self.pool, |pool, _Db| {
+            let row = sqlx::query(
+                "SELECT seq, received_at FROM reports
+                 WHERE id = $1 AND ($2 IS NULL OR volunteer_id = $2) AND ($3 IS NULL OR (tps >= $3 AND tps < $4))",
+            )
+            .bind(id.to_string())
+            .bind(volunteer_id)
+            .bind(scope)
+            .bind(scope_end(scope))
+            .fetch_optional(pool)
+            .await?;
+            row.map(|row| Ok(Receipt { id, received_at: parse_time(&row, "received_at")?, seq: row.int("seq") }))
+                .transpose()
+        })
     }
 
     /// The receipt of this exact report, if this volunteer already filed it.
@@ -127,28 +125,36 @@ impl Store {
     /// tightened after it was stored): a repeat is answered with the original
     /// receipt, whatever the rules are now.
     pub async fn repeat_receipt(&self, volunteer_id: i64, report: &Report) -> Result<Option<Receipt>, StoreError> {
-        let row = sqlx::query("SELECT seq, received_at, body FROM reports WHERE id = ? AND volunteer_id = ?")
-            .bind(report.id.to_string())
-            .bind(volunteer_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(row) if row.get::<String, _>("body") == report.canonical_json() => {
-                Ok(Some(Receipt { id: report.id, received_at: parse_time(&row, "received_at")?, seq: row.get("seq") }))
+        with_pool!(&self.pool, |pool, _Db| {
+            let row = sqlx::query("SELECT seq, received_at, body FROM reports WHERE id = $1 AND volunteer_id = $2")
+                .bind(report.id.to_string())
+                .bind(volunteer_id)
+                .fetch_optional(pool)
+                .await?;
+            match row {
+                Some(row) if row.text("body") == report.canonical_json() => Ok(Some(Receipt {
+                    id: report.id,
+                    received_at: parse_time(&row, "received_at")?,
+                    seq: row.int("seq"),
+                })),
+                _ => Ok(None),
             }
-            _ => Ok(None),
-        }
+        })
     }
 
     pub async fn report_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports").fetch_one(&self.pool).await?)
+        Ok(with_pool!(&self.pool, |pool, _Db| sqlx::query_scalar("SELECT COUNT(*) FROM reports")
+            .fetch_one(pool)
+            .await?))
     }
 
     pub async fn report(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
-        let body: Option<String> = sqlx::query_scalar("SELECT body FROM reports WHERE id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let body: Option<String> = with_pool!(&self.pool, |pool, _Db| {
+            sqlx::query_scalar("SELECT body FROM reports WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await?
+        });
         body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Corrupt(format!("report {id}: {e}")))).transpose()
     }
 
@@ -156,8 +162,10 @@ impl Store {
     /// newest first when `before_seq` is set. Only the filters given become
     /// SQL, so each query keeps the plan its indexes allow.
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<StoredReport>, StoreError> {
+        let dialect = self.pool.dialect();
+        let mut sql = Conditions::default();
         // With each report, its latest review event (if any) and who made it.
-        let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        sql.push(
             "SELECT r.seq, r.received_at, r.body, a.id AS account_id, a.name, a.tps AS account_tps,
                     e.version AS review_version, e.at AS review_at, c.name AS reviewer,
                     e.from_state AS review_from, COALESCE(e.to_state, 'new') AS review,
@@ -168,30 +176,32 @@ impl Store {
              LEFT JOIN accounts c ON c.id = e.coordinator_id
              WHERE r.seq > ",
         );
-        sql.push_bind(filter.after_seq);
+        sql.bind(Param::Int(filter.after_seq));
         if let Some(before) = filter.before_seq {
-            sql.push(" AND r.seq < ").push_bind(before);
+            sql.push(" AND r.seq < ").bind(Param::Int(before));
         }
         // A scope, an area, a kind or a category matches a large share of the
         // reports: walking them in arrival order (the primary key) until the
         // page is full beats reading an index range and sorting it, so those
-        // terms are kept off their indexes (SQLite's unary `+`). One TPS is few
-        // reports: its index is worth it.
+        // terms are kept off their indexes in SQLite (`Dialect::unindexed`).
+        // One TPS is few reports: its index is worth it.
+        let tps = dialect.unindexed("r.tps");
         for prefix in [&filter.scope, &filter.area].into_iter().flatten() {
-            sql.push(" AND +r.tps >= ").push_bind(prefix.clone());
-            sql.push(" AND +r.tps < ").push_bind(scope_end(Some(prefix)));
+            sql.push(&format!(" AND {tps} >= ")).bind(Param::Text(prefix.clone()));
+            sql.push(&format!(" AND {tps} < ")).bind(Param::Text(format!("{prefix}:")));
         }
         if let Some(tps) = &filter.tps {
-            sql.push(" AND r.tps = ").push_bind(tps.clone());
+            sql.push(" AND r.tps = ").bind(Param::Text(tps.clone()));
         }
-        if let Some(kind) = &filter.kind {
-            sql.push(" AND +r.kind = ").push_bind(kind.clone());
+        let kind = dialect.unindexed("r.kind");
+        if let Some(wanted) = &filter.kind {
+            sql.push(&format!(" AND {kind} = ")).bind(Param::Text(wanted.clone()));
         }
         if let Some(category) = &filter.category {
-            sql.push(" AND +r.category = ").push_bind(category.clone());
+            sql.push(&format!(" AND {} = ", dialect.unindexed("r.category"))).bind(Param::Text(category.clone()));
         }
         if let Some(urgent) = filter.urgent {
-            sql.push(" AND +r.kind = 'incident' AND r.urgent = ").push_bind(urgent);
+            sql.push(&format!(" AND {kind} = 'incident' AND r.urgent = ")).bind(Param::Int(i64::from(urgent)));
         }
         match filter.review {
             None => {}
@@ -201,7 +211,7 @@ impl Store {
             }
             Some(state) => {
                 sql.push(" AND r.seq IN (SELECT e.report_seq FROM review_events e WHERE e.to_state = ")
-                    .push_bind(state.slug())
+                    .bind(Param::Text(state.slug().to_owned()))
                     .push(
                         " AND NOT EXISTS (SELECT 1 FROM review_events l
                                       WHERE l.report_seq = e.report_seq AND l.version > e.version))",
@@ -209,18 +219,28 @@ impl Store {
             }
         }
         if let Some(words) = &filter.words {
-            sql.push(" AND instr(lower(r.body), lower(").push_bind(words.clone()).push(")) > 0");
+            sql.push(&format!(" AND {}(lower(r.body), lower(", dialect.position_fn()))
+                .bind(Param::Text(words.clone()))
+                .push(")) > 0");
         }
         if let Some(since) = filter.received_since {
-            sql.push(" AND r.received_at >= ").push_bind(format_time(since));
+            sql.push(" AND r.received_at >= ").bind(Param::Text(format_time(since)));
         }
         if let Some(until) = filter.received_until {
-            sql.push(" AND r.received_at < ").push_bind(format_time(until));
+            sql.push(" AND r.received_at < ").bind(Param::Text(format_time(until)));
         }
         sql.push(if filter.before_seq.is_some() { " ORDER BY r.seq DESC LIMIT " } else { " ORDER BY r.seq LIMIT " });
-        sql.push_bind(filter.limit);
-        let rows = sql.build().fetch_all(&self.pool).await?;
-        rows.iter().map(stored_report).collect()
+        sql.bind(Param::Int(filter.limit));
+        with_pool!(&self.pool, |pool, _Db| {
+            let mut query = sqlx::query(&sql.text);
+            for param in sql.params {
+                query = match param {
+                    Param::Int(n) => query.bind(n),
+                    Param::Text(t) => query.bind(t),
+                };
+            }
+            query.fetch_all(pool).await?.iter().map(stored_report).collect()
+        })
     }
 
     /// Reports received since `since` within `scope`, counted per hour (UTC);
@@ -230,29 +250,28 @@ impl Store {
         scope: Option<&str>,
         since: OffsetDateTime,
     ) -> Result<Vec<pantau_core::desk::HourCount>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT substr(received_at, 1, 13) AS hour, COUNT(*) AS reports, SUM(urgent) AS urgent
-             FROM reports
-             WHERE received_at >= ? AND (? IS NULL OR (tps >= ? AND tps < ?))
-             GROUP BY hour ORDER BY hour",
-        )
-        .bind(format_time(since))
-        .bind(scope)
-        .bind(scope)
-        .bind(scope_end(scope))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let hour: String = row.get("hour");
+        let rows: Vec<(String, i64, i64)> = with_pool!(&self.pool, |pool, _Db| {
+            sqlx::query(
+                "SELECT substr(received_at, 1, 13) AS hour, COUNT(*) AS reports, SUM(urgent) AS urgent
+                 FROM reports
+                 WHERE received_at >= $1 AND ($2 IS NULL OR (tps >= $2 AND tps < $3))
+                 GROUP BY hour ORDER BY hour",
+            )
+            .bind(format_time(since))
+            .bind(scope)
+            .bind(scope_end(scope))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| (row.text("hour"), row.int("reports"), row.int("urgent")))
+            .collect()
+        });
+        rows.into_iter()
+            .map(|(hour, reports, urgent)| {
                 let hour =
                     OffsetDateTime::parse(&format!("{hour}:00:00Z"), &time::format_description::well_known::Rfc3339)
                         .map_err(|e| StoreError::Corrupt(format!("received_at hour {hour:?}: {e}")))?;
-                Ok(pantau_core::desk::HourCount {
-                    hour,
-                    reports: row.get::<i64, _>("reports") as u32,
-                    urgent: row.get::<i64, _>("urgent") as u32,
-                })
+                Ok(pantau_core::desk::HourCount { hour, reports: reports as u32, urgent: urgent as u32 })
             })
             .collect()
     }
@@ -284,6 +303,32 @@ impl Store {
     }
 }
 
+/// SQL built from the filters given, with its parameters numbered `$1`, `$2`…
+/// as both databases read them.
+#[derive(Default)]
+struct Conditions {
+    text: String,
+    params: Vec<Param>,
+}
+
+enum Param {
+    Int(i64),
+    Text(String),
+}
+
+impl Conditions {
+    fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+
+    fn bind(&mut self, param: Param) -> &mut Self {
+        self.params.push(param);
+        self.text.push_str(&format!("${}", self.params.len()));
+        self
+    }
+}
+
 /// The first code after every TPS code that starts with `scope`: TPS codes
 /// hold only digits and `-`, which sort before `:`, so `scope <= tps <
 /// scope + ":"` is "starts with" in a form the TPS index serves.
@@ -291,32 +336,32 @@ pub(super) fn scope_end(scope: Option<&str>) -> Option<String> {
     scope.map(|s| format!("{s}:"))
 }
 
-fn stored_report(row: &SqliteRow) -> Result<StoredReport, StoreError> {
-    let seq: i64 = row.get("seq");
-    let report: Report = serde_json::from_str(row.get::<&str, _>("body"))
-        .map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))?;
-    let volunteer = row.get::<Option<i64>, _>("account_id").map(|id| Account {
+fn stored_report(row: &impl StoreRow) -> Result<StoredReport, StoreError> {
+    let seq = row.int("seq");
+    let report: Report =
+        serde_json::from_str(&row.text("body")).map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))?;
+    let volunteer = row.optional_int("account_id").map(|id| Account {
         id,
         role: Role::Volunteer,
-        name: row.get("name"),
-        tps: row.get("account_tps"),
+        name: row.text("name"),
+        tps: row.optional_text("account_tps"),
         expires_at: None,
     });
     let state = |column: &str| {
-        let slug: String = row.get(column);
+        let slug = row.text(column);
         ReviewState::from_slug(&slug).ok_or_else(|| StoreError::Corrupt(format!("review state {slug:?}")))
     };
     let review = state("review")?;
-    let last_review = match row.get::<Option<i64>, _>("review_version") {
+    let last_review = match row.optional_int("review_version") {
         None => None,
         Some(version) => Some(ReviewEvent {
             version: version as u32,
             at: parse_time(row, "review_at")?,
-            coordinator: row.get::<Option<String>, _>("reviewer").unwrap_or_default(),
+            coordinator: row.optional_text("reviewer").unwrap_or_default(),
             from: state("review_from")?,
             to: review,
-            note: row.get("review_note"),
-            reference: row.get("review_reference"),
+            note: row.text("review_note"),
+            reference: row.optional_text("review_reference"),
         }),
     };
     Ok(StoredReport {

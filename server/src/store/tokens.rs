@@ -39,13 +39,15 @@ impl Store {
         if let Some(account) = self.tokens.get(token_hash) {
             return Ok(Some(account));
         }
-        let row = sqlx::query(
-            "SELECT id, role, name, tps, token_expires_at FROM accounts WHERE token_hash = ? AND revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        let found = row.as_ref().map(account).transpose()?;
+        let found = with_pool!(&self.pool, |pool, _Db| {
+            let row = sqlx::query(
+                "SELECT id, role, name, tps, token_expires_at FROM accounts WHERE token_hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(account).transpose()?
+        });
         if let Some(account) = &found {
             self.tokens.put(token_hash, account);
         }

@@ -1,5 +1,9 @@
-//! A real pantau-server on a loopback port, with its own SQLite file, and the
+//! A real pantau-server on a loopback port, with its own database, and the
 //! accounts tests need.
+//!
+//! Every test runs against SQLite, and against PostgreSQL when
+//! `PANTAU_TEST_POSTGRES` names a server to make databases on (`cargo xtask
+//! test` runs the suite a second time so, in a throw-away cluster).
 
 use pantau_core::{Report, ReportBody, ReportId};
 use pantau_server::auth::{hash_secret, new_enrolment_code, normalise_code};
@@ -8,6 +12,44 @@ use pantau_server::Config;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::net::SocketAddr;
+
+/// The PostgreSQL server the suite runs against, if it does (a URL such as
+/// `postgres:///postgres`; libpq's variables fill in the rest).
+pub fn postgres() -> Option<String> {
+    std::env::var("PANTAU_TEST_POSTGRES").ok().filter(|url| !url.is_empty())
+}
+
+/// A new, empty database for one test: a SQLite file under `dir`, or a new
+/// database on the PostgreSQL server of [`postgres`].
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    let Some(server) = postgres() else {
+        return dir.join("nested/pantau.db").to_string_lossy().into_owned();
+    };
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let name =
+        format!("pantau_test_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let mut admin = sqlx::PgConnection::connect(&server).await.expect("the test PostgreSQL answers");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    admin.close().await.unwrap();
+    let mut url = url::Url::parse(&server).unwrap();
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+/// Runs `sql` with one text parameter (`$1`) against the database at
+/// `database`, behind the server's back, as a hand edit would; returns the
+/// rows it changed.
+pub async fn execute_behind(database: &str, sql: &str, param: &str) -> u64 {
+    use sqlx::Connection;
+    if database.starts_with("postgres") {
+        let mut db = sqlx::PgConnection::connect(database).await.unwrap();
+        sqlx::query(sql).bind(param).execute(&mut db).await.unwrap().rows_affected()
+    } else {
+        let mut db = sqlx::SqliteConnection::connect(&format!("sqlite:{database}")).await.unwrap();
+        sqlx::query(sql).bind(param).execute(&mut db).await.unwrap().rows_affected()
+    }
+}
 
 pub struct TestServer {
     /// Holds the database's folder until the server is dropped.
@@ -44,7 +86,7 @@ impl TestServer {
 
     async fn start_inner(config: Config, faults: Option<pantau_server::faults::Faults>) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let db_path = dir.path().join("nested/pantau.db").to_string_lossy().into_owned();
+        let db_path = fresh_database(dir.path()).await;
         let store = Store::open(&db_path).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

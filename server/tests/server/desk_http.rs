@@ -643,7 +643,7 @@ async fn the_hours_chart_counts_the_scope_only_with_every_hour_present() {
 async fn an_urgent_incident_stored_before_the_urgent_column_is_found_as_urgent_after_the_upgrade() {
     // A database as version 0007 of the schema left it, with an urgent incident in it.
     let old = tempfile::tempdir().unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.as_str() < "0008" {

@@ -69,10 +69,8 @@ async fn the_csv_export_streams_every_matching_report_once_across_pages() {
 /// Damages one stored row behind the server's back (rows are never updated by
 /// the server; a hand edit or a bug could do it).
 async fn damage_row(server: &TestServer, seq: i64) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", server.db_path)).await.unwrap();
-    let done = sqlx::query("UPDATE reports SET received_at = 'garbage' WHERE seq = ?").bind(seq).execute(&pool).await;
-    assert_eq!(done.unwrap().rows_affected(), 1);
-    pool.close().await;
+    let sql = "UPDATE reports SET received_at = 'garbage' WHERE CAST(seq AS TEXT) = $1";
+    assert_eq!(crate::common::execute_behind(&server.db_path, sql, &seq.to_string()).await, 1);
 }
 
 #[tokio::test]
@@ -83,11 +81,14 @@ async fn an_export_that_fails_part_way_never_reads_as_a_complete_file() {
     let export = || server.http.get(server.url("/api/v1/reports.csv")).bearer_auth(&coordinator).send();
 
     // On the second page: the answer has begun, so it ends without its last chunk.
+    // (Whether the head got onto the wire before the cut depends on timing:
+    // either way the client sees an error, never a whole file.)
     damage_row(&server, EXPORT_PAGE + 5).await;
-    let response = export().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let read = response.text().await;
-    assert!(read.is_err(), "a cut export read as whole: {} bytes", read.map(|b| b.len()).unwrap_or_default());
+    if let Ok(response) = export().await {
+        assert_eq!(response.status(), StatusCode::OK);
+        let read = response.text().await;
+        assert!(read.is_err(), "a cut export read as whole: {} bytes", read.map(|b| b.len()).unwrap_or_default());
+    }
 
     // The workbook is sent only once whole: a page that fails is a 500.
     let workbook = server.http.get(server.url("/api/v1/reports.xlsx")).bearer_auth(&coordinator).send().await.unwrap();

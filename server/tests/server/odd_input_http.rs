@@ -108,13 +108,8 @@ async fn an_unreadable_stored_row_fails_only_the_reports_with_its_id() {
     let damaged = report("baris rusak");
     assert_eq!(server.post_report(&token, &damaged).await.status(), StatusCode::CREATED);
     // Rows are never updated by the server; a hand edit or a bug could do it.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", server.db_path)).await.unwrap();
-    sqlx::query("UPDATE reports SET received_at = 'garbage' WHERE id = ?")
-        .bind(damaged.id.to_string())
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    let sql = "UPDATE reports SET received_at = 'garbage' WHERE id = $1";
+    assert_eq!(crate::common::execute_behind(&server.db_path, sql, &damaged.id.to_string()).await, 1);
 
     let fresh = report("laporan baru");
     let response = server.post_batch(&token, &json!({ "reports": [damaged, fresh] })).await;
