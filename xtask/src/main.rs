@@ -215,14 +215,15 @@ fn test_levels(levels: &[Level]) -> Result<(), Fail> {
         let (ok, out) =
             run_tests(cargo().args(["test", "--locked", "--workspace", "--exclude", "pantau"]).env("S3S_FS", &s3s_fs));
         tally.record(Level::Native, ok, &out);
-        // The server's suite again on PostgreSQL: a throw-away cluster from
-        // pg_virtualenv, whose variables (PGHOST, PGUSER, …) fill in the URL.
+        // The server's suite again on PostgreSQL, with the tests of three
+        // servers on one database: a throw-away cluster from pg_virtualenv,
+        // whose variables (PGHOST, PGUSER, …) fill in the URL.
         tools::ensure_postgresql()?;
         let on_postgres = cargo();
         let mut virtualenv = Command::new("pg_virtualenv");
         virtualenv
             .arg(on_postgres.get_program())
-            .args(["test", "--locked", "-p", "pantau-server", "--test", "server"])
+            .args(["test", "--locked", "-p", "pantau-server", "--features", "postgres-tests", "--test", "server"])
             .current_dir(root())
             .envs(on_postgres.get_envs().filter_map(|(k, v)| Some((k, v?))))
             .env("PANTAU_TEST_POSTGRES", "postgres:///postgres")

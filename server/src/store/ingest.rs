@@ -105,6 +105,7 @@ async fn store_batch(pool: &Pool, jobs: &[Job]) -> Result<Vec<Result<Stored, Sto
     let received_at = now_micros();
     let received_text = format_time(received_at);
     let bodies: Vec<String> = jobs.iter().map(|j| j.report.canonical_json()).collect();
+    let dialect = pool.dialect();
     let (inserted, existing) = with_pool!(pool, |pool, Db| {
         let mut tx = pool.begin().await?;
         let mut insert = sqlx::QueryBuilder::<Db>::new(
@@ -167,6 +168,15 @@ async fn store_batch(pool: &Pool, jobs: &[Job]) -> Result<Vec<Result<Stored, Sto
                     },
                 );
             }
+        }
+        if let (Some(newest), super::Dialect::Postgres) = (inserted.values().max(), dialect) {
+            // Delivered to every server's listener at COMMIT (and not at all
+            // without it), so their desks' feeds wake too.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(super::ARRIVALS_CHANNEL)
+                .bind(newest.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         (inserted, existing)

@@ -205,6 +205,9 @@ impl Store {
             sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM reports").fetch_one(pool).await?
         });
         let arrived = std::sync::Arc::new(tokio::sync::watch::Sender::new(newest));
+        if let Pool::Postgres(pool) = &pool {
+            listen_for_arrivals(pool, std::sync::Arc::downgrade(&arrived)).await?;
+        }
         let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
         let writer = ingest::spawn_writer(pool.clone(), arrived.clone(), metrics.clone());
         Ok(Store { pool, writer, tokens: Default::default(), arrived, metrics })
@@ -255,6 +258,48 @@ impl Store {
     pub async fn close(&self) {
         with_pool!(&self.pool, |pool, _Db| pool.close().await);
     }
+}
+
+/// The PostgreSQL channel each commit that stored reports notifies, with the
+/// newest arrival number: every server sharing the database hears it.
+pub(crate) const ARRIVALS_CHANNEL: &str = "pantau_arrivals";
+
+/// Raises `arrived` whenever any server commits new reports (PostgreSQL
+/// `LISTEN`), until the store is dropped. After a lost connection the
+/// listener reconnects and reads the newest number from the table, since
+/// notifications sent meanwhile are gone.
+async fn listen_for_arrivals(
+    pool: &PgPool,
+    arrived: std::sync::Weak<tokio::sync::watch::Sender<i64>>,
+) -> Result<(), StoreError> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(ARRIVALS_CHANNEL).await?;
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        loop {
+            let newest = match listener.try_recv().await {
+                Ok(Some(notification)) => notification.payload().parse::<i64>().ok(),
+                // Reconnected: what was missed is in the table.
+                Ok(None) => sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM reports").fetch_one(&pool).await.ok(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for other servers' reports failed; trying again");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    None
+                }
+            };
+            let Some(arrived) = arrived.upgrade() else { break };
+            if let Some(newest) = newest {
+                arrived.send_if_modified(|seq| {
+                    let raised = newest > *seq;
+                    if raised {
+                        *seq = newest;
+                    }
+                    raised
+                });
+            }
+        }
+    });
+    Ok(())
 }
 
 async fn open_sqlite(location: &str) -> Result<SqlitePool, StoreError> {

@@ -84,9 +84,24 @@ impl TestServer {
         TestServer::start_inner(config, None).await
     }
 
+    /// Another server on `database` (one that an earlier server made), as
+    /// several processes behind a load balancer share one.
+    pub async fn start_on(database: &str, config: Config) -> TestServer {
+        TestServer::start_in(tempfile::tempdir().unwrap(), database.to_owned(), config, None).await
+    }
+
     async fn start_inner(config: Config, faults: Option<pantau_server::faults::Faults>) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let db_path = fresh_database(dir.path()).await;
+        TestServer::start_in(dir, db_path, config, faults).await
+    }
+
+    async fn start_in(
+        dir: tempfile::TempDir,
+        db_path: String,
+        config: Config,
+        faults: Option<pantau_server::faults::Faults>,
+    ) -> TestServer {
         let store = Store::open(&db_path).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

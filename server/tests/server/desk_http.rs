@@ -295,13 +295,13 @@ async fn of_20_coordinators_changing_a_report_at_once_one_wins_and_the_rest_get_
 }
 
 /// A desk's feed, read as a browser would: `id`, `event` and `data` lines.
-struct FeedReader {
+pub(crate) struct FeedReader {
     response: reqwest::Response,
     buffer: String,
 }
 
 impl FeedReader {
-    async fn open(server: &TestServer, token: &str, last_event_id: Option<i64>) -> FeedReader {
+    pub(crate) async fn open(server: &TestServer, token: &str, last_event_id: Option<i64>) -> FeedReader {
         let mut request = server.http.get(server.url("/api/v1/desk/events")).bearer_auth(token);
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
@@ -313,7 +313,7 @@ impl FeedReader {
     }
 
     /// The next `report` event's id and report, or None after `wait`.
-    async fn next(&mut self, wait: std::time::Duration) -> Option<(i64, Value)> {
+    pub(crate) async fn next(&mut self, wait: std::time::Duration) -> Option<(i64, Value)> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             while let Some(end) = self.buffer.find("\n\n") {
@@ -330,7 +330,7 @@ impl FeedReader {
     }
 }
 
-const LIVE: std::time::Duration = std::time::Duration::from_secs(2);
+pub(crate) const LIVE: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[tokio::test]
 async fn the_feed_brings_each_report_of_the_scope_as_it_arrives_and_nothing_else() {

@@ -16,5 +16,9 @@ mod photos_http;
 mod photos_s3;
 mod process;
 mod reports_http;
+// Several servers on one database: PostgreSQL only (`cargo xtask test` runs
+// the suite on it with this feature).
+#[cfg(feature = "postgres-tests")]
+mod several_servers;
 mod static_http;
 mod sync_faults;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 const ACCESS_KEY: &str = "pantau";
-const SECRET_KEY: &str = "pantau-rahasia";
+pub(crate) const SECRET_KEY: &str = "pantau-rahasia";
 
 /// The s3s-fs program: `S3S_FS`, else `s3s-fs` in cargo's bin folder (where
 /// `cargo xtask test` installs it), else on the PATH.
@@ -30,14 +30,14 @@ fn s3s_fs() -> PathBuf {
 }
 
 /// An S3 server on loopback whose bucket `pantau` is the folder `root/pantau`.
-struct S3 {
+pub(crate) struct S3 {
     child: Child,
     root: tempfile::TempDir,
     port: u16,
 }
 
 impl S3 {
-    async fn start() -> S3 {
+    pub(crate) async fn start() -> S3 {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir(root.path().join("pantau")).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -80,7 +80,7 @@ impl S3 {
         self.wait_until_listening().await;
     }
 
-    fn builder(&self, secret: &str) -> AmazonS3Builder {
+    pub(crate) fn builder(&self, secret: &str) -> AmazonS3Builder {
         AmazonS3Builder::new()
             .with_endpoint(format!("http://127.0.0.1:{}", self.port))
             .with_allow_http(true)
@@ -101,17 +101,24 @@ impl Drop for S3 {
     }
 }
 
-fn jpeg(len: usize, seed: u8) -> Vec<u8> {
+pub(crate) fn jpeg(len: usize, seed: u8) -> Vec<u8> {
     let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
     bytes.extend((0..len - 4).map(|i| (i as u8).wrapping_mul(17).wrapping_add(seed)));
     bytes
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn patch(server: &TestServer, token: &str, name: &str, offset: usize, length: usize, body: &[u8]) -> StatusCode {
+pub(crate) async fn patch(
+    server: &TestServer,
+    token: &str,
+    name: &str,
+    offset: usize,
+    length: usize,
+    body: &[u8],
+) -> StatusCode {
     server
         .http
         .patch(server.url(&format!("/api/v1/photos/{name}/upload")))
@@ -126,7 +133,7 @@ async fn patch(server: &TestServer, token: &str, name: &str, offset: usize, leng
         .status()
 }
 
-async fn get_photo(server: &TestServer, token: &str, name: &str) -> (StatusCode, Vec<u8>) {
+pub(crate) async fn get_photo(server: &TestServer, token: &str, name: &str) -> (StatusCode, Vec<u8>) {
     let response =
         server.http.get(server.url(&format!("/api/v1/photos/{name}"))).bearer_auth(token).send().await.unwrap();
     (response.status(), response.bytes().await.unwrap().to_vec())
