@@ -8,6 +8,7 @@
 //! - [`metrics`]: operational figures for `GET /metrics` on its own address.
 
 pub mod api;
+pub mod apps;
 pub mod auth;
 #[cfg(feature = "fault-injection")]
 pub mod faults;

@@ -28,7 +28,8 @@ enum Command {
         bind: SocketAddr,
         #[command(flatten)]
         database: Database,
-        /// Directory of the built PWA (Trunk's dist/).
+        /// Directory of the built PWA (Trunk's dist/). Default: the apps built
+        /// into this binary, unpacked into the system's temporary folder.
         #[arg(long, env = "PANTAU_STATIC_DIR")]
         static_dir: Option<PathBuf>,
         /// Folder of the photos reports carry (created if missing). Default:
@@ -399,13 +400,23 @@ async fn serve(
     mut config: Config,
     faults: Option<Faults>,
 ) -> Result {
-    if let Some(dir) = &config.static_dir {
-        if !dir.join("index.html").is_file() {
+    match &config.static_dir {
+        Some(dir) if !dir.join("index.html").is_file() => {
             return Err(format!(
                 "--static-dir {}: no index.html there (build the PWA first: cargo xtask run)",
                 dir.display()
             )
             .into());
+        }
+        Some(_) => {}
+        None => {
+            let parent = std::env::temp_dir();
+            config.static_dir = pantau_server::apps::unpack(&parent)
+                .map_err(|e| format!("unpacking the built-in apps into {}: {e}", parent.display()))?;
+            match &config.static_dir {
+                Some(dir) => tracing::info!(folder = %dir.display(), "serving the apps built into this binary"),
+                None => tracing::warn!("this binary was built without the apps (no dist/): serving the API only"),
+            }
         }
     }
     let store = open(database).await?;

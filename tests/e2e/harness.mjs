@@ -44,11 +44,12 @@ export class PantauServer {
   /**
    * Starts the server. `faults`, if given, is passed to --inject-faults (e.g.
    * "reset=0.05,drop=0.2"); `dist` serves another build of the PWA than the one
-   * under test (update tests).
+   * under test (update tests), and `null` the apps built into the binary.
    */
   async start({ faults, dist = DIST } = {}) {
     if (this.process) throw new Error('server already running');
-    const args = ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database, '--static-dir', dist];
+    const args = ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database];
+    if (dist !== null) args.push('--static-dir', dist);
     // One volunteer filing hundreds of reports in seconds is a test, not abuse.
     args.push('--rate-per-second', '100000', '--rate-burst', '100000');
     if (faults) args.push('--inject-faults', faults);
