@@ -86,6 +86,7 @@ impl TestServer {
 
     /// Another server on `database` (one that an earlier server made), as
     /// several processes behind a load balancer share one.
+    #[cfg_attr(not(feature = "postgres-tests"), allow(dead_code))]
     pub async fn start_on(database: &str, config: Config) -> TestServer {
         TestServer::start_in(tempfile::tempdir().unwrap(), database.to_owned(), config, None).await
     }
