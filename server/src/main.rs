@@ -43,6 +43,16 @@ enum Command {
         /// (AWS_ALLOW_HTTP=true for an endpoint without TLS).
         #[arg(long, env = "PANTAU_PHOTO_STORE")]
         photo_store: Option<String>,
+        /// Serve HTTPS with this certificate chain (PEM) instead of HTTP; with --tls-key.
+        #[arg(long, env = "PANTAU_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM).
+        #[arg(long, env = "PANTAU_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// With TLS: also listen for plain HTTP here (0.0.0.0:80, say), only to
+        /// redirect each request to the same address on HTTPS.
+        #[arg(long, env = "PANTAU_REDIRECT_BIND", requires = "tls_cert")]
+        redirect_bind: Option<SocketAddr>,
         /// Average requests per second allowed per token.
         #[arg(long, env = "PANTAU_RATE_PER_SECOND", default_value_t = Config::default().rate_per_second)]
         rate_per_second: u64,
@@ -207,6 +217,9 @@ async fn main() -> std::process::ExitCode {
             static_dir,
             photos,
             photo_store,
+            tls_cert,
+            tls_key,
+            redirect_bind,
             rate_per_second,
             rate_burst,
             cors_origins,
@@ -240,7 +253,8 @@ async fn main() -> std::process::ExitCode {
             };
             #[cfg(not(feature = "fault-injection"))]
             let faults = None::<()>;
-            serve(bind, metrics_bind, &database.database, photo_store.as_deref(), config, faults).await
+            let tls = tls_cert.zip(tls_key).map(|(cert, key)| Tls { cert, key, redirect_bind });
+            serve(bind, metrics_bind, &database.database, photo_store.as_deref(), tls, config, faults).await
         }
         Command::Volunteer(VolunteerCommand::Add { name, tps, scope, base_url, database }) => {
             let watches = match (tps, scope) {
@@ -397,6 +411,7 @@ async fn serve(
     metrics_bind: Option<MetricsBind>,
     database: &str,
     photo_store: Option<&str>,
+    tls: Option<Tls>,
     mut config: Config,
     faults: Option<Faults>,
 ) -> Result {
@@ -463,12 +478,71 @@ async fn serve(
         tokio::spawn(async move { axum::serve(listener, metrics).await });
         println!("Metrics at http://{at}/metrics");
     }
-    println!("Pantau is running at http://{addr}/ (database: {database}). Stop it with Ctrl-C.");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let database = without_password(database);
+    match tls {
+        None => {
+            println!("Pantau is running at http://{addr}/ (database: {database}). Stop it with Ctrl-C.");
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+        }
+        Some(tls) => {
+            let certificate = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+                .await
+                .map_err(|e| format!("--tls-cert {} --tls-key {}: {e}", tls.cert.display(), tls.key.display()))?;
+            if let Some(redirect) = tls.redirect_bind {
+                let plain = tokio::net::TcpListener::bind(redirect)
+                    .await
+                    .map_err(|e| format!("--redirect-bind: listening on {redirect}: {e}"))?;
+                println!("Plain HTTP on http://{} redirects to HTTPS.", plain.local_addr()?);
+                let to_https = axum::Router::new().fallback(move |request: axum::extract::Request| async move {
+                    redirect_to_https(&request, addr.port())
+                });
+                tokio::spawn(async move { axum::serve(plain, to_https).await });
+            }
+            println!("Pantau is running at https://{addr}/ (database: {database}). Stop it with Ctrl-C.");
+            let handle = axum_server::Handle::new();
+            let stopping = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                // As axum::serve does: requests in flight finish first.
+                stopping.graceful_shutdown(None);
+            });
+            axum_server::from_tcp_rustls(listener.into_std()?, certificate)?
+                .handle(handle)
+                .serve(app.into_make_service())
+                .await?;
+        }
+    }
     // Requests in flight have finished; close the pool so the WAL is checkpointed.
     store.close().await;
     println!("Pantau stopped.");
     Ok(())
+}
+
+/// HTTPS served by the server itself.
+struct Tls {
+    cert: PathBuf,
+    key: PathBuf,
+    /// Where plain HTTP is answered with a redirect to HTTPS.
+    redirect_bind: Option<SocketAddr>,
+}
+
+/// A permanent redirect of `request` to the same host, path and query on
+/// HTTPS at `port` (left out when it is 443).
+fn redirect_to_https(request: &axum::extract::Request, port: u16) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let host = request.headers().get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    // The host without its port ([::1]:80 keeps its brackets).
+    let name = match host.rsplit_once(':') {
+        Some((name, digits)) if !name.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b".-[]:".contains(&b));
+    if !valid {
+        return (axum::http::StatusCode::BAD_REQUEST, "a Host header is needed to redirect to HTTPS").into_response();
+    }
+    let port = if port == 443 { String::new() } else { format!(":{port}") };
+    let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    axum::response::Redirect::permanent(&format!("https://{name}{port}{path}")).into_response()
 }
 
 /// What a volunteer reports for: one TPS, or every TPS under a code prefix.

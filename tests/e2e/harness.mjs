@@ -44,11 +44,12 @@ export class PantauServer {
   /**
    * Starts the server. `faults`, if given, is passed to --inject-faults (e.g.
    * "reset=0.05,drop=0.2"); `dist` serves another build of the PWA than the one
-   * under test (update tests), and `null` the apps built into the binary.
+   * under test (update tests), and `null` the apps built into the binary;
+   * `extra` are more flags for `serve`.
    */
-  async start({ faults, dist = DIST } = {}) {
+  async start({ faults, dist = DIST, extra = [] } = {}) {
     if (this.process) throw new Error('server already running');
-    const args = ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database];
+    const args = ['serve', '--bind', `127.0.0.1:${this.port}`, '--database', this.database, ...extra];
     if (dist !== null) args.push('--static-dir', dist);
     // One volunteer filing hundreds of reports in seconds is a test, not abuse.
     args.push('--rate-per-second', '100000', '--rate-burst', '100000');
