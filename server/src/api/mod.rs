@@ -125,12 +125,20 @@ pub async fn health() -> &'static str {
     (status = 503, body = pantau_core::protocol::Problem, content_type = "application/problem+json")
 ))]
 pub async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiProblem> {
-    state.store.ping().await.map_err(|e| {
-        tracing::error!(error = %e, "readiness check failed");
-        ApiProblem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, ProblemType::NotReady, None)
-    })?;
-    Ok("ready")
+    // A probe needs its answer now: a database that does not answer within a
+    // second is down for it (the pool would otherwise wait for a connection).
+    let answered = tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await;
+    let failed = match answered {
+        Ok(Ok(())) => return Ok("ready"),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => format!("the database did not answer within {READY_TIMEOUT:?}"),
+    };
+    tracing::error!(error = %failed, "readiness check failed");
+    Err(ApiProblem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, ProblemType::NotReady, None))
 }
+
+/// How long `/ready` waits for the database.
+pub const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 async fn openapi() -> Json<serde_json::Value> {
     static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();

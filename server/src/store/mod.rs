@@ -134,6 +134,9 @@ pub struct Store {
     /// The newest committed arrival number (`seq`), raised after each commit.
     arrived: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// On PostgreSQL, the task hearing other servers' commits: it holds one of
+    /// the pool's connections, so closing the pool stops it first.
+    listener: Option<tokio::task::AbortHandle>,
 }
 
 #[derive(Debug)]
@@ -205,12 +208,13 @@ impl Store {
             sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM reports").fetch_one(pool).await?
         });
         let arrived = std::sync::Arc::new(tokio::sync::watch::Sender::new(newest));
-        if let Pool::Postgres(pool) = &pool {
-            listen_for_arrivals(pool, std::sync::Arc::downgrade(&arrived)).await?;
-        }
+        let listener = match &pool {
+            Pool::Postgres(pool) => Some(listen_for_arrivals(pool, std::sync::Arc::downgrade(&arrived)).await?),
+            Pool::Sqlite(_) => None,
+        };
         let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
         let writer = ingest::spawn_writer(pool.clone(), arrived.clone(), metrics.clone());
-        Ok(Store { pool, writer, tokens: Default::default(), arrived, metrics })
+        Ok(Store { pool, writer, tokens: Default::default(), arrived, listener, metrics })
     }
 
     /// Which database this is: "sqlite" or "postgres".
@@ -256,6 +260,9 @@ impl Store {
 
     /// Waits for in-flight statements (and checkpoints SQLite's WAL) on shutdown.
     pub async fn close(&self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
         with_pool!(&self.pool, |pool, _Db| pool.close().await);
     }
 }
@@ -271,11 +278,11 @@ pub(crate) const ARRIVALS_CHANNEL: &str = "pantau_arrivals";
 async fn listen_for_arrivals(
     pool: &PgPool,
     arrived: std::sync::Weak<tokio::sync::watch::Sender<i64>>,
-) -> Result<(), StoreError> {
+) -> Result<tokio::task::AbortHandle, StoreError> {
     let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
     listener.listen(ARRIVALS_CHANNEL).await?;
     let pool = pool.clone();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         loop {
             let newest = match listener.try_recv().await {
                 Ok(Some(notification)) => notification.payload().parse::<i64>().ok(),
@@ -299,7 +306,7 @@ async fn listen_for_arrivals(
             }
         }
     });
-    Ok(())
+    Ok(task.abort_handle())
 }
 
 async fn open_sqlite(location: &str) -> Result<SqlitePool, StoreError> {

@@ -31,6 +31,8 @@ async fn start(port: u16, database: &str, log: &std::path::Path) -> Server {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", database])
+        // Phones under load here are one token; these tests are not about rates.
+        .args(["--rate-per-second", "100000", "--rate-burst", "100000"])
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
         .stderr(log)
@@ -419,8 +421,79 @@ async fn metrics_are_served_on_their_own_address_in_the_prometheus_format() {
     assert!(value("pantau_commit_seconds_count") >= 1.0);
     assert!(text.contains("pantau_commit_seconds_bucket{le="), "a histogram:\n{text}");
     assert!(text.lines().any(|l| l.starts_with("pantau_writer_queue_depth ")));
-    // Never on the API's address.
+    // Never on the API's address (there /metrics is an app route: its page, or 404 without apps).
     let on_api = reqwest::get(format!("{}/metrics", server.url)).await.unwrap();
-    assert_eq!(on_api.status(), StatusCode::NOT_FOUND);
+    assert!(!on_api.text().await.unwrap().contains("pantau_reports_stored_total"));
     drop(server);
+}
+
+/// Phones filing without pause against `url`'s server until `stop`: each
+/// acknowledged report with its receipt.
+pub(crate) fn phones_under_load(
+    url: std::sync::Arc<std::sync::Mutex<String>>,
+    token: &str,
+    phones: usize,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<Vec<(pantau_core::Report, Receipt)>>> {
+    (0..phones)
+        .map(|phone| {
+            let (url, token, stop) = (url.clone(), token.to_owned(), stop.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+                let mut acknowledged = Vec::new();
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = report(&format!("telepon {phone} laporan {n}"));
+                    let at = url.lock().unwrap().clone();
+                    let answer = http.post(format!("{at}/api/v1/reports")).bearer_auth(&token).json(&r).send().await;
+                    match answer {
+                        Ok(answer) if answer.status() == StatusCode::CREATED => {
+                            acknowledged.push((r, answer.json::<Receipt>().await.unwrap()));
+                            n += 1;
+                        }
+                        // Refused, cut off or not listening: the phone waits a little.
+                        _ => tokio::time::sleep(Duration::from_millis(20)).await,
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect()
+}
+
+/// Every acknowledged report is stored as filed, and its resend is answered
+/// with the receipt first given.
+pub(crate) async fn every_acknowledged_report_is_kept(
+    url: &str,
+    token: &str,
+    acknowledged: &[(pantau_core::Report, Receipt)],
+) {
+    let http = reqwest::Client::new();
+    for (r, receipt) in acknowledged {
+        let again = http.post(format!("{url}/api/v1/reports")).bearer_auth(token).json(r).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::OK, "report {} was lost", r.id);
+        assert_eq!(&again.json::<Receipt>().await.unwrap(), receipt, "report {}: another receipt", r.id);
+    }
+}
+
+#[tokio::test]
+async fn killed_every_second_under_load_the_server_keeps_every_acknowledged_report() {
+    let Enrolled { _dir, database, port, code: _, mut server, token } = enrolled_server().await;
+    let url = std::sync::Arc::new(std::sync::Mutex::new(server.url.clone()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let phones = phones_under_load(url.clone(), &token, 8, stop.clone());
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(1_000)).await;
+        server.child.kill().unwrap(); // SIGKILL: no shutdown code runs
+        server.child.wait().unwrap();
+        server = start(port, &database, &_dir.path().join("server.log")).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut acknowledged = Vec::new();
+    for phone in phones {
+        acknowledged.extend(phone.await.unwrap());
+    }
+    assert!(acknowledged.len() > 100, "the load kept going between kills: {}", acknowledged.len());
+    every_acknowledged_report_is_kept(&server.url, &token, &acknowledged).await;
 }

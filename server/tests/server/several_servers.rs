@@ -125,3 +125,48 @@ async fn a_photo_uploaded_to_one_server_is_read_from_the_others_through_the_buck
     assert_eq!(get_photo(&third, &coordinator, &name).await, (StatusCode::OK, bytes.clone()));
     assert_eq!(get_photo(&second, &token, &name).await, (StatusCode::OK, bytes));
 }
+
+#[tokio::test]
+#[ignore = "stops the PostgreSQL every other test uses: cargo xtask test runs it alone, after them"]
+async fn a_postgresql_stopped_under_load_makes_the_server_not_ready_then_it_recovers_losing_nothing() {
+    let ctl = std::env::var("PANTAU_TEST_POSTGRES_CTL")
+        .expect("PANTAU_TEST_POSTGRES_CTL: pg_ctlcluster and the test cluster (cargo xtask test sets it)");
+    let cluster = |action: &'static str| {
+        let command = format!("{ctl} {action}");
+        tokio::task::spawn_blocking(move || {
+            let status = std::process::Command::new("sh").args(["-c", &command]).status().unwrap();
+            assert!(status.success(), "{command}");
+        })
+    };
+    // Eight phones on one token: this test is not about rates.
+    let config = Config { rate_per_second: 100_000, rate_burst: 100_000, ..Config::default() };
+    let server = TestServer::start_with(config).await;
+    let token = server.volunteer("Sari").await;
+    let url = std::sync::Arc::new(std::sync::Mutex::new(server.url("")));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let phones = crate::process::phones_under_load(url, &token, 8, stop.clone());
+    let ready = || async { reqwest::get(server.url("/api/v1/ready")).await.unwrap().status() };
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(ready().await, StatusCode::OK);
+
+    cluster("stop -m fast").await.unwrap();
+    assert_eq!(ready().await, StatusCode::SERVICE_UNAVAILABLE, "not ready while the database is down");
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    cluster("start").await.unwrap();
+
+    // Recovered by itself: ready again, and reports go on being taken.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while ready().await != StatusCode::OK {
+        assert!(std::time::Instant::now() < deadline, "not ready again 15 s after the database came back");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let before = server.store.report_count().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert!(server.store.report_count().await.unwrap() > before, "reports are taken again");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut acknowledged = Vec::new();
+    for phone in phones {
+        acknowledged.extend(phone.await.unwrap());
+    }
+    crate::process::every_acknowledged_report_is_kept(&server.url(""), &token, &acknowledged).await;
+}
