@@ -14,9 +14,18 @@ pub fn bench() -> Result<(), Fail> {
     println!("{}", first_load_table("the coordinators' desk (dist/desk/)", &desk, false));
     // Server ingest and the desk over a city's day: each bench starts the
     // release server itself and prints its table.
-    for bench in ["ingest", "desk"] {
-        crate::run(crate::cargo().args(["bench", "--locked", "-p", "pantau-server", "--bench", bench]))?;
-    }
+    // Ingest runs on SQLite and, in a throw-away cluster, on PostgreSQL.
+    crate::tools::ensure_postgresql()?;
+    let cargo = crate::cargo();
+    crate::run(
+        std::process::Command::new("pg_virtualenv")
+            .arg(cargo.get_program())
+            .args(["bench", "--locked", "-p", "pantau-server", "--bench", "ingest"])
+            .current_dir(root())
+            .envs(cargo.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .env("PANTAU_BENCH_POSTGRES", "postgres:///postgres"),
+    )?;
+    crate::run(crate::cargo().args(["bench", "--locked", "-p", "pantau-server", "--bench", "desk"]))?;
 
     // The outbox in Chromium: save latency and delivery time.
     crate::tools::ensure_chromium()?;
