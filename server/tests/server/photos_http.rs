@@ -9,13 +9,13 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 /// A "JPEG" of `len` bytes: the start-of-image marker, then bytes from `seed`.
-fn jpeg(len: usize, seed: u8) -> Vec<u8> {
+pub(crate) fn jpeg(len: usize, seed: u8) -> Vec<u8> {
     let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
     bytes.extend((0..len - 4).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
     bytes
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -23,7 +23,7 @@ fn photo_ref(bytes: &[u8]) -> PhotoRef {
     PhotoRef { sha256: sha(bytes), bytes: bytes.len() as u32, width: 1600, height: 1200, item: None, taken_at: None }
 }
 
-async fn patch(
+pub(crate) async fn patch(
     server: &TestServer,
     token: &str,
     name: &str,
@@ -48,7 +48,7 @@ async fn state(server: &TestServer, token: &str, name: &str) -> Value {
     server.get_json(token, &format!("/api/v1/photos/{name}/upload")).await
 }
 
-async fn get_photo(server: &TestServer, token: &str, name: &str) -> (StatusCode, Vec<u8>) {
+pub(crate) async fn get_photo(server: &TestServer, token: &str, name: &str) -> (StatusCode, Vec<u8>) {
     let response =
         server.http.get(server.url(&format!("/api/v1/photos/{name}"))).bearer_auth(token).send().await.unwrap();
     (response.status(), response.bytes().await.unwrap().to_vec())

@@ -2,11 +2,11 @@
 //! a real S3 server (s3s-fs, which keeps each object as a file in a folder).
 
 use crate::common::TestServer;
+use crate::photos_http::{get_photo, jpeg, sha};
 use object_store::aws::AmazonS3Builder;
 use pantau_server::photos::{self, PhotoFiles};
 use pantau_server::Config;
 use reqwest::StatusCode;
-use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
@@ -101,17 +101,8 @@ impl Drop for S3 {
     }
 }
 
-pub(crate) fn jpeg(len: usize, seed: u8) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    bytes.extend((0..len - 4).map(|i| (i as u8).wrapping_mul(17).wrapping_add(seed)));
-    bytes
-}
-
-pub(crate) fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) async fn patch(
+/// An upload request's status (photos_http's `patch`, with a borrowed body).
+pub(crate) async fn upload(
     server: &TestServer,
     token: &str,
     name: &str,
@@ -119,24 +110,7 @@ pub(crate) async fn patch(
     length: usize,
     body: &[u8],
 ) -> StatusCode {
-    server
-        .http
-        .patch(server.url(&format!("/api/v1/photos/{name}/upload")))
-        .bearer_auth(token)
-        .header("content-type", "application/offset+octet-stream")
-        .header("upload-offset", offset.to_string())
-        .header("upload-length", length.to_string())
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
-pub(crate) async fn get_photo(server: &TestServer, token: &str, name: &str) -> (StatusCode, Vec<u8>) {
-    let response =
-        server.http.get(server.url(&format!("/api/v1/photos/{name}"))).bearer_auth(token).send().await.unwrap();
-    (response.status(), response.bytes().await.unwrap().to_vec())
+    crate::photos_http::patch(server, token, name, offset as u64, length, body.to_vec()).await.status()
 }
 
 #[tokio::test]
@@ -149,10 +123,10 @@ async fn a_photo_goes_to_the_bucket_whole_and_every_server_on_it_reads_it() {
     let name = sha(&bytes);
 
     // In two parts: the first is held in the server's folder, not the bucket.
-    assert_eq!(patch(&server, &token, &name, 0, bytes.len(), &bytes[..120_000]).await, StatusCode::OK);
+    assert_eq!(upload(&server, &token, &name, 0, bytes.len(), &bytes[..120_000]).await, StatusCode::OK);
     let object = s3.object_file(&format!("foto/{}/{name}", &name[..2]));
     assert!(!object.exists(), "nothing half-written in the bucket");
-    assert_eq!(patch(&server, &token, &name, 120_000, bytes.len(), &bytes[120_000..]).await, StatusCode::CREATED);
+    assert_eq!(upload(&server, &token, &name, 120_000, bytes.len(), &bytes[120_000..]).await, StatusCode::CREATED);
     assert_eq!(std::fs::read(&object).unwrap(), bytes, "the bucket holds the photo byte for byte under its hash");
     assert_eq!(std::fs::read_dir(server.photos_dir.join("partial")).unwrap().count(), 0, "the upload is done");
     assert_eq!(std::fs::read_dir(server.photos_dir.join("objects")).unwrap().count(), 0, "nothing in the folder");
@@ -176,7 +150,7 @@ async fn a_bucket_that_is_away_keeps_the_upload_and_the_resend_completes_it() {
     let name = sha(&bytes);
 
     s3.stop();
-    let failed = patch(&server, &token, &name, 0, bytes.len(), &bytes).await;
+    let failed = upload(&server, &token, &name, 0, bytes.len(), &bytes).await;
     assert_eq!(failed, StatusCode::INTERNAL_SERVER_ERROR, "not acknowledged while the bucket is away");
     let state = server.get_json(&token, &format!("/api/v1/photos/{name}/upload")).await;
     assert_eq!(state["offset"], 200_000, "what arrived is kept: {state}");
@@ -184,7 +158,7 @@ async fn a_bucket_that_is_away_keeps_the_upload_and_the_resend_completes_it() {
 
     s3.restart().await;
     // The phone asks where to go on (every byte held) and sends the empty rest.
-    assert_eq!(patch(&server, &token, &name, 200_000, bytes.len(), &[]).await, StatusCode::CREATED);
+    assert_eq!(upload(&server, &token, &name, 200_000, bytes.len(), &[]).await, StatusCode::CREATED);
     assert_eq!(std::fs::read(s3.object_file(&format!("{}/{name}", &name[..2]))).unwrap(), bytes);
     assert_eq!(get_photo(&server, &token, &name).await, (StatusCode::OK, bytes));
 }

@@ -5,7 +5,8 @@
 
 use crate::common::{postgres, report, TestServer};
 use crate::desk_http::{FeedReader, LIVE};
-use crate::photos_s3::{get_photo, jpeg, patch, sha, S3, SECRET_KEY};
+use crate::photos_http::{get_photo, jpeg, sha};
+use crate::photos_s3::{upload, S3, SECRET_KEY};
 use pantau_core::protocol::Receipt;
 use pantau_server::auth::{hash_secret, new_enrolment_code, normalise_code};
 use pantau_server::Config;
@@ -110,7 +111,7 @@ async fn a_photo_uploaded_to_one_server_is_read_from_the_others_through_the_buck
     let token = first.volunteer("Sari").await;
     let bytes = jpeg(150_000, 9);
     let name = sha(&bytes);
-    assert_eq!(patch(&first, &token, &name, 0, bytes.len(), &bytes).await, StatusCode::CREATED);
+    assert_eq!(upload(&first, &token, &name, 0, bytes.len(), &bytes).await, StatusCode::CREATED);
     let mut filed = report("foto amplop");
     filed.photos = vec![pantau_core::evidence::PhotoRef {
         sha256: name.clone(),
