@@ -42,7 +42,7 @@ pub fn unpack(parent: &std::path::Path) -> io::Result<Option<PathBuf>> {
     if !built_in() {
         return Ok(None);
     }
-    let hash: String = Sha256::digest(PACK)[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let hash = crate::photos::hex(&Sha256::digest(PACK)[..8]);
     let folder = parent.join(format!("pantau-apps-{hash}"));
     if folder.join("index.html").is_file() {
         return Ok(Some(folder));

@@ -248,6 +248,7 @@ fn bucket_error(e: object_store::Error) -> io::Error {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hexadecimal, as photos and the apps' folder are named.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -188,7 +188,7 @@ impl Store {
         let tps = dialect.unindexed("r.tps");
         for prefix in [&filter.scope, &filter.area].into_iter().flatten() {
             sql.push(&format!(" AND {tps} >= ")).bind(Param::Text(prefix.clone()));
-            sql.push(&format!(" AND {tps} < ")).bind(Param::Text(format!("{prefix}:")));
+            sql.push(&format!(" AND {tps} < ")).bind(Param::Text(scope_end(Some(prefix)).unwrap_or_default()));
         }
         if let Some(tps) = &filter.tps {
             sql.push(" AND r.tps = ").bind(Param::Text(tps.clone()));
