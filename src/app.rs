@@ -25,7 +25,7 @@ pub fn App(#[prop(optional)] api: Option<ApiBase>, #[prop(optional)] database: O
     view! {
         <header class="bar">
             <h1>"Pantau"</h1>
-            <p class="tagline">{move || i18n.t().app_tagline}</p>
+            <p class="tagline">{i18n.word(|t| t.app_tagline)}</p>
         </header>
         <UpdateBanner/>
         <main id="main">
@@ -54,8 +54,8 @@ fn UpdateBanner() -> impl IntoView {
     view! {
         <Show when=show>
             <div class="update" role="status" data-testid="update">
-                <span>{move || i18n.t().update_available}</span>
-                <button type="button" class="primary-inline" on:click=move |_| pwa.accept_update()>{move || i18n.t().reload}</button>
+                <span>{i18n.word(|t| t.update_available)}</span>
+                <button type="button" class="primary-inline" on:click=move |_| pwa.accept_update()>{i18n.word(|t| t.reload)}</button>
             </div>
         </Show>
     }
@@ -85,7 +85,7 @@ fn Nav() -> impl IntoView {
         }
     };
     view! {
-        <nav class="tabs" aria-label=move || i18n.t().nav_label>
+        <nav class="tabs" aria-label=i18n.word(|t| t.nav_label)>
             {link(Route::Home, |t| t.nav_home, "nav-home")}
             {link(Route::NewReport(None), |t| t.nav_new, "nav-new")}
             {link(Route::Outbox, |t| t.nav_outbox, "nav-outbox")}

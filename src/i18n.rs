@@ -32,6 +32,12 @@ impl I18n {
         texts(self.0.get())
     }
 
+    /// One word of the catalogue, following the language. Every word shares
+    /// this one closure type, so a label costs the view no code of its own.
+    pub fn word(self, pick: fn(&'static Texts) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync {
+        move || pick(self.t())
+    }
+
     /// The current catalogue, for an event handler (not tracked).
     pub fn t_now(&self) -> &'static Texts {
         texts(self.0.get_untracked())

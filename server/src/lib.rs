@@ -167,6 +167,10 @@ pub fn metrics_app(metrics: Arc<metrics::Metrics>) -> Router {
     )
 }
 
+/// How long an upload in progress may sit untouched before it is deleted: a
+/// volunteer offline for days after election day still resumes where it was.
+pub const PARTIAL_UPLOAD_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// The photo folder `config` names, or a new temporary one, and its bucket.
 fn photo_files(config: &Config) -> photos::PhotoFiles {
     static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -202,6 +206,21 @@ pub fn app(store: Store, config: &Config) -> Router {
         }
     });
 
+    let photos = Arc::new(photo_files(config));
+    // Uploads abandoned for a week leave `partial/`; the thread ends with the app.
+    let sweeping = Arc::downgrade(&photos);
+    std::thread::spawn(move || loop {
+        match sweeping.upgrade() {
+            Some(photos) => match photos.sweep_partial(PARTIAL_UPLOAD_AGE) {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "abandoned photo uploads deleted"),
+                Err(e) => tracing::warn!(error = %e, "sweeping abandoned photo uploads"),
+            },
+            None => break,
+        }
+        std::thread::sleep(Duration::from_secs(3600));
+    });
+
     let metrics = store.metrics();
     let api = api::router()
         // A panic in a handler (a bug) answers 500 with a problem document
@@ -221,11 +240,7 @@ pub fn app(store: Store, config: &Config) -> Router {
                 response
             }
         }))
-        .with_state(AppState {
-            store,
-            photos: Arc::new(photo_files(config)),
-            photo_bytes_per_day: config.photo_bytes_per_day,
-        });
+        .with_state(AppState { store, photos, photo_bytes_per_day: config.photo_bytes_per_day });
 
     let mut app = Router::new().nest("/api/v1", api);
     if let Some(dir) = &config.static_dir {

@@ -135,6 +135,30 @@ impl PhotoFiles {
         self.root.join("partial").join(format!("{uploader}-{sha256}"))
     }
 
+    /// Deletes uploads in progress untouched for `older_than` (a phone that
+    /// comes back later starts that photo again); returns how many went.
+    pub fn sweep_partial(&self, older_than: std::time::Duration) -> io::Result<usize> {
+        let mut swept = 0;
+        for entry in std::fs::read_dir(self.root.join("partial"))? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let age = entry.metadata()?.modified()?.elapsed().unwrap_or_default();
+            // Held under the lock: an append cannot start on it meanwhile.
+            let mut busy = self.busy.lock().expect("not poisoned");
+            if age >= older_than && !busy.contains(&name) {
+                busy.insert(name.clone());
+                let removed = std::fs::remove_file(entry.path());
+                busy.remove(&name);
+                match removed {
+                    Ok(()) => swept += 1,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(swept)
+    }
+
     /// Bytes `uploader` has sent of `sha256` so far (0 when none).
     pub async fn held(&self, uploader: i64, sha256: &str) -> u64 {
         tokio::fs::metadata(self.partial_path(uploader, sha256)).await.map_or(0, |m| m.len())
@@ -251,4 +275,38 @@ fn bucket_error(e: object_store::Error) -> io::Error {
 /// Lowercase hexadecimal, as photos and the apps' folder are named.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    /// A partial upload of 14 bytes, last written `age` ago.
+    fn partial(files: &PhotoFiles, uploader: i64, sha256: &str, age: Duration) -> PathBuf {
+        let path = files.partial_path(uploader, sha256);
+        std::fs::write(&path, b"\xFF\xD8\xFF some bytes").unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(SystemTime::now() - age).unwrap();
+        path
+    }
+
+    #[tokio::test]
+    async fn a_sweep_deletes_only_uploads_abandoned_longer_than_the_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = PhotoFiles::open(dir.path()).unwrap();
+        let week = Duration::from_secs(7 * 24 * 3600);
+        let old = partial(&files, 1, &"a".repeat(64), week + Duration::from_secs(60));
+        let recent = partial(&files, 1, &"b".repeat(64), week - Duration::from_secs(3600));
+        let writing = partial(&files, 2, &"c".repeat(64), week * 2);
+        files.busy.lock().unwrap().insert(format!("2-{}", "c".repeat(64)));
+
+        assert_eq!(files.sweep_partial(week).unwrap(), 1);
+        assert!(!old.exists(), "an upload untouched for over a week is deleted");
+        assert!(recent.exists(), "a recent upload stays for its phone to resume");
+        assert!(writing.exists(), "an upload being written now is never deleted");
+        // The phone that comes back starts that photo again from its first byte.
+        assert_eq!(files.held(1, &"a".repeat(64)).await, 0);
+        assert_eq!(files.held(1, &"b".repeat(64)).await, 14);
+    }
 }

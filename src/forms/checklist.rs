@@ -149,11 +149,11 @@ pub fn ChecklistForm() -> impl IntoView {
     };
     view! {
         <form on:submit=submit on:input=move |_| state.typing() novalidate data-testid="checklist-form">
-            <h2>{move || i18n.t().checklist_heading}</h2>
+            <h2>{i18n.word(|t| t.checklist_heading)}</h2>
             <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
 
             <fieldset class="choices phases">
-                <legend>{move || i18n.t().phase_label}</legend>
+                <legend>{i18n.word(|t| t.phase_label)}</legend>
                 {Phase::ALL.into_iter().map(|p| view! {
                     <label class="choice">
                         <input type="radio" name="phase" value=p.as_str() prop:checked=move || phase() == p
@@ -163,7 +163,7 @@ pub fn ChecklistForm() -> impl IntoView {
                 }).collect::<Vec<_>>()}
             </fieldset>
             <p class="muted" aria-live="polite">
-                {answered} " " {move || i18n.t().of} " " {move || phase().items().count()} " " {move || i18n.t().answered}
+                {answered} " " {i18n.word(|t| t.of)} " " {move || phase().items().count()} " " {i18n.word(|t| t.answered)}
             </p>
 
             {move || phase().items().map(|item| {
@@ -187,7 +187,7 @@ pub fn ChecklistForm() -> impl IntoView {
                             }).collect::<Vec<_>>()}
                         </div>
                         <Show when=show_note>
-                            <label for=format!("note-{id}")>{move || i18n.t().item_note_label}</label>
+                            <label for=format!("note-{id}")>{i18n.word(|t| t.item_note_label)}</label>
                             <input id=format!("note-{id}") autocomplete="off" prop:value=note
                                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| { d.notes.insert(id.to_owned(), v); }) } />
                             <p class="field-error" role="alert">{move || note_error.get()}</p>

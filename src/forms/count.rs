@@ -212,10 +212,10 @@ pub fn CountForm() -> impl IntoView {
     };
     view! {
         <form on:submit=submit on:input=move |_| state.typing() novalidate data-testid="count-form">
-            <h2>{move || i18n.t().count_heading}</h2>
+            <h2>{i18n.word(|t| t.count_heading)}</h2>
             <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
 
-            <label for="contest">{move || i18n.t().contest_label}</label>
+            <label for="contest">{i18n.word(|t| t.contest_label)}</label>
             <select id="contest" prop:value=move || draft.get(|d| d.contest.clone())
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -227,13 +227,13 @@ pub fn CountForm() -> impl IntoView {
                         d.contest = v;
                     })
                 }>
-                <option value="">{move || i18n.t().choose}</option>
+                <option value="">{i18n.word(|t| t.choose)}</option>
                 {Contest::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{move || c.label(i18n.lang())}</option> }).collect::<Vec<_>>()}
             </select>
             <p class="field-error" role="alert">{state.error(ReportField::Contest)}</p>
 
             <fieldset class="rows">
-                <legend>{move || i18n.t().votes_legend}</legend>
+                <legend>{i18n.word(|t| t.votes_legend)}</legend>
                 <p class="field-error" role="alert">{state.error(ReportField::Votes)}</p>
                 {move || (0..rows.get().0).map(|i| {
                     let n = i + 1;
@@ -259,7 +259,7 @@ pub fn CountForm() -> impl IntoView {
                             }}
                             <input id=format!("row-votes-{n}") class="votes" inputmode="numeric" autocomplete="off"
                                 aria-label=move || if row.from_ballot { None } else { Some(format!("{} {n}", i18n.t().candidate_votes)) }
-                                placeholder=move || i18n.t().votes_placeholder
+                                placeholder=i18n.word(|t| t.votes_placeholder)
                                 prop:value=move || draft.get(|d| d.rows.get(i).map(|r| r.votes.clone()).unwrap_or_default())
                                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| if let Some(r) = d.rows.get_mut(i) { r.votes = v }) } />
                             {(!row.from_ballot).then(|| view! {
@@ -272,7 +272,7 @@ pub fn CountForm() -> impl IntoView {
                 }).collect::<Vec<_>>()}
                 <Show when=move || !ballot_rows()>
                     <button type="button" class="secondary" data-testid="add-row" on:click=move |_| draft.edit(|d| d.rows.push(CountRow::default()))>
-                        {move || i18n.t().add_row}
+                        {i18n.word(|t| t.add_row)}
                     </button>
                 </Show>
             </fieldset>

@@ -107,12 +107,12 @@ pub fn PhotosField(
                 <label class="button secondary">
                     <input type="file" accept="image/*" capture="environment" class="tap-area"
                         data-testid="photo-camera" on:change=picked />
-                    {move || i18n.t().take_photo}
+                    {i18n.word(|t| t.take_photo)}
                 </label>
                 <label class="button secondary">
                     <input type="file" accept="image/*" multiple class="tap-area"
                         data-testid="photo-pick" on:change=picked />
-                    {move || i18n.t().pick_photo}
+                    {i18n.word(|t| t.pick_photo)}
                 </label>
             </div>
             <p class="field-error" role="alert" data-testid="photo-problem">{move || problem.get().or_else(refused)}</p>
@@ -145,7 +145,7 @@ fn thumbnail(outbox: PhoneOutbox, sha256: String, on_remove: Callback<String>) -
     view! {
         <li data-testid="photo">
             <img node_ref=image alt="" width="96" height="96" />
-            <button type="button" class="remove" aria-label=move || i18n.t().remove_photo
+            <button type="button" class="remove" aria-label=i18n.word(|t| t.remove_photo)
                 data-testid="photo-remove" on:click=move |_| on_remove.run(sha256.clone())>"×"</button>
         </li>
     }
@@ -190,10 +190,10 @@ pub fn LocationField(position: Signal<Option<Position>>, on_change: Callback<Opt
     };
     view! {
         <div class="location" data-testid="location">
-            <p class="label">{move || i18n.t().location_label}</p>
+            <p class="label">{i18n.word(|t| t.location_label)}</p>
             <p class="tps-chip" data-testid="location-found" hidden=move || position.with(Option::is_none)>
                 <span>{found}</span>
-                <button type="button" class="link" on:click=move |_| on_change.run(None)>{move || i18n.t().location_remove}</button>
+                <button type="button" class="link" on:click=move |_| on_change.run(None)>{i18n.word(|t| t.location_remove)}</button>
             </p>
             <button type="button" class="secondary" data-testid="location-use" hidden=move || position.with(Option::is_some)
                 prop:disabled=move || asking.get() on:click=ask>

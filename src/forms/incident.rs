@@ -182,28 +182,28 @@ pub fn IncidentForm() -> impl IntoView {
     };
     view! {
         <form on:submit=submit on:input=move |_| state.typing() novalidate data-testid="incident-form">
-            <h2>{move || i18n.t().incident_heading}</h2>
+            <h2>{i18n.word(|t| t.incident_heading)}</h2>
             <TpsField value=Signal::derive(move || draft.get(|d| d.tps.clone())) on_input=Callback::new(move |v: String| draft.edit(|d| d.tps = v)) state/>
 
-            <label for="category">{move || i18n.t().category_label}</label>
+            <label for="category">{i18n.word(|t| t.category_label)}</label>
             <select id="category" prop:value=move || draft.get(|d| d.category.clone())
                 on:change=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.category = v) }>
-                <option value="">{move || i18n.t().choose}</option>
+                <option value="">{i18n.word(|t| t.choose)}</option>
                 {IncidentCategory::ALL.into_iter().map(|c| view! {
                     <option value=c.as_str()>{move || c.label(i18n.lang())}</option>
                 }).collect::<Vec<_>>()}
             </select>
             <p class="field-error" role="alert">{state.error(ReportField::Category)}</p>
 
-            <label for="occurred-at">{move || i18n.t().occurred_at_label}</label>
-            <div class="quick-times" role="group" aria-label=move || i18n.t().quick_times>
-                <button type="button" class="secondary" data-testid="time-now" on:click=move |_| set_time(0)>{move || i18n.t().just_now}</button>
-                <button type="button" class="secondary" data-testid="time-30" on:click=move |_| set_time(30)>{move || i18n.t().half_hour_ago}</button>
-                <button type="button" class="secondary" data-testid="time-60" on:click=move |_| set_time(60)>{move || i18n.t().hour_ago}</button>
+            <label for="occurred-at">{i18n.word(|t| t.occurred_at_label)}</label>
+            <div class="quick-times" role="group" aria-label=i18n.word(|t| t.quick_times)>
+                <button type="button" class="secondary" data-testid="time-now" on:click=move |_| set_time(0)>{i18n.word(|t| t.just_now)}</button>
+                <button type="button" class="secondary" data-testid="time-30" on:click=move |_| set_time(30)>{i18n.word(|t| t.half_hour_ago)}</button>
+                <button type="button" class="secondary" data-testid="time-60" on:click=move |_| set_time(60)>{i18n.word(|t| t.hour_ago)}</button>
             </div>
             <input id="occurred-at" type="datetime-local" aria-describedby="occurred-at-hint" prop:value=move || draft.get(|d| d.occurred_at.clone())
                 on:input=move |ev| { let v = event_target_value(&ev); draft.edit(|d| d.occurred_at = v) } />
-            <p id="occurred-at-hint" class="hint">{move || i18n.t().occurred_at_hint}</p>
+            <p id="occurred-at-hint" class="hint">{i18n.word(|t| t.occurred_at_hint)}</p>
             <p class="field-error" role="alert">{state.error(ReportField::OccurredAt)}</p>
             <Show when=move || time_warning().is_some()>
                 <p class="caution" role="status" data-testid="time-warning">{time_warning}</p>
@@ -224,7 +224,7 @@ pub fn IncidentForm() -> impl IntoView {
             <label class="check">
                 <input type="checkbox" id="urgent" prop:checked=move || draft.get(|d| d.urgent)
                     on:change=move |ev| { let v = event_target_checked(&ev); draft.edit(|d| d.urgent = v) } />
-                <span>{move || i18n.t().urgent_label}</span>
+                <span>{i18n.word(|t| t.urgent_label)}</span>
             </label>
 
             <SaveButton state/>

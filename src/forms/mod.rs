@@ -396,7 +396,7 @@ pub fn TpsField(value: Signal<String>, on_input: Callback<String>, state: FormSt
                     <span>{described}</span>
                     {only().is_none().then(|| view! {
                         <button type="button" class="link" data-testid="tps-change" on:click=move |_| changing.set(true)>
-                            {move || i18n.t().change}
+                            {i18n.word(|t| t.change)}
                         </button>
                     })}
                 </p>
@@ -404,7 +404,7 @@ pub fn TpsField(value: Signal<String>, on_input: Callback<String>, state: FormSt
             .into_any()
         } else {
             view! {
-                <label for="tps">{move || i18n.t().tps_label}</label>
+                <label for="tps">{i18n.word(|t| t.tps_label)}</label>
                 <input id="tps" name="tps" inputmode="numeric" autocomplete="off" aria-describedby="tps-hint"
                     prop:value=move || value.get()
                     on:input=move |ev| on_input.run(event_target_value(&ev)) />
@@ -414,7 +414,7 @@ pub fn TpsField(value: Signal<String>, on_input: Callback<String>, state: FormSt
                 <p class="field-error" role="alert">{move || error.get().or_else(outside)}</p>
                 {move || only().filter(|own| outside().is_some() && *own != value.get()).map(|own| view! {
                     <button type="button" class="secondary" data-testid="tps-use-own" on:click=move |_| on_input.run(own.clone())>
-                        {move || i18n.t().use_own_tps} " " {own.clone()}
+                        {i18n.word(|t| t.use_own_tps)} " " {own.clone()}
                     </button>
                 })}
             }
@@ -486,12 +486,12 @@ fn SavedCard(id: ReportId, state: FormState) -> impl IntoView {
     };
     view! {
         <section class="saved-card" class:sent=sent aria-labelledby="saved-title" data-testid="saved-card">
-            <p id="saved-title" class="form-message" role="status" data-testid="form-message">{move || i18n.t().saved_title}</p>
+            <p id="saved-title" class="form-message" role="status" data-testid="form-message">{i18n.word(|t| t.saved_title)}</p>
             {move || state.saved_note.get().map(|note| view! { <p data-testid="saved-note">{note}</p> })}
             <p aria-live="polite" data-testid="saved-state">{said}</p>
             <div class="card-actions">
-                <a class="button" href=Route::Outbox.href() data-testid="see-outbox">{move || i18n.t().see_in_outbox}</a>
-                <button type="button" class="secondary" on:click=another data-testid="another-report">{move || i18n.t().another_report}</button>
+                <a class="button" href=Route::Outbox.href() data-testid="see-outbox">{i18n.word(|t| t.see_in_outbox)}</a>
+                <button type="button" class="secondary" on:click=another data-testid="another-report">{i18n.word(|t| t.another_report)}</button>
             </div>
         </section>
     }

@@ -45,7 +45,7 @@ pub fn Home() -> impl IntoView {
     };
     view! {
         <h2 class="greeting">
-            {move || i18n.t().hello} " "
+            {i18n.word(|t| t.hello)} " "
             {move || { let name = profile.with(|p| p.name.clone()); if name.is_empty() { i18n.t().volunteer.to_owned() } else { name } }}
         </h2>
         <p class="muted" data-testid="home-tps">
@@ -61,49 +61,49 @@ pub fn Home() -> impl IntoView {
         <Show when=move || enrolled.with(Option::is_none)>
             {move || if enrolling.get() {
                 // Over a slow link the exchange takes a while: no red warning meanwhile.
-                view! { <p class="muted" data-testid="enrolling">{move || i18n.t().enrolling}</p> }.into_any()
+                view! { <p class="muted" data-testid="enrolling">{i18n.word(|t| t.enrolling)}</p> }.into_any()
             } else {
                 view! {
-                    <p class="warning" data-testid="not-enrolled">{move || i18n.t().not_enrolled} " "
-                        <a href=Route::Settings.href()>{move || i18n.t().go_to_settings}</a>
+                    <p class="warning" data-testid="not-enrolled">{i18n.word(|t| t.not_enrolled)} " "
+                        <a href=Route::Settings.href()>{i18n.word(|t| t.go_to_settings)}</a>
                     </p>
                 }.into_any()
             }}
         </Show>
         <Show when=move || storage_problem.get().is_some()>
-            <p class="warning" role="alert">{move || i18n.t().storage_unavailable} " " {move || storage_problem.get().map(|e| e.message(i18n.t()))}</p>
+            <p class="warning" role="alert">{i18n.word(|t| t.storage_unavailable)} " " {move || storage_problem.get().map(|e| e.message(i18n.t()))}</p>
         </Show>
 
         <Show when=move || !online.get()>
-            <p class="warning" data-testid="offline">{move || i18n.t().phone_offline}</p>
+            <p class="warning" data-testid="offline">{i18n.word(|t| t.phone_offline)}</p>
         </Show>
         <section class="summary" aria-live="polite">
             <p data-testid="counts">
-                <strong>{move || counts().waiting + counts().sending}</strong> " " {move || i18n.t().waiting_count} " · "
-                <strong>{move || counts().sent}</strong> " " {move || i18n.t().sent_count}
+                <strong>{move || counts().waiting + counts().sending}</strong> " " {i18n.word(|t| t.waiting_count)} " · "
+                <strong>{move || counts().sent}</strong> " " {i18n.word(|t| t.sent_count)}
                 {move || { let c = counts(); (c.rejected + c.conflict > 0).then(|| format!(" · {} {}", c.rejected + c.conflict, i18n.t().refused_count)) }}
             </p>
             {move || progress.get().map(|p| view! {
-                <progress max=p.total value=p.delivered aria-label=move || i18n.t().sending_progress></progress>
-                <p data-testid="progress">{p.delivered} " " {move || i18n.t().of} " " {p.total} " " {move || i18n.t().sent_count}</p>
+                <progress max=p.total value=p.delivered aria-label=i18n.word(|t| t.sending_progress)></progress>
+                <p data-testid="progress">{p.delivered} " " {i18n.word(|t| t.of)} " " {p.total} " " {i18n.word(|t| t.sent_count)}</p>
             })}
             <p class="muted">
-                {move || i18n.t().last_sync} ": "
+                {i18n.word(|t| t.last_sync)} ": "
                 {move || status.get().last_delivery_ms.map(format_clock).unwrap_or_else(|| i18n.t().never.to_owned())}
             </p>
             <Show when=move || status.get().paused_unauthorized>
-                <p class="warning" data-testid="reenrol">{move || i18n.t().sync_paused_unauthorized} " "
-                    <a href=Route::Settings.href()>{move || i18n.t().go_to_settings}</a>
+                <p class="warning" data-testid="reenrol">{i18n.word(|t| t.sync_paused_unauthorized)} " "
+                    <a href=Route::Settings.href()>{i18n.word(|t| t.go_to_settings)}</a>
                 </p>
             </Show>
             <Show when=move || status.get().other_tab_sending>
-                <p class="muted">{move || i18n.t().other_tab_sending}</p>
+                <p class="muted">{i18n.word(|t| t.other_tab_sending)}</p>
             </Show>
             {move || next_try().map(|next| view! { <p class="muted" data-testid="next-try">{next}</p> })}
             <SendNow/>
         </section>
 
-        <h2>{move || i18n.t().new_report_heading}</h2>
+        <h2>{i18n.word(|t| t.new_report_heading)}</h2>
         <div class="kinds">
             {FormKind::ALL.into_iter().map(|kind| view! {
                 <a class="kind" href=Route::NewReport(Some(kind)).href()>
@@ -116,12 +116,12 @@ pub fn Home() -> impl IntoView {
         // the thumb about to tap them.
         <Show when=move || pwa.can_install.get()>
             <section class="install">
-                <button type="button" class="primary" data-testid="install" on:click=move |_| pwa.install()>{move || i18n.t().install_app}</button>
-                <p class="muted">{move || i18n.t().install_why}</p>
+                <button type="button" class="primary" data-testid="install" on:click=move |_| pwa.install()>{i18n.word(|t| t.install_app)}</button>
+                <p class="muted">{i18n.word(|t| t.install_why)}</p>
             </section>
         </Show>
         {crate::pwa::needs_ios_instructions().then(|| view! {
-            <p class="install" data-testid="ios-install">{move || i18n.t().ios_install}</p>
+            <p class="install" data-testid="ios-install">{i18n.word(|t| t.ios_install)}</p>
         })}
     }
 }
@@ -168,7 +168,7 @@ pub fn SendNow() -> impl IntoView {
     };
     view! {
         <button type="button" class="secondary" on:click=send_now data-testid="send-now">
-            {move || i18n.t().send_now}
+            {i18n.word(|t| t.send_now)}
         </button>
         {move || send_result().map(|said| view! { <p role="status" data-testid="send-result">{said}</p> })}
     }

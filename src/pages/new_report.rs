@@ -10,7 +10,7 @@ pub fn NewReport(kind: Option<FormKind>) -> impl IntoView {
     let i18n = use_i18n();
     match kind {
         None => view! {
-            <h2>{move || i18n.t().choose_kind}</h2>
+            <h2>{i18n.word(|t| t.choose_kind)}</h2>
             <div class="kinds">
                 {FormKind::ALL.into_iter().map(|kind| view! {
                     <a class="kind" href=Route::NewReport(Some(kind)).href() data-testid=format!("kind-{}", Route::NewReport(Some(kind)).href().trim_start_matches("#/baru/"))>
@@ -22,7 +22,7 @@ pub fn NewReport(kind: Option<FormKind>) -> impl IntoView {
         }
         .into_any(),
         Some(kind) => view! {
-            <p class="back"><a href=Route::NewReport(None).href()>"← " {move || i18n.t().other_kind}</a></p>
+            <p class="back"><a href=Route::NewReport(None).href()>"← " {i18n.word(|t| t.other_kind)}</a></p>
             {match kind {
                 FormKind::Checklist => view! { <ChecklistForm/> }.into_any(),
                 FormKind::Incident => view! { <IncidentForm/> }.into_any(),

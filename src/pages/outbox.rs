@@ -32,15 +32,15 @@ pub fn OutboxPage() -> impl IntoView {
     };
     let quarantined = phone_outbox.quarantined();
     view! {
-        <h2>{move || i18n.t().outbox_heading}</h2>
+        <h2>{i18n.word(|t| t.outbox_heading)}</h2>
         <p data-testid="outbox-counts" class="muted">
-            {move || counts().waiting + counts().sending} " " {move || i18n.t().waiting_count} " · "
-            {move || counts().sent} " " {move || i18n.t().sent_count}
+            {move || counts().waiting + counts().sending} " " {i18n.word(|t| t.waiting_count)} " · "
+            {move || counts().sent} " " {i18n.word(|t| t.sent_count)}
         </p>
         <SendNow/>
         {move || said.get().map(|m| view! { <p class="form-message" role="status" data-testid="outbox-message">{m}</p> })}
         <Show when=move || outbox.with(|o| o.is_empty())>
-            <p class="muted">{move || i18n.t().outbox_empty}</p>
+            <p class="muted">{i18n.word(|t| t.outbox_empty)}</p>
         </Show>
         <ul class="outbox" data-testid="outbox">
             // The newest first, a page at a time: a cheap phone should not draw
@@ -55,18 +55,18 @@ pub fn OutboxPage() -> impl IntoView {
         </ul>
         <Show when=move || { outbox.with(|o| o.len()) > shown.get() }>
             <button type="button" class="secondary" on:click=move |_| shown.set(usize::MAX) data-testid="show-all">
-                {move || i18n.t().show_all} " (" {move || outbox.with(|o| o.len())} ")"
+                {i18n.word(|t| t.show_all)} " (" {move || outbox.with(|o| o.len())} ")"
             </button>
         </Show>
         <Show when=move || { counts().sent > 0 }>
             <button type="button" class="secondary" on:click=clear_sent data-testid="clear-sent">
-                {move || i18n.t().clear_sent}
+                {i18n.word(|t| t.clear_sent)}
             </button>
         </Show>
         <Show when=move || !quarantined.with(Vec::is_empty)>
             <section class="quarantine" data-testid="quarantine">
-                <h2>{move || i18n.t().quarantine_heading}</h2>
-                <p class="warning">{move || quarantined.with(Vec::len)} " " {move || i18n.t().unreadable_records}</p>
+                <h2>{i18n.word(|t| t.quarantine_heading)}</h2>
+                <p class="warning">{move || quarantined.with(Vec::len)} " " {i18n.word(|t| t.unreadable_records)}</p>
                 <ul>
                     {move || quarantined.get().into_iter().map(|q| view! {
                         <li><code>{q.origin}</code> ": " {q.reason}</li>
@@ -161,7 +161,7 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
             <p class="state">{label}</p>
             {photo_line}
             <details class="report-details" data-testid="report-details">
-                <summary>{move || i18n.t().show_report}</summary>
+                <summary>{i18n.word(|t| t.show_report)}</summary>
                 <dl>
                     {move || details(&detail_entry, i18n.t(), i18n.lang()).into_iter().map(|(label, value)| view! {
                         <dt>{label}</dt><dd>{value}</dd>
@@ -184,7 +184,7 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
                 let id = entry.report.id;
                 view! {
                     <button type="button" class="secondary" data-testid="discard" on:click=move |_| discard(outbox, i18n, id, said)>
-                        {move || i18n.t().discard}
+                        {i18n.word(|t| t.discard)}
                     </button>
                 }
             })}

@@ -65,17 +65,17 @@ pub fn Settings() -> impl IntoView {
     let keep_days = RwSignal::new(keep_sent_days().to_string());
 
     view! {
-        <h2>{move || i18n.t().settings_heading}</h2>
+        <h2>{i18n.word(|t| t.settings_heading)}</h2>
         <section aria-labelledby="profile-heading">
-            <h3 id="profile-heading">{move || i18n.t().profile_heading}</h3>
-            <label for="profile-name">{move || i18n.t().name_label}</label>
+            <h3 id="profile-heading">{i18n.word(|t| t.profile_heading)}</h3>
+            <label for="profile-name">{i18n.word(|t| t.name_label)}</label>
             <input id="profile-name" autocomplete="name" prop:value=move || profile.with(|p| p.name.clone())
                 on:input=move |ev| { let v = event_target_value(&ev); edit_profile(&|p| p.name = v.clone()) } />
 
-            <label for="profile-village">{move || i18n.t().village_picker_label}</label>
+            <label for="profile-village">{i18n.word(|t| t.village_picker_label)}</label>
             <select id="profile-village" on:change=move |ev| pick_village(event_target_value(&ev))
                 prop:value=current_village>
-                <option value="">{move || i18n.t().village_picker_none}</option>
+                <option value="">{i18n.word(|t| t.village_picker_none)}</option>
                 {district_groups().into_iter().map(|(district, villages)| view! {
                     <optgroup label=format!("Kec. {district}")>
                         {villages.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect::<Vec<_>>()}
@@ -83,18 +83,18 @@ pub fn Settings() -> impl IntoView {
                 }).collect::<Vec<_>>()}
             </select>
 
-            <label for="profile-tps">{move || i18n.t().tps_label}</label>
+            <label for="profile-tps">{i18n.word(|t| t.tps_label)}</label>
             <input id="profile-tps" inputmode="numeric" autocomplete="off" aria-describedby="profile-tps-hint"
                 prop:value=move || typed_tps.get()
                 on:input=move |ev| type_tps(event_target_value(&ev))
                 on:change=move |_| if tps_problem().is_none() { typed_tps.set(profile.get_untracked().tps) } />
-            <p id="profile-tps-hint" class="hint">{move || i18n.t().tps_hint}</p>
+            <p id="profile-tps-hint" class="hint">{i18n.word(|t| t.tps_hint)}</p>
             <p class="place" data-testid="profile-place">{move || profile::describe(&profile.with(|p| p.tps.clone()))}</p>
             <p class="field-error" role="alert" data-testid="profile-tps-problem">{tps_problem}</p>
         </section>
 
         <section aria-labelledby="lang-heading">
-            <h3 id="lang-heading">{move || i18n.t().language_heading}</h3>
+            <h3 id="lang-heading">{i18n.word(|t| t.language_heading)}</h3>
             <div class="choices" role="radiogroup" aria-labelledby="lang-heading">
                 {[(Lang::Id, "Bahasa Indonesia"), (Lang::En, "English")].into_iter().map(|(lang, name)| view! {
                     <label class="choice">
@@ -106,14 +106,14 @@ pub fn Settings() -> impl IntoView {
         </section>
 
         <section aria-labelledby="enrol-heading" data-testid="enrolment">
-            <h3 id="enrol-heading">{move || i18n.t().enrolment_heading}</h3>
+            <h3 id="enrol-heading">{i18n.word(|t| t.enrolment_heading)}</h3>
             // A refused token shows the form again: re-enrolling resumes sending.
             {move || match enrolled.get().filter(|_| !status.get().paused_unauthorized) {
                 Some(e) => {
                     let tps = e.volunteer.tps.clone().map(|t| profile::describe(&t).unwrap_or(format!("TPS {t}")));
                     view! {
                         <div class="enrolled" data-testid="enrolled-card">
-                            <p data-testid="enrolled-as">{move || i18n.t().enrolled_as} " " <strong>{e.volunteer.name.clone()}</strong></p>
+                            <p data-testid="enrolled-as">{i18n.word(|t| t.enrolled_as)} " " <strong>{e.volunteer.name.clone()}</strong></p>
                             {tps.map(|tps| view! { <p data-testid="enrolled-tps">{tps}</p> })}
                         </div>
                     }.into_any()
@@ -123,15 +123,15 @@ pub fn Settings() -> impl IntoView {
                         {move || match enrolment.pending().get() {
                             // Tried with no signal: it goes again by itself; a new code is not needed.
                             Some(code) => view! {
-                                <p class="muted" data-testid="enrol-pending">{move || i18n.t().enrol_pending} " " <strong>{code.clone()}</strong></p>
+                                <p class="muted" data-testid="enrol-pending">{i18n.word(|t| t.enrol_pending)} " " <strong>{code.clone()}</strong></p>
                             }.into_any(),
-                            None => view! { <p class="warning">{move || i18n.t().not_enrolled}</p> }.into_any(),
+                            None => view! { <p class="warning">{i18n.word(|t| t.not_enrolled)}</p> }.into_any(),
                         }}
-                        <label for="enrol-code">{move || i18n.t().enrol_code_label}</label>
+                        <label for="enrol-code">{i18n.word(|t| t.enrol_code_label)}</label>
                         <input id="enrol-code" autocomplete="off" autocapitalize="characters"
                             prop:value=move || enrol_code.get()
                             on:input=move |ev| enrol_code.set(event_target_value(&ev)) />
-                        <button type="submit" class="secondary">{move || i18n.t().enrol}</button>
+                        <button type="submit" class="secondary">{i18n.word(|t| t.enrol)}</button>
                     </form>
                 }.into_any(),
             }}
@@ -139,7 +139,7 @@ pub fn Settings() -> impl IntoView {
         </section>
 
         <section aria-labelledby="storage-heading" data-testid="storage">
-            <h3 id="storage-heading">{move || i18n.t().storage_heading}</h3>
+            <h3 id="storage-heading">{i18n.word(|t| t.storage_heading)}</h3>
             <p>{move || match storage_info.get().persisted {
                 Some(true) => i18n.t().storage_persistent,
                 Some(false) => i18n.t().storage_not_persistent,
@@ -155,7 +155,7 @@ pub fn Settings() -> impl IntoView {
             <p class="muted" data-testid="storage-photos">
                 {move || format!("{}: {}", i18n.t().storage_photos, megabytes(outbox.photo_bytes() as f64))}
             </p>
-            <label for="keep-days">{move || i18n.t().keep_sent_days_label}</label>
+            <label for="keep-days">{i18n.word(|t| t.keep_sent_days_label)}</label>
             <input id="keep-days" type="number" inputmode="numeric" min="1" max="365"
                 prop:value=move || keep_days.get()
                 on:input=move |ev| {

@@ -5,13 +5,7 @@ use crate::{root, Fail};
 use std::path::Path;
 
 pub fn bench() -> Result<(), Fail> {
-    crate::build_pwa()?;
-    let rows = first_load(&root().join("dist"))?;
-    println!("{}", first_load_table("the release PWA (dist/)", &rows, true));
-    println!("{}", wasm_profile()?);
-    // The desk: coordinators' bytes, shown beside the volunteers' (which it must not change).
-    let desk = first_load(&root().join("dist/desk"))?;
-    println!("{}", first_load_table("the coordinators' desk (dist/desk/)", &desk, false));
+    bytes()?;
     // Server ingest and the desk over a city's day: each bench starts the
     // release server itself and prints its table.
     // Ingest runs on SQLite and, in a throw-away cluster, on PostgreSQL.
@@ -53,6 +47,18 @@ pub fn bench() -> Result<(), Fail> {
                 .env("PANTAU_FIRST_VISIT_BUDGET_KB", FIRST_VISIT_BUDGET_KB.to_string()),
         )?;
     }
+    Ok(())
+}
+
+/// The bytes tables alone: what a first visit fetches and where the wasm's bytes go.
+pub fn bytes() -> Result<(), Fail> {
+    crate::build_pwa()?;
+    let rows = first_load(&root().join("dist"))?;
+    println!("{}", first_load_table("the release PWA (dist/)", &rows, true));
+    println!("{}", wasm_profile()?);
+    // The desk: coordinators' bytes, shown beside the volunteers' (which it must not change).
+    let desk = first_load(&root().join("dist/desk"))?;
+    println!("{}", first_load_table("the coordinators' desk (dist/desk/)", &desk, false));
     Ok(())
 }
 

@@ -27,6 +27,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                       LEVEL: native | browser | e2e | api
   bench               print benchmark tables: first-load size of the release PWA,
                       server ingest (reports/s, latency, ratio to hello-world)
+  bench bytes         only the first-load bytes and the wasm's largest items
   build               build the PWA (release) into dist/
   screenshots         every screen at 360×740 into docs/screenshots/ (for the README)";
 
@@ -62,7 +63,14 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        Some("bench") => bench::bench(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            None => bench::bench(),
+            Some("bytes") => bench::bytes(),
+            Some(other) => {
+                eprintln!("unknown bench `{other}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         Some("build") => build_pwa(),
         Some("screenshots") => screenshots(),
         _ => {
