@@ -15,7 +15,7 @@ use pantau_core::outbox::EditError;
 use pantau_core::save::{decide, SaveDecision, SaveRequest};
 use pantau_core::sync::Progress;
 use pantau_core::validation::FieldError;
-use pantau_core::{Outbox, OutboxEntry, Report, ReportId};
+use pantau_core::{Delivery, Outbox, OutboxEntry, Report, ReportId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -137,10 +137,19 @@ impl PhoneOutbox {
     /// Deletes the kept photos no report and no draft names: those of reports
     /// that left the outbox, and those removed from a form.
     async fn forget_unused_photos(self, store: &OutboxStore) {
-        let mut in_use = crate::kept::draft_photos();
-        self.list
-            .with_untracked(|o| in_use.extend(o.entries().flat_map(|e| &e.report.photos).map(|p| p.sha256.clone())));
-        if let Err(e) = store.forget_photos_except(&in_use).await {
+        let mut unconfirmed = crate::kept::draft_photos();
+        let mut in_use = unconfirmed.clone();
+        self.list.with_untracked(|o| {
+            for entry in o.entries() {
+                let names = entry.report.photos.iter().map(|p| p.sha256.clone());
+                match entry.delivery {
+                    Delivery::Sent { .. } => in_use.extend(names),
+                    _ => unconfirmed.extend(names),
+                }
+            }
+        });
+        in_use.extend(unconfirmed.iter().cloned());
+        if let Err(e) = store.forget_photos_except(&in_use, &unconfirmed).await {
             leptos::logging::warn!("unused photos stay for now: {e}");
         }
     }

@@ -372,25 +372,47 @@ impl OutboxStore {
         Ok(())
     }
 
-    /// Keeps a photo (strict durability), before any report names it.
+    /// Keeps a photo (strict durability), before any report names it, and
+    /// its second copy (a failure there is logged: the photo is in IndexedDB).
     pub async fn put_photo(&self, sha256: &str, blob: &web_sys::Blob) -> Result<(), StoreError> {
+        let copy = self.copies.as_ref().map(|copies| copies.keep_photo(sha256, blob));
         let transaction = self.transaction(&[PHOTOS], true)?;
         let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
         store.put(blob, Some(&JsValue::from_str(sha256))).map_err(from_idb)?;
-        Self::finish(transaction).await
+        let kept = Self::finish(transaction).await;
+        if let Some(copy) = copy {
+            if let Err(e) = copy.done().await {
+                leptos::logging::warn!("no second copy of photo {sha256}: {e}");
+            }
+        }
+        kept
     }
 
-    /// A kept photo's bytes, or None.
+    /// A kept photo's bytes, or None. One IndexedDB lost is read from its
+    /// second copy and put back.
     pub async fn photo(&self, sha256: &str) -> Result<Option<web_sys::Blob>, StoreError> {
         let transaction = self.transaction(&[PHOTOS], false)?;
         let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
         let value = store.get(JsValue::from_str(sha256)).map_err(from_idb)?.await.map_err(from_idb)?;
-        Ok(value.and_then(|v| v.dyn_into().ok()))
+        let kept = value.and_then(|v| v.dyn_into().ok());
+        let Some(copies) = self.copies.as_ref().filter(|_| kept.is_none()) else { return Ok(kept) };
+        let Some(copy) = copies.photo(sha256).await? else { return Ok(None) };
+        if let Err(e) = self.put_photo(sha256, &copy).await {
+            leptos::logging::warn!("photo {sha256} is read from its copy; not back in IndexedDB yet: {e}");
+        }
+        Ok(Some(copy))
     }
 
     /// Deletes every kept photo whose name is not in `in_use` (the photos of
-    /// reports and of drafts), in one transaction; returns how many went.
-    pub async fn forget_photos_except(&self, in_use: &[String]) -> Result<usize, StoreError> {
+    /// reports and of drafts), in one transaction, and every second copy not
+    /// in `unconfirmed` (of drafts and unsent reports); returns how many
+    /// photos went.
+    pub async fn forget_photos_except(&self, in_use: &[String], unconfirmed: &[String]) -> Result<usize, StoreError> {
+        if let Some(copies) = &self.copies {
+            if let Err(e) = copies.forget_photos_except(unconfirmed).await {
+                leptos::logging::warn!("copies of confirmed photos stay for now: {e}");
+            }
+        }
         let transaction = self.transaction(&[PHOTOS], true)?;
         let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
         let keys = store.get_all_keys(None, None).map_err(from_idb)?.await.map_err(from_idb)?;

@@ -8,6 +8,10 @@
 //! durability or not). Cache Storage keeps each entry in its own files, written
 //! by another engine, so one torn write cannot take the others with it.
 //!
+//! Photos are copied too, from the moment they are kept (a draft's included)
+//! until their reports are confirmed: a report put back without its photos
+//! could never be sent.
+//!
 //! The copy holds the report as saved (a Waiting envelope). It is written when
 //! a report is saved or corrected and removed once the server's receipt is on
 //! disk in IndexedDB. On start, a copy whose report IndexedDB no longer has is
@@ -30,6 +34,7 @@ fn cache_name(database: &str) -> String {
 
 const REPORTS: &str = "/outbox-copy/report/";
 const SETTINGS: &str = "/outbox-copy/setting/";
+const PHOTOS: &str = "/outbox-copy/photo/";
 
 /// The request URL a report's copy is filed under.
 fn key(id: ReportId) -> String {
@@ -91,19 +96,52 @@ impl SecondCopies {
         self.put(&format!("{SETTINGS}{name}"), json)
     }
 
+    /// Starts keeping the copy of a photo, by its SHA-256.
+    pub fn keep_photo(&self, sha256: &str, blob: &web_sys::Blob) -> Pending {
+        self.put_response(&format!("{PHOTOS}{sha256}"), web_sys::Response::new_with_opt_blob(Some(blob)))
+    }
+
+    /// A photo's copy, if there is one.
+    pub async fn photo(&self, sha256: &str) -> Result<Option<web_sys::Blob>, StoreError> {
+        let Some(response) = self.response(&format!("{PHOTOS}{sha256}")).await? else { return Ok(None) };
+        Ok(wait(response.blob().map_err(|e| classify(&e))?).await?.dyn_into().ok())
+    }
+
+    /// Drops the copy of every photo not in `keep`; returns how many went.
+    pub async fn forget_photos_except(&self, keep: &[String]) -> Result<usize, StoreError> {
+        let dropped = self.filed_under(PHOTOS).await?.into_iter().filter(|sha256| !keep.contains(sha256));
+        let dropped: Vec<Pending> = dropped
+            .map(|sha256| Pending(Ok(JsFuture::from(self.cache.delete_with_str(&format!("{PHOTOS}{sha256}"))))))
+            .collect();
+        let count = dropped.len();
+        match all_done(dropped).await.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(count),
+        }
+    }
+
     fn put(&self, url: &str, body: &str) -> Pending {
-        let response = web_sys::Response::new_with_opt_str(Some(body)).map_err(|e| classify(&e));
+        self.put_response(url, web_sys::Response::new_with_opt_str(Some(body)))
+    }
+
+    fn put_response(&self, url: &str, response: Result<web_sys::Response, JsValue>) -> Pending {
+        let response = response.map_err(|e| classify(&e));
         Pending(response.map(|response| JsFuture::from(self.cache.put_with_str(url, &response))))
     }
 
     /// The ids of the reports that have a copy, as filed (one call, whatever
     /// their number: a start reads a copy's content only when IndexedDB lacks it).
     pub async fn filed(&self) -> Result<Vec<String>, StoreError> {
+        self.filed_under(REPORTS).await
+    }
+
+    /// The names of the copies filed under `prefix`.
+    async fn filed_under(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         let requests: js_sys::Array = wait(self.cache.keys()).await?.unchecked_into();
         Ok(requests
             .iter()
             .filter_map(|r| {
-                r.unchecked_into::<web_sys::Request>().url().split_once(REPORTS).map(|(_, id)| id.to_owned())
+                r.unchecked_into::<web_sys::Request>().url().split_once(prefix).map(|(_, name)| name.to_owned())
             })
             .collect())
     }
@@ -119,9 +157,11 @@ impl SecondCopies {
     }
 
     async fn text(&self, url: &str) -> Result<Option<String>, StoreError> {
-        let Ok(response) = wait(self.cache.match_with_str(url)).await?.dyn_into::<web_sys::Response>() else {
-            return Ok(None);
-        };
+        let Some(response) = self.response(url).await? else { return Ok(None) };
         Ok(wait(response.text().map_err(|e| classify(&e))?).await?.as_string())
+    }
+
+    async fn response(&self, url: &str) -> Result<Option<web_sys::Response>, StoreError> {
+        Ok(wait(self.cache.match_with_str(url)).await?.dyn_into::<web_sys::Response>().ok())
     }
 }

@@ -249,9 +249,39 @@ async fn a_report_is_saved_only_with_its_photos_kept_and_unused_photos_are_forgo
     assert_eq!(bytes.size(), 3.0);
 
     // Only the photos nothing names go.
-    let gone = store.forget_photos_except(std::slice::from_ref(&kept)).await.unwrap();
+    let gone = store.forget_photos_except(std::slice::from_ref(&kept), &[]).await.unwrap();
     assert_eq!(gone, 1);
     assert!(store.photo(&kept).await.unwrap().is_some());
     assert!(store.photo(&loose).await.unwrap().is_none());
     assert_eq!(store.get(saved.report.id).await.unwrap(), Some(saved));
+}
+
+#[wasm_bindgen_test]
+async fn photos_indexeddb_lost_come_back_from_their_copy_until_their_report_is_confirmed() {
+    let name = format!("test-copy-photo-{}", uuid::Uuid::new_v4());
+    let store = OutboxStore::open(&name).await.unwrap();
+    let (unsent, confirmed) = ("dd".repeat(32), "ee".repeat(32));
+    store.put_photo(&unsent, &photo_blob(&[0xFF, 0xD8, 0xFF, 1])).await.unwrap();
+    store.put_photo(&confirmed, &photo_blob(&[0xFF, 0xD8, 0xFF, 2, 2])).await.unwrap();
+    let report = waiting(with_photo("foto belum terkirim", &unsent));
+    store.put(&report).await.unwrap();
+    // The start after a receipt: copies only for what is not confirmed yet.
+    let both = [unsent.clone(), confirmed.clone()];
+    store.forget_photos_except(&both, std::slice::from_ref(&unsent)).await.unwrap();
+
+    wipe(&name, "outbox").await;
+    wipe(&name, "photos").await;
+    let reopened = OutboxStore::open(&name).await.unwrap();
+    let loaded = reopened.load().await.unwrap();
+    assert_eq!(loaded.entries, vec![report], "the report is back from its copy");
+    let photo = reopened.photo(&unsent).await.unwrap().expect("its photo is back from its copy");
+    let bytes = js_sys::Uint8Array::new(&wasm_bindgen_futures::JsFuture::from(photo.array_buffer()).await.unwrap());
+    assert_eq!(bytes.to_vec(), vec![0xFF, 0xD8, 0xFF, 1], "byte for byte");
+    assert_eq!(reopened.photo(&confirmed).await.unwrap(), None, "a confirmed report's photo has no copy");
+    // Put back in IndexedDB as well: found there without the copy.
+    let db = idb::Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
+    let tx = db.transaction(&["photos"], idb::TransactionMode::ReadOnly).unwrap();
+    let back = tx.object_store("photos").unwrap().get(JsValue::from_str(&unsent)).unwrap().await.unwrap();
+    assert!(back.is_some_and(|b| b.is_instance_of::<web_sys::Blob>()));
+    db.close();
 }
