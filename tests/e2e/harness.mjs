@@ -5,6 +5,7 @@
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { Transform } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -327,13 +328,49 @@ export async function listedReports(page) {
  * A TCP proxy in front of a server whose connections a test can cut, like a
  * laptop losing its Wi-Fi: `cut()` drops every open connection (a streaming
  * response included, which Chromium's offline emulation leaves open) and
- * refuses new ones until `restore()`.
+ * refuses new ones until `restore()`. `slowTo(bytesPerSecond)` makes it a
+ * slow link: each direction carries at most that many bytes a second, shared
+ * by every connection, as one GPRS link is.
  */
 export class CuttableProxy {
   constructor(target) {
     this.target = new URL(target);
     this.sockets = new Set();
     this.refusing = false;
+    this.bytesPerSecond = 0;
+    // When each direction of the link is free again (ms since the epoch).
+    this.free = { up: 0, down: 0 };
+    // Bytes carried each way so far.
+    this.carried = { up: 0, down: 0 };
+  }
+
+  slowTo(bytesPerSecond) {
+    this.bytesPerSecond = bytesPerSecond;
+  }
+
+  /**
+   * A stream that passes bytes on to `destination` no faster than the link's
+   * speed in `direction`; none once `destination` closed (as a reset ends a
+   * real sender's transmission).
+   */
+  link(direction, destination) {
+    const proxy = this;
+    return new Transform({
+      async transform(chunk, _encoding, done) {
+        for (let at = 0; at < chunk.length; at += 256) {
+          const piece = chunk.subarray(at, at + 256);
+          if (destination.destroyed) break;
+          if (proxy.bytesPerSecond) {
+            const start = Math.max(Date.now(), proxy.free[direction]);
+            proxy.free[direction] = start + (piece.length * 1000) / proxy.bytesPerSecond;
+            await new Promise((resolve) => setTimeout(resolve, proxy.free[direction] - Date.now()));
+          }
+          proxy.carried[direction] += piece.length;
+          this.push(piece);
+        }
+        done();
+      },
+    });
   }
 
   async start() {
@@ -341,8 +378,8 @@ export class CuttableProxy {
     this.server = createServer((client) => {
       if (this.refusing) return client.destroy();
       const upstream = connect(Number(this.target.port), this.target.hostname);
-      for (const [a, b] of [[client, upstream], [upstream, client]]) {
-        a.pipe(b);
+      for (const [a, b, direction] of [[client, upstream, 'up'], [upstream, client, 'down']]) {
+        a.pipe(this.link(direction, b)).pipe(b);
         a.on('error', () => b.destroy());
         a.on('close', () => b.destroy());
         this.sockets.add(a);

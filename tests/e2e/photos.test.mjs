@@ -9,9 +9,9 @@ import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { serverAndBrowser, enrolWithLink, fillIncident, waitForState, openDesk, launchPhoneProfile, openScreen, listedReports } from './harness.mjs';
+import { serverAndBrowser, enrolWithLink, fillIncident, waitForState, openDesk, launchPhoneProfile, openScreen, listedReports, CuttableProxy } from './harness.mjs';
 
-import { sha256, cameraJpeg, jpegFacts, fiftyMegapixelHeader, CAMERA_TIME } from './photo_files.mjs';
+import { sha256, cameraJpeg, grainyJpeg, jpegFacts, fiftyMegapixelHeader, CAMERA_TIME } from './photo_files.mjs';
 
 async function phone(browser, server, { permissions = [], geolocation, init } = {}) {
   const link = await server.addVolunteer('Sari Wulandari', '6471011001-003');
@@ -156,6 +156,47 @@ test('the location is added when granted, and its absence is said when denied or
   assert.equal(geojson.features.length, 1);
   assert.deepEqual(geojson.features[0].geometry.coordinates, [116.831235, -1.265386]);
   for (const p of [granted.page, denied.page, silent.page]) assert.deepEqual(p.errors, []);
+});
+
+test('a 300 KB photo arrives over a GPRS link (40 kbit/s) that drops every 20 seconds', async (t) => {
+  const { server, browser } = await serverAndBrowser(t);
+  await server.start();
+  const gprs = await new CuttableProxy(server.url).start();
+  let drops;
+  t.after(() => { clearInterval(drops); return gprs.stop(); });
+  const link = (await server.addVolunteer('Sari Wulandari', '6471011001-003')).replace(server.url, gprs.url);
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' });
+  const page = await enrolWithLink(context, link, 'Sari Wulandari');
+
+  await context.setOffline(true);
+  const description = 'Foto C.Hasil lewat sinyal GPRS';
+  await fillIncident(page, { description });
+  await page.getByTestId('photo-pick').setInputFiles({ name: 'C_HASIL.jpg', mimeType: 'image/jpeg', buffer: await grainyJpeg(page, 1600, 1200, 0.28) });
+  await page.waitForFunction(() => document.querySelector('[data-testid=photos] img')?.naturalWidth > 0);
+  await page.getByTestId('save').click();
+  await page.getByTestId('form-message').filter({ hasText: 'Tersimpan' }).waitFor();
+
+  // 40 kbit/s each way, and every connection dropped every 20 s: no request
+  // can carry the photo whole, so it arrives only by resuming.
+  gprs.slowTo(5_000);
+  let dropped = 0;
+  drops = setInterval(() => { gprs.cut(); gprs.restore(); dropped++; }, 20_000);
+  const started = Date.now();
+  const before = gprs.carried.up;
+  await context.setOffline(false);
+  await waitForState(page, 'sent', 1, { timeout: 600_000 });
+  clearInterval(drops);
+  const up = gprs.carried.up - before;
+
+  await server.stop();
+  const [filed] = (await server.storedReports()).filter((r) => r.report.body.description === description);
+  const [photo] = filed.report.photos;
+  assert.ok(photo.bytes >= 300_000, `a photo of ${photo.bytes} bytes`);
+  assert.ok(dropped >= 3, `the link dropped ${dropped} times while it was sent`);
+  t.diagnostic(`${photo.bytes} bytes sent in ${Math.round((Date.now() - started) / 1000)} s through ${dropped} drops; ${up} bytes went up (${(up / photo.bytes).toFixed(2)} per photo byte)`);
+  const stored = readFileSync(join(server.dir, 'photos', 'objects', photo.sha256.slice(0, 2), photo.sha256));
+  assert.equal(sha256(stored), photo.sha256, 'stored whole, byte for byte');
+  assert.deepEqual(page.errors, []);
 });
 
 test('30 reports with 2 photos each, filed offline, arrive through flaps, resets, cut uploads and lost answers: each report and photo once', async (t) => {

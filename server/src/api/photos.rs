@@ -57,6 +57,14 @@ fn with_offset(status: StatusCode, state: UploadState) -> Response {
     response
 }
 
+/// An answer given without reading the request's body to its end: the
+/// connection closes after it, so the phone stops sending bytes nobody reads
+/// (on a slow link, the rest of a photo resent whole would hold it for a minute).
+fn unread(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 fn problem_with_offset(problem: ApiProblem, held: u64) -> Response {
     let mut response = problem.into_response();
     response.headers_mut().insert(UPLOAD_OFFSET, HeaderValue::from(held));
@@ -107,6 +115,7 @@ fn header_number(headers: &HeaderMap, name: &HeaderName) -> Result<u64, ApiProbl
 /// Append bytes to a photo: at `Upload-Offset` (what `GET …/upload` said),
 /// of a photo of `Upload-Length` bytes. The last byte completes it: the
 /// server checks the SHA-256 and that it is a JPEG, then stores it once.
+/// An answer given before the body was read (a 409, say) closes the connection.
 #[utoipa::path(
     patch,
     path = "/api/v1/photos/{sha256}/upload",
@@ -151,13 +160,16 @@ pub async fn append(
     let offset = header_number(&headers, &UPLOAD_OFFSET)?;
     let length = header_number(&headers, &UPLOAD_LENGTH)?;
     if let Some(bytes) = state.store.uploaded_photo(volunteer.id, sha256).await.map_err(ApiProblem::internal)? {
-        return Ok(with_offset(StatusCode::OK, UploadState { offset: bytes, stored: true }));
+        return Ok(unread(with_offset(StatusCode::OK, UploadState { offset: bytes, stored: true })));
     }
     if length == 0 || length > u64::from(MAX_PHOTO_BYTES) {
-        return Err(ApiProblem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ProblemType::PhotoTooLarge,
-            Some(format!("Upload-Length {length}: a photo is 1 to {MAX_PHOTO_BYTES} bytes")),
+        return Ok(unread(
+            ApiProblem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ProblemType::PhotoTooLarge,
+                Some(format!("Upload-Length {length}: a photo is 1 to {MAX_PHOTO_BYTES} bytes")),
+            )
+            .into_response(),
         ));
     }
     let midnight = time::OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT);
@@ -171,7 +183,7 @@ pub async fn append(
         )
         .into_response();
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return Ok(response);
+        return Ok(unread(response));
     }
     let problem = |status, kind, detail: String| ApiProblem::new(status, kind, Some(detail));
     match state.photos.append(volunteer.id, sha256, offset, length, body).await {
@@ -181,30 +193,30 @@ pub async fn append(
             tracing::info!(photo = %sha256, bytes = length, volunteer = volunteer.id, "photo stored");
             Ok(with_offset(StatusCode::CREATED, UploadState { offset: length, stored: true }))
         }
-        Err(UploadError::OffsetMismatch { held }) => Ok(problem_with_offset(
+        Err(UploadError::OffsetMismatch { held }) => Ok(unread(problem_with_offset(
             problem(
                 StatusCode::CONFLICT,
                 ProblemType::UploadOffsetMismatch,
                 format!("Upload-Offset {offset}, but the server holds {held} bytes"),
             ),
             held,
-        )),
-        Err(UploadError::Busy { held }) => Ok(problem_with_offset(
+        ))),
+        Err(UploadError::Busy { held }) => Ok(unread(problem_with_offset(
             problem(
                 StatusCode::CONFLICT,
                 ProblemType::UploadOffsetMismatch,
                 "another request is writing this photo now".into(),
             ),
             held,
-        )),
-        Err(UploadError::BeyondLength { held }) => Ok(problem_with_offset(
+        ))),
+        Err(UploadError::BeyondLength { held }) => Ok(unread(problem_with_offset(
             problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ProblemType::PhotoTooLarge,
                 format!("more bytes than Upload-Length {length}; none of this request's were kept"),
             ),
             held,
-        )),
+        ))),
         Err(UploadError::HashMismatch { actual }) => Err(problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             ProblemType::PhotoHashMismatch,

@@ -71,6 +71,9 @@ async fn a_photo_uploaded_in_parts_resumes_at_the_held_offset_and_is_stored_once
     let stale = patch(&server, &token, &name, 0, bytes.len(), bytes[..100_000].to_vec()).await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     assert_eq!(stale.headers()["upload-offset"], "100000");
+    // Refused unread: the connection closes, so the phone stops sending the rest.
+    assert_eq!(stale.headers()["connection"], "close");
+    assert!(first.headers().get("connection").is_none_or(|c| c != "close"), "a read part keeps the connection");
     assert_eq!(problem(stale).await["type"], "https://pantau.id/problems/upload-offset-mismatch");
 
     let rest = patch(&server, &token, &name, 100_000, bytes.len(), bytes[100_000..].to_vec()).await;
