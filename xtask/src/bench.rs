@@ -154,30 +154,77 @@ The PWA's wasm, largest items (twiggy; bytes before compression)
             short.replace('|', "\\|")
         ));
     }
-    let mut crates: Vec<(String, usize)> = Vec::new();
-    for (bytes, name) in &items {
-        let owner = crate_of(name);
-        match crates.iter_mut().find(|(c, _)| *c == owner) {
-            Some(entry) => entry.1 += bytes,
-            None => crates.push((owner, *bytes)),
-        }
-    }
-    crates.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let wasm = std::fs::read(&named).map_err(|e| Fail(format!("reading {}: {e}", named.display())))?;
+    let crates = compressed_by_crate(&wasm).map_err(|e| Fail(format!("reading {}: {e}", named.display())))?;
     out.push_str(
         "
-By crate (the first crate named in each item; data segments apart)
+By crate (the first crate named in each function; data segments apart). Brotli
+alone is each crate's code compressed by itself: about what leaving it out would save.
 
-| crate | bytes |
-|---|---:|
+| crate | bytes | brotli alone KB |
+|---|---:|---:|
 ",
     );
-    for (name, bytes) in crates.iter().take(12) {
-        out.push_str(&format!(
-            "| {name} | {bytes} |
-"
-        ));
+    for (name, raw, brotli) in crates.iter().take(14) {
+        out.push_str(&format!("| {name} | {raw} | {} |\n", kb(*brotli)));
     }
+    let (raw, brotli) = crates.iter().fold((0, 0), |(r, b), c| (r + c.1, b + c.2));
+    out.push_str(&format!("| all {} crates | {raw} | {} |\n", crates.len(), kb(brotli)));
     Ok(out)
+}
+
+/// The wasm's function bodies and data grouped by [`crate_of`] their names
+/// (the name section): (crate, bytes, brotli bytes of the group alone), the
+/// largest compressed first.
+fn compressed_by_crate(wasm: &[u8]) -> Result<Vec<(String, usize, usize)>, wasmparser::BinaryReaderError> {
+    use wasmparser::{KnownCustom, Name, Payload, TypeRef};
+    let mut imported = 0;
+    let mut bodies = Vec::new();
+    let mut data = Vec::new();
+    let mut names = std::collections::HashMap::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    imported += u32::from(matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)));
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let range = body.range();
+                bodies.push(&wasm[range.start as usize..range.end as usize]);
+            }
+            Payload::DataSection(segments) => {
+                for segment in segments {
+                    data.extend_from_slice(segment?.data);
+                }
+            }
+            Payload::CustomSection(section) => {
+                if let KnownCustom::Name(reader) = section.as_known() {
+                    for subsection in reader {
+                        if let Name::Function(map) = subsection? {
+                            for naming in map {
+                                let naming = naming?;
+                                names.insert(naming.index, naming.name);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut groups: Vec<(String, Vec<u8>)> = vec![("(data)".into(), data)];
+    for (i, body) in bodies.into_iter().enumerate() {
+        let owner =
+            names.get(&(imported + i as u32)).map_or_else(|| "(no name)".into(), |n| crate_of(&without_hashes(n)));
+        match groups.iter_mut().find(|(c, _)| *c == owner) {
+            Some(group) => group.1.extend_from_slice(body),
+            None => groups.push((owner, body.to_vec())),
+        }
+    }
+    let mut sized: Vec<_> = groups.into_iter().map(|(c, bytes)| (c, bytes.len(), sizes(&bytes).brotli)).collect();
+    sized.sort_by_key(|c| std::cmp::Reverse(c.2));
+    Ok(sized)
 }
 
 /// A symbol without rustc's `[0123456789abcdef]` crate hashes.
