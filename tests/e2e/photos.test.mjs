@@ -192,7 +192,8 @@ test('a 300 KB photo arrives over a GPRS link (40 kbit/s) that drops every 20 se
   const [filed] = (await server.storedReports()).filter((r) => r.report.body.description === description);
   const [photo] = filed.report.photos;
   assert.ok(photo.bytes >= 300_000, `a photo of ${photo.bytes} bytes`);
-  assert.ok(dropped >= 3, `the link dropped ${dropped} times while it was sent`);
+  // No connection lives past 20 s (100 KB at this speed): two drops at least.
+  assert.ok(dropped >= 2, `the link dropped ${dropped} times while it was sent`);
   t.diagnostic(`${photo.bytes} bytes sent in ${Math.round((Date.now() - started) / 1000)} s through ${dropped} drops; ${up} bytes went up (${(up / photo.bytes).toFixed(2)} per photo byte)`);
   const stored = readFileSync(join(server.dir, 'photos', 'objects', photo.sha256.slice(0, 2), photo.sha256));
   assert.equal(sha256(stored), photo.sha256, 'stored whole, byte for byte');
