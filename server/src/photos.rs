@@ -142,19 +142,14 @@ impl PhotoFiles {
         for entry in std::fs::read_dir(self.root.join("partial"))? {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let age = entry.metadata()?.modified()?.elapsed().unwrap_or_default();
-            // Held under the lock: an append cannot start on it meanwhile.
-            let mut busy = self.busy.lock().expect("not poisoned");
-            if age >= older_than && !busy.contains(&name) {
-                busy.insert(name.clone());
-                let removed = std::fs::remove_file(entry.path());
-                busy.remove(&name);
-                match removed {
-                    Ok(()) => swept += 1,
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(e),
-                }
+            // Claimed like an append, so none can start on it meanwhile; its age
+            // is read after the claim, as an append may have just ended.
+            if !self.busy.lock().expect("not poisoned").insert(name.clone()) {
+                continue;
             }
+            let removed = remove_if_older(&entry.path(), older_than);
+            self.busy.lock().expect("not poisoned").remove(&name);
+            swept += usize::from(removed?);
         }
         Ok(swept)
     }
@@ -257,6 +252,24 @@ impl PhotoFiles {
             tokio::fs::File::open(folder).await?.sync_all().await?;
         }
         Ok(Appended::Stored)
+    }
+}
+
+/// Deletes the file at `path` if it was last written `older_than` ago or
+/// more; whether it did. A file already gone is not an error.
+fn remove_if_older(path: &Path, older_than: std::time::Duration) -> io::Result<bool> {
+    let modified = match std::fs::metadata(path).and_then(|m| m.modified()) {
+        Ok(modified) => modified,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if modified.elapsed().unwrap_or_default() < older_than {
+        return Ok(false);
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

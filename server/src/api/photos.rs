@@ -58,8 +58,9 @@ fn with_offset(status: StatusCode, state: UploadState) -> Response {
 }
 
 /// An answer given without reading the request's body to its end: the
-/// connection closes after it, so the phone stops sending bytes nobody reads
-/// (on a slow link, the rest of a photo resent whole would hold it for a minute).
+/// connection closes after it (HTTP/1.1; HTTP/2 resets the stream), so the
+/// phone stops sending bytes nobody reads (on a slow link, the rest of a photo
+/// resent whole would hold it for a minute).
 fn unread(mut response: Response) -> Response {
     response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
@@ -115,7 +116,7 @@ fn header_number(headers: &HeaderMap, name: &HeaderName) -> Result<u64, ApiProbl
 /// Append bytes to a photo: at `Upload-Offset` (what `GET …/upload` said),
 /// of a photo of `Upload-Length` bytes. The last byte completes it: the
 /// server checks the SHA-256 and that it is a JPEG, then stores it once.
-/// An answer given before the body was read (a 409, say) closes the connection.
+/// An answer given before the body was read (a 409, say) closes the connection (HTTP/1.1).
 #[utoipa::path(
     patch,
     path = "/api/v1/photos/{sha256}/upload",
