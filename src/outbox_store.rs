@@ -391,10 +391,7 @@ impl OutboxStore {
     /// A kept photo's bytes, or None. One IndexedDB lost is read from its
     /// second copy and put back.
     pub async fn photo(&self, sha256: &str) -> Result<Option<web_sys::Blob>, StoreError> {
-        let transaction = self.transaction(&[PHOTOS], false)?;
-        let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
-        let value = store.get(JsValue::from_str(sha256)).map_err(from_idb)?.await.map_err(from_idb)?;
-        let kept = value.and_then(|v| v.dyn_into().ok());
+        let kept = self.kept_photo(sha256).await?;
         let Some(copies) = self.copies.as_ref().filter(|_| kept.is_none()) else { return Ok(kept) };
         let Some(copy) = copies.photo(sha256).await? else { return Ok(None) };
         if let Err(e) = self.put_photo(sha256, &copy).await {
@@ -403,15 +400,21 @@ impl OutboxStore {
         Ok(Some(copy))
     }
 
+    /// A photo as IndexedDB holds it, or None.
+    async fn kept_photo(&self, sha256: &str) -> Result<Option<web_sys::Blob>, StoreError> {
+        let transaction = self.transaction(&[PHOTOS], false)?;
+        let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
+        let value = store.get(JsValue::from_str(sha256)).map_err(from_idb)?.await.map_err(from_idb)?;
+        Ok(value.and_then(|v| v.dyn_into().ok()))
+    }
+
     /// Deletes every kept photo whose name is not in `in_use` (the photos of
     /// reports and of drafts), in one transaction, and every second copy not
     /// in `unconfirmed` (of drafts and unsent reports); returns how many
     /// photos went.
     pub async fn forget_photos_except(&self, in_use: &[String], unconfirmed: &[String]) -> Result<usize, StoreError> {
-        if let Some(copies) = &self.copies {
-            if let Err(e) = copies.forget_photos_except(unconfirmed).await {
-                leptos::logging::warn!("copies of confirmed photos stay for now: {e}");
-            }
+        if let Err(e) = self.copy_photos_exactly(unconfirmed).await {
+            leptos::logging::warn!("the photos' second copies are not all as they should be: {e}");
         }
         let transaction = self.transaction(&[PHOTOS], true)?;
         let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
@@ -425,6 +428,24 @@ impl OutboxStore {
         }
         Self::finish(transaction).await?;
         Ok(gone)
+    }
+
+    /// Makes the photos' second copies those of `unconfirmed`: drops the
+    /// others and copies any kept without one (by a version before copies).
+    async fn copy_photos_exactly(&self, unconfirmed: &[String]) -> Result<(), StoreError> {
+        let Some(copies) = &self.copies else { return Ok(()) };
+        let filed = copies.photos().await?;
+        let mut writes: Vec<_> =
+            filed.iter().filter(|name| !unconfirmed.contains(name)).map(|name| copies.forget_photo(name)).collect();
+        for name in unconfirmed.iter().filter(|name| !filed.contains(name)) {
+            if let Some(blob) = self.kept_photo(name).await? {
+                writes.push(copies.keep_photo(name, &blob));
+            }
+        }
+        match crate::second_copy::all_done(writes).await.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// A setting kept durably (JSON), or None. One that IndexedDB lost is read

@@ -8,9 +8,10 @@
 //! durability or not). Cache Storage keeps each entry in its own files, written
 //! by another engine, so one torn write cannot take the others with it.
 //!
-//! Photos are copied too, from the moment they are kept (a draft's included)
-//! until their reports are confirmed: a report put back without its photos
-//! could never be sent.
+//! Photos are copied too, from the moment they are kept (a draft's included;
+//! one kept by a version before copies, at the next start) until their
+//! reports are confirmed: a report put back without its photos could never
+//! be sent.
 //!
 //! The copy holds the report as saved (a Waiting envelope). It is written when
 //! a report is saved or corrected and removed once the server's receipt is on
@@ -107,17 +108,14 @@ impl SecondCopies {
         Ok(wait(response.blob().map_err(|e| classify(&e))?).await?.dyn_into().ok())
     }
 
-    /// Drops the copy of every photo not in `keep`; returns how many went.
-    pub async fn forget_photos_except(&self, keep: &[String]) -> Result<usize, StoreError> {
-        let dropped = self.filed_under(PHOTOS).await?.into_iter().filter(|sha256| !keep.contains(sha256));
-        let dropped: Vec<Pending> = dropped
-            .map(|sha256| Pending(Ok(JsFuture::from(self.cache.delete_with_str(&format!("{PHOTOS}{sha256}"))))))
-            .collect();
-        let count = dropped.len();
-        match all_done(dropped).await.into_iter().next() {
-            Some(e) => Err(e),
-            None => Ok(count),
-        }
+    /// The photos that have a copy, by SHA-256.
+    pub async fn photos(&self) -> Result<Vec<String>, StoreError> {
+        self.filed_under(PHOTOS).await
+    }
+
+    /// Starts dropping the copy of a photo.
+    pub fn forget_photo(&self, sha256: &str) -> Pending {
+        Pending(Ok(JsFuture::from(self.cache.delete_with_str(&format!("{PHOTOS}{sha256}")))))
     }
 
     fn put(&self, url: &str, body: &str) -> Pending {

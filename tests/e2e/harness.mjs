@@ -381,7 +381,10 @@ export class CuttableProxy {
       for (const [a, b, direction] of [[client, upstream, 'up'], [upstream, client, 'down']]) {
         a.pipe(this.link(direction, b)).pipe(b);
         a.on('error', () => b.destroy());
-        a.on('close', () => b.destroy());
+        // A side that ended cleanly (a server closing after its answer) lets
+        // the bytes still on the link arrive, then ends the other through the
+        // pipe; one that was cut cuts the other.
+        a.on('close', () => { if (!a.readableEnded) b.destroy(); });
         this.sockets.add(a);
         a.on('close', () => this.sockets.delete(a));
       }

@@ -285,3 +285,32 @@ async fn photos_indexeddb_lost_come_back_from_their_copy_until_their_report_is_c
     assert!(back.is_some_and(|b| b.is_instance_of::<web_sys::Blob>()));
     db.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_photo_kept_before_copies_existed_gets_one_while_its_report_is_unsent() {
+    let name = format!("test-copy-old-photo-{}", uuid::Uuid::new_v4());
+    let store = OutboxStore::open(&name).await.unwrap();
+    let photo = "ff".repeat(32);
+    // Kept by a version without copies: IndexedDB only.
+    let db = idb::Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
+    let tx = db.transaction(&["photos"], idb::TransactionMode::ReadWrite).unwrap();
+    tx.object_store("photos")
+        .unwrap()
+        .put(&photo_blob(&[0xFF, 0xD8, 0xFF, 3]), Some(&JsValue::from_str(&photo)))
+        .unwrap()
+        .await
+        .unwrap();
+    tx.await.unwrap();
+    db.close();
+    let report = waiting(with_photo("foto lama", &photo));
+    store.put(&report).await.unwrap();
+
+    // The next start's sweep copies it.
+    store.forget_photos_except(std::slice::from_ref(&photo), std::slice::from_ref(&photo)).await.unwrap();
+    wipe(&name, "outbox").await;
+    wipe(&name, "photos").await;
+    let reopened = OutboxStore::open(&name).await.unwrap();
+    assert_eq!(reopened.load().await.unwrap().entries, vec![report]);
+    let back = reopened.photo(&photo).await.unwrap().expect("back from the copy the sweep made");
+    assert_eq!(back.size(), 4.0);
+}
