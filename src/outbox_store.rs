@@ -409,24 +409,35 @@ impl OutboxStore {
     }
 
     /// Deletes every kept photo whose name is not in `in_use` (the photos of
-    /// reports and of drafts), in one transaction, and every second copy not
-    /// in `unconfirmed` (of drafts and unsent reports); returns how many
-    /// photos went.
+    /// reports and of drafts), and every second copy not in `unconfirmed`
+    /// (of drafts and unsent reports); returns how many photos went. The
+    /// photos of reports stored now count too, read in the deleting
+    /// transaction: another tab may have saved one since this tab read them.
     pub async fn forget_photos_except(&self, in_use: &[String], unconfirmed: &[String]) -> Result<usize, StoreError> {
-        if let Err(e) = self.copy_photos_exactly(unconfirmed).await {
-            leptos::logging::warn!("the photos' second copies are not all as they should be: {e}");
+        let (mut in_use, mut unconfirmed) = (in_use.to_vec(), unconfirmed.to_vec());
+        let transaction = self.transaction(&[OUTBOX, PHOTOS], true)?;
+        let outbox = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
+        let records = outbox.get_all(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
+        for entry in records.iter().filter_map(JsValue::as_string).filter_map(|json| decode(&json).ok()) {
+            let names = entry.report.photos.iter().map(|p| p.sha256.clone());
+            match entry.delivery {
+                Delivery::Sent { .. } => in_use.extend(names),
+                _ => unconfirmed.extend(names),
+            }
         }
-        let transaction = self.transaction(&[PHOTOS], true)?;
         let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
         let keys = store.get_all_keys(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
         let mut gone = 0;
         for key in keys {
-            if key.as_string().is_some_and(|k| !in_use.contains(&k)) {
+            if key.as_string().is_some_and(|k| !in_use.contains(&k) && !unconfirmed.contains(&k)) {
                 store.delete(idb::Query::Key(key)).map_err(from_idb)?;
                 gone += 1;
             }
         }
         Self::finish(transaction).await?;
+        if let Err(e) = self.copy_photos_exactly(&unconfirmed).await {
+            leptos::logging::warn!("the photos' second copies are not all as they should be: {e}");
+        }
         Ok(gone)
     }
 

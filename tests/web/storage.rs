@@ -314,3 +314,22 @@ async fn a_photo_kept_before_copies_existed_gets_one_while_its_report_is_unsent(
     let back = reopened.photo(&photo).await.unwrap().expect("back from the copy the sweep made");
     assert_eq!(back.size(), 4.0);
 }
+
+#[wasm_bindgen_test]
+async fn the_photo_sweep_keeps_the_photos_of_a_report_another_tab_saved_since() {
+    let name = format!("test-sweep-tabs-{}", uuid::Uuid::new_v4());
+    let this_tab = OutboxStore::open(&name).await.unwrap();
+    let other_tab = OutboxStore::open(&name).await.unwrap();
+    let photo = "ab".repeat(32);
+    other_tab.put_photo(&photo, &photo_blob(&[0xFF, 0xD8, 0xFF, 4])).await.unwrap();
+    let report = waiting(with_photo("dari tab lain", &photo));
+    other_tab.put(&report).await.unwrap();
+
+    // This tab read its outbox before that save: its lists do not name the photo.
+    let gone = this_tab.forget_photos_except(&[], &[]).await.unwrap();
+    assert_eq!(gone, 0, "the other tab's report still has its photo");
+    assert!(this_tab.photo(&photo).await.unwrap().is_some());
+    // And its copy: IndexedDB lost, the photo still comes back.
+    wipe(&name, "photos").await;
+    assert_eq!(this_tab.photo(&photo).await.unwrap().map(|b| b.size()), Some(4.0));
+}
