@@ -6,7 +6,7 @@
 
 use crate::i18n::Texts;
 use crate::kept::keep_sent_days;
-use crate::outbox_store::{OutboxStore, Quarantined, StorageInfo, StoreError};
+use crate::outbox_store::{OutboxStore, PhotosInUse, Quarantined, StorageInfo, StoreError};
 use crate::routes::FormKind;
 use crate::sync::{SyncEngine, SyncStatus};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
@@ -15,7 +15,7 @@ use pantau_core::outbox::EditError;
 use pantau_core::save::{decide, SaveDecision, SaveRequest};
 use pantau_core::sync::Progress;
 use pantau_core::validation::FieldError;
-use pantau_core::{Delivery, Outbox, OutboxEntry, Report, ReportId};
+use pantau_core::{Outbox, OutboxEntry, Report, ReportId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -137,19 +137,9 @@ impl PhoneOutbox {
     /// Deletes the kept photos no report and no draft names: those of reports
     /// that left the outbox, and those removed from a form.
     async fn forget_unused_photos(self, store: &OutboxStore) {
-        let mut unconfirmed = crate::kept::draft_photos();
-        let mut in_use = unconfirmed.clone();
-        self.list.with_untracked(|o| {
-            for entry in o.entries() {
-                let names = entry.report.photos.iter().map(|p| p.sha256.clone());
-                match entry.delivery {
-                    Delivery::Sent { .. } => in_use.extend(names),
-                    _ => unconfirmed.extend(names),
-                }
-            }
-        });
-        in_use.extend(unconfirmed.iter().cloned());
-        if let Err(e) = store.forget_photos_except(&in_use, &unconfirmed).await {
+        let mut in_use = PhotosInUse { unconfirmed: crate::kept::draft_photos(), ..PhotosInUse::default() };
+        self.list.with_untracked(|o| o.entries().for_each(|entry| in_use.add(entry)));
+        if let Err(e) = store.forget_photos_except(in_use).await {
             leptos::logging::warn!("unused photos stay for now: {e}");
         }
     }

@@ -46,6 +46,31 @@ fn from_idb(e: idb::Error) -> StoreError {
     }
 }
 
+/// The photos to keep, by SHA-256: those of confirmed reports (kept in
+/// IndexedDB only) and the unconfirmed ones, of drafts and unsent reports
+/// (also kept in Cache Storage).
+#[derive(Clone, Debug, Default)]
+pub struct PhotosInUse {
+    pub confirmed: Vec<String>,
+    pub unconfirmed: Vec<String>,
+}
+
+impl PhotosInUse {
+    /// Adds the photos `entry`'s report names, by whether it is confirmed.
+    pub fn add(&mut self, entry: &OutboxEntry) {
+        let names = entry.report.photos.iter().map(|p| p.sha256.clone());
+        match entry.delivery {
+            Delivery::Sent { .. } => self.confirmed.extend(names),
+            _ => self.unconfirmed.extend(names),
+        }
+    }
+
+    /// Whether the photo `sha256` is to be kept.
+    pub fn names(&self, sha256: &str) -> bool {
+        self.confirmed.iter().chain(&self.unconfirmed).any(|n| n == sha256)
+    }
+}
+
 /// A stored record that could not be read, kept as it was found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quarantined {
@@ -408,34 +433,28 @@ impl OutboxStore {
         Ok(value.and_then(|v| v.dyn_into().ok()))
     }
 
-    /// Deletes every kept photo whose name is not in `in_use` (the photos of
-    /// reports and of drafts), and every second copy not in `unconfirmed`
-    /// (of drafts and unsent reports); returns how many photos went. The
-    /// photos of reports stored now count too, read in the deleting
-    /// transaction: another tab may have saved one since this tab read them.
-    pub async fn forget_photos_except(&self, in_use: &[String], unconfirmed: &[String]) -> Result<usize, StoreError> {
-        let (mut in_use, mut unconfirmed) = (in_use.to_vec(), unconfirmed.to_vec());
+    /// Deletes every kept photo `in_use` does not name, and every second copy
+    /// of a photo not unconfirmed; returns how many photos went. The photos
+    /// of reports stored now count too, read in the deleting transaction:
+    /// another tab may have saved one since this tab read them.
+    pub async fn forget_photos_except(&self, mut in_use: PhotosInUse) -> Result<usize, StoreError> {
         let transaction = self.transaction(&[OUTBOX, PHOTOS], true)?;
         let outbox = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
         let records = outbox.get_all(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
         for entry in records.iter().filter_map(JsValue::as_string).filter_map(|json| decode(&json).ok()) {
-            let names = entry.report.photos.iter().map(|p| p.sha256.clone());
-            match entry.delivery {
-                Delivery::Sent { .. } => in_use.extend(names),
-                _ => unconfirmed.extend(names),
-            }
+            in_use.add(&entry);
         }
         let store = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
         let keys = store.get_all_keys(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
         let mut gone = 0;
         for key in keys {
-            if key.as_string().is_some_and(|k| !in_use.contains(&k) && !unconfirmed.contains(&k)) {
+            if key.as_string().is_some_and(|k| !in_use.names(&k)) {
                 store.delete(idb::Query::Key(key)).map_err(from_idb)?;
                 gone += 1;
             }
         }
         Self::finish(transaction).await?;
-        if let Err(e) = self.copy_photos_exactly(&unconfirmed).await {
+        if let Err(e) = self.copy_photos_exactly(&in_use.unconfirmed).await {
             leptos::logging::warn!("the photos' second copies are not all as they should be: {e}");
         }
         Ok(gone)

@@ -89,7 +89,7 @@ impl SecondCopies {
     /// Starts dropping the copy of a report the server confirmed (or the
     /// volunteer cleared).
     pub fn forget(&self, id: ReportId) -> Pending {
-        Pending(Ok(JsFuture::from(self.cache.delete_with_str(&key(id)))))
+        self.delete(&key(id))
     }
 
     /// Starts keeping the copy of a durable setting (JSON).
@@ -115,7 +115,11 @@ impl SecondCopies {
 
     /// Starts dropping the copy of a photo.
     pub fn forget_photo(&self, sha256: &str) -> Pending {
-        Pending(Ok(JsFuture::from(self.cache.delete_with_str(&format!("{PHOTOS}{sha256}")))))
+        self.delete(&format!("{PHOTOS}{sha256}"))
+    }
+
+    fn delete(&self, url: &str) -> Pending {
+        Pending(Ok(JsFuture::from(self.cache.delete_with_str(url))))
     }
 
     fn put(&self, url: &str, body: &str) -> Pending {

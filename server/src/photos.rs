@@ -308,7 +308,7 @@ mod tests {
     async fn a_sweep_deletes_only_uploads_abandoned_longer_than_the_age() {
         let dir = tempfile::tempdir().unwrap();
         let files = PhotoFiles::open(dir.path()).unwrap();
-        let week = Duration::from_secs(7 * 24 * 3600);
+        let week = crate::PARTIAL_UPLOAD_AGE;
         let old = partial(&files, 1, &"a".repeat(64), week + Duration::from_secs(60));
         let recent = partial(&files, 1, &"b".repeat(64), week - Duration::from_secs(3600));
         let writing = partial(&files, 2, &"c".repeat(64), week * 2);

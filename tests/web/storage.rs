@@ -249,7 +249,8 @@ async fn a_report_is_saved_only_with_its_photos_kept_and_unused_photos_are_forgo
     assert_eq!(bytes.size(), 3.0);
 
     // Only the photos nothing names go.
-    let gone = store.forget_photos_except(std::slice::from_ref(&kept), &[]).await.unwrap();
+    let gone =
+        store.forget_photos_except(PhotosInUse { confirmed: vec![kept.clone()], unconfirmed: vec![] }).await.unwrap();
     assert_eq!(gone, 1);
     assert!(store.photo(&kept).await.unwrap().is_some());
     assert!(store.photo(&loose).await.unwrap().is_none());
@@ -266,8 +267,10 @@ async fn photos_indexeddb_lost_come_back_from_their_copy_until_their_report_is_c
     let report = waiting(with_photo("foto belum terkirim", &unsent));
     store.put(&report).await.unwrap();
     // The start after a receipt: copies only for what is not confirmed yet.
-    let both = [unsent.clone(), confirmed.clone()];
-    store.forget_photos_except(&both, std::slice::from_ref(&unsent)).await.unwrap();
+    store
+        .forget_photos_except(PhotosInUse { confirmed: vec![confirmed.clone()], unconfirmed: vec![unsent.clone()] })
+        .await
+        .unwrap();
 
     wipe(&name, "outbox").await;
     wipe(&name, "photos").await;
@@ -306,7 +309,7 @@ async fn a_photo_kept_before_copies_existed_gets_one_while_its_report_is_unsent(
     store.put(&report).await.unwrap();
 
     // The next start's sweep copies it.
-    store.forget_photos_except(std::slice::from_ref(&photo), std::slice::from_ref(&photo)).await.unwrap();
+    store.forget_photos_except(PhotosInUse { confirmed: vec![], unconfirmed: vec![photo.clone()] }).await.unwrap();
     wipe(&name, "outbox").await;
     wipe(&name, "photos").await;
     let reopened = OutboxStore::open(&name).await.unwrap();
@@ -326,7 +329,7 @@ async fn the_photo_sweep_keeps_the_photos_of_a_report_another_tab_saved_since() 
     other_tab.put(&report).await.unwrap();
 
     // This tab read its outbox before that save: its lists do not name the photo.
-    let gone = this_tab.forget_photos_except(&[], &[]).await.unwrap();
+    let gone = this_tab.forget_photos_except(PhotosInUse::default()).await.unwrap();
     assert_eq!(gone, 0, "the other tab's report still has its photo");
     assert!(this_tab.photo(&photo).await.unwrap().is_some());
     // And its copy: IndexedDB lost, the photo still comes back.

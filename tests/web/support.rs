@@ -3,7 +3,7 @@
 
 pub use leptos::prelude::*;
 pub use pantau::api::{post_batch, post_batch_within, ApiBase};
-pub use pantau::outbox_store::{classify, OutboxStore, StoreError, LEGACY_LOCAL_STORAGE_PREFIX};
+pub use pantau::outbox_store::{classify, OutboxStore, PhotosInUse, StoreError, LEGACY_LOCAL_STORAGE_PREFIX};
 pub use pantau_core::outbox::{Delivery, OutboxEntry};
 pub use pantau_core::{Report, ReportBody, ReportId, SendOutcome};
 pub use wasm_bindgen::{JsCast, JsValue};
