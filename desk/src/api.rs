@@ -117,18 +117,15 @@ async fn fetch_blob(token: &str, path: &str) -> Result<web_sys::Blob, DeskError>
         return Err(if status == 401 { DeskError::SignedOut(problem) } else { DeskError::Refused(problem) });
     }
     let raw: web_sys::Response = response.into();
-    let blob = raw.blob().map_err(|e| DeskError::Network(format!("{e:?}")))?;
-    Ok(wasm_bindgen_futures::JsFuture::from(blob)
-        .await
-        .map_err(|e| DeskError::Network(format!("{e:?}")))?
-        .unchecked_into())
+    let blob = raw.blob().map_err(|e| DeskError::Network(js_text(e)))?;
+    Ok(wasm_bindgen_futures::JsFuture::from(blob).await.map_err(|e| DeskError::Network(js_text(e)))?.unchecked_into())
 }
 
 /// A photo's bytes as an address the page can show. Give it back with
 /// `Url::revoke_object_url`.
 pub async fn photo(token: &str, sha256: &str) -> Result<String, DeskError> {
     let blob = fetch_blob(token, &format!("/api/v1/photos/{sha256}")).await?;
-    web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| DeskError::Unreadable(format!("{e:?}")))
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| DeskError::Unreadable(js_text(e)))
 }
 
 /// Fetches an export (it needs the token, which a plain link cannot send) and
@@ -136,7 +133,7 @@ pub async fn photo(token: &str, sha256: &str) -> Result<String, DeskError> {
 pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), DeskError> {
     use wasm_bindgen::JsCast as _;
     let blob = fetch_blob(token, path).await?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| DeskError::Unreadable(format!("{e:?}")))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| DeskError::Unreadable(js_text(e)))?;
     let document = leptos::prelude::document();
     if let Ok(link) = document.create_element("a") {
         let link: web_sys::HtmlAnchorElement = link.unchecked_into();
@@ -151,4 +148,14 @@ pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), De
     let _ =
         leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 30_000);
     Ok(())
+}
+
+/// A JS error as words (`Name: message`), or a thrown string as it is. The
+/// wasm is built without `Debug` formatting, so `{:?}` would print nothing.
+fn js_text(error: wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast as _;
+    match error.dyn_into::<js_sys::Error>() {
+        Ok(error) => String::from(error.to_string()),
+        Err(other) => other.as_string().unwrap_or_else(|| "?".to_owned()),
+    }
 }

@@ -83,6 +83,22 @@ async fn an_unreadable_indexeddb_record_moves_to_quarantine_and_is_kept() {
 }
 
 #[wasm_bindgen_test]
+async fn a_record_that_is_not_text_is_quarantined_as_json_words() {
+    let name = format!("test-object-{}", uuid::Uuid::new_v4());
+    let store = OutboxStore::open(&name).await.unwrap();
+    let object = js_sys::JSON::parse("{\"report\":7,\"tps\":\"001\"}").unwrap();
+    write_raw_value(&name, "objek", &object).await;
+
+    let loaded = store.load().await.unwrap();
+    assert!(loaded.entries.is_empty());
+    assert_eq!(loaded.quarantined.len(), 1);
+    assert_eq!(loaded.quarantined[0].origin, "outbox/objek");
+    assert_eq!(loaded.quarantined[0].reason, "not a string");
+    // Its content in words someone can read, not the Rust debug form.
+    assert_eq!(loaded.quarantined[0].raw, "{\"report\":7,\"tps\":\"001\"}");
+}
+
+#[wasm_bindgen_test]
 async fn reports_indexeddb_lost_come_back_from_their_second_copy_and_confirmed_ones_do_not() {
     let name = format!("test-copy-{}", uuid::Uuid::new_v4());
     let store = OutboxStore::open(&name).await.unwrap();

@@ -54,11 +54,17 @@ pub fn sent(report: Report, seq: i64) -> OutboxEntry {
 
 /// Writes a record behind the store's back, as an older or broken version might have.
 pub async fn write_raw_record(database: &str, key: &str, value: &str) {
+    write_raw_value(database, key, &JsValue::from_str(value)).await;
+}
+
+/// Puts any JS value in the outbox store under `key`, as an older or broken
+/// version might have.
+pub async fn write_raw_value(database: &str, key: &str, value: &JsValue) {
     let factory = idb::Factory::new().unwrap();
     let db = factory.open(database, None).unwrap().await.unwrap();
     let tx = db.transaction(&["outbox"], idb::TransactionMode::ReadWrite).unwrap();
     let store = tx.object_store("outbox").unwrap();
-    store.put(&JsValue::from_str(value), Some(&JsValue::from_str(key))).unwrap().await.unwrap();
+    store.put(value, Some(&JsValue::from_str(key))).unwrap().await.unwrap();
     tx.await.unwrap();
     db.close();
 }
