@@ -58,7 +58,12 @@ function secondBuild() {
     writeFileSync(`${path}.gz`, gzipSync(body));
   };
   rewrite('index.html', (html) => html.replace('</body>', '<!-- v2 --></body>'));
-  rewrite('sw.js', (sw) => sw.replace(/const VERSION = '([^']+)'/, "const VERSION = '$1-v2'"));
+  // The built worker is minified: VERSION="…" or VERSION = '…'.
+  rewrite('sw.js', (sw) => {
+    const next = sw.replace(/(VERSION\s*=\s*)(["'])([^"']+)\2/, '$1$2$3-v2$2');
+    assert.notEqual(next, sw, 'the worker names its version');
+    return next;
+  });
   return dir;
 }
 

@@ -1,4 +1,5 @@
-//! What `cargo xtask build` does to Trunk's output in `dist/`: the service
+//! What `cargo xtask build` does to Trunk's output in `dist/`: scripts and
+//! styles are minified (and renamed after their new content), the service
 //! worker gets its version and precache list from the files of this build, and
 //! every compressible file gets `.br` and `.gz` twins for the server to send
 //! as they are (no compression work per request, best compression ratio).
@@ -99,6 +100,83 @@ pub fn finish(dist: &Path) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Minifies every script and style of the build with `esbuild`. A file Trunk
+/// named after its content is renamed after its new content, and the pages
+/// that load it are pointed at the new name with a new `integrity`: a phone
+/// holding the old name for a year must never meet a page expecting other bytes.
+pub fn minify(dist: &Path, esbuild: &Path) -> Result<(), Fail> {
+    let files = build_files(dist)?;
+    let scripts_and_styles = files.iter().filter(|f| f.ends_with(".js") || f.ends_with(".css"));
+    let mut renamed = Vec::new();
+    for file in scripts_and_styles.chain(std::iter::once(&SERVICE_WORKER.to_owned())) {
+        let path = dist.join(file);
+        crate::run(
+            std::process::Command::new(esbuild)
+                .args(["--minify", "--log-level=warning", "--allow-overwrite"])
+                .arg(format!("--outfile={}", path.display()))
+                .arg(&path),
+        )?;
+        let bytes = std::fs::read(&path).map_err(|e| Fail(format!("reading {}: {e}", path.display())))?;
+        if let Some(new) = content_name(file, &bytes) {
+            std::fs::rename(&path, dist.join(&new)).map_err(|e| Fail(format!("renaming {file}: {e}")))?;
+            renamed.push((file.clone(), new));
+        }
+    }
+    for page in files.iter().filter(|f| f.ends_with(".html")) {
+        let path = dist.join(page);
+        let html = std::fs::read_to_string(&path).map_err(|e| Fail(format!("reading {}: {e}", path.display())))?;
+        let html = renamed.iter().fold(html, |html, (old, new)| html.replace(&format!("/{old}"), &format!("/{new}")));
+        let html = with_integrity(&html, |href| {
+            std::fs::read(dist.join(href.trim_start_matches('/'))).map_err(|e| Fail(format!("reading {href}: {e}")))
+        })?;
+        std::fs::write(&path, html).map_err(|e| Fail(format!("writing {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// `name` with its content hash replaced by one of `bytes`, for a file Trunk
+/// named `<stem>-<hex hash>.<ext>`; `None` for a file named otherwise.
+fn content_name(name: &str, bytes: &[u8]) -> Option<String> {
+    use sha2::Digest;
+    let (stem, ext) = name.rsplit_once('.')?;
+    let (base, hash) = stem.rsplit_once('-')?;
+    if !(12..=16).contains(&hash.len()) || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let digest = sha2::Sha384::digest(bytes);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    Some(format!("{base}-{hex}.{ext}"))
+}
+
+/// The page with every `integrity="sha384-…"` recomputed from the file its
+/// tag's `href` names, read by `read`.
+fn with_integrity(html: &str, read: impl Fn(&str) -> Result<Vec<u8>, Fail>) -> Result<String, Fail> {
+    use base64::Engine;
+    use sha2::Digest;
+    const ATTRIBUTE: &str = "integrity=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(ATTRIBUTE) {
+        let value_start = at + ATTRIBUTE.len();
+        let value_end = value_start
+            + rest[value_start..].find('"').ok_or_else(|| Fail("an integrity attribute has no end".into()))?;
+        let tag = &rest[rest[..at].rfind('<').unwrap_or(0)..];
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        let href = tag
+            .split_once("href=\"")
+            .and_then(|(_, after)| after.split_once('"'))
+            .map(|(href, _)| href)
+            .ok_or_else(|| Fail(format!("a tag with integrity names no href: {tag}")))?;
+        let digest = sha2::Sha384::digest(read(href)?);
+        out.push_str(&rest[..value_start]);
+        out.push_str("sha384-");
+        out.push_str(&base64::engine::general_purpose::STANDARD.encode(digest));
+        rest = &rest[value_end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// gzip and brotli at their best settings: what the server sends, and what
 /// the bundle table measures.
 pub fn compress(bytes: &[u8]) -> (Vec<u8>, Vec<u8>) {
@@ -158,5 +236,41 @@ mod tests {
         assert_ne!(version(&dir, &files).unwrap(), v1, "a changed file is a new version");
         assert!(service_worker("no placeholders", &v1, &files).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_minified_file_gets_a_name_after_its_new_content_and_others_keep_theirs() {
+        let a = content_name("desk/pantau-desk-29801d63da5ab312.js", b"minified").unwrap();
+        let b = content_name("desk/pantau-desk-29801d63da5ab312.js", b"minified again").unwrap();
+        assert!(a.starts_with("desk/pantau-desk-") && a.ends_with(".js") && a != b, "{a} {b}");
+        assert_eq!(a.len(), "desk/pantau-desk-29801d63da5ab312.js".len());
+        assert_eq!(content_name("style-f1a74982772e060.css", b"x").map(|n| n.len()), Some("style-".len() + 16 + 4));
+        assert_eq!(content_name("photo-worker.js", b"x"), None, "not named after its content");
+        assert_eq!(content_name("sw.js", b"x"), None);
+    }
+
+    #[test]
+    fn every_integrity_is_recomputed_from_the_file_its_tag_names() {
+        let page = concat!(
+            r#"<link rel="stylesheet" href="/style-1.css" integrity="sha384-old"/>"#,
+            r#"<script type="module">import init from '/app-2.js';</script>"#,
+            r#"<link rel="modulepreload" href="/app-2.js" crossorigin="anonymous" integrity="sha384-stale">"#,
+            r#"<link rel="icon" href="/pantau.svg">"#,
+        );
+        let read = |href: &str| match href {
+            "/style-1.css" => Ok(b"body{}".to_vec()),
+            "/app-2.js" => Ok(b"export default 1".to_vec()),
+            other => Err(Fail(format!("not in the build: {other}"))),
+        };
+        let fixed = with_integrity(page, read).unwrap();
+        // `openssl dgst -sha384 -binary | base64` of each content.
+        assert!(fixed.contains(r#"href="/style-1.css" integrity="sha384-myyg/hQ74aSgjBBvVME/QXAXEkT4Y9dHbVQ5C0lIyGpldvNLJV2IWc5ElXbqLi06""#), "{fixed}");
+        assert!(
+            fixed.contains(r#"integrity="sha384-0DeSvYsDquR15dA3vw6sdT+tE32nJCBO6Aklkh06a82PqZy0X9FKOJD+lF0u7oz4">"#),
+            "{fixed}"
+        );
+        assert!(fixed.ends_with(r#"<link rel="icon" href="/pantau.svg">"#));
+        let missing = with_integrity(r#"<link href="/gone.js" integrity="sha384-x">"#, read);
+        assert!(missing.is_err_and(|Fail(e)| e.contains("/gone.js")));
     }
 }

@@ -166,6 +166,7 @@ fn build_pwa() -> Result<(), Fail> {
     size_build(&mut desk);
     desk.current_dir(root().join("desk"));
     run(&mut desk)?;
+    dist::minify(&root().join("dist"), &tools::esbuild())?;
     dist::finish(&root().join("dist"))
 }
 
