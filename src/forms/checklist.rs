@@ -1,97 +1,73 @@
 //! Checklist TPS: one phase of polling day at a time, every item answered Ya /
 //! Tidak / Tidak tahu, with a note where something was wrong or unseen.
 
-use super::{open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use super::{open_draft, profile_tps, save_report, FormInput, FormState, SaveButton, TpsField};
 use crate::i18n::use_i18n;
 use crate::routes::FormKind;
 use leptos::prelude::*;
 use pantau_core::checklist::{Answer, Phase};
 use pantau_core::validation::{FieldError, FieldErrorCode, ReportField};
 use pantau_core::{ChecklistAnswer, Report, ReportBody};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
-pub const DRAFT_KEY: &str = "pantau.draft.checklist";
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ChecklistDraft {
-    pub tps: String,
-    pub phase: String,
-    /// Item id → "yes" / "no" / "unknown".
-    pub answers: BTreeMap<String, String>,
-    pub notes: BTreeMap<String, String>,
-    /// Photos of items answered Tidak (each names its item); kept on the phone already.
-    pub photos: Vec<pantau_core::evidence::PhotoRef>,
+/// A blank checklist at the phase the volunteer is at: the one after the
+/// last she filed (kept across reloads), Pembukaan on her first.
+fn fresh() -> FormInput {
+    let phase = crate::kept::checklist_phase().and_then(|p| Phase::parse(&p)).unwrap_or(Phase::Opening);
+    FormInput { tps: profile_tps(), phase: phase.as_str().into(), ..FormInput::default() }
 }
 
-impl super::FormDraft for ChecklistDraft {
-    const KEY: &'static str = DRAFT_KEY;
-    const CORRECTION_KEY: &'static str = "pantau.draft.checklist.correction";
-    fn is_blank(&self) -> bool {
-        self.answers.is_empty() && self.notes.values().all(|n| n.trim().is_empty()) && self.photos.is_empty()
+/// The form as it was when `report` was filed, to correct it.
+pub fn from_report(report: &Report) -> Option<FormInput> {
+    match &report.body {
+        ReportBody::Checklist { phase, answers } => Some(FormInput {
+            tps: report.tps.clone(),
+            phase: phase.as_str().to_owned(),
+            answers: answers.iter().map(|a| (a.item.clone(), a.answer.as_str().to_owned())).collect(),
+            notes: answers.iter().filter(|a| !a.note.is_empty()).map(|a| (a.item.clone(), a.note.clone())).collect(),
+            photos: report.photos.clone(),
+            ..FormInput::default()
+        }),
+        _ => None,
     }
 }
 
-impl ChecklistDraft {
-    /// A blank checklist at the phase the volunteer is at: the one after the
-    /// last she filed (kept across reloads), Pembukaan on her first.
-    fn fresh() -> ChecklistDraft {
-        let phase = crate::kept::checklist_phase().and_then(|p| Phase::parse(&p)).unwrap_or(Phase::Opening);
-        ChecklistDraft { tps: profile_tps(), phase: phase.as_str().into(), ..ChecklistDraft::default() }
-    }
-
-    pub fn from_report(report: &Report) -> Option<ChecklistDraft> {
-        match &report.body {
-            ReportBody::Checklist { phase, answers } => Some(ChecklistDraft {
-                tps: report.tps.clone(),
-                phase: phase.as_str().to_owned(),
-                answers: answers.iter().map(|a| (a.item.clone(), a.answer.as_str().to_owned())).collect(),
-                notes: answers
-                    .iter()
-                    .filter(|a| !a.note.is_empty())
-                    .map(|a| (a.item.clone(), a.note.clone()))
-                    .collect(),
-                photos: report.photos.clone(),
-            }),
-            _ => None,
-        }
-    }
-
-    fn build(&self, id: pantau_core::ReportId, created_at: time::OffsetDateTime) -> Result<Report, Vec<FieldError>> {
-        let Some(phase) = Phase::parse(&self.phase) else {
-            return Err(vec![FieldError::new(ReportField::Phase, FieldErrorCode::Required)]);
-        };
-        // Only this phase's items: answers kept from another phase stay in the
-        // draft but are not filed with this one.
-        let answers = phase
-            .items()
-            .filter_map(|item| {
-                let answer = Answer::parse(self.answers.get(item.id)?)?;
-                let note = self.notes.get(item.id).map(|n| n.trim().to_owned()).unwrap_or_default();
-                Some(ChecklistAnswer { item: item.id.to_owned(), answer, note })
-            })
-            .collect();
-        let mut report = Report::new(id, &self.tps, created_at, ReportBody::Checklist { phase, answers });
-        // Photos of items this report answers Tidak; those of another phase's
-        // items, or of an answer since changed, stay in the draft only.
-        let no = |item: &str| self.answers.get(item).map(String::as_str) == Some(Answer::No.as_str());
-        report.photos = self
-            .photos
-            .iter()
-            .filter(|p| p.item.as_deref().is_some_and(|i| no(i) && phase.items().any(|it| it.id == i)))
-            .cloned()
-            .collect();
-        report.validate().map(|()| report)
-    }
+/// The report the form holds for its phase, or why it cannot be filed.
+fn build(
+    input: &FormInput,
+    id: pantau_core::ReportId,
+    created_at: time::OffsetDateTime,
+) -> Result<Report, Vec<FieldError>> {
+    let Some(phase) = Phase::parse(&input.phase) else {
+        return Err(vec![FieldError::new(ReportField::Phase, FieldErrorCode::Required)]);
+    };
+    // Only this phase's items: answers kept from another phase stay in the
+    // draft but are not filed with this one.
+    let answers = phase
+        .items()
+        .filter_map(|item| {
+            let answer = Answer::parse(input.answers.get(item.id)?)?;
+            let note = input.notes.get(item.id).map(|n| n.trim().to_owned()).unwrap_or_default();
+            Some(ChecklistAnswer { item: item.id.to_owned(), answer, note })
+        })
+        .collect();
+    let mut report = Report::new(id, &input.tps, created_at, ReportBody::Checklist { phase, answers });
+    // Photos of items this report answers Tidak; those of another phase's
+    // items, or of an answer since changed, stay in the draft only.
+    let no = |item: &str| input.answers.get(item).map(String::as_str) == Some(Answer::No.as_str());
+    report.photos = input
+        .photos
+        .iter()
+        .filter(|p| p.item.as_deref().is_some_and(|i| no(i) && phase.items().any(|it| it.id == i)))
+        .cloned()
+        .collect();
+    report.validate().map(|()| report)
 }
 
 #[component]
 pub fn ChecklistForm() -> impl IntoView {
     let i18n = use_i18n();
     let state = FormState::new();
-    let draft: Draft<ChecklistDraft> =
-        open_draft(FormKind::Checklist, state, ChecklistDraft::fresh, ChecklistDraft::from_report);
+    let draft = open_draft(FormKind::Checklist, state, fresh, from_report);
     // A memo: answering an item must not redraw the whole list.
     let phase_memo = Memo::new(move |_| draft.get(|d| Phase::parse(&d.phase)).unwrap_or(Phase::Opening));
     let phase = move || phase_memo.get();
@@ -104,7 +80,7 @@ pub fn ChecklistForm() -> impl IntoView {
             save_report(
                 FormKind::Checklist,
                 state,
-                move |id, at| fields.build(id, at),
+                move |id, at| build(&fields, id, at),
                 move || {
                     // The next phase is what comes next on polling day.
                     let next = match filed_phase {
@@ -120,8 +96,8 @@ pub fn ChecklistForm() -> impl IntoView {
                             rest.notes.remove(item.id);
                         }
                     }
-                    let rest = ChecklistDraft { tps, phase: next.as_str().into(), ..rest };
-                    if super::FormDraft::is_blank(&rest) {
+                    let rest = FormInput { tps, phase: next.as_str().into(), ..rest };
+                    if rest.is_blank() {
                         draft.clear(rest)
                     } else {
                         draft.replace(rest)

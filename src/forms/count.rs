@@ -3,7 +3,7 @@
 //! Totals that do not add up are warned about but can be filed: a wrong sheet
 //! is itself worth reporting.
 
-use super::{open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use super::{open_draft, profile_tps, save_report, FormInput, FormState, SaveButton, TpsField};
 use crate::i18n::use_i18n;
 use crate::routes::FormKind;
 use leptos::prelude::*;
@@ -11,8 +11,6 @@ use pantau_core::validation::{parse_count, FieldError, FieldErrorCode, ReportFie
 use pantau_core::{CandidateVotes, Contest, Report, ReportBody, ReportId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-
-pub const DRAFT_KEY: &str = "pantau.draft.count";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -38,126 +36,102 @@ fn rows_for(contest: &str) -> Vec<CountRow> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CountDraft {
-    pub tps: String,
-    pub contest: String,
-    pub rows: Vec<CountRow>,
-    pub valid: String,
-    pub invalid: String,
-    pub voters: String,
-    /// The C.Hasil sheet, one photo per page; kept on the phone already.
-    pub photos: Vec<pantau_core::evidence::PhotoRef>,
-    pub position: Option<pantau_core::evidence::Position>,
+/// A blank count form: the volunteer's TPS and two rows to type names into.
+fn fresh() -> FormInput {
+    FormInput { tps: profile_tps(), rows: rows_for(""), ..FormInput::default() }
 }
 
-impl super::FormDraft for CountDraft {
-    const KEY: &'static str = DRAFT_KEY;
-    const CORRECTION_KEY: &'static str = "pantau.draft.count.correction";
-    fn is_blank(&self) -> bool {
-        self.contest.is_empty()
-            && self.rows.iter().all(|r| r.name.trim().is_empty() && r.votes.trim().is_empty())
-            && [&self.valid, &self.invalid, &self.voters].iter().all(|s| s.trim().is_empty())
-            && self.photos.is_empty()
+/// The form as it was when `report` was filed, to correct it.
+pub fn from_report(report: &Report) -> Option<FormInput> {
+    match &report.body {
+        ReportBody::CountResult { contest, votes, valid, invalid, voters } => Some(FormInput {
+            tps: report.tps.clone(),
+            contest: contest.as_str().to_owned(),
+            rows: {
+                let ballot = rows_for(contest.as_str());
+                votes
+                    .iter()
+                    .map(|v| CountRow {
+                        name: v.name.clone(),
+                        votes: v.votes.to_string(),
+                        from_ballot: ballot.iter().any(|r| r.from_ballot && r.name == v.name),
+                    })
+                    .collect()
+            },
+            valid: valid.to_string(),
+            invalid: invalid.to_string(),
+            voters: voters.to_string(),
+            photos: report.photos.clone(),
+            position: report.position,
+            ..FormInput::default()
+        }),
+        _ => None,
     }
 }
 
-impl CountDraft {
-    fn fresh() -> CountDraft {
-        CountDraft { tps: profile_tps(), rows: rows_for(""), ..CountDraft::default() }
+/// The report the form holds, or every field the volunteer must correct.
+fn build(input: &FormInput, id: ReportId, created_at: OffsetDateTime) -> Result<Report, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let contest = Contest::parse(&input.contest);
+    if contest.is_none() {
+        errors.push(FieldError::new(ReportField::Contest, FieldErrorCode::Required));
     }
-
-    pub fn from_report(report: &Report) -> Option<CountDraft> {
-        match &report.body {
-            ReportBody::CountResult { contest, votes, valid, invalid, voters } => Some(CountDraft {
-                tps: report.tps.clone(),
-                contest: contest.as_str().to_owned(),
-                rows: {
-                    let ballot = rows_for(contest.as_str());
-                    votes
-                        .iter()
-                        .map(|v| CountRow {
-                            name: v.name.clone(),
-                            votes: v.votes.to_string(),
-                            from_ballot: ballot.iter().any(|r| r.from_ballot && r.name == v.name),
-                        })
-                        .collect()
-                },
-                valid: valid.to_string(),
-                invalid: invalid.to_string(),
-                voters: voters.to_string(),
-                photos: report.photos.clone(),
-                position: report.position,
-            }),
-            _ => None,
+    let mut count = |field: ReportField, typed: &str| match parse_count(typed) {
+        Ok(n) => n,
+        Err(code @ FieldErrorCode::TooLarge) => {
+            errors.push(FieldError::limited(field, code, MAX_COUNT as usize));
+            0
         }
-    }
-
-    fn build(&self, id: ReportId, created_at: OffsetDateTime) -> Result<Report, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let contest = Contest::parse(&self.contest);
-        if contest.is_none() {
-            errors.push(FieldError::new(ReportField::Contest, FieldErrorCode::Required));
+        Err(code) => {
+            errors.push(FieldError::new(field, code));
+            0
         }
-        let mut count = |field: ReportField, typed: &str| match parse_count(typed) {
-            Ok(n) => n,
-            Err(code @ FieldErrorCode::TooLarge) => {
-                errors.push(FieldError::limited(field, code, MAX_COUNT as usize));
-                0
-            }
-            Err(code) => {
-                errors.push(FieldError::new(field, code));
-                0
-            }
-        };
-        // Rows left entirely empty are spare rows, not errors.
-        let votes: Vec<CandidateVotes> = self
-            .rows
-            .iter()
-            .filter(|r| !(r.name.trim().is_empty() && r.votes.trim().is_empty()))
-            .enumerate()
-            .map(|(i, r)| CandidateVotes {
-                name: r.name.trim().to_owned(),
-                votes: count(ReportField::CandidateVotes(i), &r.votes),
-            })
-            .collect();
-        let valid = count(ReportField::Valid, &self.valid);
-        let invalid = count(ReportField::Invalid, &self.invalid);
-        let voters = count(ReportField::Voters, &self.voters);
-        let mut report = Report::new(
-            id,
-            &self.tps,
-            created_at,
-            ReportBody::CountResult { contest: contest.unwrap_or(Contest::President), votes, valid, invalid, voters },
-        );
-        report.photos = self.photos.clone();
-        report.position = self.position;
-        if let Err(more) = report.validate() {
-            let more: Vec<FieldError> =
-                more.into_iter().filter(|e| !errors.iter().any(|known| known.field == e.field)).collect();
-            errors.extend(more);
-        }
-        super::errors_or(errors, || report)
+    };
+    // Rows left entirely empty are spare rows, not errors.
+    let votes: Vec<CandidateVotes> = input
+        .rows
+        .iter()
+        .filter(|r| !(r.name.trim().is_empty() && r.votes.trim().is_empty()))
+        .enumerate()
+        .map(|(i, r)| CandidateVotes {
+            name: r.name.trim().to_owned(),
+            votes: count(ReportField::CandidateVotes(i), &r.votes),
+        })
+        .collect();
+    let valid = count(ReportField::Valid, &input.valid);
+    let invalid = count(ReportField::Invalid, &input.invalid);
+    let voters = count(ReportField::Voters, &input.voters);
+    let mut report = Report::new(
+        id,
+        &input.tps,
+        created_at,
+        ReportBody::CountResult { contest: contest.unwrap_or(Contest::President), votes, valid, invalid, voters },
+    );
+    report.photos = input.photos.clone();
+    report.position = input.position;
+    if let Err(more) = report.validate() {
+        let more: Vec<FieldError> =
+            more.into_iter().filter(|e| !errors.iter().any(|known| known.field == e.field)).collect();
+        errors.extend(more);
     }
+    super::errors_or(errors, || report)
+}
 
-    /// Rows as numbered in errors: empty spare rows are skipped.
-    fn filed_index(&self, row: usize) -> Option<usize> {
-        let filled = |r: &CountRow| !(r.name.trim().is_empty() && r.votes.trim().is_empty());
-        self.rows.get(row).filter(|r| filled(r)).map(|_| self.rows[..row].iter().filter(|r| filled(r)).count())
-    }
+/// Rows as numbered in errors: empty spare rows are skipped.
+fn filed_index(input: &FormInput, row: usize) -> Option<usize> {
+    let filled = |r: &CountRow| !(r.name.trim().is_empty() && r.votes.trim().is_empty());
+    input.rows.get(row).filter(|r| filled(r)).map(|_| input.rows[..row].iter().filter(|r| filled(r)).count())
 }
 
 #[component]
 pub fn CountForm() -> impl IntoView {
     let i18n = use_i18n();
     let state = FormState::new();
-    let draft: Draft<CountDraft> = open_draft(FormKind::CountResult, state, CountDraft::fresh, CountDraft::from_report);
+    let draft = open_draft(FormKind::CountResult, state, fresh, from_report);
     // Checked as the volunteer types: the warnings never block saving.
     let warnings = move || {
         let fields = draft.fields.get();
-        fields
-            .build(ReportId(uuid::Uuid::nil()), OffsetDateTime::UNIX_EPOCH)
+        build(&fields, ReportId(uuid::Uuid::nil()), OffsetDateTime::UNIX_EPOCH)
             .map(|r| r.warnings().into_iter().map(|w| w.message(i18n.lang())).collect::<Vec<_>>())
             .unwrap_or_default()
     };
@@ -190,8 +164,8 @@ pub fn CountForm() -> impl IntoView {
             save_report(
                 FormKind::CountResult,
                 state,
-                move |id, at| fields.build(id, at),
-                move || draft.clear(CountDraft { tps, rows: rows_for(""), ..CountDraft::default() }),
+                move |id, at| build(&fields, id, at),
+                move || draft.clear(FormInput { tps, rows: rows_for(""), ..FormInput::default() }),
             );
         }
     };
@@ -201,8 +175,8 @@ pub fn CountForm() -> impl IntoView {
     let number = move |id: &'static str,
                        label: fn(&'static crate::i18n::Texts) -> &'static str,
                        field: ReportField,
-                       get: fn(&CountDraft) -> &String,
-                       set: fn(&mut CountDraft, String)| {
+                       get: fn(&FormInput) -> &String,
+                       set: fn(&mut FormInput, String)| {
         view! {
             <label for=id>{move || label(i18n.t())}</label>
             <input id=id inputmode="numeric" autocomplete="off" prop:value=move || draft.get(|d| get(d).clone())
@@ -241,7 +215,7 @@ pub fn CountForm() -> impl IntoView {
                     let errors = move || {
                         // Tracked first: a row that was empty when drawn still shows its errors.
                         state.message.track();
-                        let filed = draft.fields.with_untracked(|d| d.filed_index(i));
+                        let filed = draft.fields.with_untracked(|d| filed_index(d, i));
                         filed.map(|f| state.count_row_messages(f, i18n.lang())).unwrap_or_default()
                     };
                     view! {

@@ -3,111 +3,79 @@
 //! urgent flag for the coordinator.
 
 use super::evidence::{LocationField, PhotosField};
-use super::{errors_or, open_draft, profile_tps, save_report, Draft, FormState, SaveButton, TpsField};
+use super::{errors_or, open_draft, profile_tps, save_report, FormInput, FormState, SaveButton, TpsField};
 use crate::clock::now;
 use crate::i18n::use_i18n;
 use crate::outbox::PhoneOutbox;
 use crate::routes::FormKind;
 use leptos::prelude::*;
-use pantau_core::evidence::{PhotoRef, Position};
 use pantau_core::validation::{FieldError, FieldErrorCode, ReportField};
 use pantau_core::{IncidentCategory, Report, ReportBody};
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub const DRAFT_KEY: &str = "pantau.draft.incident";
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct IncidentDraft {
-    pub tps: String,
-    pub category: String,
-    /// As the `datetime-local` input gives it: "2026-02-14T09:40", local time.
-    pub occurred_at: String,
-    pub place: String,
-    pub description: String,
-    pub reported_party: String,
-    pub witnesses: String,
-    pub urgent: bool,
-    /// Kept on the phone already (IndexedDB), named here.
-    pub photos: Vec<PhotoRef>,
-    pub position: Option<Position>,
+/// A blank incident form: the volunteer's TPS.
+fn fresh() -> FormInput {
+    FormInput { tps: profile_tps(), ..FormInput::default() }
 }
 
-impl super::FormDraft for IncidentDraft {
-    const KEY: &'static str = DRAFT_KEY;
-    const CORRECTION_KEY: &'static str = "pantau.draft.incident.correction";
-    fn is_blank(&self) -> bool {
-        self.category.is_empty()
-            && [&self.place, &self.description, &self.reported_party, &self.witnesses]
-                .iter()
-                .all(|s| s.trim().is_empty())
-            && !self.urgent
-            && self.photos.is_empty()
+/// The form as it was when `report` was filed, to correct it.
+pub fn from_report(report: &Report) -> Option<FormInput> {
+    match &report.body {
+        ReportBody::Incident { category, occurred_at, place, description, reported_party, witnesses, urgent } => {
+            Some(FormInput {
+                tps: report.tps.clone(),
+                category: category.as_str().to_owned(),
+                occurred_at: to_local_input(*occurred_at),
+                place: place.clone(),
+                description: description.clone(),
+                reported_party: reported_party.clone(),
+                witnesses: witnesses.clone(),
+                urgent: *urgent,
+                photos: report.photos.clone(),
+                position: report.position,
+                ..FormInput::default()
+            })
+        }
+        _ => None,
     }
 }
 
-impl IncidentDraft {
-    fn fresh() -> IncidentDraft {
-        IncidentDraft { tps: profile_tps(), ..IncidentDraft::default() }
+/// The report the form holds, or every field the volunteer must correct.
+fn build(input: &FormInput, id: pantau_core::ReportId, created_at: OffsetDateTime) -> Result<Report, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let category = IncidentCategory::parse(&input.category);
+    if category.is_none() {
+        errors.push(FieldError::new(ReportField::Category, FieldErrorCode::Required));
     }
-
-    pub fn from_report(report: &Report) -> Option<IncidentDraft> {
-        match &report.body {
-            ReportBody::Incident { category, occurred_at, place, description, reported_party, witnesses, urgent } => {
-                Some(IncidentDraft {
-                    tps: report.tps.clone(),
-                    category: category.as_str().to_owned(),
-                    occurred_at: to_local_input(*occurred_at),
-                    place: place.clone(),
-                    description: description.clone(),
-                    reported_party: reported_party.clone(),
-                    witnesses: witnesses.clone(),
-                    urgent: *urgent,
-                    photos: report.photos.clone(),
-                    position: report.position,
-                })
-            }
-            _ => None,
-        }
+    let occurred_at = from_local_input(&input.occurred_at);
+    if occurred_at.is_none() {
+        errors.push(FieldError::new(ReportField::OccurredAt, FieldErrorCode::Required));
     }
-
-    fn build(&self, id: pantau_core::ReportId, created_at: OffsetDateTime) -> Result<Report, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let category = IncidentCategory::parse(&self.category);
-        if category.is_none() {
-            errors.push(FieldError::new(ReportField::Category, FieldErrorCode::Required));
-        }
-        let occurred_at = from_local_input(&self.occurred_at);
-        if occurred_at.is_none() {
-            errors.push(FieldError::new(ReportField::OccurredAt, FieldErrorCode::Required));
-        }
-        let report = |category, occurred_at| {
-            let mut report = Report::new(
-                id,
-                &self.tps,
-                created_at,
-                ReportBody::Incident {
-                    category,
-                    occurred_at,
-                    place: self.place.trim().to_owned(),
-                    description: self.description.trim().to_owned(),
-                    reported_party: self.reported_party.trim().to_owned(),
-                    witnesses: self.witnesses.trim().to_owned(),
-                    urgent: self.urgent,
-                },
-            );
-            report.photos = self.photos.clone();
-            report.position = self.position;
-            report
-        };
-        // Validate the rest too, so every wrong field shows at once.
-        let probe = report(category.unwrap_or(IncidentCategory::Other), occurred_at.unwrap_or(created_at));
-        if let Err(more) = probe.validate() {
-            errors.extend(more);
-        }
-        errors_or(errors, || probe)
+    let report = |category, occurred_at| {
+        let mut report = Report::new(
+            id,
+            &input.tps,
+            created_at,
+            ReportBody::Incident {
+                category,
+                occurred_at,
+                place: input.place.trim().to_owned(),
+                description: input.description.trim().to_owned(),
+                reported_party: input.reported_party.trim().to_owned(),
+                witnesses: input.witnesses.trim().to_owned(),
+                urgent: input.urgent,
+            },
+        );
+        report.photos = input.photos.clone();
+        report.position = input.position;
+        report
+    };
+    // Validate the rest too, so every wrong field shows at once.
+    let probe = report(category.unwrap_or(IncidentCategory::Other), occurred_at.unwrap_or(created_at));
+    if let Err(more) = probe.validate() {
+        errors.extend(more);
     }
+    errors_or(errors, || probe)
 }
 
 #[component]
@@ -115,13 +83,12 @@ pub fn IncidentForm() -> impl IntoView {
     let i18n = use_i18n();
     let outbox = expect_context::<PhoneOutbox>();
     let state = FormState::new();
-    let draft: Draft<IncidentDraft> =
-        open_draft(FormKind::Incident, state, IncidentDraft::fresh, IncidentDraft::from_report);
+    let draft = open_draft(FormKind::Incident, state, fresh, from_report);
     // A blank form has no time: the volunteer chooses it ("Baru saja", or the
     // time she types). A default filled in for her was filed unseen: a report
     // that said "pukul 09.15" was stored at 17.56. A time left from an earlier
     // visit would be worse. Shown, not kept: opening a form is not typing in it.
-    if draft.fields.with_untracked(super::FormDraft::is_blank) {
+    if draft.fields.with_untracked(FormInput::is_blank) {
         draft.fields.update(|d| d.occurred_at.clear());
     }
     let set_time = move |minutes_ago: i64| {
@@ -136,19 +103,16 @@ pub fn IncidentForm() -> impl IntoView {
             save_report(
                 FormKind::Incident,
                 state,
-                move |id, at| fields.build(id, at),
-                move || {
-                    draft
-                        .clear(IncidentDraft { tps: pantau_core::TpsCode::normalise(&tps), ..IncidentDraft::default() })
-                },
+                move |id, at| build(&fields, id, at),
+                move || draft.clear(FormInput { tps: pantau_core::TpsCode::normalise(&tps), ..FormInput::default() }),
             );
         }
     };
     let text = move |label: fn(&'static crate::i18n::Texts) -> &'static str,
                      id: &'static str,
                      field: ReportField,
-                     get: fn(&IncidentDraft) -> &String,
-                     set: fn(&mut IncidentDraft, String),
+                     get: fn(&FormInput) -> &String,
+                     set: fn(&mut FormInput, String),
                      long: bool| {
         let error = state.error(field);
         let value = move || draft.get(|d| get(d).clone());

@@ -15,10 +15,11 @@ use crate::profile::{self, Profile};
 use crate::routes::{navigate, FormKind, Route};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
+use pantau_core::evidence::{PhotoRef, Position};
 use pantau_core::validation::{scope_error, FieldError, ReportField};
 use pantau_core::{Delivery, Report, ReportId};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use wasm_bindgen::JsCast;
 
@@ -27,55 +28,96 @@ use wasm_bindgen::JsCast;
 #[derive(Clone, Copy)]
 pub struct DraftsChanged(pub Trigger);
 
-/// A form's fields as typed, kept with gloo-storage on every change so that a
-/// reload or a killed browser does not lose a half-filled form. A draft this
-/// version cannot read (an older version's) is kept aside and the form says
-/// so: see [`crate::kept::read_kept`]. Reports are never drafts.
-#[derive(Debug)]
-pub struct Draft<T: Send + Sync + 'static> {
-    pub fields: RwSignal<T>,
+/// What the volunteer typed into one form, as typed (a number that does not
+/// read yet stays as it was). One type serves the three forms, each using its
+/// own fields: each draft type cost every volunteer its own serde reader and
+/// writer. Field names are those of the earlier per-form drafts, which it reads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FormInput {
+    pub tps: String,
+    /// Laporan kejadian: the category's slug.
+    pub category: String,
+    /// As the `datetime-local` input gives it: "2026-02-14T09:40", local time.
+    pub occurred_at: String,
+    pub place: String,
+    pub description: String,
+    pub reported_party: String,
+    pub witnesses: String,
+    pub urgent: bool,
+    /// Hasil penghitungan: the contest's slug, its rows and totals.
+    pub contest: String,
+    pub rows: Vec<count::CountRow>,
+    pub valid: String,
+    pub invalid: String,
+    pub voters: String,
+    /// Checklist TPS: the phase's slug, and per item id its answer's slug
+    /// ("yes" / "no" / "unknown") and its note.
+    pub phase: String,
+    pub answers: BTreeMap<String, String>,
+    pub notes: BTreeMap<String, String>,
+    /// Kept on the phone already (IndexedDB), named here; a checklist photo
+    /// names its item.
+    pub photos: Vec<PhotoRef>,
+    pub position: Option<Position>,
+}
+
+impl FormInput {
+    /// Nothing typed: only what a form fills in itself (TPS, phase, time,
+    /// a ballot's rows).
+    pub fn is_blank(&self) -> bool {
+        let blank = |s: &String| s.trim().is_empty();
+        self.category.is_empty()
+            && self.contest.is_empty()
+            && self.answers.is_empty()
+            && [&self.place, &self.description, &self.reported_party, &self.witnesses].into_iter().all(blank)
+            && [&self.valid, &self.invalid, &self.voters].into_iter().all(blank)
+            && self.rows.iter().all(|r| blank(&r.name) && blank(&r.votes))
+            && self.notes.values().all(blank)
+            && !self.urgent
+            && self.photos.is_empty()
+    }
+}
+
+/// A form's input, kept with gloo-storage on every change so that a reload or
+/// a killed browser does not lose a half-filled form. A draft this version
+/// cannot read (an older version's) is kept aside and the form says so: see
+/// [`crate::kept::read_kept`]. Reports are never drafts.
+#[derive(Clone, Copy, Debug)]
+pub struct Draft {
+    pub fields: RwSignal<FormInput>,
     key: &'static str,
     changed: Trigger,
 }
 
-impl<T: Send + Sync + 'static> Clone for Draft<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T: Send + Sync + 'static> Copy for Draft<T> {}
-
-impl<T> Draft<T>
-where
-    T: Serialize + DeserializeOwned + Default + Clone + PartialEq + Send + Sync + 'static,
-{
+impl Draft {
     /// The stored draft, or a fresh one made by `fresh`; and whether a stored
     /// one could not be read (see [`crate::kept::read_kept`]).
-    pub fn load(key: &'static str, fresh: impl FnOnce() -> T) -> (Draft<T>, bool) {
-        let (stored, unreadable) = match read_kept::<T>(key) {
+    pub fn load(key: &'static str, fresh: impl FnOnce() -> FormInput) -> (Draft, bool) {
+        let (stored, unreadable) = match read_kept::<FormInput>(key) {
             Kept::Read(fields) => (Some(fields), false),
             Kept::Missing => (None, false),
             Kept::Unreadable => (None, true),
         };
-        let fields = stored.filter(|d| *d != T::default()).unwrap_or_else(fresh);
+        let fields = stored.filter(|d| *d != FormInput::default()).unwrap_or_else(fresh);
         (Draft { fields: RwSignal::new(fields), key, changed: expect_context::<DraftsChanged>().0 }, unreadable)
     }
 
     /// Changes the draft and keeps it at once (not in an effect: a reload right
     /// after a keystroke must find it).
-    pub fn edit(&self, f: impl FnOnce(&mut T)) {
+    pub fn edit(&self, f: impl FnOnce(&mut FormInput)) {
         self.fields.update(f);
         self.keep();
     }
 
-    pub fn replace(&self, fields: T) {
+    pub fn replace(&self, fields: FormInput) {
         self.fields.set(fields);
         self.keep();
     }
 
     /// After a save: the form starts again from `fresh`, and no draft is kept
     /// until the volunteer types.
-    pub fn clear(&self, fresh: T) {
+    pub fn clear(&self, fresh: FormInput) {
         self.fields.set(fresh);
         GlooLocalStorage::delete(self.key);
         self.changed.notify();
@@ -89,69 +131,66 @@ where
     }
 
     /// Reads one field (tracked).
-    pub fn get<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+    pub fn get<R>(&self, f: impl FnOnce(&FormInput) -> R) -> R {
         self.fields.with(f)
     }
 }
 
-/// A form's draft type: where it is kept, and whether it holds any input.
-pub trait FormDraft: Serialize + DeserializeOwned + Default + Clone + PartialEq + Send + Sync + 'static {
-    /// The draft of a new report.
-    const KEY: &'static str;
-    /// The draft of a refused report being corrected, kept apart so that a
-    /// correction never overwrites a new report's draft.
-    const CORRECTION_KEY: &'static str;
-    /// Nothing typed: only what the form fills in itself (TPS, phase, time).
-    fn is_blank(&self) -> bool;
+/// Where a form keeps the draft of a new report, and that of a refused
+/// report being corrected, kept apart so that a correction never overwrites
+/// a new report's draft.
+fn draft_keys(kind: FormKind) -> [&'static str; 2] {
+    match kind {
+        FormKind::Checklist => ["pantau.draft.checklist", "pantau.draft.checklist.correction"],
+        FormKind::Incident => [INCIDENT_DRAFT_KEY, "pantau.draft.incident.correction"],
+        FormKind::CountResult => ["pantau.draft.count", "pantau.draft.count.correction"],
+    }
 }
 
-fn holds_input<T: FormDraft>() -> bool {
-    [T::KEY, T::CORRECTION_KEY].iter().any(|key| GlooLocalStorage::get::<T>(key).is_ok_and(|d| !d.is_blank()))
+const INCIDENT_DRAFT_KEY: &str = "pantau.draft.incident";
+
+fn holds_input(kind: FormKind) -> bool {
+    draft_keys(kind).iter().any(|key| GlooLocalStorage::get::<FormInput>(key).is_ok_and(|d| !d.is_blank()))
 }
 
 /// Drops corrections left by a page that was reloaded or killed mid-correction:
 /// no correction is open when the app starts, and a leftover one would count
 /// as unsaved input for ever, hiding every update.
 pub fn forget_abandoned_corrections() {
-    for key in [
-        <checklist::ChecklistDraft as FormDraft>::CORRECTION_KEY,
-        <incident::IncidentDraft as FormDraft>::CORRECTION_KEY,
-        <count::CountDraft as FormDraft>::CORRECTION_KEY,
-    ] {
-        GlooLocalStorage::delete(key);
+    for kind in FormKind::ALL {
+        GlooLocalStorage::delete(draft_keys(kind)[1]);
     }
 }
 
 /// Whether any form holds typed-but-unsaved input (an app update waits for it).
 pub fn any_draft_dirty() -> bool {
-    holds_input::<checklist::ChecklistDraft>()
-        || holds_input::<incident::IncidentDraft>()
-        || holds_input::<count::CountDraft>()
+    FormKind::ALL.into_iter().any(holds_input)
 }
 
 /// The draft a form opens with: the refused report being corrected, or the
 /// new report's draft. Leaving a correction abandons it; the refused report
 /// stays as it was, ready to be corrected again.
-pub fn open_draft<T: FormDraft>(
+pub fn open_draft(
     kind: FormKind,
     state: FormState,
-    fresh: impl FnOnce() -> T,
-    from_report: impl Fn(&Report) -> Option<T>,
-) -> Draft<T> {
+    fresh: impl FnOnce() -> FormInput,
+    from_report: impl Fn(&Report) -> Option<FormInput>,
+) -> Draft {
     let outbox = expect_context::<PhoneOutbox>();
     let correcting = outbox
         .correcting()
         .get_untracked()
         .filter(|(k, _)| *k == kind)
         .and_then(|(_, id)| outbox.list().with_untracked(|o| o.get(id).and_then(|e| from_report(&e.report))));
+    let [key, correction_key] = draft_keys(kind);
     let draft = match correcting {
         Some(fields) => {
-            let (draft, _) = Draft::load(T::CORRECTION_KEY, T::default);
+            let (draft, _) = Draft::load(correction_key, FormInput::default);
             draft.replace(fields);
             draft
         }
         None => {
-            let (draft, unreadable) = Draft::load(T::KEY, fresh);
+            let (draft, unreadable) = Draft::load(key, fresh);
             if unreadable {
                 state.message.set(Some(FormMessage::DraftUnreadable));
             }
@@ -161,7 +200,7 @@ pub fn open_draft<T: FormDraft>(
     let changed = expect_context::<DraftsChanged>().0;
     on_cleanup(move || {
         if outbox.stop_correcting() {
-            GlooLocalStorage::delete(T::CORRECTION_KEY);
+            GlooLocalStorage::delete(correction_key);
             changed.notify();
         }
     });
@@ -511,13 +550,13 @@ pub fn migrate_old_draft() {
     const OLD_KEY: &str = "pantau.draft";
     let Ok(old) = GlooLocalStorage::get::<OldDraft>(OLD_KEY) else { return };
     if !old.text.trim().is_empty() {
-        let mut draft: incident::IncidentDraft = GlooLocalStorage::get(incident::DRAFT_KEY).unwrap_or_default();
+        let mut draft: FormInput = GlooLocalStorage::get(INCIDENT_DRAFT_KEY).unwrap_or_default();
         if draft.description.trim().is_empty() {
             draft.description = old.text;
             if draft.tps.is_empty() {
                 draft.tps = old.tps;
             }
-            if GlooLocalStorage::set(incident::DRAFT_KEY, &draft).is_err() {
+            if GlooLocalStorage::set(INCIDENT_DRAFT_KEY, &draft).is_err() {
                 return;
             }
         }

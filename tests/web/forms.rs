@@ -217,6 +217,30 @@ async fn a_draft_an_older_version_kept_is_kept_aside_and_the_form_says_so() {
 }
 
 #[wasm_bindgen_test]
+async fn drafts_kept_by_the_version_with_one_draft_type_per_form_open_as_typed() {
+    // As the count and checklist drafts were written before the forms shared one type.
+    storage().clear().unwrap();
+    let count = r#"{"tps":"6471011001-003","contest":"","rows":[{"name":"Partai A","votes":"12","from_ballot":false},{"name":"","votes":"","from_ballot":false}],"valid":"12a","invalid":"","voters":"","photos":[],"position":null}"#;
+    let checklist = r#"{"tps":"6471011001-003","phase":"opening","answers":{"opened_0700":"no"},"notes":{"opened_0700":"Dibuka 07.40"},"photos":[]}"#;
+    storage().set_item("pantau.draft.count", count).unwrap();
+    storage().set_item("pantau.draft.checklist", checklist).unwrap();
+    let (root, _database, mounted) = mount_app("#/baru/hasil").await;
+    until_ready(&root).await;
+    assert_eq!(value_of(&root, "#row-name-1"), "Partai A");
+    assert_eq!(value_of(&root, "#row-votes-1"), "12");
+    assert_eq!(value_of(&root, "#valid"), "12a", "kept as typed, though it is no number yet");
+    drop(mounted);
+    root.remove();
+
+    let (root, _database, _mounted) = mount_app("#/baru/checklist").await;
+    until_ready(&root).await;
+    let no = by_selector(&root, "input[name=opened_0700][value=no]").dyn_into::<web_sys::HtmlInputElement>().unwrap();
+    assert!(no.checked(), "{}", text(&root));
+    assert_eq!(value_of(&root, "#note-opened_0700"), "Dibuka 07.40");
+    assert_eq!(storage().get_item("pantau.draft.checklist.unreadable").unwrap(), None);
+}
+
+#[wasm_bindgen_test]
 fn a_profile_an_older_version_kept_is_kept_aside() {
     storage().clear().unwrap();
     let older = r#"{"name":"Sari Wulandari","tps":6471011001}"#;
