@@ -84,6 +84,11 @@ impl Session {
     /// expires or is revoked).
     pub fn end(&self, why: SignedOut) {
         GlooLocalStorage::delete(SESSION_KEY);
+        // An expired or revoked session keeps them: the coordinator signs in
+        // again and finds what she typed.
+        if why == SignedOut::ByChoice {
+            crate::kept::forget_review_drafts();
+        }
         self.signed_out.set(why);
         self.current.set(None);
     }

@@ -1,7 +1,8 @@
 // The coordinators' desk end to end: the real server, the built desk and the
 // built volunteers' app in Chromium. A report filed on a phone reaches the
 // desk live; coordinators review it, with a conflict between two of them; a
-// desk that lost its connection catches up; a revoked desk is signed out.
+// desk that lost its connection catches up; a revoked desk is signed out, and
+// a review typed when the session ended is still there after the next sign-in.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -188,5 +189,52 @@ test('a new sign-in link opened in an open desk replaces its session, and the ol
   await desk.page.getByTestId('report-row').filter({ hasText: 'Masuk lewat sesi yang baru' }).waitFor({ timeout: 10_000 });
   assert.equal(await desk.page.getByTestId('signed-out-reason').count(), 0);
   assert.equal(await desk.page.getByTestId('report-row').filter({ hasText: 'Masuk lewat sesi yang baru' }).count(), 1, 'once, not once per feed');
+  assert.deepEqual(desk.page.errors, []);
+});
+
+test('a review typed when the session ends is there after signing in again, and signing out forgets it', async (t) => {
+  const { server, browser } = await serverAndBrowser(t);
+  await server.start();
+  const token = await server.volunteerToken('Budi Santoso', '6471011002-001');
+  const report = incident('6471011002-001', 'Surat suara sudah dicoblos sebelum TPS dibuka');
+  await server.postReports(token, [report]);
+  const desk = await openDesk(browser, await server.addCoordinator('Ani (Panwascam)', '647101'));
+  const reportUrl = new URL(`/desk/laporan/${report.id}`, server.url).href;
+  await desk.page.goto(reportUrl);
+  await desk.page.getByTestId('review-badge').filter({ hasText: 'Baru' }).first().waitFor();
+  await desk.page.getByLabel('Tidak terbukti').check();
+  const note = 'Saksi belum bisa dihubungi; dicek lagi besok pagi';
+  await desk.page.getByLabel('Catatan (boleh kosong)').fill(note);
+
+  // Meanwhile her session ends: a sign-in elsewhere replaces it.
+  const id = (await server.cli('coordinator', 'list')).split('\n').find((l) => l.includes('Ani')).trim().split(/\s+/)[0];
+  const newLink = async () => (await server.cli('coordinator', 'link', id, '--base-url', server.url)).match(/^sign-in link: (\S+)$/m)[1];
+  const elsewhere = await openDesk(browser, await newLink());
+  await elsewhere.context.close();
+  // The server keeps a token it checked for up to 5 s (TOKEN_CACHE_TTL).
+  await desk.page.waitForTimeout(5_500);
+  await desk.page.getByRole('button', { name: 'Simpan tinjauan' }).click();
+  await desk.page.getByLabel('Kode masuk').waitFor();
+
+  // Signed in again in the same tab: the review holds what she typed.
+  await desk.page.goto(await newLink());
+  await desk.page.getByTestId('live-status').filter({ hasText: 'Langsung' }).waitFor();
+  await desk.page.goto(reportUrl);
+  await desk.page.getByTestId('review-badge').filter({ hasText: 'Baru' }).first().waitFor();
+  assert.equal(await desk.page.getByLabel('Catatan (boleh kosong)').inputValue(), note);
+  assert.equal(await desk.page.getByLabel('Tidak terbukti').isChecked(), true);
+  await desk.page.getByRole('button', { name: 'Simpan tinjauan' }).click();
+  await desk.page.getByText('Tinjauan tersimpan.').waitFor();
+  assert.equal(await desk.page.getByTestId('history').locator('.report-text').first().textContent(), note);
+  await desk.page.reload();
+  await desk.page.getByTestId('review-badge').filter({ hasText: 'Tidak terbukti' }).first().waitFor();
+  assert.equal(await desk.page.getByLabel('Catatan (boleh kosong)').inputValue(), '', 'saved: nothing is kept');
+
+  // Typed again, then she signs out: the next person at this browser finds nothing.
+  await desk.page.getByLabel('Catatan (boleh kosong)').fill('Catatan yang belum disimpan');
+  await desk.page.getByRole('button', { name: 'Keluar' }).click();
+  await desk.page.getByLabel('Kode masuk').waitFor();
+  const kept = await desk.page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('pantau.desk.review.')));
+  assert.deepEqual(kept, []);
   assert.deepEqual(desk.page.errors, []);
 });

@@ -8,6 +8,7 @@ use crate::api::{self, DeskError};
 use crate::feed::use_feed;
 use crate::i18n::use_i18n;
 use crate::session::use_session;
+use gloo_storage::{SessionStorage, Storage as _};
 use leptos::prelude::*;
 use pantau_core::desk::ReportListItem;
 use pantau_core::protocol::ProblemType;
@@ -192,6 +193,16 @@ fn body_view(body: &ReportBody, lang: Lang) -> AnyView {
 }
 
 /// The review: where it stands, its history, and the form to change it.
+/// What a coordinator typed into a report's review and has not saved, kept
+/// in this tab's sessionStorage until it is saved or she signs out.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+struct ReviewDraft {
+    to: Option<ReviewState>,
+    note: String,
+    reference: String,
+}
+
 #[component]
 fn ReviewPanel(id: String) -> impl IntoView {
     let i18n = use_i18n();
@@ -202,9 +213,23 @@ fn ReviewPanel(id: String) -> impl IntoView {
     let conflict = RwSignal::new(None::<ReviewState>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let to = RwSignal::new(None::<ReviewState>);
-    let note = RwSignal::new(String::new());
-    let reference = RwSignal::new(String::new());
+    let draft_key = StoredValue::new(format!("{}{id}", crate::kept::REVIEW_DRAFT_PREFIX));
+    let kept: ReviewDraft = draft_key.with_value(|key| SessionStorage::get(key)).unwrap_or_default();
+    let to = RwSignal::new(kept.to);
+    let note = RwSignal::new(kept.note);
+    let reference = RwSignal::new(kept.reference);
+    // Kept at every change: a sign-in in between (an expired session) loses nothing.
+    let keep = move || {
+        let draft =
+            ReviewDraft { to: to.get_untracked(), note: note.get_untracked(), reference: reference.get_untracked() };
+        draft_key.with_value(|key| {
+            if draft == ReviewDraft::default() {
+                SessionStorage::delete(key);
+            } else if let Err(e) = SessionStorage::set(key, &draft) {
+                leptos::logging::error!("could not keep the review being typed: {e}");
+            }
+        });
+    };
     let invalid = RwSignal::new(None::<String>);
     let read = {
         let id = id.clone();
@@ -260,6 +285,7 @@ fn ReviewPanel(id: String) -> impl IntoView {
                         note.set(String::new());
                         reference.set(String::new());
                         to.set(None);
+                        draft_key.with_value(|key| SessionStorage::delete(key));
                         saved.set(true);
                     }
                     Err(e) if e.problem_type() == Some(ProblemType::ReviewConflict) => {
@@ -302,17 +328,18 @@ fn ReviewPanel(id: String) -> impl IntoView {
                         <label class="choice">
                             <input type="radio" name="review-to" value=choice.slug()
                                 prop:checked=move || to.get() == Some(choice)
-                                on:change=move |_| to.set(Some(choice)) />
+                                on:change=move |_| { to.set(Some(choice)); keep() } />
                             {move || choice.label(i18n.lang())}
                         </label>
                     }).collect_view()}
                 </fieldset>
                 <Show when=move || to.get() == Some(ReviewState::Forwarded)>
                     <label for="review-reference">{move || i18n.t().reference}</label>
-                    <input id="review-reference" prop:value=reference on:input=move |ev| reference.set(event_target_value(&ev)) />
+                    <input id="review-reference" prop:value=reference
+                        on:input=move |ev| { reference.set(event_target_value(&ev)); keep() } />
                 </Show>
                 <label for="review-note">{move || i18n.t().note}</label>
-                <textarea id="review-note" rows="3" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <textarea id="review-note" rows="3" prop:value=note on:input=move |ev| { note.set(event_target_value(&ev)); keep() }></textarea>
                 {move || invalid.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                 <button type="submit" class="primary" disabled=move || busy.get() || review.with(Option::is_none)>
                     {move || i18n.t().save_review}
