@@ -61,7 +61,8 @@ pub fn classify(error: &JsValue) -> StoreError {
 }
 
 /// A JS value as words for a message or a log: an error's name and message,
-/// a string as it is, anything else as JSON. The wasm is built without
+/// a string as it is, anything else as `JSON.stringify` gives it ("undefined"
+/// where it gives nothing). The wasm is built without
 /// `Debug` formatting (`-Zfmt-debug=none`), so `{:?}` of a `JsValue` is empty.
 pub fn js_text(value: &JsValue) -> String {
     if let Some(e) = value.dyn_ref::<web_sys::DomException>() {

@@ -11,12 +11,12 @@ pub const ATTEMPT_KEY: &str = "pantau.desk.attempt";
 pub const LANG_KEY: &str = "pantau.desk.lang";
 /// Whether an urgent arrival plays a sound (bool).
 pub const SOUND_KEY: &str = "pantau.desk.sound";
-/// `<prefix><report id>`: a review typed and not saved yet (sessionStorage),
-/// until it is saved or the coordinator signs out.
+/// `<prefix><report id>/<coordinator>/<scope>`: a review typed and not saved
+/// yet (this tab's sessionStorage), until it is saved or she signs out here.
 pub const REVIEW_DRAFT_PREFIX: &str = "pantau.desk.review.";
 
-/// Forgets every review typed in this tab and not saved (a sign-out by choice:
-/// the next person at this browser must not find them).
+/// Forgets every review typed in this tab and not saved (a sign-out by choice
+/// here: the next person at this tab must not find them).
 pub fn forget_review_drafts() {
     let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else { return };
     let keys: Vec<String> = (0..storage.length().unwrap_or(0)).filter_map(|i| storage.key(i).ok().flatten()).collect();

@@ -63,8 +63,8 @@ pub struct FormInput {
 }
 
 impl FormInput {
-    /// Nothing typed: only what a form fills in itself (TPS, phase, time,
-    /// a ballot's rows).
+    /// Nothing typed: only what a form fills in itself (TPS, phase, time) or
+    /// leaves empty (spare count rows). A contest chosen is input.
     pub fn is_blank(&self) -> bool {
         let blank = |s: &String| s.trim().is_empty();
         self.category.is_empty()

@@ -192,45 +192,60 @@ test('a new sign-in link opened in an open desk replaces its session, and the ol
   assert.deepEqual(desk.page.errors, []);
 });
 
-test('a review typed when the session ends is there after signing in again, and signing out forgets it', async (t) => {
+test('a review typed when the session ends is there after signing in again, only for her, and signing out forgets it', async (t) => {
   const { server, browser } = await serverAndBrowser(t);
   await server.start();
   const token = await server.volunteerToken('Budi Santoso', '6471011002-001');
   const report = incident('6471011002-001', 'Surat suara sudah dicoblos sebelum TPS dibuka');
   await server.postReports(token, [report]);
   const desk = await openDesk(browser, await server.addCoordinator('Ani (Panwascam)', '647101'));
+  const ekoLink = await server.addCoordinator('Eko (Bawaslu Kota)', '6471');
   const reportUrl = new URL(`/desk/laporan/${report.id}`, server.url).href;
-  await desk.page.goto(reportUrl);
-  await desk.page.getByTestId('review-badge').filter({ hasText: 'Baru' }).first().waitFor();
+  const openReport = async (badge) => {
+    await desk.page.goto(reportUrl);
+    await desk.page.getByTestId('review-badge').filter({ hasText: badge }).first().waitFor();
+  };
+  await openReport('Baru');
   await desk.page.getByLabel('Tidak terbukti').check();
   const note = 'Saksi belum bisa dihubungi; dicek lagi besok pagi';
   await desk.page.getByLabel('Catatan (boleh kosong)').fill(note);
 
   // Meanwhile her session ends: a sign-in elsewhere replaces it.
   const id = (await server.cli('coordinator', 'list')).split('\n').find((l) => l.includes('Ani')).trim().split(/\s+/)[0];
-  const newLink = async () => (await server.cli('coordinator', 'link', id, '--base-url', server.url)).match(/^sign-in link: (\S+)$/m)[1];
-  const elsewhere = await openDesk(browser, await newLink());
+  const aniLink = async () => (await server.cli('coordinator', 'link', id, '--base-url', server.url)).match(/^sign-in link: (\S+)$/m)[1];
+  const elsewhere = await openDesk(browser, await aniLink());
   await elsewhere.context.close();
   // The server keeps a token it checked for up to 5 s (TOKEN_CACHE_TTL).
   await desk.page.waitForTimeout(5_500);
   await desk.page.getByRole('button', { name: 'Simpan tinjauan' }).click();
   await desk.page.getByLabel('Kode masuk').waitFor();
 
-  // Signed in again in the same tab: the review holds what she typed.
-  await desk.page.goto(await newLink());
+  // A colleague signs in at this tab: he does not find her review, and verifies the report.
+  await desk.page.goto(ekoLink);
   await desk.page.getByTestId('live-status').filter({ hasText: 'Langsung' }).waitFor();
-  await desk.page.goto(reportUrl);
-  await desk.page.getByTestId('review-badge').filter({ hasText: 'Baru' }).first().waitFor();
-  assert.equal(await desk.page.getByLabel('Catatan (boleh kosong)').inputValue(), note);
-  assert.equal(await desk.page.getByLabel('Tidak terbukti').isChecked(), true);
+  await openReport('Baru');
+  assert.equal(await desk.page.getByLabel('Catatan (boleh kosong)').inputValue(), '');
+  assert.equal(await desk.page.getByLabel('Tidak terbukti').isChecked(), false);
+  await desk.page.getByLabel('Terverifikasi').check();
   await desk.page.getByRole('button', { name: 'Simpan tinjauan' }).click();
   await desk.page.getByText('Tinjauan tersimpan.').waitFor();
-  assert.equal(await desk.page.getByTestId('history').locator('.report-text').first().textContent(), note);
+
+  // She signs in again at this tab: her review is as she typed it, and the desk
+  // says the review changed since, as a 409 would, so nothing is overwritten unseen.
+  await desk.page.goto(await aniLink());
+  await desk.page.getByTestId('live-status').filter({ hasText: 'Langsung' }).waitFor();
+  await openReport('Terverifikasi');
+  assert.equal(await desk.page.getByLabel('Catatan (boleh kosong)').inputValue(), note);
+  assert.equal(await desk.page.getByLabel('Tidak terbukti').isChecked(), true);
+  assert.match(await desk.page.getByTestId('review-conflict').textContent(), /Terverifikasi/);
+  await desk.page.getByRole('button', { name: 'Simpan tinjauan' }).click();
+  await desk.page.getByText('Tinjauan tersimpan.').waitFor();
+  assert.equal(await desk.page.getByTestId('history').locator('li').count(), 2);
   await desk.page.reload();
   await desk.page.getByTestId('review-badge').filter({ hasText: 'Tidak terbukti' }).first().waitFor();
   assert.equal(await desk.page.getByLabel('Catatan (boleh kosong)').inputValue(), '', 'saved: nothing is kept');
 
-  // Typed again, then she signs out: the next person at this browser finds nothing.
+  // Typed again, then she signs out: the next person at this tab finds nothing.
   await desk.page.getByLabel('Catatan (boleh kosong)').fill('Catatan yang belum disimpan');
   await desk.page.getByRole('button', { name: 'Keluar' }).click();
   await desk.page.getByLabel('Kode masuk').waitFor();

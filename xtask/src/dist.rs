@@ -126,8 +126,16 @@ pub fn minify(dist: &Path, esbuild: &Path) -> Result<(), Fail> {
         let path = dist.join(page);
         let html = std::fs::read_to_string(&path).map_err(|e| Fail(format!("reading {}: {e}", path.display())))?;
         let html = renamed.iter().fold(html, |html, (old, new)| html.replace(&format!("/{old}"), &format!("/{new}")));
+        // A name written otherwise (relative, say) would now load a deleted file.
+        let file_name = |f: &str| f.rsplit('/').next().unwrap_or_default().to_owned();
+        if let Some((old, _)) = renamed.iter().find(|(old, _)| html.contains(&file_name(old))) {
+            return Err(Fail(format!("{page} still names {old}, renamed after minifying: load it by its /path")));
+        }
+        let folder = page.rsplit_once('/').map_or(String::new(), |(folder, _)| format!("{folder}/"));
         let html = with_integrity(&html, |href| {
-            std::fs::read(dist.join(href.trim_start_matches('/'))).map_err(|e| Fail(format!("reading {href}: {e}")))
+            let href = href.split(['?', '#']).next().unwrap_or_default();
+            let file = href.strip_prefix('/').map_or_else(|| format!("{folder}{href}"), str::to_owned);
+            std::fs::read(dist.join(&file)).map_err(|e| Fail(format!("reading {href} for {page}: {e}")))
         })?;
         std::fs::write(&path, html).map_err(|e| Fail(format!("writing {}: {e}", path.display())))?;
     }

@@ -192,17 +192,20 @@ fn body_view(body: &ReportBody, lang: Lang) -> AnyView {
     }
 }
 
-/// The review: where it stands, its history, and the form to change it.
 /// What a coordinator typed into a report's review and has not saved, kept
-/// in this tab's sessionStorage until it is saved or she signs out.
+/// in this tab's sessionStorage until it is saved or she signs out here.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 struct ReviewDraft {
     to: Option<ReviewState>,
     note: String,
     reference: String,
+    /// The review's version (ETag) it was typed against: restored over a newer
+    /// one, the desk says so, as it does for a 409.
+    etag: Option<String>,
 }
 
+/// The review: where it stands, its history, and the form to change it.
 #[component]
 fn ReviewPanel(id: String) -> impl IntoView {
     let i18n = use_i18n();
@@ -213,17 +216,26 @@ fn ReviewPanel(id: String) -> impl IntoView {
     let conflict = RwSignal::new(None::<ReviewState>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let draft_key = StoredValue::new(format!("{}{id}", crate::kept::REVIEW_DRAFT_PREFIX));
+    // Per coordinator: another one signing in at this tab neither finds nor overwrites it.
+    let by = session.current.with_untracked(|s| {
+        s.as_ref().map(|s| format!("{}/{}", s.coordinator.name, s.coordinator.scope.as_deref().unwrap_or_default()))
+    });
+    let draft_key = StoredValue::new(format!("{}{id}/{}", crate::kept::REVIEW_DRAFT_PREFIX, by.unwrap_or_default()));
     let kept: ReviewDraft = draft_key.with_value(|key| SessionStorage::get(key)).unwrap_or_default();
+    let typed_against = kept.etag.clone();
     let to = RwSignal::new(kept.to);
     let note = RwSignal::new(kept.note);
     let reference = RwSignal::new(kept.reference);
     // Kept at every change: a sign-in in between (an expired session) loses nothing.
     let keep = move || {
-        let draft =
-            ReviewDraft { to: to.get_untracked(), note: note.get_untracked(), reference: reference.get_untracked() };
+        let draft = ReviewDraft {
+            to: to.get_untracked(),
+            note: note.get_untracked(),
+            reference: reference.get_untracked(),
+            etag: review.with_untracked(|r| r.as_ref().map(|(_, etag)| etag.clone())),
+        };
         draft_key.with_value(|key| {
-            if draft == ReviewDraft::default() {
+            if draft.to.is_none() && draft.note.is_empty() && draft.reference.is_empty() {
                 SessionStorage::delete(key);
             } else if let Err(e) = SessionStorage::set(key, &draft) {
                 leptos::logging::error!("could not keep the review being typed: {e}");
@@ -235,9 +247,17 @@ fn ReviewPanel(id: String) -> impl IntoView {
         let id = id.clone();
         move || {
             let id = id.clone();
+            let typed_against = typed_against.clone();
             leptos::task::spawn_local(async move {
                 match session.call(|token| async move { api::review(&token, &id).await }).await {
-                    Ok(r) => review.set(Some(r)),
+                    Ok(r) => {
+                        // Typed against an older version and kept across a
+                        // sign-in: someone changed it meanwhile.
+                        if typed_against.as_ref().is_some_and(|etag| *etag != r.1) {
+                            conflict.set(Some(r.0.state));
+                        }
+                        review.set(Some(r));
+                    }
                     Err(e) => error.set(Some(e)),
                 }
             });
