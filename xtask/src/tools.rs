@@ -108,27 +108,22 @@ pub fn ensure_build_tools() -> Result<(), Fail> {
         ]))?;
     }
 
-    let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
-    let have = cmd_output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
+    let have = cmd_output(Command::new(wasm_opt()).arg("--version")).unwrap_or_default();
     if !have.contains(&format!("version {BINARYEN_NPM_VERSION}")) {
-        ensure_npm()?;
-        eprintln!("xtask: installing wasm-opt from npm binaryen@{BINARYEN_NPM_VERSION} into .tools/");
-        std::fs::create_dir_all(tools_dir()).map_err(|e| Fail(format!("creating .tools: {e}")))?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(tools_dir())
-            .arg(format!("binaryen@{BINARYEN_NPM_VERSION}")))?;
+        npm_install(&format!("binaryen@{BINARYEN_NPM_VERSION}"), "wasm-opt")?;
     }
     if cmd_output(Command::new(esbuild()).arg("--version")).unwrap_or_default().trim() != ESBUILD_NPM_VERSION {
-        ensure_npm()?;
-        eprintln!("xtask: installing esbuild@{ESBUILD_NPM_VERSION} from npm into .tools/, to minify JS and CSS");
-        std::fs::create_dir_all(tools_dir()).map_err(|e| Fail(format!("creating .tools: {e}")))?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(tools_dir())
-            .arg(format!("esbuild@{ESBUILD_NPM_VERSION}")))?;
+        npm_install(&format!("esbuild@{ESBUILD_NPM_VERSION}"), "the JS and CSS minifier")?;
     }
     Ok(())
+}
+
+/// Installs `package` (`name@version`) from npm into `.tools/`.
+fn npm_install(package: &str, what: &str) -> Result<(), Fail> {
+    ensure_npm()?;
+    eprintln!("xtask: installing {what} from npm {package} into .tools/");
+    std::fs::create_dir_all(tools_dir()).map_err(|e| Fail(format!("creating .tools: {e}")))?;
+    run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(tools_dir()).arg(package))
 }
 
 /// esbuild as xtask installs it, in `.tools/`.
