@@ -142,7 +142,7 @@ pub async fn upload_photo(
                 }
             }
         };
-        let rest = blob.slice_with_f64(from as f64).map_err(|e| waits(crate::store_error::js_text(&e)))?;
+        let rest = blob.slice_with_f64(from as f64).map_err(|e| waits(crate::js::text(&e)))?;
         let deadline = Deadline::after(PHOTO_TIMEOUT_MS);
         let request = Request::patch(&url)
             .header("Authorization", &bearer)

@@ -81,7 +81,7 @@ pub fn read_kept<T: DeserializeOwned>(key: &str) -> Kept<T> {
         Err(e) => {
             let aside = format!("{key}.unreadable");
             if let Err(e) = GlooLocalStorage::raw().set_item(&aside, &raw) {
-                leptos::logging::error!("could not keep {key} aside: {}", crate::store_error::js_text(&e));
+                leptos::logging::error!("could not keep {key} aside: {}", crate::js::text(&e));
             }
             leptos::logging::warn!("{key} could not be read ({e}); kept as {aside}");
             Kept::Unreadable

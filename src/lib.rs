@@ -3,7 +3,7 @@
 //! which `cargo xtask test` checks):
 //!
 //! - adapters, the browser: [`outbox_store`] and [`second_copy`] (where
-//!   reports are kept), [`store_error`], [`api`] (HTTP), [`ballots`] (the
+//!   reports are kept), [`store_error`], [`js`] (JS errors in words), [`api`] (HTTP), [`ballots`] (the
 //!   contests' participants, kept for offline use), [`kept`]
 //!   (localStorage keys), [`clock`], [`i18n`] (every word on screen), [`pwa`]
 //!   (the service worker), [`photos`] (reducing photos in a worker) and
@@ -21,6 +21,7 @@ pub mod clock;
 pub mod enrolment;
 pub mod forms;
 pub mod i18n;
+pub mod js;
 pub mod kept;
 pub mod location;
 pub mod outbox;

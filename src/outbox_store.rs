@@ -169,7 +169,7 @@ impl OutboxStore {
         let values = outbox.get_all(None, None).map_err(from_idb)?.await.map_err(from_idb)?;
         let mut loaded = Loaded { migrated, ..Loaded::default() };
         for (key, value) in keys.into_iter().zip(values) {
-            let raw = crate::store_error::js_text(&value);
+            let raw = crate::js::text(&value);
             match value
                 .as_string()
                 .ok_or_else(|| "not a string".to_owned())
@@ -177,7 +177,7 @@ impl OutboxStore {
             {
                 Ok(entry) => loaded.entries.push(entry),
                 Err(reason) => {
-                    let key_text = crate::store_error::js_text(&key);
+                    let key_text = crate::js::text(&key);
                     let record = Quarantined { origin: format!("{OUTBOX}/{key_text}"), raw, reason };
                     let json = serde_json::to_string(&record).expect("serialises");
                     // In the same transaction: it is in one store or the other, never neither.

@@ -45,8 +45,7 @@ fn worker() -> Result<(web_sys::Worker, std::rc::Rc<RefCell<Pending>>), PhotoErr
         if let Some(found) = slot.borrow().as_ref() {
             return Ok(found.clone());
         }
-        let worker = web_sys::Worker::new("./photo-worker.js")
-            .map_err(|e| PhotoError::Failed(crate::store_error::js_text(&e)))?;
+        let worker = web_sys::Worker::new("./photo-worker.js").map_err(|e| PhotoError::Failed(crate::js::text(&e)))?;
         let pending: std::rc::Rc<RefCell<Pending>> = Default::default();
         let answers = pending.clone();
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -76,10 +75,9 @@ pub async fn reduce(file: &web_sys::File) -> Result<Photo, PhotoError> {
     let message = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&message, &"id".into(), &id.into());
     let _ = js_sys::Reflect::set(&message, &"file".into(), file);
-    worker.post_message(&message).map_err(|e| PhotoError::Failed(crate::store_error::js_text(&e)))?;
-    let answer = wasm_bindgen_futures::JsFuture::from(answered)
-        .await
-        .map_err(|e| PhotoError::Failed(crate::store_error::js_text(&e)))?;
+    worker.post_message(&message).map_err(|e| PhotoError::Failed(crate::js::text(&e)))?;
+    let answer =
+        wasm_bindgen_futures::JsFuture::from(answered).await.map_err(|e| PhotoError::Failed(crate::js::text(&e)))?;
     let text = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok().and_then(|v| v.as_string());
     let number = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok().and_then(|v| v.as_f64());
     if let Some(error) = text("error") {

@@ -51,27 +51,11 @@ pub fn classify(error: &JsValue) -> StoreError {
     } else if let Some(e) = error.dyn_ref::<js_sys::Error>() {
         (String::from(e.name()), String::from(e.message()))
     } else {
-        (String::new(), js_text(error))
+        (String::new(), crate::js::text(error))
     };
     if name == "QuotaExceededError" {
         StoreError::QuotaExceeded(message)
     } else {
         StoreError::Other(if name.is_empty() { message } else { format!("{name}: {message}") })
-    }
-}
-
-/// A JS value as words for a message or a log: an error's name and message,
-/// a string as it is, anything else as `JSON.stringify` gives it ("undefined"
-/// where it gives nothing). The wasm is built without
-/// `Debug` formatting (`-Zfmt-debug=none`), so `{:?}` of a `JsValue` is empty.
-pub fn js_text(value: &JsValue) -> String {
-    if let Some(e) = value.dyn_ref::<web_sys::DomException>() {
-        format!("{}: {}", e.name(), e.message())
-    } else if let Some(e) = value.dyn_ref::<js_sys::Error>() {
-        format!("{}: {}", String::from(e.name()), String::from(e.message()))
-    } else if let Some(text) = value.as_string() {
-        text
-    } else {
-        js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "undefined".to_owned())
     }
 }

@@ -14,6 +14,7 @@ pub const PWA_LAYERS: &[(&str, u8)] = &[
     ("ballots", 0),
     ("clock", 0),
     ("i18n", 0),
+    ("js", 0),
     ("kept", 0),
     ("location", 0),
     ("outbox_store", 0),

@@ -261,7 +261,7 @@ pub fn ensure_chromium() -> Result<(), Fail> {
 /// (`optimize_for_size`: 1.5 KB brotli less) and panics that abort without
 /// formatting a message (`-Cpanic=immediate-abort`), without `Debug` output or
 /// panic locations (`-Zfmt-debug=none -Zlocation-detail=none`: 3.5 KB brotli
-/// less; JS errors are worded by `js_text` instead). The rustflags repeat the
+/// less; JS errors are worded by `js::text` instead). The rustflags repeat the
 /// config's `erase_components`, which this variable replaces.
 pub fn wasm_size_build_env() -> [(&'static str, &'static str); 4] {
     [
