@@ -142,12 +142,10 @@ impl Draft {
 fn draft_keys(kind: FormKind) -> [&'static str; 2] {
     match kind {
         FormKind::Checklist => ["pantau.draft.checklist", "pantau.draft.checklist.correction"],
-        FormKind::Incident => [INCIDENT_DRAFT_KEY, "pantau.draft.incident.correction"],
+        FormKind::Incident => ["pantau.draft.incident", "pantau.draft.incident.correction"],
         FormKind::CountResult => ["pantau.draft.count", "pantau.draft.count.correction"],
     }
 }
-
-const INCIDENT_DRAFT_KEY: &str = "pantau.draft.incident";
 
 fn holds_input(kind: FormKind) -> bool {
     draft_keys(kind).iter().any(|key| GlooLocalStorage::get::<FormInput>(key).is_ok_and(|d| !d.is_blank()))
@@ -549,14 +547,15 @@ struct OldDraft {
 pub fn migrate_old_draft() {
     const OLD_KEY: &str = "pantau.draft";
     let Ok(old) = GlooLocalStorage::get::<OldDraft>(OLD_KEY) else { return };
+    let [incident_key, _] = draft_keys(FormKind::Incident);
     if !old.text.trim().is_empty() {
-        let mut draft: FormInput = GlooLocalStorage::get(INCIDENT_DRAFT_KEY).unwrap_or_default();
+        let mut draft: FormInput = GlooLocalStorage::get(incident_key).unwrap_or_default();
         if draft.description.trim().is_empty() {
             draft.description = old.text;
             if draft.tps.is_empty() {
                 draft.tps = old.tps;
             }
-            if GlooLocalStorage::set(INCIDENT_DRAFT_KEY, &draft).is_err() {
+            if GlooLocalStorage::set(incident_key, &draft).is_err() {
                 return;
             }
         }
