@@ -75,6 +75,12 @@ pub async fn sign_in(code: &str, attempt: &str) -> Result<DeskSession, DeskError
     read(&body)
 }
 
+/// Ends the session on the server: the token stops working everywhere.
+pub async fn sign_out(token: &str) -> Result<(), DeskError> {
+    let request = Request::delete("/api/v1/desk/session").header("Authorization", &bearer(token));
+    answer(request.send().await).await.map(|_| ())
+}
+
 /// A report's review with its ETag, for the next change's `If-Match`.
 pub async fn review(token: &str, id: &str) -> Result<(Review, String), DeskError> {
     let path = format!("/api/v1/reports/{id}/review");

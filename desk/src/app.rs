@@ -7,7 +7,7 @@ use crate::i18n::{use_i18n, I18n};
 use crate::live::LiveStatus;
 use crate::pages;
 use crate::routes::{self, Route};
-use crate::session::{code_from_fragment, use_session, Session, SignedOut};
+use crate::session::{code_from_fragment, use_session, Session};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
@@ -16,6 +16,7 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::new();
     provide_context(i18n);
     let session = Session::load();
+    session.follow_other_tabs();
     provide_context(session);
     let feed = Feed::new();
     provide_context(feed);
@@ -152,7 +153,7 @@ fn Header() -> impl IntoView {
                     {move || i18n.t().sound}
                 </label>
                 <button type="button" class="link on-dark" on:click=move |_| i18n.toggle()>{move || i18n.t().other_language}</button>
-                <button type="button" class="link on-dark" on:click=move |_| session.end(SignedOut::ByChoice)>{move || i18n.t().sign_out}</button>
+                <button type="button" class="link on-dark" on:click=move |_| session.sign_out()>{move || i18n.t().sign_out}</button>
             </div>
         </header>
         <nav class="tabs" aria-label=move || i18n.t().nav_label>

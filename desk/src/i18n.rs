@@ -110,6 +110,7 @@ pub struct Texts {
     pub session_expired: &'static str,
     pub session_refused: &'static str,
     pub signed_out: &'static str,
+    pub signed_out_elsewhere: &'static str,
     pub sign_out: &'static str,
     pub other_language: &'static str,
     pub scope_all: &'static str,
@@ -233,7 +234,9 @@ pub static ID: Texts = Texts {
     session_expired: "Sesi Anda sudah berakhir. Minta tautan masuk baru kepada admin.",
     session_refused:
         "Akses Anda tidak berlaku lagi (dicabut atau diganti tautan baru). Minta tautan masuk baru kepada admin.",
-    signed_out: "Anda sudah keluar.",
+    signed_out: "Anda sudah keluar. Untuk masuk lagi, minta tautan masuk baru kepada admin.",
+    signed_out_elsewhere:
+        "Anda keluar di tab lain pada browser ini. Untuk masuk lagi, minta tautan masuk baru kepada admin.",
     sign_out: "Keluar",
     other_language: "English",
     scope_all: "Semua TPS",
@@ -358,7 +361,9 @@ pub static EN: Texts = Texts {
     session_expired: "Your session has ended. Ask your admin for a new sign-in link.",
     session_refused:
         "Your access is no longer valid (revoked, or replaced by a new link). Ask your admin for a new sign-in link.",
-    signed_out: "You have signed out.",
+    signed_out: "You have signed out. To sign in again, ask your admin for a new sign-in link.",
+    signed_out_elsewhere:
+        "You signed out in another tab of this browser. To sign in again, ask your admin for a new sign-in link.",
     sign_out: "Sign out",
     other_language: "Bahasa Indonesia",
     scope_all: "Every TPS",

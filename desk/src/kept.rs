@@ -1,10 +1,14 @@
 //! What the desk keeps in the browser (through gloo-storage): in localStorage
-//! the session, a sign-in that had no answer yet, and two settings; in this
+//! the session, a sign-in that had no answer yet, a sign-out by choice, and
+//! two settings; in this
 //! tab's sessionStorage, reviews typed and not yet saved. Reports are never
 //! kept: the desk is online and reads them from the server.
 
 /// The [`pantau_core::protocol::DeskSession`] from the sign-in.
 pub const SESSION_KEY: &str = "pantau.desk.session";
+/// Present from a sign-out by choice until the next sign-in, so the other
+/// tabs tell it from a session that expired or was revoked.
+pub const SIGNED_OUT_KEY: &str = "pantau.desk.signed-out";
 /// A sign-in code and the secret sent with it, until the server answers.
 pub const ATTEMPT_KEY: &str = "pantau.desk.attempt";
 /// [`pantau_core::Lang`].

@@ -3,7 +3,7 @@
 //! server goes through [`Session::call`], which ends the session on a 401.
 
 use crate::api::{self, DeskError};
-use crate::kept::{ATTEMPT_KEY, SESSION_KEY};
+use crate::kept::{ATTEMPT_KEY, SESSION_KEY, SIGNED_OUT_KEY};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
 use pantau_core::protocol::{DeskSession, ProblemType};
@@ -20,6 +20,8 @@ pub enum SignedOut {
     Refused,
     /// The coordinator chose to sign out.
     ByChoice,
+    /// The coordinator signed out in another tab of this browser.
+    InAnotherTab,
 }
 
 impl SignedOut {
@@ -83,14 +85,65 @@ impl Session {
     /// Ends the session here (the token stays valid on the server until it
     /// expires or is revoked).
     pub fn end(&self, why: SignedOut) {
+        // Before the session goes, so the other tabs know why it went.
+        if why == SignedOut::ByChoice {
+            let _ = GlooLocalStorage::set(SIGNED_OUT_KEY, true);
+        }
         GlooLocalStorage::delete(SESSION_KEY);
         // An expired or revoked session keeps them: the coordinator signs in
         // again and finds what she typed.
-        if why == SignedOut::ByChoice {
+        if matches!(why, SignedOut::ByChoice | SignedOut::InAnotherTab) {
             crate::kept::forget_review_drafts();
         }
         self.signed_out.set(why);
         self.current.set(None);
+    }
+
+    /// Signs out by choice: here at once, then on the server, so the token
+    /// stops working in every tab and feed. Without an answer the token still
+    /// ends here; it stays valid on the server until it expires.
+    pub fn sign_out(&self) {
+        let Some(token) = self.token() else { return };
+        self.end(SignedOut::ByChoice);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = api::sign_out(&token).await {
+                leptos::logging::warn!("the server was not told of the sign-out: {e}");
+            }
+        });
+    }
+
+    /// Follows the other tabs of this browser: a sign-out there ends the
+    /// session here, a sign-in there opens it here.
+    pub fn follow_other_tabs(self) {
+        let listener = window_event_listener(leptos::ev::storage, move |ev: web_sys::StorageEvent| {
+            // `key` is None when another tab cleared all of localStorage.
+            if ev.key().is_some_and(|key| key != SESSION_KEY) {
+                return;
+            }
+            let there = ev.new_value().and_then(|json| serde_json::from_str::<DeskSession>(&json).ok());
+            match there {
+                Some(session) if Some(&session.token) != self.token().as_ref() => {
+                    self.sign_in.set(SignIn::Idle);
+                    self.current.set(Some(session));
+                }
+                Some(_) => {}
+                None => {
+                    let Some(expires_at) = self.current.with_untracked(|s| s.as_ref().map(|s| s.expires_at)) else {
+                        return;
+                    };
+                    let why = if GlooLocalStorage::get::<bool>(SIGNED_OUT_KEY).is_ok() {
+                        SignedOut::InAnotherTab
+                    } else if expires_at <= crate::clock::now() {
+                        SignedOut::Expired
+                    } else {
+                        SignedOut::Refused
+                    };
+                    self.end(why);
+                }
+            }
+        });
+        // The desk is one page: the listener lives as long as it does.
+        std::mem::forget(listener);
     }
 
     /// Ends the session only if `token` is still its token: a refusal of an
@@ -136,6 +189,7 @@ impl Session {
             match api::sign_in(&code, &attempt).await {
                 Ok(session) => {
                     GlooLocalStorage::delete(ATTEMPT_KEY);
+                    GlooLocalStorage::delete(SIGNED_OUT_KEY);
                     let _ = GlooLocalStorage::set(SESSION_KEY, &session);
                     self.sign_in.set(SignIn::Idle);
                     self.current.set(Some(session));

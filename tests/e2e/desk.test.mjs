@@ -253,3 +253,34 @@ test('a review typed when the session ends is there after signing in again, only
   assert.deepEqual(kept, []);
   assert.deepEqual(desk.page.errors, []);
 });
+
+test('signing out in one tab signs out every tab and ends the token on the server; a sign-in reaches the others', async (t) => {
+  const { server, browser } = await serverAndBrowser(t);
+  await server.start();
+  const desk = await openDesk(browser, await server.addCoordinator('Ani (Panwascam)', '647101'));
+  const other = await desk.context.newPage();
+  other.errors = [];
+  other.on('pageerror', (e) => other.errors.push(e));
+  await other.goto(new URL('/desk/', server.url).href);
+  await other.getByTestId('live-status').filter({ hasText: 'Langsung' }).waitFor();
+  const token = await desk.page.evaluate(() => JSON.parse(localStorage.getItem('pantau.desk.session')).token);
+
+  await desk.page.getByRole('button', { name: 'Keluar' }).click();
+  await desk.page.getByTestId('signed-out-reason').filter({ hasText: 'Anda sudah keluar' }).waitFor();
+  await other.getByTestId('signed-out-reason').filter({ hasText: 'keluar di tab lain' }).waitFor();
+  assert.equal(await other.getByLabel('Kode masuk').count(), 1);
+  // The server no longer takes the token: a copy of it opens nothing.
+  const status = async () => (await fetch(new URL('/api/v1/desk/tally', server.url), { headers: { authorization: `Bearer ${token}` } })).status;
+  for (let i = 0; i < 50 && (await status()) !== 401; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await status(), 401);
+
+  // Signing in again in one tab opens the desk in the other.
+  const id = (await server.cli('coordinator', 'list')).split('\n').find((l) => l.includes('Ani')).trim().split(/\s+/)[0];
+  const link = (await server.cli('coordinator', 'link', id, '--base-url', server.url)).match(/^sign-in link: (\S+)$/m)[1];
+  await other.goto(link);
+  await other.getByTestId('live-status').filter({ hasText: 'Langsung' }).waitFor();
+  await desk.page.getByTestId('live-status').filter({ hasText: 'Langsung' }).waitFor();
+  assert.match(await desk.page.getByTestId('who').textContent(), /Ani/);
+  assert.deepEqual(desk.page.errors, []);
+  assert.deepEqual(other.errors, []);
+});

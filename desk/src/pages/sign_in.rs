@@ -17,6 +17,7 @@ pub fn SignInPage() -> impl IntoView {
             SignedOut::Expired => Some(t.session_expired),
             SignedOut::Refused => Some(t.session_refused),
             SignedOut::ByChoice => Some(t.signed_out),
+            SignedOut::InAnotherTab => Some(t.signed_out_elsewhere),
         }
     };
     let state = move || {

@@ -3,9 +3,9 @@
 //! live feed of arriving reports.
 
 use super::enrolments::exchange_code;
-use super::extract::{Coordinator, JsonBody};
+use super::extract::{bearer_token, Coordinator, JsonBody};
 use super::problem::ApiProblem;
-use crate::auth::DESK_SESSION;
+use crate::auth::{hash_secret, DESK_SESSION};
 use crate::store::Role;
 use crate::store::{ReportFilter, StoredReport};
 use crate::AppState;
@@ -45,6 +45,26 @@ pub async fn sign_in(
     tracing::info!(coordinator = account.id, "coordinator signed in to the desk");
     let coordinator = CoordinatorProfile { name: account.name, scope: account.tps };
     Ok((status, Json(DeskSession { token, coordinator, expires_at })))
+}
+
+/// Signs the coordinator out: the token stops working at once, in every tab
+/// and feed that holds it. Signing in again takes a new sign-in link.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/desk/session",
+    tag = "desk",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out: the token no longer works"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_out(State(state): State<AppState>, coordinator: Coordinator) -> Result<StatusCode, ApiProblem> {
+    state.store.end_session(coordinator.0.id).await.map_err(ApiProblem::internal)?;
+    tracing::info!(coordinator = coordinator.0.id, "coordinator signed out of the desk");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Reports read per query while catching up: a desk back from an hour
@@ -103,7 +123,15 @@ pub async fn events(
         Some(_) => return Err(bad("after")),
         None => *arrivals.borrow(),
     };
-    let feed = Feed { store: state.store.clone(), scope: coordinator.0.tps, last, arrivals, queued: VecDeque::new() };
+    let token_hash = hash_secret(bearer_token(&headers).unwrap_or_default());
+    let feed = Feed {
+        store: state.store.clone(),
+        scope: coordinator.0.tps,
+        token_hash,
+        last,
+        arrivals,
+        queued: VecDeque::new(),
+    };
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
         let report = feed.next().await?;
         let event = Event::default()
@@ -116,22 +144,31 @@ pub async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
+/// How often an idle feed asks whether its token still works.
+const FEED_TOKEN_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// One desk's feed: reads what arrived after `last` from the database, and
 /// waits for the writer's word when it has caught up. Reading from the
 /// database rather than passing reports along means a slow desk never
-/// makes the writer wait, and a lagging one loses nothing.
+/// makes the writer wait, and a lagging one loses nothing. It ends when its
+/// token stops working (signed out, expired, revoked, replaced by a new link).
 struct Feed {
     store: crate::store::Store,
     scope: Option<String>,
+    token_hash: String,
     last: i64,
     arrivals: tokio::sync::watch::Receiver<i64>,
     queued: VecDeque<StoredReport>,
 }
 
 impl Feed {
-    /// The next report in scope; None once the server shuts down.
+    /// The next report in scope; None once the server shuts down or the
+    /// token no longer works.
     async fn next(&mut self) -> Option<StoredReport> {
         loop {
+            if !self.token_works().await {
+                return None;
+            }
             if let Some(report) = self.queued.pop_front() {
                 self.last = report.receipt.seq;
                 return Some(report);
@@ -161,7 +198,23 @@ impl Feed {
                     }
                 }
             }
-            self.arrivals.changed().await.ok()?;
+            match tokio::time::timeout(FEED_TOKEN_CHECK, self.arrivals.changed()).await {
+                Ok(changed) => changed.ok()?,
+                Err(_quiet) => continue,
+            }
+        }
+    }
+
+    /// Whether the feed's token still opens the desk (a failed lookup counts
+    /// as yes: the feed is not cut for a moment's database trouble).
+    async fn token_works(&self) -> bool {
+        match self.store.account_by_token(&self.token_hash).await {
+            Ok(Some(account)) => account.expires_at.is_none_or(|end| end > OffsetDateTime::now_utc()),
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "the desk feed could not check its token");
+                true
+            }
         }
     }
 }

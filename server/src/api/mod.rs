@@ -14,7 +14,7 @@ pub mod schemas;
 
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use pantau_core::protocol::ProblemType;
 use problem::ApiProblem;
@@ -43,6 +43,7 @@ pub const MAX_BATCH_BODY_BYTES: usize = pantau_core::protocol::MAX_BATCH_REPORTS
         reviews::change_review,
         enrolments::enrol,
         desk::sign_in,
+        desk::sign_out,
         desk::events,
         desk::coverage,
         desk::tally,
@@ -96,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/review", get(reviews::get_review).post(reviews::change_review))
         .route("/enrolments", post(enrolments::enrol))
         .route("/desk/sign-in", post(desk::sign_in))
+        .route("/desk/session", delete(desk::sign_out))
         .route("/desk/events", get(desk::events))
         .route("/desk/coverage", get(desk::coverage))
         .route("/desk/tally", get(desk::tally))

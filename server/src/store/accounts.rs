@@ -179,6 +179,24 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// Ends a coordinator's desk session: the token stops working at once in
+    /// this process (within [`super::tokens::TOKEN_CACHE_TTL`] in others) and
+    /// a lost-answer retry cannot bring it back; a new sign-in link opens another.
+    pub async fn end_session(&self, coordinator_id: i64) -> Result<bool, StoreError> {
+        let changed = with_pool!(&self.pool, |pool, _Db| {
+            sqlx::query(
+                "UPDATE accounts SET token_hash = NULL, token_expires_at = NULL, enrolled_with = NULL
+                 WHERE id = $1 AND role = 'coordinator' AND token_hash IS NOT NULL",
+            )
+            .bind(coordinator_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        self.tokens.forget_account(coordinator_id);
+        Ok(changed == 1)
+    }
+
     /// Every account of a role, oldest first, revoked ones included (their
     /// reports are kept, so coordinators still need to know who they were).
     pub async fn accounts(&self, role: Role) -> Result<Vec<AccountListing>, StoreError> {

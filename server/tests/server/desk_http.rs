@@ -328,9 +328,58 @@ impl FeedReader {
             self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
         }
     }
+
+    /// Whether the server closes the feed within `wait` before any report.
+    pub(crate) async fn closes_within(&mut self, wait: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if self.buffer.contains("event: report") {
+                return false;
+            }
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_still_open) => return false,
+                Ok(Ok(None) | Err(_)) => return true,
+                Ok(Ok(Some(chunk))) => self.buffer.push_str(std::str::from_utf8(&chunk).unwrap()),
+            }
+        }
+    }
 }
 
 pub(crate) const LIVE: std::time::Duration = std::time::Duration::from_secs(2);
+
+#[tokio::test]
+async fn signing_out_ends_the_token_and_its_feeds_and_a_revoked_feed_ends_while_quiet() {
+    let server = TestServer::start().await;
+    let token = server.coordinator_for(Some("647101")).await;
+    let mut feed = FeedReader::open(&server, &token, None).await;
+    let sign_out = || server.http.delete(server.url("/api/v1/desk/session")).bearer_auth(&token).send();
+    assert_eq!(sign_out().await.unwrap().status(), StatusCode::NO_CONTENT);
+    // The next report in scope wakes the feed, which ends instead of sending it.
+    let volunteer = server.volunteer_at("Sari", "6471011001").await;
+    let mut report = crate::common::report("sesudah keluar");
+    report.tps = "6471011001-002".into();
+    assert_eq!(server.post_report(&volunteer, &report).await.status(), StatusCode::CREATED);
+    assert!(feed.closes_within(LIVE).await, "the feed of a signed-out token ends without the report");
+    for path in ["/api/v1/desk/tally", "/api/v1/reports"] {
+        let answer = server.http.get(server.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    assert_eq!(sign_out().await.unwrap().status(), StatusCode::UNAUTHORIZED, "signed out once");
+    let again = server.http.get(server.url("/api/v1/desk/events")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    // A volunteer has no desk session to end.
+    let volunteer_out = server.http.delete(server.url("/api/v1/desk/session")).bearer_auth(&volunteer).send();
+    assert_eq!(volunteer_out.await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    // A coordinator revoked (a laptop lost) while nothing arrives: the quiet feed ends too.
+    let code = new_enrolment_code();
+    let id = server.store.create_coordinator("Lain", None, &hash_secret(&normalise_code(&code))).await.unwrap();
+    let other = server.http.post(server.url("/api/v1/desk/sign-in")).json(&json!({ "code": code })).send();
+    let other: Value = other.await.unwrap().json().await.unwrap();
+    let mut quiet = FeedReader::open(&server, other["token"].as_str().unwrap(), None).await;
+    server.store.revoke(id, Role::Coordinator).await.unwrap();
+    assert!(quiet.closes_within(std::time::Duration::from_secs(12)).await, "a revoked token's quiet feed ends");
+}
 
 #[tokio::test]
 async fn the_feed_brings_each_report_of_the_scope_as_it_arrives_and_nothing_else() {
