@@ -282,8 +282,25 @@ pub fn app(store: Store, config: &Config) -> Router {
         app = app.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))
-                .allow_methods([Method::GET, Method::POST])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+                // Every method and header the PWA, the desk and the photo
+                // uploads send, and every header they read of an answer.
+                .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::CONTENT_TYPE,
+                    header::IF_MATCH,
+                    header::IF_NONE_MATCH,
+                    HeaderName::from_static("last-event-id"),
+                    HeaderName::from_static("upload-offset"),
+                    HeaderName::from_static("upload-length"),
+                ])
+                .expose_headers([
+                    header::ETAG,
+                    header::LOCATION,
+                    header::RETRY_AFTER,
+                    HeaderName::from_static("upload-offset"),
+                    REQUEST_ID,
+                ]),
         );
     }
     let pages = config.static_dir.iter().flat_map(|dir| [dir.join("index.html"), dir.join(DESK_PAGE)]).collect();

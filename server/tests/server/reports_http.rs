@@ -219,6 +219,41 @@ async fn cors_allows_only_configured_origins() {
     assert_eq!(allowed.headers()["x-content-type-options"], "nosniff");
     let other = preflight("https://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    // A photo upload's PATCH and a desk's sign-out, with the headers they send.
+    for (method, path, headers) in [
+        ("PATCH", "/api/v1/photos/00/upload", "authorization,content-type,upload-offset,upload-length"),
+        ("DELETE", "/api/v1/desk/session", "authorization"),
+        ("POST", "/api/v1/reports/00/review", "authorization,content-type,if-match"),
+        ("GET", "/api/v1/desk/events", "authorization,last-event-id"),
+    ] {
+        let answer = server
+            .http
+            .request(reqwest::Method::OPTIONS, server.url(path))
+            .header("origin", "https://koordinator.example")
+            .header("access-control-request-method", method)
+            .header("access-control-request-headers", headers)
+            .send()
+            .await
+            .unwrap();
+        let allowed = |name: &str| answer.headers()[name].to_str().unwrap().to_ascii_lowercase();
+        assert!(allowed("access-control-allow-methods").contains(method.to_ascii_lowercase().as_str()), "{method}");
+        for header in headers.split(',') {
+            assert!(allowed("access-control-allow-headers").contains(header), "{method} {path}: {header}");
+        }
+    }
+    // What the apps read of an answer is exposed to them.
+    let answer = server
+        .http
+        .get(server.url("/api/v1/health"))
+        .header("origin", "https://koordinator.example")
+        .send()
+        .await
+        .unwrap();
+    let exposed = answer.headers()["access-control-expose-headers"].to_str().unwrap().to_ascii_lowercase();
+    for header in ["etag", "retry-after", "upload-offset", "location"] {
+        assert!(exposed.contains(header), "{exposed}");
+    }
 }
 
 #[tokio::test]
