@@ -54,20 +54,61 @@ pub struct ContestTally {
 /// Adds up `reports` (count results in arrival order; other kinds are
 /// ignored), one tally per contest in [`Contest::ALL`] order.
 pub fn tally<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<ContestTally> {
-    // Per contest and TPS, every report in arrival order.
-    let mut by_tps: BTreeMap<(usize, &str), Vec<&Report>> = BTreeMap::new();
+    let mut reports: Vec<&Report> = reports.into_iter().collect();
+    // Stable: each TPS's reports stay in arrival order.
+    reports.sort_by(|a, b| a.tps.cmp(&b.tps));
+    let mut tallies = Tallies::default();
     for report in reports {
-        if let ReportBody::CountResult { contest, .. } = &report.body {
-            let order = Contest::ALL.iter().position(|c| c == contest).expect("every contest is in ALL");
-            by_tps.entry((order, report.tps.as_str())).or_default().push(report);
-        }
+        tallies.add(report.clone());
     }
-    let mut tallies: Vec<ContestTally> = Vec::new();
-    for ((order, tps), reports) in by_tps {
-        let contest = Contest::ALL[order];
-        if tallies.last().is_none_or(|t| t.contest != contest) {
-            tallies.push(ContestTally {
-                contest,
+    tallies.finish()
+}
+
+/// A tally built TPS by TPS: give it the count results ordered by TPS, each
+/// TPS's in arrival order, and it holds only one TPS's reports at a time, so a
+/// national tally needs no more memory than a kecamatan's.
+#[derive(Default)]
+pub struct Tallies {
+    /// By the contest's place in [`Contest::ALL`].
+    contests: BTreeMap<usize, ContestTally>,
+    /// The reports of the TPS being read, in arrival order.
+    tps: Vec<Report>,
+}
+
+impl Tallies {
+    /// Adds a report (other kinds than count results are ignored). Reports
+    /// must come TPS by TPS: a TPS seen again is counted again.
+    pub fn add(&mut self, report: Report) {
+        if !matches!(report.body, ReportBody::CountResult { .. }) {
+            return;
+        }
+        if self.tps.first().is_some_and(|first| first.tps != report.tps) {
+            self.close_tps();
+        }
+        self.tps.push(report);
+    }
+
+    /// One tally per contest reported, in [`Contest::ALL`] order.
+    pub fn finish(mut self) -> Vec<ContestTally> {
+        self.close_tps();
+        let mut tallies: Vec<ContestTally> = self.contests.into_values().collect();
+        for tally in &mut tallies {
+            tally.flagged.sort_by(|a, b| a.problems[0].cmp(&b.problems[0]).then_with(|| a.tps.cmp(&b.tps)));
+        }
+        tallies
+    }
+
+    /// Counts the TPS read so far, each contest with its latest report.
+    fn close_tps(&mut self) {
+        let reports = std::mem::take(&mut self.tps);
+        for (order, contest) in Contest::ALL.iter().enumerate() {
+            let of_contest: Vec<&Report> = reports
+                .iter()
+                .filter(|r| matches!(&r.body, ReportBody::CountResult { contest: c, .. } if c == contest))
+                .collect();
+            let Some(latest) = of_contest.last() else { continue };
+            let tally = self.contests.entry(order).or_insert_with(|| ContestTally {
+                contest: *contest,
                 tps: 0,
                 participants: Vec::new(),
                 valid: 0,
@@ -75,37 +116,36 @@ pub fn tally<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<ContestTa
                 voters: 0,
                 flagged: Vec::new(),
             });
-        }
-        let tally = tallies.last_mut().expect("pushed just above");
-        let latest = reports.last().expect("a TPS entry has a report");
-        let ReportBody::CountResult { votes, valid, invalid, voters, .. } = &latest.body else { unreachable!() };
-        tally.tps += 1;
-        tally.valid += u64::from(*valid);
-        tally.invalid += u64::from(*invalid);
-        tally.voters += u64::from(*voters);
-        for row in votes {
-            match tally.participants.iter_mut().find(|p| p.name == row.name) {
-                Some(p) => p.votes += u64::from(row.votes),
-                None => {
-                    tally.participants.push(ParticipantTotal { name: row.name.clone(), votes: u64::from(row.votes) })
-                }
-            }
-        }
-        let mut problems = Vec::new();
-        if reports.iter().any(|r| r.body != latest.body) {
-            problems.push(CountProblem::Discrepancy);
-        }
-        if !latest.warnings().is_empty() {
-            problems.push(CountProblem::DoesNotAddUp);
-        }
-        if !problems.is_empty() {
-            tally.flagged.push(FlaggedTps { tps: tps.to_owned(), problems, reports: reports.len() as u32 });
+            count_tps(tally, latest, &of_contest);
         }
     }
-    for tally in &mut tallies {
-        tally.flagged.sort_by(|a, b| a.problems[0].cmp(&b.problems[0]).then_with(|| a.tps.cmp(&b.tps)));
+}
+
+/// Adds one TPS's `latest` count of a contest to its tally, flagged when
+/// `reports` (all of that TPS's for the contest) disagree or the sheet does
+/// not add up.
+fn count_tps(tally: &mut ContestTally, latest: &Report, reports: &[&Report]) {
+    let ReportBody::CountResult { votes, valid, invalid, voters, .. } = &latest.body else { return };
+    tally.tps += 1;
+    tally.valid += u64::from(*valid);
+    tally.invalid += u64::from(*invalid);
+    tally.voters += u64::from(*voters);
+    for row in votes {
+        match tally.participants.iter_mut().find(|p| p.name == row.name) {
+            Some(p) => p.votes += u64::from(row.votes),
+            None => tally.participants.push(ParticipantTotal { name: row.name.clone(), votes: u64::from(row.votes) }),
+        }
     }
-    tallies
+    let mut problems = Vec::new();
+    if reports.iter().any(|r| r.body != latest.body) {
+        problems.push(CountProblem::Discrepancy);
+    }
+    if !latest.warnings().is_empty() {
+        problems.push(CountProblem::DoesNotAddUp);
+    }
+    if !problems.is_empty() {
+        tally.flagged.push(FlaggedTps { tps: latest.tps.clone(), problems, reports: reports.len() as u32 });
+    }
 }
 
 #[cfg(test)]
@@ -160,5 +200,89 @@ mod tests {
         );
         assert_eq!(president.flagged[0].reports, 2);
         assert!(tallies[1].flagged.is_empty());
+    }
+
+    /// The tally as first written: every report held, grouped by contest and
+    /// TPS at once. Kept as the reference the TPS-by-TPS build must equal.
+    fn whole_set_tally<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<ContestTally> {
+        // Per contest and TPS, every report in arrival order.
+        let mut by_tps: BTreeMap<(usize, &str), Vec<&Report>> = BTreeMap::new();
+        for report in reports {
+            if let ReportBody::CountResult { contest, .. } = &report.body {
+                let order = Contest::ALL.iter().position(|c| c == contest).expect("every contest is in ALL");
+                by_tps.entry((order, report.tps.as_str())).or_default().push(report);
+            }
+        }
+        let mut tallies: Vec<ContestTally> = Vec::new();
+        for ((order, tps), reports) in by_tps {
+            let contest = Contest::ALL[order];
+            if tallies.last().is_none_or(|t| t.contest != contest) {
+                tallies.push(ContestTally {
+                    contest,
+                    tps: 0,
+                    participants: Vec::new(),
+                    valid: 0,
+                    invalid: 0,
+                    voters: 0,
+                    flagged: Vec::new(),
+                });
+            }
+            let tally = tallies.last_mut().expect("pushed just above");
+            let latest = reports.last().expect("a TPS entry has a report");
+            let ReportBody::CountResult { votes, valid, invalid, voters, .. } = &latest.body else { unreachable!() };
+            tally.tps += 1;
+            tally.valid += u64::from(*valid);
+            tally.invalid += u64::from(*invalid);
+            tally.voters += u64::from(*voters);
+            for row in votes {
+                match tally.participants.iter_mut().find(|p| p.name == row.name) {
+                    Some(p) => p.votes += u64::from(row.votes),
+                    None => tally
+                        .participants
+                        .push(ParticipantTotal { name: row.name.clone(), votes: u64::from(row.votes) }),
+                }
+            }
+            let mut problems = Vec::new();
+            if reports.iter().any(|r| r.body != latest.body) {
+                problems.push(CountProblem::Discrepancy);
+            }
+            if !latest.warnings().is_empty() {
+                problems.push(CountProblem::DoesNotAddUp);
+            }
+            if !problems.is_empty() {
+                tally.flagged.push(FlaggedTps { tps: tps.to_owned(), problems, reports: reports.len() as u32 });
+            }
+        }
+        for tally in &mut tallies {
+            tally.flagged.sort_by(|a, b| a.problems[0].cmp(&b.problems[0]).then_with(|| a.tps.cmp(&b.tps)));
+        }
+        tallies
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tps_by_tps_equals_the_whole_set_and_any_arrival_order_of_other_tps(
+            filed in proptest::collection::vec((0usize..4, 0usize..3, proptest::collection::vec(0u32..50, 1..4), 0u32..3), 0..40),
+        ) {
+            let contests = [Contest::President, Contest::Dpr, Contest::DprdRegency];
+            let reports: Vec<Report> = filed
+                .iter()
+                .enumerate()
+                .map(|(i, (tps, contest, votes, extra))| {
+                    let valid: u32 = votes.iter().sum::<u32>() + extra;
+                    count(i as u128, &format!("6471011001-00{tps}"), contests[*contest], votes, valid, valid + 2)
+                })
+                .collect();
+            let expected = whole_set_tally(&reports);
+            proptest::prop_assert_eq!(tally(&reports), expected.clone());
+            // As the server reads them: ordered by TPS, each TPS in arrival order.
+            let mut by_tps: Vec<&Report> = reports.iter().collect();
+            by_tps.sort_by(|a, b| a.tps.cmp(&b.tps));
+            let mut tallies = Tallies::default();
+            for report in by_tps {
+                tallies.add(report.clone());
+            }
+            proptest::prop_assert_eq!(tallies.finish(), expected);
+        }
     }
 }

@@ -276,12 +276,11 @@ pub async fn coverage(
     )
 )]
 pub async fn tally(State(state): State<AppState>, coordinator: Coordinator) -> Result<Json<Tally>, ApiProblem> {
-    use futures_util::TryStreamExt as _;
-    let filter = ReportFilter { scope: coordinator.0.tps, kind: Some("count_result".into()), ..Default::default() };
-    let pages = state.store.report_pages(filter, crate::store::EXPORT_PAGE);
-    let pages: Vec<Vec<StoredReport>> = pages.try_collect().await.map_err(ApiProblem::internal)?;
-    let reports: Vec<pantau_core::Report> = pages.into_iter().flatten().map(|r| r.report).collect();
-    Ok(Json(Tally { contests: pantau_core::tally::tally(&reports) }))
+    // TPS by TPS: a national tally holds one TPS's reports at a time, not millions.
+    let mut tallies = pantau_core::tally::Tallies::default();
+    let scope = coordinator.0.tps.as_deref();
+    state.store.each_count_result(scope, |report| tallies.add(report)).await.map_err(ApiProblem::internal)?;
+    Ok(Json(Tally { contests: tallies.finish() }))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

@@ -301,6 +301,33 @@ impl Store {
             }
         })
     }
+    /// Hands every count result of `scope` (a TPS code prefix; None: every
+    /// TPS) to `each`, ordered by TPS and each TPS's in arrival order, as the
+    /// rows come: what [`pantau_core::tally::Tallies`] reads, one TPS at a time.
+    pub async fn each_count_result(
+        &self,
+        scope: Option<&str>,
+        mut each: impl FnMut(Report) + Send,
+    ) -> Result<(), StoreError> {
+        use futures_util::TryStreamExt as _;
+        with_pool!(&self.pool, |pool, _Db| {
+            let mut rows = sqlx::query(
+                "SELECT seq, body FROM reports
+                 WHERE kind = 'count_result' AND ($1 IS NULL OR (tps >= $1 AND tps < $2))
+                 ORDER BY tps, seq",
+            )
+            .bind(scope)
+            .bind(scope_end(scope))
+            .fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                let seq = row.int("seq");
+                let report = serde_json::from_str(&row.text("body"))
+                    .map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))?;
+                each(report);
+            }
+        });
+        Ok(())
+    }
 }
 
 /// SQL built from the filters given, with its parameters numbered `$1`, `$2`…

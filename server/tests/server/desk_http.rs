@@ -570,6 +570,26 @@ async fn the_tally_adds_up_the_scope_and_lists_disagreeing_tps_first() {
     let flagged: Vec<(&str, &Value)> =
         president["flagged"].as_array().unwrap().iter().map(|f| (f["tps"].as_str().unwrap(), &f["problems"])).collect();
     assert_eq!(flagged, [("6471011001-002", &json!(["discrepancy"])), ("6471011001-003", &json!(["does_not_add_up"]))]);
+
+    // The tally reads the scope's count results TPS by TPS, each TPS's in
+    // arrival order, and nothing else.
+    let note_in_scope = {
+        let mut note = crate::common::report("bukan hasil hitung");
+        note.tps = "6471011001-001".into();
+        note
+    };
+    assert_eq!(server.post_report(&sari, &note_in_scope).await.status(), StatusCode::CREATED);
+    let mut read: Vec<(String, u32)> = Vec::new();
+    let each = |r: pantau_core::Report| match &r.body {
+        ReportBody::CountResult { valid, .. } => read.push((r.tps.clone(), *valid)),
+        other => panic!("not a count result: {other:?}"),
+    };
+    server.store.each_count_result(Some("647101"), each).await.unwrap();
+    let expected = [("6471011001-001", 60), ("6471011001-002", 15), ("6471011001-002", 16), ("6471011001-003", 9)];
+    assert_eq!(read, expected.map(|(tps, valid)| (tps.to_owned(), valid)));
+    let mut everywhere = 0;
+    server.store.each_count_result(None, |_| everywhere += 1).await.unwrap();
+    assert_eq!(everywhere, 5, "no scope: every TPS");
 }
 
 #[tokio::test]
