@@ -119,6 +119,9 @@ try {
   await desk.goto(new URL('/desk/', server.url).href);
   await desk.getByTestId('attention').waitFor();
   await deskShot('desk-6-beranda-360');
+  await desk.getByRole('button', { name: 'Keluar' }).click();
+  await desk.getByTestId('signed-out-reason').waitFor();
+  await deskShot('desk-7-keluar-360');
   console.log(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();
