@@ -65,8 +65,8 @@ pub fn tally<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<ContestTa
 }
 
 /// A tally built TPS by TPS: give it the count results ordered by TPS, each
-/// TPS's in arrival order, and it holds only one TPS's reports at a time, so a
-/// national tally needs no more memory than a kecamatan's.
+/// TPS's in arrival order, and it holds only one TPS's reports at a time (and
+/// the totals, and the TPS flagged).
 #[derive(Default)]
 pub struct Tallies {
     /// By the contest's place in [`Contest::ALL`].

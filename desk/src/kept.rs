@@ -16,7 +16,8 @@ pub const LANG_KEY: &str = "pantau.desk.lang";
 /// Whether an urgent arrival plays a sound (bool).
 pub const SOUND_KEY: &str = "pantau.desk.sound";
 /// `<prefix><report id>/<coordinator>/<scope>`: a review typed and not saved
-/// yet (this tab's sessionStorage), until it is saved or she signs out here.
+/// yet (this tab's sessionStorage), until it is saved or she signs out (here
+/// or in another tab).
 pub const REVIEW_DRAFT_PREFIX: &str = "pantau.desk.review.";
 
 /// Forgets every review typed in this tab and not saved (a sign-out by choice

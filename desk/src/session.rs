@@ -82,14 +82,18 @@ impl Session {
         self.current.with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
     }
 
-    /// Ends the session here (the token stays valid on the server until it
-    /// expires or is revoked).
+    /// Ends the session in this tab (on the server too only through
+    /// [`Session::sign_out`]). The kept session goes only if it is this tab's:
+    /// one a newer sign-in in another tab kept meanwhile stays.
     pub fn end(&self, why: SignedOut) {
         // Before the session goes, so the other tabs know why it went.
         if why == SignedOut::ByChoice {
             let _ = GlooLocalStorage::set(SIGNED_OUT_KEY, true);
         }
-        GlooLocalStorage::delete(SESSION_KEY);
+        match GlooLocalStorage::get::<DeskSession>(SESSION_KEY) {
+            Ok(kept) if Some(&kept.token) != self.token().as_ref() => {}
+            _ => GlooLocalStorage::delete(SESSION_KEY),
+        }
         // An expired or revoked session keeps them: the coordinator signs in
         // again and finds what she typed.
         if matches!(why, SignedOut::ByChoice | SignedOut::InAnotherTab) {
@@ -113,7 +117,8 @@ impl Session {
     }
 
     /// Follows the other tabs of this browser: a sign-out there ends the
-    /// session here, a sign-in there opens it here.
+    /// session here, a sign-in there opens it here (another coordinator's
+    /// reloads the page, so nothing of the first stays on screen).
     pub fn follow_other_tabs(self) {
         let listener = window_event_listener(leptos::ev::storage, move |ev: web_sys::StorageEvent| {
             // `key` is None when another tab cleared all of localStorage.
@@ -123,6 +128,13 @@ impl Session {
             let there = ev.new_value().and_then(|json| serde_json::from_str::<DeskSession>(&json).ok());
             match there {
                 Some(session) if Some(&session.token) != self.token().as_ref() => {
+                    let someone_else = self.current.with_untracked(|here| {
+                        here.as_ref().is_some_and(|here| here.coordinator != session.coordinator)
+                    });
+                    if someone_else {
+                        let _ = window().location().reload();
+                        return;
+                    }
                     self.sign_in.set(SignIn::Idle);
                     self.current.set(Some(session));
                 }

@@ -61,8 +61,13 @@ pub async fn sign_in(
         (status = 429, description = "Over the token's rate; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn sign_out(State(state): State<AppState>, coordinator: Coordinator) -> Result<StatusCode, ApiProblem> {
-    state.store.end_session(coordinator.0.id).await.map_err(ApiProblem::internal)?;
+pub async fn sign_out(
+    State(state): State<AppState>,
+    coordinator: Coordinator,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiProblem> {
+    let token_hash = hash_secret(bearer_token(&headers).unwrap_or_default());
+    state.store.end_session(coordinator.0.id, &token_hash).await.map_err(ApiProblem::internal)?;
     tracing::info!(coordinator = coordinator.0.id, "coordinator signed out of the desk");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -276,10 +281,16 @@ pub async fn coverage(
     )
 )]
 pub async fn tally(State(state): State<AppState>, coordinator: Coordinator) -> Result<Json<Tally>, ApiProblem> {
+    use futures_util::TryStreamExt as _;
     // TPS by TPS: a national tally holds one TPS's reports at a time, not millions.
-    let mut tallies = pantau_core::tally::Tallies::default();
-    let scope = coordinator.0.tps.as_deref();
-    state.store.each_count_result(scope, |report| tallies.add(report)).await.map_err(ApiProblem::internal)?;
+    let pages = state.store.count_results_by_tps(coordinator.0.tps, crate::store::EXPORT_PAGE);
+    let tallies = pages
+        .try_fold(pantau_core::tally::Tallies::default(), |mut tallies, page| async move {
+            page.into_iter().for_each(|report| tallies.add(report));
+            Ok(tallies)
+        })
+        .await
+        .map_err(ApiProblem::internal)?;
     Ok(Json(Tally { contests: tallies.finish() }))
 }
 

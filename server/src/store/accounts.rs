@@ -179,16 +179,18 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Ends a coordinator's desk session: the token stops working at once in
-    /// this process (within [`super::tokens::TOKEN_CACHE_TTL`] in others) and
-    /// a lost-answer retry cannot bring it back; a new sign-in link opens another.
-    pub async fn end_session(&self, coordinator_id: i64) -> Result<bool, StoreError> {
+    /// Ends a coordinator's desk session if `token_hash` is still its token (a
+    /// session a newer link opened stays): the token stops working in this
+    /// process (within [`super::tokens::TOKEN_CACHE_TTL`] in others) and a
+    /// lost-answer retry cannot bring it back; a new sign-in link opens another.
+    pub async fn end_session(&self, coordinator_id: i64, token_hash: &str) -> Result<bool, StoreError> {
         let changed = with_pool!(&self.pool, |pool, _Db| {
             sqlx::query(
                 "UPDATE accounts SET token_hash = NULL, token_expires_at = NULL, enrolled_with = NULL
-                 WHERE id = $1 AND role = 'coordinator' AND token_hash IS NOT NULL",
+                 WHERE id = $1 AND role = 'coordinator' AND token_hash = $2",
             )
             .bind(coordinator_id)
+            .bind(token_hash)
             .execute(pool)
             .await?
             .rows_affected()

@@ -62,6 +62,16 @@ impl Dialect {
         }
     }
 
+    /// `table` read through `index` (SQLite's `INDEXED BY`: its planner,
+    /// without `ANALYZE`, would read another index and sort; PostgreSQL's
+    /// planner chooses for itself).
+    pub(crate) fn indexed_by(self, table: &str, index: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{table} INDEXED BY {index}"),
+            Dialect::Postgres => table.to_owned(),
+        }
+    }
+
     /// The SQL function giving the 1-based position of a text in another, 0 when absent.
     pub(crate) fn position_fn(self) -> &'static str {
         match self {

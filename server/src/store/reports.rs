@@ -301,32 +301,58 @@ impl Store {
             }
         })
     }
-    /// Hands every count result of `scope` (a TPS code prefix; None: every
-    /// TPS) to `each`, ordered by TPS and each TPS's in arrival order, as the
-    /// rows come: what [`pantau_core::tally::Tallies`] reads, one TPS at a time.
-    pub async fn each_count_result(
+    /// The count results of `scope` (a TPS code prefix; None: every TPS),
+    /// `page` at a time, ordered by TPS and each TPS's in arrival order: what
+    /// [`pantau_core::tally::Tallies`] reads, one TPS at a time. Each page is
+    /// a range of the `reports_count_results` index after the last (tps, seq)
+    /// read, and the connection goes back to the pool between pages.
+    pub fn count_results_by_tps(
         &self,
-        scope: Option<&str>,
-        mut each: impl FnMut(Report) + Send,
-    ) -> Result<(), StoreError> {
-        use futures_util::TryStreamExt as _;
-        with_pool!(&self.pool, |pool, _Db| {
-            let mut rows = sqlx::query(
-                "SELECT seq, body FROM reports
-                 WHERE kind = 'count_result' AND ($1 IS NULL OR (tps >= $1 AND tps < $2))
-                 ORDER BY tps, seq",
-            )
-            .bind(scope)
-            .bind(scope_end(scope))
-            .fetch(pool);
-            while let Some(row) = rows.try_next().await? {
-                let seq = row.int("seq");
-                let report = serde_json::from_str(&row.text("body"))
-                    .map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))?;
-                each(report);
+        scope: Option<String>,
+        page: i64,
+    ) -> impl futures_util::Stream<Item = Result<Vec<Report>, StoreError>> + Send + 'static {
+        let store = self.clone();
+        let from = self.pool.dialect().indexed_by("reports", "reports_count_results");
+        // The scope's end as a plain bound, so the last page stops there.
+        let upper = if scope.is_some() { " AND tps < $4" } else { "" };
+        let sql = format!(
+            "SELECT seq, tps, body FROM {from}
+             WHERE kind = 'count_result' AND (tps, seq) > ($1, $2){upper}
+             ORDER BY tps, seq LIMIT $3"
+        );
+        let end = scope_end(scope.as_deref());
+        // Every TPS of the scope sorts after its prefix.
+        let start = Some((scope.unwrap_or_default(), 0_i64));
+        futures_util::stream::try_unfold(start, move |after| {
+            let (store, sql, end) = (store.clone(), sql.clone(), end.clone());
+            async move {
+                let Some((after_tps, after_seq)) = after else { return Ok(None) };
+                let rows: Vec<(i64, String, String)> = with_pool!(&store.pool, |pool, _Db| {
+                    let mut query = sqlx::query(&sql).bind(&after_tps).bind(after_seq).bind(page);
+                    if let Some(end) = &end {
+                        query = query.bind(end);
+                    }
+                    query
+                        .fetch_all(pool)
+                        .await?
+                        .iter()
+                        .map(|row| (row.int("seq"), row.text("tps"), row.text("body")))
+                        .collect()
+                });
+                let following = match rows.last() {
+                    Some((seq, tps, _)) if rows.len() as i64 == page => Some((tps.clone(), *seq)),
+                    Some(_) => None,
+                    None => return Ok(None),
+                };
+                let reports = rows
+                    .into_iter()
+                    .map(|(seq, _, body)| {
+                        serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("report seq {seq}: {e}")))
+                    })
+                    .collect::<Result<Vec<Report>, StoreError>>()?;
+                Ok(Some((reports, following)))
             }
-        });
-        Ok(())
+        })
     }
 }
 

@@ -376,7 +376,21 @@ async fn signing_out_ends_the_token_and_its_feeds_and_a_revoked_feed_ends_while_
     let id = server.store.create_coordinator("Lain", None, &hash_secret(&normalise_code(&code))).await.unwrap();
     let other = server.http.post(server.url("/api/v1/desk/sign-in")).json(&json!({ "code": code })).send();
     let other: Value = other.await.unwrap().json().await.unwrap();
-    let mut quiet = FeedReader::open(&server, other["token"].as_str().unwrap(), None).await;
+    let old_token = other["token"].as_str().unwrap().to_owned();
+    server.get_json(&old_token, "/api/v1/desk/tally").await; // now in the server's token cache
+                                                             // A new link replaces that session; the old token, still in the server's
+                                                             // short cache, signing out does not end the new one.
+    let code = new_enrolment_code();
+    assert!(server.store.new_sign_in_code(id, &hash_secret(&normalise_code(&code))).await.unwrap());
+    let newer = server.http.post(server.url("/api/v1/desk/sign-in")).json(&json!({ "code": code })).send();
+    let newer: Value = newer.await.unwrap().json().await.unwrap();
+    let newer = newer["token"].as_str().unwrap();
+    let old_out = server.http.delete(server.url("/api/v1/desk/session")).bearer_auth(&old_token).send().await.unwrap();
+    // 204 while the cache still holds it (the usual case), 401 on a machine slower than 5 s.
+    assert!([StatusCode::NO_CONTENT, StatusCode::UNAUTHORIZED].contains(&old_out.status()), "{}", old_out.status());
+    let still = server.http.get(server.url("/api/v1/desk/tally")).bearer_auth(newer).send().await.unwrap();
+    assert_eq!(still.status(), StatusCode::OK, "the newer session stays");
+    let mut quiet = FeedReader::open(&server, newer, None).await;
     server.store.revoke(id, Role::Coordinator).await.unwrap();
     assert!(quiet.closes_within(std::time::Duration::from_secs(12)).await, "a revoked token's quiet feed ends");
 }
@@ -572,24 +586,31 @@ async fn the_tally_adds_up_the_scope_and_lists_disagreeing_tps_first() {
     assert_eq!(flagged, [("6471011001-002", &json!(["discrepancy"])), ("6471011001-003", &json!(["does_not_add_up"]))]);
 
     // The tally reads the scope's count results TPS by TPS, each TPS's in
-    // arrival order, and nothing else.
+    // arrival order, a page at a time: pages of 2 still give each once, and
+    // nothing of another kind or scope.
+    use futures_util::TryStreamExt as _;
     let note_in_scope = {
         let mut note = crate::common::report("bukan hasil hitung");
         note.tps = "6471011001-001".into();
         note
     };
     assert_eq!(server.post_report(&sari, &note_in_scope).await.status(), StatusCode::CREATED);
-    let mut read: Vec<(String, u32)> = Vec::new();
-    let each = |r: pantau_core::Report| match &r.body {
-        ReportBody::CountResult { valid, .. } => read.push((r.tps.clone(), *valid)),
-        other => panic!("not a count result: {other:?}"),
-    };
-    server.store.each_count_result(Some("647101"), each).await.unwrap();
+    let pages: Vec<Vec<pantau_core::Report>> =
+        server.store.count_results_by_tps(Some("647101".into()), 2).try_collect().await.unwrap();
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2]);
+    let read: Vec<(String, u32)> = pages
+        .iter()
+        .flatten()
+        .map(|r| match &r.body {
+            ReportBody::CountResult { valid, .. } => (r.tps.clone(), *valid),
+            other => panic!("not a count result: {other:?}"),
+        })
+        .collect();
     let expected = [("6471011001-001", 60), ("6471011001-002", 15), ("6471011001-002", 16), ("6471011001-003", 9)];
     assert_eq!(read, expected.map(|(tps, valid)| (tps.to_owned(), valid)));
-    let mut everywhere = 0;
-    server.store.each_count_result(None, |_| everywhere += 1).await.unwrap();
-    assert_eq!(everywhere, 5, "no scope: every TPS");
+    let everywhere: Vec<Vec<pantau_core::Report>> =
+        server.store.count_results_by_tps(None, 3).try_collect().await.unwrap();
+    assert_eq!(everywhere.concat().len(), 5, "no scope: every TPS");
 }
 
 #[tokio::test]
