@@ -154,6 +154,9 @@ impl PhoneOutbox {
             return;
         }
         self.forget_unused_photos(&store).await;
+        if self.closed() {
+            return;
+        }
         let engine = self.engine.get_value();
         engine.attach_store(store);
         self.ready.set(true);

@@ -64,6 +64,8 @@ async fn a_waiting_report_is_changed_before_it_goes_under_its_id_and_a_sent_one_
     })
     .await;
     type_into(&root, "#description", "Pemilih diancam pukul 09.15, bukan 09.00");
+    // The rows show before the outbox is ready to save (Memuat…).
+    until_ready(&root).await;
     click(&root, "[data-testid=save]");
     until("back on Kotak keluar", || root.query_selector("[data-testid=outbox]").unwrap().is_some()).await;
 

@@ -228,6 +228,8 @@ pub async fn open_correction(
         root.query_selector("#place").unwrap().is_some_and(|_| value_of(&root, "#place") == "Pos ronda")
     })
     .await;
+    // The rows show before the outbox is ready to save (Memuat…).
+    until_ready(&root).await;
     (root, mounted)
 }
 
