@@ -2,7 +2,7 @@
 //! language, with the browser's own words kept.
 
 use crate::i18n::{texts, Lang, Texts};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// Why storage failed. The JS error is kept for diagnosis.
 #[derive(Debug, Clone)]
@@ -46,13 +46,8 @@ impl std::fmt::Display for StoreError {
 
 /// Names a JS error as a [`StoreError`], recognising a full disk by its DOM name.
 pub fn classify(error: &JsValue) -> StoreError {
-    let (name, message) = if let Some(e) = error.dyn_ref::<web_sys::DomException>() {
-        (e.name(), e.message())
-    } else if let Some(e) = error.dyn_ref::<js_sys::Error>() {
-        (String::from(e.name()), String::from(e.message()))
-    } else {
-        (String::new(), crate::js::text(error))
-    };
+    let (name, message) =
+        crate::js::error_name_and_message(error).unwrap_or_else(|| (String::new(), crate::js::text(error)));
     if name == "QuotaExceededError" {
         StoreError::QuotaExceeded(message)
     } else {

@@ -51,19 +51,6 @@ pub struct ContestTally {
     pub flagged: Vec<FlaggedTps>,
 }
 
-/// Adds up `reports` (count results in arrival order; other kinds are
-/// ignored), one tally per contest in [`Contest::ALL`] order.
-pub fn tally<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<ContestTally> {
-    let mut reports: Vec<&Report> = reports.into_iter().collect();
-    // Stable: each TPS's reports stay in arrival order.
-    reports.sort_by(|a, b| a.tps.cmp(&b.tps));
-    let mut tallies = Tallies::default();
-    for report in reports {
-        tallies.add(report.clone());
-    }
-    tallies.finish()
-}
-
 /// A tally built TPS by TPS: give it the count results ordered by TPS, each
 /// TPS's in arrival order, and it holds only one TPS's reports at a time (and
 /// the totals, and the TPS flagged).
@@ -152,6 +139,18 @@ fn count_tps(tally: &mut ContestTally, latest: &Report, reports: &[&Report]) {
 mod tests {
     use super::*;
     use crate::report::{CandidateVotes, ReportId};
+
+    /// `reports` in any order, ordered by TPS (stably: each TPS's in arrival
+    /// order) and added up as the server does.
+    fn tally(reports: &[Report]) -> Vec<ContestTally> {
+        let mut reports: Vec<&Report> = reports.iter().collect();
+        reports.sort_by(|a, b| a.tps.cmp(&b.tps));
+        let mut tallies = Tallies::default();
+        for report in reports {
+            tallies.add(report.clone());
+        }
+        tallies.finish()
+    }
 
     fn count(n: u128, tps: &str, contest: Contest, votes: &[u32], valid: u32, voters: u32) -> Report {
         let rows =

@@ -3,9 +3,9 @@
 //! live feed of arriving reports.
 
 use super::enrolments::exchange_code;
-use super::extract::{bearer_token, Coordinator, JsonBody};
+use super::extract::{bearer_token_hash, Coordinator, JsonBody};
 use super::problem::ApiProblem;
-use crate::auth::{hash_secret, DESK_SESSION};
+use crate::auth::DESK_SESSION;
 use crate::store::Role;
 use crate::store::{ReportFilter, StoredReport};
 use crate::AppState;
@@ -66,7 +66,7 @@ pub async fn sign_out(
     coordinator: Coordinator,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiProblem> {
-    let token_hash = hash_secret(bearer_token(&headers).unwrap_or_default());
+    let token_hash = bearer_token_hash(&headers).unwrap_or_default();
     state.store.end_session(coordinator.0.id, &token_hash).await.map_err(ApiProblem::internal)?;
     tracing::info!(coordinator = coordinator.0.id, "coordinator signed out of the desk");
     Ok(StatusCode::NO_CONTENT)
@@ -128,7 +128,7 @@ pub async fn events(
         Some(_) => return Err(bad("after")),
         None => *arrivals.borrow(),
     };
-    let token_hash = hash_secret(bearer_token(&headers).unwrap_or_default());
+    let token_hash = bearer_token_hash(&headers).unwrap_or_default();
     let feed = Feed {
         store: state.store.clone(),
         scope: coordinator.0.tps,

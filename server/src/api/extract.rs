@@ -18,22 +18,25 @@ use time::OffsetDateTime;
 /// The caller, authenticated by `Authorization: Bearer <token>`.
 pub struct Caller(pub Account);
 
-/// The token of `Authorization: Bearer <token>`, if one is sent.
-pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+/// The hash (as the store keeps it) of the token sent as
+/// `Authorization: Bearer <token>`, if one is sent.
+pub fn bearer_token_hash(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .filter(|t| !t.is_empty())
+        .map(hash_secret)
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiProblem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiProblem> {
-        let token = bearer_token(&parts.headers).ok_or_else(|| ApiProblem::unauthorized("missing bearer token"))?;
-        match state.store.account_by_token(&hash_secret(token)).await {
+        let token_hash =
+            bearer_token_hash(&parts.headers).ok_or_else(|| ApiProblem::unauthorized("missing bearer token"))?;
+        match state.store.account_by_token(&token_hash).await {
             Ok(Some(account)) if account.expires_at.is_some_and(|end| end <= OffsetDateTime::now_utc()) => {
                 Err(ApiProblem::new(StatusCode::UNAUTHORIZED, ProblemType::TokenExpired, Some("sign in again".into())))
             }

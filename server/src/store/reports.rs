@@ -301,6 +301,7 @@ impl Store {
             }
         })
     }
+
     /// The count results of `scope` (a TPS code prefix; None: every TPS),
     /// `page` at a time, ordered by TPS and each TPS's in arrival order: what
     /// [`pantau_core::tally::Tallies`] reads, one TPS at a time. Each page is
