@@ -137,6 +137,9 @@ impl PhoneOutbox {
     /// Deletes the kept photos no report and no draft names: those of reports
     /// that left the outbox, and those removed from a form.
     async fn forget_unused_photos(self, store: &OutboxStore) {
+        if !cfg!(feature = "photos") {
+            return;
+        }
         let mut in_use = PhotosInUse { unconfirmed: crate::kept::draft_photos(), ..PhotosInUse::default() };
         self.list.with_untracked(|o| o.entries().for_each(|entry| in_use.add(entry)));
         if let Err(e) = store.forget_photos_except(in_use).await {

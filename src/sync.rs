@@ -100,6 +100,9 @@ impl Transport for Http<'_> {
     }
 
     async fn upload_photos(&self, report: &Report) -> Result<(), SendOutcome> {
+        if !cfg!(feature = "photos") {
+            return Ok(());
+        }
         let total = report.photos.len();
         for (done, photo) in report.photos.iter().enumerate() {
             if !self.photos.is_disposed() {

@@ -6,6 +6,8 @@ pub mod checklist;
 pub mod count;
 pub mod evidence;
 pub mod incident;
+#[cfg(feature = "photos")]
+mod photo_field;
 
 use crate::enrolment::EnrolmentState;
 use crate::i18n::use_i18n;

@@ -138,7 +138,7 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
     let photos = report.photos.len();
     let id = report.id;
     let uploading = outbox.photo_progress();
-    let photo_line = (photos > 0).then(|| {
+    let photo_line = (cfg!(feature = "photos") && photos > 0).then(|| {
         view! {
             <p class="report-meta" data-testid="photo-state">
                 {move || {

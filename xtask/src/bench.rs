@@ -56,6 +56,7 @@ pub fn bytes() -> Result<(), Fail> {
     let rows = first_load(&root().join("dist"))?;
     println!("{}", first_load_table("the release PWA (dist/)", &rows, true));
     println!("{}", wasm_profile()?);
+    println!("{}", photo_cost(&rows)?);
     // The desk: coordinators' bytes, shown beside the volunteers' (which it must not change).
     let desk = first_load(&root().join("dist/desk"))?;
     println!("{}", first_load_table("the coordinators' desk (dist/desk/)", &desk, false));
@@ -260,6 +261,54 @@ fn kb(n: usize) -> String {
     format!("{:.1}", n as f64 / 1000.0)
 }
 
+/// The most photos may add to a first visit, brotli, in KB (issue 15).
+pub const PHOTO_BUDGET_KB: usize = 10;
+
+/// What photos add to a first visit: the PWA's first load (`with_photos`)
+/// against the same PWA built without its `photos` feature and photo worker.
+fn photo_cost(with_photos: &[FileGroup]) -> Result<String, Fail> {
+    let dist = root().join("target/pwa-without-photos");
+    crate::build_pwa_without_photos(&dist)?;
+    let without = first_load(&dist)?;
+    Ok(photo_cost_table(with_photos, &without))
+}
+
+fn photo_cost_table(with_photos: &[FileGroup], without: &[FileGroup]) -> String {
+    let mut s =
+        String::from("\nWhat photos cost a first visit (the PWA without its `photos` feature and photo worker)\n\n");
+    s.push_str("| file | with photos, brotli KB | without, brotli KB | photos cost, KB |\n|---|---:|---:|---:|\n");
+    let (mut with_total, mut without_total) = (0, 0);
+    for (kind, _, with) in with_photos {
+        let without = without.iter().find(|(k, _, _)| k == kind).map_or(0, |(_, _, sz)| sz.brotli);
+        s.push_str(&format!(
+            "| {kind} | {} | {} | {} |\n",
+            kb(with.brotli),
+            kb(without),
+            signed_kb(with.brotli, without)
+        ));
+        with_total += with.brotli;
+        without_total += without;
+    }
+    s.push_str(&format!(
+        "| **total** | {} | {} | **{}** |\n",
+        kb(with_total),
+        kb(without_total),
+        signed_kb(with_total, without_total)
+    ));
+    let cost = with_total.saturating_sub(without_total);
+    let verdict = if cost <= PHOTO_BUDGET_KB * 1000 { "met" } else { "NOT met" };
+    s.push_str(&format!("\nPhotos: at most {PHOTO_BUDGET_KB} KB brotli of a first visit: {verdict}.\n"));
+    s
+}
+
+/// `a - b` in KB, with its sign (none on what rounds to 0.0).
+fn signed_kb(a: usize, b: usize) -> String {
+    match kb(a.abs_diff(b)) {
+        shown if a >= b || shown == "0.0" => shown,
+        shown => format!("-{shown}"),
+    }
+}
+
 /// The most a first visit may transfer, brotli, in KB of 1000 bytes (issue 17).
 pub const FIRST_VISIT_BUDGET_KB: usize = 180;
 
@@ -326,5 +375,25 @@ mod tests {
         assert!(budget_line(180_000).ends_with("met."), "{}", budget_line(180_000));
         let over = budget_line(243_500);
         assert!(over.contains("NOT met, 63.5 KB over"), "{over}");
+    }
+
+    #[test]
+    fn the_photo_cost_is_the_first_load_with_photos_less_the_one_without() {
+        let load = |wasm: usize, js: usize| -> Vec<FileGroup> {
+            vec![
+                ("js", vec![], Sizes { brotli: js, ..Sizes::default() }),
+                ("wasm", vec![], Sizes { brotli: wasm, ..Sizes::default() }),
+            ]
+        };
+        let table = photo_cost_table(&load(250_000, 9_000), &load(242_000, 7_500));
+        assert!(table.contains("| js | 9.0 | 7.5 | 1.5 |"), "{table}");
+        assert!(table.contains("| **total** | 259.0 | 249.5 | **9.5** |"), "{table}");
+        assert!(table.contains("10 KB brotli of a first visit: met."), "{table}");
+        let table = photo_cost_table(&load(252_100, 9_000), &load(242_000, 7_500));
+        assert!(table.contains("**11.6**") && table.contains("NOT met."), "{table}");
+        // A part that shrinks with photos in (the JS glue may) counts against the cost.
+        let table = photo_cost_table(&load(251_000, 7_000), &load(242_000, 7_500));
+        assert!(table.contains("| js | 7.0 | 7.5 | -0.5 |") && table.contains("**8.5**"), "{table}");
+        assert_eq!(signed_kb(600, 620), "0.0");
     }
 }

@@ -147,27 +147,31 @@ fn build_pwa() -> Result<(), Fail> {
     tools::ensure_build_tools()?;
     // Trunk passes --offline to cargo: the registry must be filled first,
     // std's own dependencies included.
-    // Through rustup's proxies (not this cargo, $CARGO), so the toolchain applies.
-    let size_build = |c: &mut Command| {
-        c.current_dir(root()).env("PATH", tools::tool_path()).env_remove("CARGO").env_remove("RUSTC");
-        c.envs(tools::wasm_size_build_env());
-    };
     let mut fetch = Command::new("cargo");
     fetch.args(["fetch", "--locked", "--target", tools::WASM_TARGET]);
-    size_build(&mut fetch);
-    run(&mut fetch)?;
-    let mut trunk = Command::new("trunk");
-    trunk.args(["build", "--release"]);
-    size_build(&mut trunk);
-    run(&mut trunk)?;
+    run(size_build(&mut fetch))?;
+    run(size_build(Command::new("trunk").args(["build", "--release"])))?;
     // The desk second: the volunteers' build empties dist/, desk/ included.
-    let mut desk = Command::new("trunk");
-    desk.args(["build", "--release"]);
-    size_build(&mut desk);
-    desk.current_dir(root().join("desk"));
-    run(&mut desk)?;
+    run(size_build(Command::new("trunk").args(["build", "--release"])).current_dir(root().join("desk")))?;
     dist::minify(&root().join("dist"), &tools::esbuild())?;
     dist::finish(&root().join("dist"))
+}
+
+/// The PWA as [`build_pwa`] makes it, but without its `photos` feature and
+/// photo worker, into `dist`: only to measure what photos cost (issue 15).
+fn build_pwa_without_photos(dist: &Path) -> Result<(), Fail> {
+    run(size_build(Command::new("trunk").args(["build", "--release", "--no-default-features", "--dist"]).arg(dist)))?;
+    let worker = dist.join("photo-worker.js");
+    std::fs::remove_file(&worker).map_err(|e| Fail(format!("removing {}: {e}", worker.display())))?;
+    dist::minify(dist, &tools::esbuild())?;
+    dist::finish(dist)
+}
+
+/// `c` run as the wasm size build: through rustup's proxies (not this cargo,
+/// $CARGO), so the pinned toolchain applies, with its flags, from the root.
+fn size_build(c: &mut Command) -> &mut Command {
+    c.current_dir(root()).env("PATH", tools::tool_path()).env_remove("CARGO").env_remove("RUSTC");
+    c.envs(tools::wasm_size_build_env())
 }
 
 fn run_app(server_args: &[String]) -> Result<(), Fail> {
@@ -280,7 +284,8 @@ fn test_levels(levels: &[Level]) -> Result<(), Fail> {
 
 /// Stage 0, the code as the next person reads it: one format, no lint
 /// warnings (the PWA and the desk are linted for the target they are built
-/// for), and the apps' modules layered (screens above state above adapters, no cycles: [`layers`]).
+/// for, the PWA also without photos), and the apps' modules layered (screens
+/// above state above adapters, no cycles: [`layers`]).
 fn lint(tally: &mut Tally) {
     tally.check("rustfmt", run(cargo().args(["fmt", "--all", "--check"])).is_ok());
     let layered = layers::check(&root());
@@ -303,6 +308,20 @@ fn lint(tally: &mut Tally) {
                 "--target",
                 tools::WASM_TARGET,
                 "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+            .is_ok()
+            // The PWA without photos, which `cargo xtask bench` builds to measure them.
+            && run(cargo().args([
+                "clippy",
+                "--locked",
+                "-p",
+                "pantau",
+                "--no-default-features",
+                "--target",
+                tools::WASM_TARGET,
                 "--",
                 "-D",
                 "warnings",
