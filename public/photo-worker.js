@@ -2,7 +2,7 @@
 // long edge at most 1600 px, JPEG at quality 0.75, named by the SHA-256 of
 // its bytes. Re-encoding drops EXIF (the phone's model and its GPS); the
 // browser applies the EXIF orientation while decoding.
-// In: {id, file}. Out: {id, blob, sha256, width, height, taken} or {id, error, detail};
+// In: the file. Out: {blob, sha256, width, height, taken} or {error, detail};
 // taken is the capture time in ms since the epoch (EXIF, else the file's time).
 const EDGE = 1600;
 const QUALITY = 0.75;
@@ -10,14 +10,13 @@ const QUALITY = 0.75;
 const MAX_PIXELS = 40e6;
 
 self.onmessage = async (event) => {
-  const { id, file } = event.data;
   let answer;
   try {
-    answer = await reduce(file);
+    answer = await reduce(event.data);
   } catch (e) {
     answer = { error: "failed", detail: String((e && e.message) || e) };
   }
-  self.postMessage({ id, ...answer });
+  self.postMessage(answer);
 };
 
 async function reduce(file) {

@@ -43,6 +43,16 @@ impl I18n {
         texts(self.0.get_untracked())
     }
 
+    /// The photo field's words (tracked).
+    pub fn photo(&self) -> &'static PhotoTexts {
+        photo_texts(self.0.get())
+    }
+
+    /// The photo field's words, for an event handler (not tracked).
+    pub fn photo_now(&self) -> &'static PhotoTexts {
+        photo_texts(self.0.get_untracked())
+    }
+
     pub fn set(&self, lang: Lang) {
         let _ = GlooLocalStorage::set(crate::kept::LANG_KEY, lang);
         set_document_lang(lang);
@@ -80,6 +90,13 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
+pub fn photo_texts(lang: Lang) -> &'static PhotoTexts {
+    match lang {
+        Lang::Id => &ID_PHOTO,
+        Lang::En => &EN_PHOTO,
+    }
+}
+
 impl Texts {
     /// Why a report still waits, with what happens next; the transport's own
     /// words only where no reason fits.
@@ -100,20 +117,6 @@ impl Texts {
 pub struct Texts {
     pub photo_missing: &'static str,
     pub photos_label: &'static str,
-    pub photos_hint_incident: &'static str,
-    pub photos_hint_count: &'static str,
-    pub photo_hint_item: &'static str,
-    pub take_photo: &'static str,
-    pub pick_photo: &'static str,
-    pub remove_photo: &'static str,
-    pub photo_reducing: &'static str,
-    pub photo_not_image: &'static str,
-    pub photo_too_many_pixels: &'static str,
-    pub photo_truncated: &'static str,
-    pub photo_unreadable: &'static str,
-    pub photo_failed: &'static str,
-    pub photo_not_kept: &'static str,
-    pub photos_full: &'static str,
     pub photo_sending: &'static str,
     pub photos_word: &'static str,
     pub location_label: &'static str,
@@ -303,20 +306,6 @@ pub struct Texts {
 pub static ID: Texts = Texts {
     photo_missing: "Foto laporan ini tidak ada di ponsel",
     photos_label: "Foto bukti",
-    photos_hint_incident: "Sampai 5 foto. Foto dikecilkan di ponsel sebelum disimpan, tanpa data lokasi dan merek ponsel.",
-    photos_hint_count: "Foto lembar C.Hasil, satu foto per halaman (sampai 5). Dianjurkan, tidak wajib.",
-    photo_hint_item: "Foto untuk butir yang dijawab Tidak (tidak wajib).",
-    take_photo: "Ambil foto",
-    pick_photo: "Pilih dari galeri",
-    remove_photo: "Hapus foto",
-    photo_reducing: "Mengecilkan foto…",
-    photo_not_image: "Berkas ini bukan foto. Pilih berkas foto (JPEG atau PNG).",
-    photo_too_many_pixels: "Foto terlalu besar untuk dibaca ponsel ini. Ambil dengan kamera biasa (bukan mode 50 MP)",
-    photo_truncated: "Foto ini tidak utuh (berkasnya terpotong). Ambil atau salin ulang fotonya.",
-    photo_unreadable: "Format foto ini tidak bisa dibaca ponsel ini (mis. HEIC). Ubah format kamera ke JPEG atau pilih foto lain.",
-    photo_failed: "Foto tidak bisa diproses",
-    photo_not_kept: "Foto tidak tersimpan",
-    photos_full: "Sudah 5 foto: hapus satu untuk menambah.",
     photo_sending: "Mengirim foto",
     photos_word: "foto",
     location_label: "Lokasi ponsel",
@@ -502,20 +491,6 @@ pub static ID: Texts = Texts {
 pub static EN: Texts = Texts {
     photo_missing: "A photo of this report is not on the phone",
     photos_label: "Photo evidence",
-    photos_hint_incident: "Up to 5 photos. Photos are reduced on the phone before they are saved, without location or phone data.",
-    photos_hint_count: "Photos of the C.Hasil sheet, one per page (up to 5). Recommended, not required.",
-    photo_hint_item: "A photo for an item answered No (optional).",
-    take_photo: "Take a photo",
-    pick_photo: "Choose from gallery",
-    remove_photo: "Remove photo",
-    photo_reducing: "Reducing the photo…",
-    photo_not_image: "This file is not a photo. Choose a photo file (JPEG or PNG).",
-    photo_too_many_pixels: "The photo is too large for this phone to read. Take it with the normal camera (not the 50 MP mode)",
-    photo_truncated: "This photo is incomplete (the file is cut short). Take or copy it again.",
-    photo_unreadable: "This phone cannot read this photo's format (e.g. HEIC). Set the camera to JPEG or choose another photo.",
-    photo_failed: "The photo could not be processed",
-    photo_not_kept: "The photo was not saved",
-    photos_full: "5 photos already: remove one to add another.",
     photo_sending: "Sending photo",
     photos_word: "photos",
     location_label: "Phone location",
@@ -696,4 +671,62 @@ pub static EN: Texts = Texts {
     storage_unknown: "Storage status unknown.",
     storage_used: "Used",
     keep_sent_days_label: "Keep sent reports listed for (days)",
+};
+
+/// The photo field's words, apart from [`Texts`]: only photo code reaches
+/// them, so the build without photos (measured by `cargo xtask bench`) has none.
+pub struct PhotoTexts {
+    pub photos_hint_incident: &'static str,
+    pub photos_hint_count: &'static str,
+    pub photo_hint_item: &'static str,
+    pub take_photo: &'static str,
+    pub pick_photo: &'static str,
+    pub remove_photo: &'static str,
+    pub photo_reducing: &'static str,
+    pub photo_not_image: &'static str,
+    pub photo_too_many_pixels: &'static str,
+    pub photo_truncated: &'static str,
+    pub photo_unreadable: &'static str,
+    pub photo_failed: &'static str,
+    pub photo_not_kept: &'static str,
+    pub photos_full: &'static str,
+}
+
+pub static ID_PHOTO: PhotoTexts = PhotoTexts {
+    photos_hint_incident:
+        "Sampai 5 foto. Foto dikecilkan di ponsel sebelum disimpan, tanpa data lokasi dan merek ponsel.",
+    photos_hint_count: "Foto lembar C.Hasil, satu foto per halaman (sampai 5). Dianjurkan, tidak wajib.",
+    photo_hint_item: "Foto untuk butir yang dijawab Tidak (tidak wajib).",
+    take_photo: "Ambil foto",
+    pick_photo: "Pilih dari galeri",
+    remove_photo: "Hapus foto",
+    photo_reducing: "Mengecilkan foto…",
+    photo_not_image: "Berkas ini bukan foto. Pilih berkas foto (JPEG atau PNG).",
+    photo_too_many_pixels: "Foto terlalu besar untuk dibaca ponsel ini. Ambil dengan kamera biasa (bukan mode 50 MP)",
+    photo_truncated: "Foto ini tidak utuh (berkasnya terpotong). Ambil atau salin ulang fotonya.",
+    photo_unreadable:
+        "Format foto ini tidak bisa dibaca ponsel ini (mis. HEIC). Ubah format kamera ke JPEG atau pilih foto lain.",
+    photo_failed: "Foto tidak bisa diproses",
+    photo_not_kept: "Foto tidak tersimpan",
+    photos_full: "Sudah 5 foto: hapus satu untuk menambah.",
+};
+
+pub static EN_PHOTO: PhotoTexts = PhotoTexts {
+    photos_hint_incident:
+        "Up to 5 photos. Photos are reduced on the phone before they are saved, without location or phone data.",
+    photos_hint_count: "Photos of the C.Hasil sheet, one per page (up to 5). Recommended, not required.",
+    photo_hint_item: "A photo for an item answered No (optional).",
+    take_photo: "Take a photo",
+    pick_photo: "Choose from gallery",
+    remove_photo: "Remove photo",
+    photo_reducing: "Reducing the photo…",
+    photo_not_image: "This file is not a photo. Choose a photo file (JPEG or PNG).",
+    photo_too_many_pixels:
+        "The photo is too large for this phone to read. Take it with the normal camera (not the 50 MP mode)",
+    photo_truncated: "This photo is incomplete (the file is cut short). Take or copy it again.",
+    photo_unreadable:
+        "This phone cannot read this photo's format (e.g. HEIC). Set the camera to JPEG or choose another photo.",
+    photo_failed: "The photo could not be processed",
+    photo_not_kept: "The photo was not saved",
+    photos_full: "5 photos already: remove one to add another.",
 };

@@ -1,6 +1,6 @@
 //! What the phone keeps with gloo-storage (localStorage), and the keys of its
-//! settings: things that can be rewritten without harm. Drafts' keys are with
-//! their forms, the save attempt's with the outbox. Reports are never kept
+//! settings: things that can be rewritten without harm. Drafts are in
+//! [`crate::drafts`], the save attempt's key with the outbox. Reports are never kept
 //! here: they live in IndexedDB (the outbox store).
 
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
@@ -87,26 +87,4 @@ pub fn read_kept<T: DeserializeOwned>(key: &str) -> Kept<T> {
             Kept::Unreadable
         }
     }
-}
-
-/// Where every form keeps its draft: `pantau.draft.<form>` (and
-/// `….correction`), with the forms.
-pub const DRAFT_PREFIX: &str = "pantau.draft.";
-
-/// The names of the photos every kept draft holds: they stay on the phone
-/// though no report names them yet.
-pub fn draft_photos() -> Vec<String> {
-    #[derive(serde::Deserialize)]
-    struct Photos {
-        #[serde(default)]
-        photos: Vec<pantau_core::evidence::PhotoRef>,
-    }
-    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
-        return Default::default();
-    };
-    let keys = (0..storage.length().unwrap_or(0)).filter_map(|i| storage.key(i).ok().flatten());
-    keys.filter(|key| key.starts_with(DRAFT_PREFIX))
-        .filter_map(|key| GlooLocalStorage::get::<Photos>(&key).ok())
-        .flat_map(|draft| draft.photos.into_iter().map(|p| p.sha256))
-        .collect()
 }

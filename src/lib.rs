@@ -5,7 +5,7 @@
 //! - adapters, the browser: [`outbox_store`] and [`second_copy`] (where
 //!   reports are kept), [`store_error`], [`js`] (JS errors in words), [`api`] (HTTP), [`ballots`] (the
 //!   contests' participants, kept for offline use), [`kept`]
-//!   (localStorage keys), [`clock`], [`i18n`] (every word on screen), [`pwa`]
+//!   (localStorage keys), [`drafts`] (what the forms keep as typed), [`clock`], [`i18n`] (every word on screen), [`pwa`]
 //!   (the service worker), [`photos`] (reducing photos in a worker) and
 //!   [`location`] (the phone's position);
 //! - state, what the screens share: [`outbox`] (the one door to the reports),
@@ -18,6 +18,7 @@ pub mod api;
 pub mod app;
 pub mod ballots;
 pub mod clock;
+pub mod drafts;
 pub mod enrolment;
 pub mod forms;
 pub mod i18n;

@@ -140,7 +140,7 @@ impl PhoneOutbox {
         if !cfg!(feature = "photos") {
             return;
         }
-        let mut in_use = PhotosInUse { unconfirmed: crate::kept::draft_photos(), ..PhotosInUse::default() };
+        let mut in_use = PhotosInUse { unconfirmed: crate::drafts::draft_photos(), ..PhotosInUse::default() };
         self.list.with_untracked(|o| o.entries().for_each(|entry| in_use.add(entry)));
         if let Err(e) = store.forget_photos_except(in_use).await {
             leptos::logging::warn!("unused photos stay for now: {e}");

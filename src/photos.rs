@@ -3,9 +3,6 @@
 //! the wasm), named by the SHA-256 of the reduced bytes.
 
 use pantau_core::evidence::PhotoRef;
-use std::cell::RefCell;
-use std::collections::HashMap;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A reduced photo: its bytes and what a report says of them.
@@ -31,53 +28,26 @@ pub enum PhotoError {
     Failed(String),
 }
 
-/// The resolve functions of the promises waiting for the worker, by message id.
-type Pending = HashMap<u32, js_sys::Function>;
-
-thread_local! {
-    /// The worker, started at the first photo and kept for the next ones.
-    static WORKER: RefCell<Option<(web_sys::Worker, std::rc::Rc<RefCell<Pending>>)>> = const { RefCell::new(None) };
-    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-fn worker() -> Result<(web_sys::Worker, std::rc::Rc<RefCell<Pending>>), PhotoError> {
-    WORKER.with(|slot| {
-        if let Some(found) = slot.borrow().as_ref() {
-            return Ok(found.clone());
-        }
-        let worker = web_sys::Worker::new("./photo-worker.js").map_err(|e| PhotoError::Failed(crate::js::text(&e)))?;
-        let pending: std::rc::Rc<RefCell<Pending>> = Default::default();
-        let answers = pending.clone();
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let data = event.data();
-            let id = js_sys::Reflect::get(&data, &"id".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
-            if let Some(resolve) = answers.borrow_mut().remove(&id) {
-                let _ = resolve.call1(&JsValue::NULL, &data);
-            }
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-        *slot.borrow_mut() = Some((worker.clone(), pending.clone()));
-        Ok((worker, pending))
-    })
-}
-
-/// Reduces `file` to a photo a report can carry.
+/// Reduces `file` to a photo a report can carry, in a worker of its own,
+/// ended as soon as it answers: the decoded image's memory goes with it.
 pub async fn reduce(file: &web_sys::File) -> Result<Photo, PhotoError> {
-    let (worker, pending) = worker()?;
-    let id = NEXT_ID.with(|n| {
-        n.set(n.get().wrapping_add(1));
-        n.get()
+    let failed = |e: JsValue| PhotoError::Failed(crate::js::text(&e));
+    let worker = web_sys::Worker::new("./photo-worker.js").map_err(failed)?;
+    // The message event itself resolves the promise; a script that fails
+    // (not found, say) rejects it rather than leaving the photo waiting.
+    let answered = js_sys::Promise::new(&mut |resolve, reject| {
+        worker.set_onmessage(Some(&resolve));
+        worker.set_onerror(Some(&reject));
     });
-    let answered = js_sys::Promise::new(&mut |resolve, _| {
-        pending.borrow_mut().insert(id, resolve);
-    });
-    let message = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&message, &"id".into(), &id.into());
-    let _ = js_sys::Reflect::set(&message, &"file".into(), file);
-    worker.post_message(&message).map_err(|e| PhotoError::Failed(crate::js::text(&e)))?;
-    let answer =
-        wasm_bindgen_futures::JsFuture::from(answered).await.map_err(|e| PhotoError::Failed(crate::js::text(&e)))?;
+    let event = match worker.post_message(file) {
+        Ok(()) => wasm_bindgen_futures::JsFuture::from(answered)
+            .await
+            .map_err(|_| PhotoError::Failed("the photo worker stopped".into())),
+        Err(e) => Err(failed(e)),
+    };
+    worker.terminate();
+    let event = event?;
+    let answer = js_sys::Reflect::get(&event, &"data".into()).map_err(failed)?;
     let text = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok().and_then(|v| v.as_string());
     let number = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok().and_then(|v| v.as_f64());
     if let Some(error) = text("error") {

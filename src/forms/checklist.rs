@@ -1,7 +1,8 @@
 //! Checklist TPS: one phase of polling day at a time, every item answered Ya /
 //! Tidak / Tidak tahu, with a note where something was wrong or unseen.
 
-use super::{open_draft, profile_tps, save_report, FormInput, FormState, SaveButton, TpsField};
+use super::{open_draft, profile_tps, save_report, FormState, SaveButton, TpsField};
+use crate::drafts::FormInput;
 use crate::i18n::use_i18n;
 use crate::routes::FormKind;
 use leptos::prelude::*;
@@ -169,10 +170,7 @@ pub fn ChecklistForm() -> impl IntoView {
                             <p class="field-error" role="alert">{move || note_error.get()}</p>
                         </Show>
                         <Show when=move || answer() == Some(Answer::No)>
-                            <super::evidence::PhotosField all=Signal::derive(move || draft.get(|d| d.photos.clone()))
-                                item=id hint=|t| t.photo_hint_item
-                                on_add=Callback::new(move |p| draft.edit(|d| d.photos.push(p)))
-                                on_remove=Callback::new(move |sha: String| draft.edit(|d| d.photos.retain(|p| !(p.sha256 == sha && p.item.as_deref() == Some(id)))))
+                            <super::evidence::PhotosField draft item=id hint=|t| t.photo_hint_item
                                 state/>
                         </Show>
                         <p class="field-error" role="alert">{error}</p>

@@ -3,24 +3,14 @@
 //! Totals that do not add up are warned about but can be filed: a wrong sheet
 //! is itself worth reporting.
 
-use super::{open_draft, profile_tps, save_report, FormInput, FormState, SaveButton, TpsField};
+use super::{open_draft, profile_tps, save_report, FormState, SaveButton, TpsField};
+use crate::drafts::{CountRow, FormInput};
 use crate::i18n::use_i18n;
 use crate::routes::FormKind;
 use leptos::prelude::*;
 use pantau_core::validation::{parse_count, FieldError, FieldErrorCode, ReportField, MAX_COUNT};
 use pantau_core::{CandidateVotes, Contest, Report, ReportBody, ReportId};
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CountRow {
-    pub name: String,
-    pub votes: String,
-    /// A participant from the ballot catalogue: its name is fixed, only the
-    /// votes are typed.
-    pub from_ballot: bool,
-}
 
 /// The rows a contest starts with: its ballot's participants, or two blank
 /// rows to type names into where the catalogue has no ballot.
@@ -259,12 +249,9 @@ pub fn CountForm() -> impl IntoView {
                 {move || warnings().into_iter().map(|w| view! { <p class="caution">{w}</p> }).collect::<Vec<_>>()}
             </div>
 
-            <super::evidence::PhotosField all=Signal::derive(move || draft.get(|d| d.photos.clone())) hint=|t| t.photos_hint_count
-                on_add=Callback::new(move |p| draft.edit(|d| d.photos.push(p)))
-                on_remove=Callback::new(move |sha: String| draft.edit(|d| d.photos.retain(|p| p.sha256 != sha)))
+            <super::evidence::PhotosField draft hint=|t| t.photos_hint_count
                 state/>
-            <super::evidence::LocationField position=Signal::derive(move || draft.get(|d| d.position))
-                on_change=Callback::new(move |at| draft.edit(|d| d.position = at))/>
+            <super::evidence::LocationField draft/>
 
             <SaveButton state/>
         </form>

@@ -4,7 +4,6 @@
 use crate::i18n::use_i18n;
 use crate::location::{locate, LocationError};
 use leptos::prelude::*;
-use pantau_core::evidence::Position;
 
 #[cfg(feature = "photos")]
 pub use super::photo_field::PhotosField;
@@ -14,20 +13,18 @@ pub use super::photo_field::PhotosField;
 #[cfg(not(feature = "photos"))]
 #[component]
 pub fn PhotosField(
-    all: Signal<Vec<pantau_core::evidence::PhotoRef>>,
+    draft: super::Draft,
     #[prop(optional)] item: Option<&'static str>,
-    hint: fn(&'static crate::i18n::Texts) -> &'static str,
-    on_add: Callback<pantau_core::evidence::PhotoRef>,
-    on_remove: Callback<String>,
+    hint: fn(&'static crate::i18n::PhotoTexts) -> &'static str,
     state: super::FormState,
 ) -> impl IntoView {
-    let _ = (all, item, hint, on_add, on_remove, state);
+    let _ = (draft, item, hint, state);
 }
 
 /// "Gunakan lokasi saya": the phone's position with its accuracy, or why
 /// there is none. Never needed to save.
 #[component]
-pub fn LocationField(position: Signal<Option<Position>>, on_change: Callback<Option<Position>>) -> impl IntoView {
+pub fn LocationField(draft: super::Draft) -> impl IntoView {
     let i18n = use_i18n();
     let asking = RwSignal::new(false);
     let problem = RwSignal::new(None::<LocationError>);
@@ -41,7 +38,7 @@ pub fn LocationField(position: Signal<Option<Position>>, on_change: Callback<Opt
             }
             asking.set(false);
             match found {
-                Ok(at) => on_change.run(Some(at)),
+                Ok(at) => draft.edit(|d| d.position = Some(at)),
                 Err(e) => problem.set(Some(e)),
             }
         });
@@ -56,7 +53,7 @@ pub fn LocationField(position: Signal<Option<Position>>, on_change: Callback<Opt
         })
     };
     let found = move || {
-        position.get().map(|at| {
+        draft.get(|d| d.position).map(|at| {
             let (lat, lon) = at.degrees();
             format!("±{} m · {lat}, {lon}", at.accuracy_m)
         })
@@ -64,11 +61,11 @@ pub fn LocationField(position: Signal<Option<Position>>, on_change: Callback<Opt
     view! {
         <div class="location" data-testid="location">
             <p class="label">{i18n.word(|t| t.location_label)}</p>
-            <p class="tps-chip" data-testid="location-found" hidden=move || position.with(Option::is_none)>
+            <p class="tps-chip" data-testid="location-found" hidden=move || draft.get(|d| d.position.is_none())>
                 <span>{found}</span>
-                <button type="button" class="link" on:click=move |_| on_change.run(None)>{i18n.word(|t| t.location_remove)}</button>
+                <button type="button" class="link" on:click=move |_| draft.edit(|d| d.position = None)>{i18n.word(|t| t.location_remove)}</button>
             </p>
-            <button type="button" class="secondary" data-testid="location-use" hidden=move || position.with(Option::is_some)
+            <button type="button" class="secondary" data-testid="location-use" hidden=move || draft.get(|d| d.position.is_some())
                 prop:disabled=move || asking.get() on:click=ask>
                 {move || if asking.get() { i18n.t().location_asking } else { i18n.t().location_use }}
             </button>

@@ -3,8 +3,9 @@
 //! urgent flag for the coordinator.
 
 use super::evidence::{LocationField, PhotosField};
-use super::{errors_or, open_draft, profile_tps, save_report, FormInput, FormState, SaveButton, TpsField};
+use super::{errors_or, open_draft, profile_tps, save_report, FormState, SaveButton, TpsField};
 use crate::clock::now;
+use crate::drafts::FormInput;
 use crate::i18n::use_i18n;
 use crate::outbox::PhoneOutbox;
 use crate::routes::FormKind;
@@ -178,12 +179,9 @@ pub fn IncidentForm() -> impl IntoView {
             {text(|t| t.reported_party_label, "reported-party", ReportField::ReportedParty, |d| &d.reported_party, |d, v| d.reported_party = v, false)}
             {text(|t| t.witnesses_label, "witnesses", ReportField::Witnesses, |d| &d.witnesses, |d, v| d.witnesses = v, false)}
 
-            <PhotosField all=Signal::derive(move || draft.get(|d| d.photos.clone())) hint=|t| t.photos_hint_incident
-                on_add=Callback::new(move |p| draft.edit(|d| d.photos.push(p)))
-                on_remove=Callback::new(move |sha: String| draft.edit(|d| d.photos.retain(|p| p.sha256 != sha)))
+            <PhotosField draft hint=|t| t.photos_hint_incident
                 state/>
-            <LocationField position=Signal::derive(move || draft.get(|d| d.position))
-                on_change=Callback::new(move |at| draft.edit(|d| d.position = at))/>
+            <LocationField draft/>
 
             <label class="check">
                 <input type="checkbox" id="urgent" prop:checked=move || draft.get(|d| d.urgent)

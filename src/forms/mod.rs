@@ -9,6 +9,7 @@ pub mod incident;
 #[cfg(feature = "photos")]
 mod photo_field;
 
+use crate::drafts::FormInput;
 use crate::enrolment::EnrolmentState;
 use crate::i18n::use_i18n;
 use crate::kept::{read_kept, Kept};
@@ -17,11 +18,9 @@ use crate::profile::{self, Profile};
 use crate::routes::{navigate, FormKind, Route};
 use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use leptos::prelude::*;
-use pantau_core::evidence::{PhotoRef, Position};
 use pantau_core::validation::{scope_error, FieldError, ReportField};
 use pantau_core::{Delivery, Report, ReportId};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Deserialize;
 use time::OffsetDateTime;
 use wasm_bindgen::JsCast;
 
@@ -29,57 +28,6 @@ use wasm_bindgen::JsCast;
 /// waits for a form with input). Provided by the app.
 #[derive(Clone, Copy)]
 pub struct DraftsChanged(pub Trigger);
-
-/// What the volunteer typed into one form, as typed (a number that does not
-/// read yet stays as it was). One type serves the three forms, each using its
-/// own fields: each draft type cost every volunteer its own serde reader and
-/// writer. Field names are those of the earlier per-form drafts, which it reads.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct FormInput {
-    pub tps: String,
-    /// Laporan kejadian: the category's slug.
-    pub category: String,
-    /// As the `datetime-local` input gives it: "2026-02-14T09:40", local time.
-    pub occurred_at: String,
-    pub place: String,
-    pub description: String,
-    pub reported_party: String,
-    pub witnesses: String,
-    pub urgent: bool,
-    /// Hasil penghitungan: the contest's slug, its rows and totals.
-    pub contest: String,
-    pub rows: Vec<count::CountRow>,
-    pub valid: String,
-    pub invalid: String,
-    pub voters: String,
-    /// Checklist TPS: the phase's slug, and per item id its answer's slug
-    /// ("yes" / "no" / "unknown") and its note.
-    pub phase: String,
-    pub answers: BTreeMap<String, String>,
-    pub notes: BTreeMap<String, String>,
-    /// Kept on the phone already (IndexedDB), named here; a checklist photo
-    /// names its item.
-    pub photos: Vec<PhotoRef>,
-    pub position: Option<Position>,
-}
-
-impl FormInput {
-    /// Nothing typed: only what a form fills in itself (TPS, phase, time) or
-    /// leaves empty (spare count rows). A contest chosen is input.
-    pub fn is_blank(&self) -> bool {
-        let blank = |s: &String| s.trim().is_empty();
-        self.category.is_empty()
-            && self.contest.is_empty()
-            && self.answers.is_empty()
-            && [&self.place, &self.description, &self.reported_party, &self.witnesses].into_iter().all(blank)
-            && [&self.valid, &self.invalid, &self.voters].into_iter().all(blank)
-            && self.rows.iter().all(|r| blank(&r.name) && blank(&r.votes))
-            && self.notes.values().all(blank)
-            && !self.urgent
-            && self.photos.is_empty()
-    }
-}
 
 /// A form's input, kept with gloo-storage on every change so that a reload or
 /// a killed browser does not lose a half-filled form. A draft this version

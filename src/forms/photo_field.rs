@@ -2,17 +2,17 @@
 //! the phone at once, shown as thumbnails, removed. Left out of the build
 //! without the `photos` feature (see `evidence`).
 
-use super::FormState;
-use crate::i18n::{use_i18n, Texts};
+use super::{Draft, FormState};
+use crate::i18n::{use_i18n, PhotoTexts};
 use crate::outbox::PhoneOutbox;
 use crate::photos::{reduce, PhotoError};
 use leptos::prelude::*;
-use pantau_core::evidence::{PhotoRef, MAX_PHOTOS};
+use pantau_core::evidence::MAX_PHOTOS;
 use pantau_core::validation::ReportField;
 use wasm_bindgen::JsCast;
 
 /// The message for a file that did not become a photo.
-fn photo_problem(t: &Texts, error: &PhotoError) -> String {
+fn photo_problem(t: &PhotoTexts, error: &PhotoError) -> String {
     match error {
         PhotoError::NotAnImage => t.photo_not_image.to_owned(),
         PhotoError::TooManyPixels(size) => format!("{} ({size}).", t.photo_too_many_pixels),
@@ -23,23 +23,22 @@ fn photo_problem(t: &Texts, error: &PhotoError) -> String {
 }
 
 /// The photos of a report, or of one checklist `item`: add (camera or
-/// gallery), see, remove. `all` is every photo of the report (the limit
-/// counts them all); `on_add` and `on_remove` change the draft. Written with
-/// few reactive parts: every view type here is code each volunteer downloads.
+/// gallery), see, remove, each change kept in the form's `draft` at once. The
+/// limit counts every photo of the report. Written with few reactive parts:
+/// every view type here is code each volunteer downloads.
 #[component]
 pub fn PhotosField(
-    all: Signal<Vec<PhotoRef>>,
+    draft: Draft,
     #[prop(optional)] item: Option<&'static str>,
-    hint: fn(&'static Texts) -> &'static str,
-    on_add: Callback<PhotoRef>,
-    on_remove: Callback<String>,
+    hint: fn(&'static PhotoTexts) -> &'static str,
     state: FormState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let outbox = expect_context::<PhoneOutbox>();
-    let busy = RwSignal::new(0usize);
+    // While photos are reduced (one pick at a time), no other can be added.
+    let reducing = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    let room = move || MAX_PHOTOS.saturating_sub(all.with(Vec::len) + busy.get());
+    let room = move || MAX_PHOTOS.saturating_sub(draft.get(|d| d.photos.len()));
     let picked = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
         let files: Vec<web_sys::File> =
@@ -47,34 +46,39 @@ pub fn PhotosField(
         // The same file may be picked again after a removal.
         input.set_value("");
         let t = i18n.t_now();
-        problem.set((files.len() > room()).then(|| t.photos_full.to_owned()));
-        for file in files.into_iter().take(room()) {
-            busy.update(|n| *n += 1);
-            leptos::task::spawn_local(async move {
+        let words = i18n.photo_now();
+        problem.set((files.len() > room()).then(|| words.photos_full.to_owned()));
+        let files: Vec<web_sys::File> = files.into_iter().take(room()).collect();
+        reducing.set(!files.is_empty());
+        // One at a time: a cheap phone holds one decoded photo, not five.
+        leptos::task::spawn_local(async move {
+            for file in files {
                 let outcome = match reduce(&file).await {
                     Ok(mut photo) => {
                         photo.meta.item = item.map(str::to_owned);
                         match outbox.keep_photo(&photo).await {
                             Ok(()) => Ok(photo.meta),
-                            Err(e) => Err(format!("{}: {}", t.photo_not_kept, e.message(t))),
+                            Err(e) => Err(format!("{}: {}", words.photo_not_kept, e.message(t))),
                         }
                     }
-                    Err(e) => Err(photo_problem(t, &e)),
+                    Err(e) => Err(photo_problem(words, &e)),
                 };
-                if busy.is_disposed() {
+                if reducing.is_disposed() {
                     return;
                 }
-                busy.update(|n| *n -= 1);
                 match outcome {
-                    Ok(meta) => {
-                        if !all.with_untracked(|a| a.iter().any(|p| p.sha256 == meta.sha256)) {
-                            on_add.run(meta)
+                    Ok(meta) => draft.edit(|d| {
+                        if !d.photos.iter().any(|p| p.sha256 == meta.sha256) {
+                            d.photos.push(meta)
                         }
-                    }
+                    }),
                     Err(message) => problem.set(Some(message)),
                 }
-            });
-        }
+            }
+            if !reducing.is_disposed() {
+                reducing.set(false);
+            }
+        });
     };
     // Photos are made by the phone: a refusal of one is shown here, whichever it is.
     let refused = move || match state.message.get() {
@@ -88,65 +92,64 @@ pub fn PhotosField(
     view! {
         <div class="photos" data-testid=item.map_or("photos".to_owned(), |i| format!("photos-{i}"))>
             <p class="label">{move || if item.is_none() { i18n.t().photos_label } else { "" }}</p>
-            <p class="hint">{move || hint(i18n.t())}</p>
+            <p class="hint">{move || hint(i18n.photo())}</p>
             <ul class="thumbs">
                 {move || {
                     // Drawn again once the store is open (a draft's photos after a reload).
                     ready.track();
-                    all.get()
-                        .into_iter()
-                        .filter(|p| p.item.as_deref() == item)
-                        .map(|p| thumbnail(outbox, p.sha256, on_remove))
-                        .collect::<Vec<_>>()
+                    let shown: Vec<String> = draft.get(|d| {
+                        d.photos.iter().filter(|p| p.item.as_deref() == item).map(|p| p.sha256.clone()).collect()
+                    });
+                    shown.into_iter().map(|sha256| thumbnail(outbox, draft, sha256, item)).collect::<Vec<_>>()
                 }}
-                {move || (busy.get() > 0).then(|| view! {
-                    <li class="reducing" role="status" data-testid="photo-reducing">{i18n.t().photo_reducing}</li>
+                {move || reducing.get().then(|| view! {
+                    <li class="reducing" role="status" data-testid="photo-reducing">{i18n.photo().photo_reducing}</li>
                 })}
             </ul>
-            <div class="photo-buttons" hidden=move || room() == 0>
-                <label class="button secondary">
-                    <input type="file" accept="image/*" capture="environment" class="tap-area"
-                        data-testid="photo-camera" on:change=picked />
-                    {i18n.word(|t| t.take_photo)}
-                </label>
-                <label class="button secondary">
-                    <input type="file" accept="image/*" multiple class="tap-area"
-                        data-testid="photo-pick" on:change=picked />
-                    {i18n.word(|t| t.pick_photo)}
-                </label>
+            <div class="photo-buttons" hidden=move || reducing.get() || room() == 0>
+                {add_button(true, picked)}
+                {add_button(false, picked)}
             </div>
             <p class="field-error" role="alert" data-testid="photo-problem">{move || problem.get().or_else(refused)}</p>
         </div>
     }
 }
 
-/// One photo: its thumbnail, from the bytes kept on the phone, and its
-/// remove button. The image's address is given back when it goes.
-fn thumbnail(outbox: PhoneOutbox, sha256: String, on_remove: Callback<String>) -> impl IntoView {
+/// A way to add photos: the camera (`camera`) or the gallery (several at
+/// once), as a button that is all file input. One function for both buttons,
+/// so their view is code once.
+fn add_button(camera: bool, picked: impl Fn(leptos::ev::Event) + Clone + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="button secondary">
+            <input type="file" accept="image/*" capture=camera.then_some("environment") multiple=!camera
+                class="tap-area" data-testid=if camera { "photo-camera" } else { "photo-pick" } on:change=picked />
+            {move || if camera { i18n.photo().take_photo } else { i18n.photo().pick_photo }}
+        </label>
+    }
+}
+
+/// One photo of `item`: its thumbnail, from the bytes kept on the phone, and
+/// its remove button. The image's address is given back once it is drawn.
+fn thumbnail(outbox: PhoneOutbox, draft: Draft, sha256: String, item: Option<&'static str>) -> impl IntoView {
     let i18n = use_i18n();
     let image = NodeRef::<leptos::html::Img>::new();
-    let shown = StoredValue::new_local(None::<String>);
     let name = sha256.clone();
     leptos::task::spawn_local(async move {
         let Some(url) = outbox.photo(&name).await.as_ref().and_then(crate::photos::url) else { return };
-        match image.try_get_untracked().flatten() {
-            Some(img) => {
-                img.set_src(&url);
-                shown.set_value(Some(url));
-            }
-            None => crate::photos::forget_url(&url),
+        if let Some(img) = image.try_get_untracked().flatten() {
+            img.set_src(&url);
+            // Decoded, the image no longer needs its address (nor does a
+            // thumbnail removed meanwhile, whose decoding fails).
+            let _ = wasm_bindgen_futures::JsFuture::from(img.decode()).await;
         }
-    });
-    on_cleanup(move || {
-        if let Some(Some(url)) = shown.try_get_value() {
-            crate::photos::forget_url(&url);
-        }
+        crate::photos::forget_url(&url);
     });
     view! {
         <li data-testid="photo">
-            <img node_ref=image alt="" width="96" height="96" />
-            <button type="button" class="remove" aria-label=i18n.word(|t| t.remove_photo)
-                data-testid="photo-remove" on:click=move |_| on_remove.run(sha256.clone())>"×"</button>
+            <img node_ref=image alt="" />
+            <button type="button" class="remove" aria-label=move || i18n.photo().remove_photo
+                data-testid="photo-remove" on:click=move |_| draft.edit(|d| d.photos.retain(|p| !(p.sha256 == sha256 && p.item.as_deref() == item)))>"×"</button>
         </li>
     }
 }

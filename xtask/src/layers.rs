@@ -13,6 +13,7 @@ pub const PWA_LAYERS: &[(&str, u8)] = &[
     ("api", 0),
     ("ballots", 0),
     ("clock", 0),
+    ("drafts", 0),
     ("i18n", 0),
     ("js", 0),
     ("kept", 0),
