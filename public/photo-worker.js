@@ -4,19 +4,23 @@
 // browser applies the EXIF orientation while decoding.
 // In: the file. Out: {blob, sha256, width, height, taken} or {error, detail};
 // taken is the capture time in ms since the epoch (EXIF, else the file's time).
+// A tab of the version before still posts {id, file} and matches answers by
+// id: it is answered in kind (new Worker() fetches this file from the new cache).
 const EDGE = 1600;
 const QUALITY = 0.75;
 // Decoding takes 4 bytes a pixel: a cheap phone runs out of memory above this.
 const MAX_PIXELS = 40e6;
 
 self.onmessage = async (event) => {
+  const message = event.data;
+  const older = !(message instanceof Blob);
   let answer;
   try {
-    answer = await reduce(event.data);
+    answer = await reduce(older ? message.file : message);
   } catch (e) {
     answer = { error: "failed", detail: String((e && e.message) || e) };
   }
-  self.postMessage(answer);
+  self.postMessage(older ? { id: message && message.id, ...answer } : answer);
 };
 
 async function reduce(file) {

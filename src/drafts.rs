@@ -2,7 +2,6 @@
 //! volunteer typed, under which keys, and which kept photos drafts name (so
 //! the photo sweep keeps them). The forms edit drafts; this is their shape.
 
-use gloo_storage::{LocalStorage as GlooLocalStorage, Storage as _};
 use pantau_core::evidence::{PhotoRef, Position};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -70,18 +69,29 @@ pub struct CountRow {
 }
 
 /// Where every form keeps its draft: `pantau.draft.<form>` (and
-/// `….correction`), with the forms.
+/// `….correction`), with the forms; a draft this version could not read is
+/// kept aside under the same prefix (`….unreadable`).
 pub const DRAFT_PREFIX: &str = "pantau.draft.";
 
-/// The names of the photos every kept draft holds: they stay on the phone
-/// though no report names them yet.
+/// The names of the photos every kept draft holds, the unreadable ones
+/// included: they stay on the phone though no report names them yet.
 pub fn draft_photos() -> Vec<String> {
     let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
         return Default::default();
     };
     let keys = (0..storage.length().unwrap_or(0)).filter_map(|i| storage.key(i).ok().flatten());
-    keys.filter(|key| key.starts_with(DRAFT_PREFIX))
-        .filter_map(|key| GlooLocalStorage::get::<FormInput>(&key).ok())
-        .flat_map(|draft| draft.photos.into_iter().map(|p| p.sha256))
-        .collect()
+    let drafts =
+        keys.filter(|key| key.starts_with(DRAFT_PREFIX)).filter_map(|key| storage.get_item(&key).ok().flatten());
+    drafts.flat_map(|json| photo_names(&json).collect::<Vec<_>>()).collect()
+}
+
+/// The photo names in a draft's JSON, read as text, so that a draft of any
+/// version, readable or not, keeps its photos: serde_json writes each as
+/// `"sha256":"<64 hex digits>"`, and a quote inside a string is escaped.
+fn photo_names(json: &str) -> impl Iterator<Item = String> + '_ {
+    json.split("\"sha256\":\"")
+        .skip(1)
+        .filter_map(|rest| rest.get(..64))
+        .filter(|name| PhotoRef::is_sha256(name))
+        .map(str::to_owned)
 }

@@ -1,7 +1,8 @@
 //! Every word the volunteer reads, in one catalogue: Bahasa Indonesia first,
-//! English as the switch. Each language is a value of one struct, so a string
-//! missing from either language is a compile error, and the catalogue costs no
-//! more bytes than the strings themselves (no runtime lookup, no plural rules:
+//! English as the switch. Each language is a value of one struct ([`Texts`];
+//! the words of photos apart in [`PhotoTexts`]), so a string missing from
+//! either language is a compile error, and the catalogue costs no more bytes
+//! than the strings themselves (no runtime lookup, no plural rules:
 //! Indonesian has none). Words that belong to the domain (checklist items,
 //! incident categories, validation messages) live in pantau-core with the rules
 //! they describe, in the same two languages.
@@ -43,16 +44,6 @@ impl I18n {
         texts(self.0.get_untracked())
     }
 
-    /// The photo field's words (tracked).
-    pub fn photo(&self) -> &'static PhotoTexts {
-        photo_texts(self.0.get())
-    }
-
-    /// The photo field's words, for an event handler (not tracked).
-    pub fn photo_now(&self) -> &'static PhotoTexts {
-        photo_texts(self.0.get_untracked())
-    }
-
     pub fn set(&self, lang: Lang) {
         let _ = GlooLocalStorage::set(crate::kept::LANG_KEY, lang);
         set_document_lang(lang);
@@ -90,14 +81,16 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
-pub fn photo_texts(lang: Lang) -> &'static PhotoTexts {
-    match lang {
-        Lang::Id => &ID_PHOTO,
-        Lang::En => &EN_PHOTO,
-    }
-}
-
 impl Texts {
+    /// The words of photos in this catalogue's language. Reached through a
+    /// `fn(&Texts)`, a photo's word shares [`I18n::word`]'s one closure type.
+    pub fn photo(&self) -> &'static PhotoTexts {
+        match self.lang {
+            Lang::Id => &ID_PHOTO,
+            Lang::En => &EN_PHOTO,
+        }
+    }
+
     /// Why a report still waits, with what happens next; the transport's own
     /// words only where no reason fits.
     pub fn wait_reason(&self, last_error: &WaitError) -> String {
@@ -115,10 +108,10 @@ impl Texts {
 
 /// One language's words. Field names say where a string is used.
 pub struct Texts {
+    /// Which language these are (for [`Texts::photo`]).
+    pub lang: Lang,
     pub photo_missing: &'static str,
     pub photos_label: &'static str,
-    pub photo_sending: &'static str,
-    pub photos_word: &'static str,
     pub location_label: &'static str,
     pub location_use: &'static str,
     pub location_asking: &'static str,
@@ -127,7 +120,6 @@ pub struct Texts {
     pub location_timeout: &'static str,
     pub location_unsupported: &'static str,
     pub location_remove: &'static str,
-    pub storage_photos: &'static str,
     pub wait_photo: &'static str,
     pub checklist_hint: &'static str,
     pub incident_hint: &'static str,
@@ -304,10 +296,9 @@ pub struct Texts {
 }
 
 pub static ID: Texts = Texts {
+    lang: Lang::Id,
     photo_missing: "Foto laporan ini tidak ada di ponsel",
     photos_label: "Foto bukti",
-    photo_sending: "Mengirim foto",
-    photos_word: "foto",
     location_label: "Lokasi ponsel",
     location_use: "Gunakan lokasi saya",
     location_asking: "Mencari lokasi…",
@@ -316,7 +307,6 @@ pub static ID: Texts = Texts {
     location_timeout: "Lokasi tidak ditemukan dalam 10 detik: laporan tetap bisa disimpan tanpa lokasi.",
     location_unsupported: "Ponsel ini tidak memberi lokasi: laporan tetap bisa disimpan tanpa lokasi.",
     location_remove: "Hapus lokasi",
-    storage_photos: "Foto laporan di ponsel",
     wait_photo: "Foto belum terkirim seluruhnya; dilanjutkan otomatis dari bagian yang sudah sampai.",
     checklist_hint: "Pembukaan, pemungutan, penghitungan: Ya / Tidak / Tidak tahu",
     incident_hint: "Politik uang, intimidasi, netralitas, dan lainnya",
@@ -489,10 +479,9 @@ pub static ID: Texts = Texts {
 };
 
 pub static EN: Texts = Texts {
+    lang: Lang::En,
     photo_missing: "A photo of this report is not on the phone",
     photos_label: "Photo evidence",
-    photo_sending: "Sending photo",
-    photos_word: "photos",
     location_label: "Phone location",
     location_use: "Use my location",
     location_asking: "Finding the location…",
@@ -501,7 +490,6 @@ pub static EN: Texts = Texts {
     location_timeout: "No location within 10 seconds: the report can still be saved without it.",
     location_unsupported: "This phone gives no location: the report can still be saved without it.",
     location_remove: "Remove location",
-    storage_photos: "Report photos on the phone",
     wait_photo: "A photo is not fully sent yet; it resumes by itself from what has arrived.",
     checklist_hint: "Opening, voting, counting: Yes / No / Don't know",
     incident_hint: "Vote buying, intimidation, neutrality and more",
@@ -673,9 +661,13 @@ pub static EN: Texts = Texts {
     keep_sent_days_label: "Keep sent reports listed for (days)",
 };
 
-/// The photo field's words, apart from [`Texts`]: only photo code reaches
-/// them, so the build without photos (measured by `cargo xtask bench`) has none.
+/// The words of photos (the field, Kotak keluar's photo line, the storage
+/// line), apart from [`Texts`]: only photo code reaches them, so the build
+/// without photos (measured by `cargo xtask bench`) has none.
 pub struct PhotoTexts {
+    pub photo_sending: &'static str,
+    pub photos_word: &'static str,
+    pub storage_photos: &'static str,
     pub photos_hint_incident: &'static str,
     pub photos_hint_count: &'static str,
     pub photo_hint_item: &'static str,
@@ -693,6 +685,9 @@ pub struct PhotoTexts {
 }
 
 pub static ID_PHOTO: PhotoTexts = PhotoTexts {
+    photo_sending: "Mengirim foto",
+    photos_word: "foto",
+    storage_photos: "Foto laporan di ponsel",
     photos_hint_incident:
         "Sampai 5 foto. Foto dikecilkan di ponsel sebelum disimpan, tanpa data lokasi dan merek ponsel.",
     photos_hint_count: "Foto lembar C.Hasil, satu foto per halaman (sampai 5). Dianjurkan, tidak wajib.",
@@ -712,6 +707,9 @@ pub static ID_PHOTO: PhotoTexts = PhotoTexts {
 };
 
 pub static EN_PHOTO: PhotoTexts = PhotoTexts {
+    photo_sending: "Sending photo",
+    photos_word: "photos",
+    storage_photos: "Report photos on the phone",
     photos_hint_incident:
         "Up to 5 photos. Photos are reduced on the phone before they are saved, without location or phone data.",
     photos_hint_count: "Photos of the C.Hasil sheet, one per page (up to 5). Recommended, not required.",

@@ -328,7 +328,7 @@ impl OutboxStore {
     ) -> Result<Vec<&'a OutboxEntry>, StoreError> {
         let transaction = self.transaction(&[OUTBOX, PHOTOS], true)?;
         let store = transaction.0.object_store(OUTBOX).map_err(from_idb)?;
-        if photos {
+        if cfg!(feature = "photos") && photos {
             let kept = transaction.0.object_store(PHOTOS).map_err(from_idb)?;
             for photo in entries.iter().flat_map(|e| &e.report.photos) {
                 let key = JsValue::from_str(&photo.sha256);

@@ -28,21 +28,30 @@ pub enum PhotoError {
     Failed(String),
 }
 
+/// How long a photo may take to reduce before the field says it failed
+/// (a 12-megapixel photo takes about 1.5 s on a slow phone).
+const REDUCE_TIMEOUT_MS: i32 = 60_000;
+
 /// Reduces `file` to a photo a report can carry, in a worker of its own,
 /// ended as soon as it answers: the decoded image's memory goes with it.
 pub async fn reduce(file: &web_sys::File) -> Result<Photo, PhotoError> {
     let failed = |e: JsValue| PhotoError::Failed(crate::js::text(&e));
     let worker = web_sys::Worker::new("./photo-worker.js").map_err(failed)?;
     // The message event itself resolves the promise; a script that fails
-    // (not found, say) rejects it rather than leaving the photo waiting.
+    // (not found, say), an answer that cannot be read or none in time
+    // rejects it: the field never waits for good.
     let answered = js_sys::Promise::new(&mut |resolve, reject| {
         worker.set_onmessage(Some(&resolve));
         worker.set_onerror(Some(&reject));
+        worker.set_onmessageerror(Some(&reject));
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, REDUCE_TIMEOUT_MS);
+        }
     });
     let event = match worker.post_message(file) {
         Ok(()) => wasm_bindgen_futures::JsFuture::from(answered)
             .await
-            .map_err(|_| PhotoError::Failed("the photo worker stopped".into())),
+            .map_err(|_| PhotoError::Failed("the photo worker stopped or took too long".into())),
         Err(e) => Err(failed(e)),
     };
     worker.terminate();

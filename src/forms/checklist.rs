@@ -170,7 +170,7 @@ pub fn ChecklistForm() -> impl IntoView {
                             <p class="field-error" role="alert">{move || note_error.get()}</p>
                         </Show>
                         <Show when=move || answer() == Some(Answer::No)>
-                            <super::evidence::PhotosField draft item=id hint=|t| t.photo_hint_item
+                            <super::evidence::PhotosField draft item=id hint=|t| t.photo().photo_hint_item
                                 state/>
                         </Show>
                         <p class="field-error" role="alert">{error}</p>

@@ -249,7 +249,7 @@ pub fn CountForm() -> impl IntoView {
                 {move || warnings().into_iter().map(|w| view! { <p class="caution">{w}</p> }).collect::<Vec<_>>()}
             </div>
 
-            <super::evidence::PhotosField draft hint=|t| t.photos_hint_count
+            <super::evidence::PhotosField draft hint=|t| t.photo().photos_hint_count
                 state/>
             <super::evidence::LocationField draft/>
 

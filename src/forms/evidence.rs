@@ -15,7 +15,7 @@ pub use super::photo_field::PhotosField;
 pub fn PhotosField(
     draft: super::Draft,
     #[prop(optional)] item: Option<&'static str>,
-    hint: fn(&'static crate::i18n::PhotoTexts) -> &'static str,
+    hint: fn(&'static crate::i18n::Texts) -> &'static str,
     state: super::FormState,
 ) -> impl IntoView {
     let _ = (draft, item, hint, state);

@@ -179,7 +179,7 @@ pub fn IncidentForm() -> impl IntoView {
             {text(|t| t.reported_party_label, "reported-party", ReportField::ReportedParty, |d| &d.reported_party, |d, v| d.reported_party = v, false)}
             {text(|t| t.witnesses_label, "witnesses", ReportField::Witnesses, |d| &d.witnesses, |d, v| d.witnesses = v, false)}
 
-            <PhotosField draft hint=|t| t.photos_hint_incident
+            <PhotosField draft hint=|t| t.photo().photos_hint_incident
                 state/>
             <LocationField draft/>
 

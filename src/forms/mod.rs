@@ -179,6 +179,9 @@ pub struct FormState {
     /// What the form adds to the save's confirmation (the checklist: which
     /// phase was filed, and which is next).
     pub saved_note: RwSignal<Option<String>>,
+    /// Photos are being reduced (one pick at a time in the whole form, so a
+    /// cheap phone holds one decoded photo); Simpan waits for them.
+    pub reducing: RwSignal<bool>,
     outbox: PhoneOutbox,
     profile: RwSignal<Profile>,
     enrolment: RwSignal<Option<pantau_core::protocol::Enrolment>>,
@@ -192,6 +195,7 @@ impl FormState {
             saving: RwSignal::new(false),
             twin_accepted: RwSignal::new(None),
             saved_note: RwSignal::new(None),
+            reducing: RwSignal::new(false),
             outbox: expect_context::<PhoneOutbox>(),
             profile: expect_context::<RwSignal<Profile>>(),
             enrolment: expect_context::<EnrolmentState>().enrolled(),
@@ -418,7 +422,7 @@ pub fn SaveButton(state: FormState) -> impl IntoView {
     let ready = outbox.ready();
     let editing = outbox.correcting();
     view! {
-        <button type="submit" class="primary" data-testid="save" prop:disabled=move || !ready.get() || state.saving.get()>
+        <button type="submit" class="primary" data-testid="save" prop:disabled=move || !ready.get() || state.saving.get() || state.reducing.get()>
             {move || {
                 let t = i18n.t();
                 if !ready.get() { t.loading } else if state.saving.get() { t.saving } else if editing.get().is_some() { t.save_correction } else { t.save }

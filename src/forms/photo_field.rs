@@ -3,7 +3,7 @@
 //! without the `photos` feature (see `evidence`).
 
 use super::{Draft, FormState};
-use crate::i18n::{use_i18n, PhotoTexts};
+use crate::i18n::{use_i18n, PhotoTexts, Texts};
 use crate::outbox::PhoneOutbox;
 use crate::photos::{reduce, PhotoError};
 use leptos::prelude::*;
@@ -30,13 +30,15 @@ fn photo_problem(t: &PhotoTexts, error: &PhotoError) -> String {
 pub fn PhotosField(
     draft: Draft,
     #[prop(optional)] item: Option<&'static str>,
-    hint: fn(&'static PhotoTexts) -> &'static str,
+    hint: fn(&'static Texts) -> &'static str,
     state: FormState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let outbox = expect_context::<PhoneOutbox>();
-    // While photos are reduced (one pick at a time), no other can be added.
-    let reducing = RwSignal::new(false);
+    // While photos are reduced, no other can be added, here or at another
+    // item, nor the report saved; `here` shows which field is at work.
+    let reducing = state.reducing;
+    let here = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let room = move || MAX_PHOTOS.saturating_sub(draft.get(|d| d.photos.len()));
     let picked = move |ev: leptos::ev::Event| {
@@ -46,10 +48,11 @@ pub fn PhotosField(
         // The same file may be picked again after a removal.
         input.set_value("");
         let t = i18n.t_now();
-        let words = i18n.photo_now();
+        let words = t.photo();
         problem.set((files.len() > room()).then(|| words.photos_full.to_owned()));
         let files: Vec<web_sys::File> = files.into_iter().take(room()).collect();
         reducing.set(!files.is_empty());
+        here.set(!files.is_empty());
         // One at a time: a cheap phone holds one decoded photo, not five.
         leptos::task::spawn_local(async move {
             for file in files {
@@ -63,8 +66,9 @@ pub fn PhotosField(
                     }
                     Err(e) => Err(photo_problem(words, &e)),
                 };
-                if reducing.is_disposed() {
-                    return;
+                // A field gone (its item answered otherwise) adds nothing.
+                if here.is_disposed() {
+                    break;
                 }
                 match outcome {
                     Ok(meta) => draft.edit(|d| {
@@ -77,6 +81,9 @@ pub fn PhotosField(
             }
             if !reducing.is_disposed() {
                 reducing.set(false);
+            }
+            if !here.is_disposed() {
+                here.set(false);
             }
         });
     };
@@ -92,7 +99,7 @@ pub fn PhotosField(
     view! {
         <div class="photos" data-testid=item.map_or("photos".to_owned(), |i| format!("photos-{i}"))>
             <p class="label">{move || if item.is_none() { i18n.t().photos_label } else { "" }}</p>
-            <p class="hint">{move || hint(i18n.photo())}</p>
+            <p class="hint">{i18n.word(hint)}</p>
             <ul class="thumbs">
                 {move || {
                     // Drawn again once the store is open (a draft's photos after a reload).
@@ -102,8 +109,8 @@ pub fn PhotosField(
                     });
                     shown.into_iter().map(|sha256| thumbnail(outbox, draft, sha256, item)).collect::<Vec<_>>()
                 }}
-                {move || reducing.get().then(|| view! {
-                    <li class="reducing" role="status" data-testid="photo-reducing">{i18n.photo().photo_reducing}</li>
+                {move || here.get().then(|| view! {
+                    <li class="reducing" role="status" data-testid="photo-reducing">{i18n.t().photo().photo_reducing}</li>
                 })}
             </ul>
             <div class="photo-buttons" hidden=move || reducing.get() || room() == 0>
@@ -124,31 +131,34 @@ fn add_button(camera: bool, picked: impl Fn(leptos::ev::Event) + Clone + 'static
         <label class="button secondary">
             <input type="file" accept="image/*" capture=camera.then_some("environment") multiple=!camera
                 class="tap-area" data-testid=if camera { "photo-camera" } else { "photo-pick" } on:change=picked />
-            {move || if camera { i18n.photo().take_photo } else { i18n.photo().pick_photo }}
+            {i18n.word(if camera { |t| t.photo().take_photo } else { |t| t.photo().pick_photo })}
         </label>
     }
 }
 
 /// One photo of `item`: its thumbnail, from the bytes kept on the phone, and
 /// its remove button. The image's address is given back once it is drawn.
+/// The image is found by its id, as no other photo of the form has its name:
+/// a `NodeRef` would cost each volunteer a kilobyte of code.
 fn thumbnail(outbox: PhoneOutbox, draft: Draft, sha256: String, item: Option<&'static str>) -> impl IntoView {
     let i18n = use_i18n();
-    let image = NodeRef::<leptos::html::Img>::new();
-    let name = sha256.clone();
+    let id = format!("photo-{sha256}");
+    let (name, found) = (sha256.clone(), id.clone());
     leptos::task::spawn_local(async move {
         let Some(url) = outbox.photo(&name).await.as_ref().and_then(crate::photos::url) else { return };
-        if let Some(img) = image.try_get_untracked().flatten() {
+        // Drawn by now (the read above waited for IndexedDB), unless removed since.
+        let image = document().get_element_by_id(&found).and_then(|e| e.dyn_into::<web_sys::HtmlImageElement>().ok());
+        if let Some(img) = image {
             img.set_src(&url);
-            // Decoded, the image no longer needs its address (nor does a
-            // thumbnail removed meanwhile, whose decoding fails).
+            // Decoded (or failed to), the image no longer needs its address.
             let _ = wasm_bindgen_futures::JsFuture::from(img.decode()).await;
         }
         crate::photos::forget_url(&url);
     });
     view! {
         <li data-testid="photo">
-            <img node_ref=image alt="" />
-            <button type="button" class="remove" aria-label=move || i18n.photo().remove_photo
+            <img id=id alt="" />
+            <button type="button" class="remove" aria-label=i18n.word(|t| t.photo().remove_photo)
                 data-testid="photo-remove" on:click=move |_| draft.edit(|d| d.photos.retain(|p| !(p.sha256 == sha256 && p.item.as_deref() == item)))>"×"</button>
         </li>
     }

@@ -142,10 +142,10 @@ fn OutboxItem(entry: OutboxEntry, said: RwSignal<Option<String>>) -> impl IntoVi
         view! {
             <p class="report-meta" data-testid="photo-state">
                 {move || {
-                    let t = i18n.t();
+                    let (t, words) = (i18n.t(), i18n.t().photo());
                     match uploading.get().filter(|p| p.report == id) {
-                        Some(p) => format!("{} {} {} {}", t.photo_sending, (p.done + 1).min(p.total), t.of, p.total),
-                        None => format!("{photos} {}", t.photos_word),
+                        Some(p) => format!("{} {} {} {}", words.photo_sending, (p.done + 1).min(p.total), t.of, p.total),
+                        None => format!("{photos} {}", words.photos_word),
                     }
                 }}
             </p>

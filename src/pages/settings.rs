@@ -152,9 +152,11 @@ pub fn Settings() -> impl IntoView {
                     _ => String::new(),
                 }
             }}</p>
-            <p class="muted" data-testid="storage-photos">
-                {move || format!("{}: {}", i18n.t().storage_photos, megabytes(outbox.photo_bytes() as f64))}
-            </p>
+            {cfg!(feature = "photos").then(|| view! {
+                <p class="muted" data-testid="storage-photos">
+                    {move || format!("{}: {}", i18n.t().photo().storage_photos, megabytes(outbox.photo_bytes() as f64))}
+                </p>
+            })}
             <label for="keep-days">{i18n.word(|t| t.keep_sent_days_label)}</label>
             <input id="keep-days" type="number" inputmode="numeric" min="1" max="365"
                 prop:value=move || keep_days.get()

@@ -217,6 +217,24 @@ async fn a_draft_an_older_version_kept_is_kept_aside_and_the_form_says_so() {
 }
 
 #[wasm_bindgen_test]
+async fn the_photos_of_every_draft_stay_named_even_of_one_this_version_cannot_read() {
+    let photo =
+        |n: char| format!(r#"{{"sha256":"{}","bytes":1000,"width":800,"height":600}}"#, n.to_string().repeat(64));
+    storage().clear().unwrap();
+    // A description that quotes a photo's JSON names no photo.
+    let quoted = format!(r#"\"sha256\":\"{}\""#, "e".repeat(64));
+    let readable = format!(r#"{{"description":"{quoted}","photos":[{}]}}"#, photo('a'));
+    // `urgent` as text: no FormInput reads it, its photos are named all the same.
+    let older = format!(r#"{{"urgent":"ya","photos":[{},{}]}}"#, photo('b'), photo('c'));
+    storage().set_item("pantau.draft.incident", &readable).unwrap();
+    storage().set_item("pantau.draft.count.unreadable", &older).unwrap();
+    storage().set_item("pantau.profile", &format!(r#"{{"photos":[{}]}}"#, photo('d'))).unwrap();
+    let mut named = pantau::drafts::draft_photos();
+    named.sort();
+    assert_eq!(named, ["a", "b", "c"].map(|n| n.repeat(64)), "drafts' photos, and no other key's");
+}
+
+#[wasm_bindgen_test]
 async fn drafts_kept_by_the_version_with_one_draft_type_per_form_open_as_typed() {
     // As the count and checklist drafts were written before the forms shared one type.
     storage().clear().unwrap();

@@ -272,16 +272,27 @@ fn photo_cost(with_photos: &[FileGroup]) -> Result<String, Fail> {
     let without = first_load(&dist)?;
     let style = root().join("public/style.css");
     let css = std::fs::read_to_string(&style).map_err(|e| Fail(format!("reading {}: {e}", style.display())))?;
-    let rules_cost = sizes(css.as_bytes()).brotli.saturating_sub(sizes(without_photo_rules(&css).as_bytes()).brotli);
+    let trimmed = dist.join("style-without-photo-rules.css");
+    std::fs::write(&trimmed, without_photo_rules(&css))
+        .map_err(|e| Fail(format!("writing {}: {e}", trimmed.display())))?;
+    // Minified as the build ships the stylesheet.
+    let shipped = |file: &Path| -> Result<usize, Fail> {
+        let minified = crate::cmd_output(
+            std::process::Command::new(crate::tools::esbuild()).args(["--minify", "--log-level=warning"]).arg(file),
+        )?;
+        Ok(sizes(minified.as_bytes()).brotli)
+    };
+    let rules_cost = shipped(&style)?.saturating_sub(shipped(&trimmed)?);
+    std::fs::remove_file(&trimmed).map_err(|e| Fail(format!("removing {}: {e}", trimmed.display())))?;
     Ok(photo_cost_table(with_photos, &without, rules_cost))
 }
 
-/// The selectors of the rules only the photo field uses.
-const PHOTO_SELECTORS: [&str; 3] = [".thumbs", ".photo-buttons", ".tap-area"];
+/// The selectors of the rules only photos use.
+const PHOTO_SELECTORS: [&str; 4] = [".thumbs", ".photo-buttons", ".tap-area", ".label:empty"];
 
 /// `css` (one rule a line) without the rules only the photo field uses. Both
 /// builds carry the whole stylesheet, so what those rules cost is measured
-/// apart: the stylesheet compressed with them and without.
+/// apart: the stylesheet minified and compressed with them and without.
 fn without_photo_rules(css: &str) -> String {
     css.lines().filter(|line| !PHOTO_SELECTORS.iter().any(|s| line.starts_with(s))).collect::<Vec<_>>().join("\n")
 }
