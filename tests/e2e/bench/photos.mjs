@@ -3,12 +3,13 @@
 //   slowdown: time from picking to the thumbnail (reduced, hashed, kept in
 //   IndexedDB), p50/p95, and the page thread's longest task meanwhile;
 // - bytes the phone sends per photo byte stored, for 50 photos through a
-//   link that resets 20% of its connections part way;
+//   link that resets 20% of its connections part way (three trials, as where
+//   the resets fall is chance, and their median);
 // - photo ingest on the server: MB/s of uploads from 8 clients at once.
 // Prints markdown tables. Figures are from one shared, noisy machine.
 
 import { createServer, connect } from 'node:net';
-import { readdirSync, statSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,8 @@ import { sha256, cameraJpeg } from '../photo_files.mjs';
 
 const REDUCTIONS = 10;
 const RESET_SHARE = 0.2;
+/** Trials of the upload through resets, whose median is judged. */
+const RESEND_TRIALS = 3;
 
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -104,14 +107,25 @@ async function resettingProxy(target, share) {
   return proxy;
 }
 
-/** Bytes sent per photo byte stored: 10 reports with 5 photos each, through resets. */
-async function resends(browser, server) {
+/** The sizes of the photos the server has stored. */
+function storedSizes(server) {
+  const objects = join(server.dir, 'photos', 'objects');
+  if (!existsSync(objects)) return [];
+  return readdirSync(objects).flatMap((d) => readdirSync(join(objects, d)).map((f) => statSync(join(objects, d, f)).size));
+}
+
+/**
+ * Bytes sent per photo byte stored: 10 reports with 5 photos each (new ones
+ * for each `trial`), through resets.
+ */
+async function resends(browser, server, trial) {
+  const before = storedSizes(server);
   const proxy = await resettingProxy(server.url, RESET_SHARE);
   const { context, page } = await phoneAt(browser, server, proxy.url);
   await context.setOffline(true);
   for (let n = 0; n < 10; n++) {
     const files = [];
-    for (let i = 0; i < 5; i++) files.push({ name: `R${n}_${i}.jpg`, mimeType: 'image/jpeg', buffer: await cameraJpeg(page, 1600, 1200, `R${n}P${i}`) });
+    for (let i = 0; i < 5; i++) files.push({ name: `R${n}_${i}.jpg`, mimeType: 'image/jpeg', buffer: await cameraJpeg(page, 1600, 1200, `T${trial}R${n}P${i}`) });
     await fillIncident(page, { description: `Bench kirim ${n}` });
     await page.getByTestId('photo-pick').setInputFiles(files);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=photos] [data-testid=photo]').length === 5, null, { timeout: 60_000 });
@@ -129,10 +143,10 @@ async function resends(browser, server) {
   await waitForState(page, 'sent', 10, { timeout: 600_000 });
   const seconds = (Date.now() - started) / 1000;
   await context.close();
-  const objects = join(server.dir, 'photos', 'objects');
-  const stored = readdirSync(objects).flatMap((d) => readdirSync(join(objects, d)).map((f) => statSync(join(objects, d, f)).size));
+  const stored = storedSizes(server);
   proxy.server.close();
-  return { photos: stored.length, storedBytes: stored.reduce((a, b) => a + b, 0), sent: proxy.sent, resets: proxy.resets, connections: proxy.connections, seconds };
+  const bytes = (sizes) => sizes.reduce((a, b) => a + b, 0);
+  return { photos: stored.length - before.length, storedBytes: bytes(stored) - bytes(before), sent: proxy.sent, resets: proxy.resets, connections: proxy.connections, seconds };
 }
 
 /** Uploads from 8 clients at once, 300 KB each, straight to the server: MB/s stored. */
@@ -171,13 +185,14 @@ try {
   // Chromium's CPU throttling slows the page's thread only; the reduction runs in a worker.
   console.log(`| p95 × 4 (a phone 4× slower in every thread, worker included) | ${4 * percentile(r.times, 95)} ms | ≤ 1,500 ms |`);
 
-  const s = await resends(browser, server);
-  console.log(`\n${s.photos} photos (10 reports × 5) through a link that breaks part way in ${RESET_SHARE * 100}% of every 250 KB sent (${s.resets} resets in ${s.connections} connections)\n`);
-  console.log('| figure | value | target |\n|---|---:|---:|');
-  console.log(`| bytes sent (all requests, headers included) | ${(s.sent / 1e6).toFixed(2)} MB | |`);
-  console.log(`| photo bytes stored | ${(s.storedBytes / 1e6).toFixed(2)} MB | |`);
-  console.log(`| sent per byte stored | ${(s.sent / s.storedBytes).toFixed(2)} | ≤ 1.3 |`);
-  console.log(`| time to deliver all | ${s.seconds.toFixed(1)} s | |`);
+  // Where the resets fall is chance: a few trials, and their median.
+  const trials = [];
+  for (let trial = 0; trial < RESEND_TRIALS; trial++) trials.push(await resends(browser, server, trial));
+  const ratio = (s) => s.sent / s.storedBytes;
+  console.log(`\n50 photos (10 reports × 5) through a link that breaks part way in ${RESET_SHARE * 100}% of every 250 KB sent, ${RESEND_TRIALS} trials\n`);
+  console.log('| trial | photos stored | resets / connections | bytes sent (headers included) | photo bytes stored | sent per byte stored | time to deliver all |\n|---:|---:|---:|---:|---:|---:|---:|');
+  trials.forEach((s, n) => console.log(`| ${n + 1} | ${s.photos} | ${s.resets} / ${s.connections} | ${(s.sent / 1e6).toFixed(2)} MB | ${(s.storedBytes / 1e6).toFixed(2)} MB | ${ratio(s).toFixed(2)} | ${s.seconds.toFixed(1)} s |`));
+  console.log(`\nSent per byte stored, median of the trials: ${percentile(trials.map(ratio), 50).toFixed(2)} (target ≤ 1.3)`);
 
   const i = await ingest(server);
   console.log(`\nPhoto ingest on the server: ${i.photos} uploads of 300 KB from 8 clients at once (hash check, fsync, rename)\n`);
